@@ -1,0 +1,56 @@
+import { normalizeCommand } from './commands/normalize.ts';
+import { type Command, type CommandIo, UsageError, write } from './command.ts';
+
+/** Every subcommand, in the order `riposte --help` lists them. */
+export const COMMANDS: readonly Command[] = [normalizeCommand];
+
+const USAGE = `riposte: serverless SOAR for AWS, on your laptop and in your account
+
+Usage: riposte <command> [options]
+
+Commands:
+${COMMANDS.map((c) => `  ${c.name.padEnd(12)} ${c.summary}`).join('\n')}
+
+Run \`riposte <command> --help\` for a command's options.`;
+
+/**
+ * Runs the CLI with `argv` (without the node and script paths) and returns the exit status.
+ *
+ * @example
+ * process.exitCode = await main(['normalize', 'finding.json']);
+ */
+export async function main(argv: readonly string[], io: CommandIo = processIo()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    write(name === undefined ? io.stderr : io.stdout, USAGE);
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version') {
+    write(io.stdout, '0.1.0');
+    return 0;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (command === undefined) {
+    write(io.stderr, `riposte: unknown command "${name}"\n\n${USAGE}`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    write(io.stdout, command.help);
+    return 0;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      write(io.stderr, `riposte ${command.name}: ${error.message}\nRun \`riposte ${command.name} --help\` for usage.`);
+      return 2;
+    }
+    const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    write(io.stderr, `riposte ${command.name}: ${message}`);
+    return 1;
+  }
+}
+
+function processIo(): CommandIo {
+  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, cwd: process.cwd() };
+}

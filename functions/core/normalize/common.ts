@@ -1,0 +1,169 @@
+import { createHash } from 'node:crypto';
+import type { Alert } from '../alert.ts';
+import {
+  AWS_ACCOUNT_TYPE,
+  FINDING_ACTIVITY,
+  FINDING_STATUS,
+  type FindingActivityId,
+  type FindingStatusId,
+  OCSF_VERSION,
+  type OcsfClassInfo,
+  SEVERITY_CAPTIONS,
+  type SeverityId,
+} from '../ocsf/constants.ts';
+import type { OcsfEvent } from '../ocsf/schema.ts';
+import type { SourceEvent } from './envelope.ts';
+import { FieldError, optNumber, optString } from './read.ts';
+import { firstTimestamp } from './time.ts';
+
+/**
+ * The deterministic alert id for a finding key: 32 hex characters of SHA-256. Each normalizer
+ * documents its key; keys are chosen so that one underlying finding has one key whatever the
+ * channel (a GuardDuty finding's ARN is its key natively and through Security Hub).
+ *
+ * @example
+ * alertIdFor('arn:aws:guardduty:us-east-1:111122223333:detector/d/finding/f') // '5c1f…'
+ */
+export function alertIdFor(findingKey: string): string {
+  return createHash('sha256').update('riposte/alert/v1\n').update(findingKey).digest('hex').slice(0, 32);
+}
+
+/** GuardDuty's numeric severity (1.0–10.0) to `severity_id`, by band edges. */
+export function severityFromScore(value: unknown): SeverityId {
+  const v = optNumber(value);
+  if (v === undefined || v <= 0) return 0;
+  if (v >= 9) return 5;
+  if (v >= 7) return 4;
+  if (v >= 4) return 3;
+  return 2;
+}
+
+/** An ASFF/Inspector/Macie severity label to `severity_id`. */
+export function severityFromLabel(value: unknown): SeverityId | undefined {
+  switch (optString(value)?.toUpperCase()) {
+    case 'INFORMATIONAL':
+      return 1;
+    case 'LOW':
+      return 2;
+    case 'MEDIUM':
+      return 3;
+    case 'HIGH':
+      return 4;
+    case 'CRITICAL':
+      return 5;
+    case 'UNTRIAGED':
+      return 0;
+    default:
+      return undefined;
+  }
+}
+
+/** ASFF `Severity.Normalized` (0–100) to `severity_id`, used only when there is no label. */
+export function severityFromNormalized(value: unknown): SeverityId {
+  const v = optNumber(value);
+  if (v === undefined || v < 0) return 0;
+  if (v < 1) return 1;
+  if (v < 40) return 2;
+  if (v < 70) return 3;
+  if (v < 90) return 4;
+  return 5;
+}
+
+/** Finding activity from its lifecycle: closed when archived, created on first sight, else updated. */
+export function findingActivity(input: {
+  readonly closed: boolean;
+  readonly createdAt: number | undefined;
+  readonly updatedAt: number | undefined;
+  readonly count?: number | undefined;
+}): FindingActivityId {
+  if (input.closed) return 3;
+  if (input.count !== undefined) return input.count <= 1 ? 1 : 2;
+  if (input.createdAt !== undefined && input.updatedAt !== undefined && input.updatedAt > input.createdAt) {
+    return 2;
+  }
+  return 1;
+}
+
+export interface BaseEventInput {
+  readonly cls: OcsfClassInfo;
+  readonly activityId: number;
+  readonly activityName: string;
+  readonly severityId: SeverityId;
+  /** The event time: the finding's update time, else the envelope time. */
+  readonly time: number | undefined;
+  readonly account: string | undefined;
+  readonly region: string | undefined;
+  readonly partition?: string | undefined;
+  readonly product: OcsfEvent['metadata']['product'];
+  readonly labels?: readonly string[];
+  readonly raw: string;
+  readonly unmapped?: Record<string, unknown> | undefined;
+}
+
+/**
+ * The attributes every Riposte OCSF event shares: classification, severity, time, the
+ * `cloud` profile and metadata. Throws a {@link FieldError} when no time can be found.
+ */
+export function baseEvent(event: SourceEvent, input: BaseEventInput): OcsfEvent {
+  const time = input.time ?? firstTimestamp(event.envelope.time);
+  if (time === undefined) {
+    throw new FieldError('missing_field', 'time', 'the event carries no usable timestamp');
+  }
+  const envelopeTime = firstTimestamp(event.envelope.time);
+  const ocsf: OcsfEvent = {
+    class_uid: input.cls.uid,
+    class_name: input.cls.name,
+    category_uid: input.cls.category_uid,
+    category_name: input.cls.category_name,
+    activity_id: input.activityId,
+    activity_name: input.activityName,
+    type_uid: input.cls.uid * 100 + input.activityId,
+    type_name: `${input.cls.name}: ${input.activityName}`,
+    severity_id: input.severityId,
+    severity: SEVERITY_CAPTIONS[input.severityId],
+    time,
+    metadata: {
+      version: OCSF_VERSION,
+      profiles: ['cloud'],
+      product: input.product,
+      ...(event.envelope.id === undefined ? {} : { uid: event.envelope.id }),
+      ...(envelopeTime === undefined ? {} : { logged_time: envelopeTime }),
+      ...(input.labels === undefined || input.labels.length === 0 ? {} : { labels: [...input.labels] }),
+    },
+    cloud: {
+      provider: 'AWS',
+      ...(input.region === undefined ? {} : { region: input.region }),
+      ...(input.account === undefined ? {} : { account: { uid: input.account, ...AWS_ACCOUNT_TYPE } }),
+      ...(input.partition === undefined ? {} : { cloud_partition: input.partition }),
+    },
+    raw_data: input.raw,
+  };
+  if (input.unmapped !== undefined) ocsf.unmapped = input.unmapped;
+  return ocsf;
+}
+
+/** `activity_name` for a finding activity id. */
+export function findingActivityName(id: FindingActivityId): string {
+  return FINDING_ACTIVITY[id];
+}
+
+/** `status` caption for a finding `status_id`. */
+export function findingStatus(id: FindingStatusId): { status_id: FindingStatusId; status: string } {
+  return { status_id: id, status: FINDING_STATUS[id] };
+}
+
+/** The first non-empty string, e.g. a region from the finding, else from the envelope. */
+export function firstString(...candidates: unknown[]): string | undefined {
+  for (const candidate of candidates) {
+    const s = optString(candidate);
+    if (s !== undefined) return s;
+  }
+  return undefined;
+}
+
+/** Assembles the alert, deriving its id from the finding key. */
+export function makeAlert(findingKey: string, event: SourceEvent, sample: boolean, ocsf: OcsfEvent): Alert {
+  return { id: alertIdFor(findingKey), source: event.envelope.source, sample, ocsf };
+}
+
+export const SAMPLE_LABEL = 'sample';

@@ -1,0 +1,165 @@
+import type { RejectionReason } from '../alert.ts';
+import { RiposteError } from '../errors.ts';
+
+/**
+ * Typed reads from untrusted JSON. Normalizers read source events through these helpers so
+ * that a field of the wrong type becomes a {@link FieldError} (and so a typed rejection)
+ * instead of a `TypeError` deep inside a mapping.
+ */
+
+export type JsonRecord = { readonly [key: string]: unknown };
+
+/** A required field is missing or has the wrong type; carries the rejection reason. */
+export class FieldError extends RiposteError {
+  public readonly reason: RejectionReason;
+  public readonly path: string;
+
+  public constructor(reason: RejectionReason, path: string, message: string) {
+    super(`${path}: ${message}`);
+    this.name = 'FieldError';
+    this.reason = reason;
+    this.path = path;
+  }
+}
+
+export function isRecord(value: unknown): value is JsonRecord {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A non-empty string, or undefined. Numbers and booleans are turned into strings. */
+export function optString(value: unknown): string | undefined {
+  if (typeof value === 'string') return value.length > 0 ? value : undefined;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (typeof value === 'boolean') return String(value);
+  return undefined;
+}
+
+/** A finite number, accepting numeric strings (`"8.0"`), or undefined. */
+export function optNumber(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  if (typeof value === 'string' && value.trim() !== '') {
+    const parsed = Number(value);
+    return Number.isFinite(parsed) ? parsed : undefined;
+  }
+  return undefined;
+}
+
+/** An integer (numeric strings accepted, fractions truncated), or undefined. */
+export function optInt(value: unknown): number | undefined {
+  const n = optNumber(value);
+  return n === undefined ? undefined : Math.trunc(n);
+}
+
+/** A boolean, accepting `"true"` and `"false"`, or undefined. */
+export function optBoolean(value: unknown): boolean | undefined {
+  if (typeof value === 'boolean') return value;
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  return undefined;
+}
+
+export function optRecord(value: unknown): JsonRecord | undefined {
+  return isRecord(value) ? value : undefined;
+}
+
+export function optArray(value: unknown): readonly unknown[] | undefined {
+  return Array.isArray(value) ? value : undefined;
+}
+
+/** The strings of an array (other elements dropped); a lone string becomes a one-element list. */
+export function stringList(value: unknown): string[] {
+  if (typeof value === 'string') return value.length > 0 ? [value] : [];
+  if (!Array.isArray(value)) return [];
+  const out: string[] = [];
+  for (const item of value) {
+    const s = optString(item);
+    if (s !== undefined) out.push(s);
+  }
+  return out;
+}
+
+/** The records of an array (other elements dropped). */
+export function recordList(value: unknown): JsonRecord[] {
+  if (!Array.isArray(value)) return [];
+  return value.filter(isRecord);
+}
+
+export function requireString(record: JsonRecord, key: string, path: string): string {
+  const value = record[key];
+  if (value === undefined || value === null) {
+    throw new FieldError('missing_field', `${path}.${key}`, 'is required');
+  }
+  const s = optString(value);
+  if (s === undefined) throw new FieldError('invalid_field', `${path}.${key}`, 'must be a non-empty string');
+  return s;
+}
+
+export function requireRecord(record: JsonRecord, key: string, path: string): JsonRecord {
+  const value = record[key];
+  if (value === undefined || value === null) {
+    throw new FieldError('missing_field', `${path}.${key}`, 'is required');
+  }
+  if (!isRecord(value)) throw new FieldError('invalid_field', `${path}.${key}`, 'must be an object');
+  return value;
+}
+
+/** Drops `undefined` members so outputs stay minimal and JSON-stable. */
+export function compact<T extends Record<string, unknown>>(value: T): T {
+  for (const key of Object.keys(value)) {
+    if (value[key] === undefined) delete value[key];
+  }
+  return value;
+}
+
+/**
+ * A copy of `source` without the dotted `paths` a normalizer has mapped, for OCSF's `unmapped`.
+ * Only the branches that lose a key are copied; untouched subtrees are shared.
+ *
+ * @example
+ * omitPaths({ a: 1, b: { c: 2, d: 3 } }, ['a', 'b.c']) // { b: { d: 3 } }
+ */
+export function omitPaths(source: JsonRecord, paths: readonly string[]): Record<string, unknown> | undefined {
+  const tree = new Map<string, unknown>();
+  for (const path of paths) {
+    let node = tree;
+    const parts = path.split('.');
+    for (let i = 0; i < parts.length; i += 1) {
+      const part = parts[i] ?? '';
+      if (i === parts.length - 1) {
+        node.set(part, true);
+      } else {
+        const next = node.get(part);
+        if (next === true) break;
+        if (next instanceof Map) {
+          node = next;
+        } else {
+          const created = new Map<string, unknown>();
+          node.set(part, created);
+          node = created;
+        }
+      }
+    }
+  }
+  return omitTree(source, tree);
+}
+
+function omitTree(source: JsonRecord, tree: Map<string, unknown>): Record<string, unknown> | undefined {
+  const out: Record<string, unknown> = {};
+  let kept = 0;
+  for (const key of Object.keys(source)) {
+    const rule = tree.get(key);
+    const value = source[key];
+    if (rule === true || value === undefined || value === null) continue;
+    if (rule instanceof Map && isRecord(value)) {
+      const rest = omitTree(value, rule);
+      if (rest !== undefined) {
+        out[key] = rest;
+        kept += 1;
+      }
+      continue;
+    }
+    out[key] = value;
+    kept += 1;
+  }
+  return kept === 0 ? undefined : out;
+}

@@ -1,0 +1,314 @@
+import { isIP } from 'node:net';
+import type { NormalizeOutput } from '../../alert.ts';
+import { API_ACTIVITY, type ApiActivityId, EVENT_STATUS, OcsfClass, type SeverityId } from '../../ocsf/constants.ts';
+import type { OcsfNetworkEndpoint, OcsfResource, OcsfUser } from '../../ocsf/schema.ts';
+import { baseEvent, firstString, makeAlert } from '../common.ts';
+import type { SourceEvent } from '../envelope.ts';
+import {
+  compact,
+  FieldError,
+  type JsonRecord,
+  omitPaths,
+  optRecord,
+  optString,
+  recordList,
+  requireRecord,
+  requireString,
+} from '../read.ts';
+import { firstTimestamp } from '../time.ts';
+import type { SourceNormalizer } from './types.ts';
+
+/**
+ * CloudTrail events delivered by EventBridge.
+ *
+ * - `AWS Console Sign In via CloudTrail` → Authentication 3002 (Logon).
+ * - `AWS API Call via CloudTrail`, from any `aws.*` source (GuardDuty's own API calls too) →
+ *   API Activity 6003.
+ *
+ * Finding key: `cloudtrail:<eventID>` (CloudTrail's unique event id), so a re-delivery maps to
+ * the same alert.
+ *
+ * CloudTrail carries no severity. Riposte rates the high-signal events its rules subscribe to
+ * (see {@link cloudTrailSignal}); every other call is Informational, as Security Lake does.
+ */
+export function normalizeApiCall(event: SourceEvent): NormalizeOutput[] {
+  const d = event.detail;
+  const eventName = requireString(d, 'eventName', 'detail');
+  const eventSource = requireString(d, 'eventSource', 'detail');
+  const eventId = firstString(d.eventID, event.envelope.id);
+  if (eventId === undefined) throw missing('detail.eventID');
+  const identity = requireRecord(d, 'userIdentity', 'detail');
+  const errorCode = optString(d.errorCode);
+  const errorMessage = optString(d.errorMessage);
+  const activityId = apiActivityFor(eventName);
+  const signal = cloudTrailSignal(d, eventName, identity, errorCode);
+  const requestId = firstString(d.requestID);
+
+  const ocsf = baseEvent(event, {
+    cls: OcsfClass.ApiActivity,
+    activityId,
+    activityName: API_ACTIVITY[activityId],
+    severityId: signal.severityId,
+    time: firstTimestamp(d.eventTime),
+    account: firstString(d.recipientAccountId, identity.accountId, event.envelope.account),
+    region: firstString(d.awsRegion, event.envelope.region),
+    product: { name: 'CloudTrail', vendor_name: 'AWS' },
+    labels: signal.label === undefined ? [] : [signal.label],
+    raw: event.raw,
+    unmapped: omitPaths(d, [
+      'eventName',
+      'eventSource',
+      'eventTime',
+      'eventID',
+      'requestID',
+      'awsRegion',
+      'recipientAccountId',
+      'sourceIPAddress',
+      'userAgent',
+      'errorCode',
+      'errorMessage',
+      'requestParameters',
+      'responseElements',
+      'userIdentity',
+      'resources',
+    ]),
+  });
+  ocsf.metadata.uid = eventId;
+  ocsf.api = compact({
+    operation: eventName,
+    service: { name: eventSource },
+    request: requestId === undefined ? undefined : compact({ uid: requestId, data: d.requestParameters ?? undefined }),
+    response:
+      errorCode === undefined && d.responseElements == null
+        ? undefined
+        : compact({ error: errorCode, message: errorMessage, data: d.responseElements ?? undefined }),
+  });
+  ocsf.actor = compact({ user: userFromIdentity(identity), invoked_by: optString(identity.invokedBy) });
+  ocsf.src_endpoint = sourceEndpoint(d.sourceIPAddress);
+  const userAgent = optString(d.userAgent);
+  if (userAgent !== undefined) ocsf.http_request = { user_agent: userAgent };
+  const statusId = errorCode === undefined ? 1 : 2;
+  ocsf.status_id = statusId;
+  ocsf.status = EVENT_STATUS[statusId];
+  if (errorCode !== undefined) ocsf.status_code = errorCode;
+  if (errorMessage !== undefined) ocsf.status_detail = errorMessage;
+  const resources = apiResources(d, eventName, firstString(d.awsRegion, event.envelope.region));
+  if (resources.length > 0) ocsf.resources = resources;
+  ocsf.message = signal.message ?? `${eventSource} ${eventName}${errorCode === undefined ? '' : ` failed: ${errorCode}`}`;
+  return [{ alert: makeAlert(`cloudtrail:${eventId}`, event, false, ocsf) }];
+}
+
+/** Console sign-in (`ConsoleLogin`) → Authentication 3002. */
+export function normalizeConsoleSignIn(event: SourceEvent): NormalizeOutput[] {
+  const d = event.detail;
+  const eventName = requireString(d, 'eventName', 'detail');
+  if (eventName !== 'ConsoleLogin') {
+    // Other sign-in events (CheckMfa, SwitchRole, ...) are API activity on signin.amazonaws.com.
+    return normalizeApiCall(event);
+  }
+  const eventId = firstString(d.eventID, event.envelope.id);
+  if (eventId === undefined) throw missing('detail.eventID');
+  const identity = requireRecord(d, 'userIdentity', 'detail');
+  const response = optRecord(d.responseElements) ?? {};
+  const outcome = optString(response.ConsoleLogin);
+  const statusId = outcome === 'Success' ? 1 : outcome === 'Failure' ? 2 : 0;
+  const extra = optRecord(d.additionalEventData) ?? {};
+  const mfa = optString(extra.MFAUsed);
+  const isRoot = optString(identity.type) === 'Root';
+  // Riposte policy: a root sign-in is High, a failed sign-in Low, anything else Informational.
+  const severityId: SeverityId = isRoot && statusId === 1 ? 4 : statusId === 2 ? 2 : 1;
+  const user = userFromIdentity(identity);
+
+  const ocsf = baseEvent(event, {
+    cls: OcsfClass.Authentication,
+    activityId: 1,
+    activityName: 'Logon',
+    severityId,
+    time: firstTimestamp(d.eventTime),
+    account: firstString(d.recipientAccountId, identity.accountId, event.envelope.account),
+    region: firstString(d.awsRegion, event.envelope.region),
+    product: { name: 'CloudTrail', vendor_name: 'AWS' },
+    labels: isRoot ? ['signal:root-sign-in'] : statusId === 2 ? ['signal:sign-in-failure'] : [],
+    raw: event.raw,
+    unmapped: omitPaths(d, [
+      'eventName',
+      'eventTime',
+      'eventID',
+      'awsRegion',
+      'recipientAccountId',
+      'sourceIPAddress',
+      'userAgent',
+      'errorMessage',
+      'responseElements.ConsoleLogin',
+      'additionalEventData.MFAUsed',
+      'additionalEventData.LoginTo',
+      'userIdentity',
+    ]),
+  });
+  ocsf.metadata.uid = eventId;
+  ocsf.user = user;
+  ocsf.status_id = statusId;
+  ocsf.status = EVENT_STATUS[statusId];
+  const errorMessage = optString(d.errorMessage);
+  if (errorMessage !== undefined) ocsf.status_detail = errorMessage;
+  if (mfa !== undefined) ocsf.is_mfa = mfa === 'Yes';
+  ocsf.src_endpoint = sourceEndpoint(d.sourceIPAddress);
+  const userAgent = optString(d.userAgent);
+  if (userAgent !== undefined) ocsf.http_request = { user_agent: userAgent };
+  const loginTo = optString(extra.LoginTo);
+  if (loginTo !== undefined) ocsf.dst_endpoint = { svc_name: loginTo };
+  const who = user.name ?? user.uid ?? 'unknown principal';
+  ocsf.message = `Console sign-in ${outcome === undefined ? 'attempt' : outcome.toLowerCase()} by ${
+    isRoot ? 'the root user' : who
+  }${mfa === 'No' ? ' without MFA' : ''}`;
+  return [{ alert: makeAlert(`cloudtrail:${eventId}`, event, false, ocsf) }];
+}
+
+function missing(path: string): FieldError {
+  return new FieldError('missing_field', path, 'is required');
+}
+
+const VERBS: ReadonlyArray<readonly [RegExp, ApiActivityId]> = [
+  [/^(Create|Run|Put|Attach|Authorize|Add|Associate|Register|Import|Start|Enable|Invoke|Allocate)/, 1],
+  [/^(Get|List|Describe|Head|Lookup|Search|Select|Scan|Query|Batch(Get|Describe)|Check|Test)/, 2],
+  [/^(Update|Modify|Stop|Set|Change|Reset|Replace|Tag|Untag|Edit|Reboot|Restore)/, 3],
+  [/^(Delete|Revoke|Detach|Remove|Disassociate|Deregister|Disable|Terminate|Release|Deactivate)/, 4],
+];
+
+/** API Activity `activity_id` from the verb that opens a CloudTrail `eventName`. */
+export function apiActivityFor(eventName: string): ApiActivityId {
+  for (const [pattern, id] of VERBS) if (pattern.test(eventName)) return id;
+  return 99;
+}
+
+const USER_TYPES: Readonly<Record<string, { type_id: number; type: string }>> = {
+  IAMUser: { type_id: 1, type: 'User' },
+  Root: { type_id: 2, type: 'Admin' },
+  AWSService: { type_id: 4, type: 'Service' },
+};
+
+/** An OCSF user from a CloudTrail `userIdentity`. */
+export function userFromIdentity(identity: JsonRecord): OcsfUser {
+  const kind = optString(identity.type) ?? 'Unknown';
+  const mapped = USER_TYPES[kind] ?? { type_id: 99, type: kind };
+  const issuer = optRecord(optRecord(identity.sessionContext)?.sessionIssuer);
+  const arn = optString(identity.arn);
+  const account = firstString(identity.accountId);
+  const name =
+    optString(identity.userName) ??
+    optString(issuer?.userName) ??
+    (kind === 'Root' ? 'root' : undefined) ??
+    optString(identity.invokedBy) ??
+    arn?.split('/').pop();
+  return compact({
+    ...mapped,
+    uid: arn ?? optString(identity.principalId),
+    name,
+    credential_uid: optString(identity.accessKeyId),
+    account: account === undefined ? undefined : { uid: account, type_id: 10, type: 'AWS Account' },
+  });
+}
+
+/** `sourceIPAddress` is not always an IP (`AWS Internal`, `signin.amazonaws.com`): non-IPs go to `domain`. */
+export function sourceEndpoint(value: unknown): OcsfNetworkEndpoint {
+  const text = optString(value);
+  if (text === undefined) return {};
+  return isIP(text) === 0 ? { domain: text } : { ip: text };
+}
+
+interface Signal {
+  readonly severityId: SeverityId;
+  readonly label?: string;
+  readonly message?: string;
+}
+
+const TRAIL_TAMPERING = new Set(['StopLogging', 'DeleteTrail', 'UpdateTrail', 'PutEventSelectors']);
+const BUCKET_EXPOSURE = new Set([
+  'PutBucketPolicy',
+  'PutBucketAcl',
+  'DeleteBucketPublicAccessBlock',
+  'PutBucketPublicAccessBlock',
+  'DeletePublicAccessBlock',
+  'PutPublicAccessBlock',
+]);
+const WORLD_CIDRS = new Set(['0.0.0.0/0', '::/0']);
+
+/**
+ * Riposte's severity policy for CloudTrail API calls, documented in the README: failed calls
+ * and ordinary calls are Informational; trail tampering and world-open ingress are High; root
+ * activity is High; bucket exposure changes are Medium; new access keys are Low.
+ */
+export function cloudTrailSignal(
+  detail: JsonRecord,
+  eventName: string,
+  identity: JsonRecord,
+  errorCode: string | undefined,
+): Signal {
+  if (errorCode !== undefined) return { severityId: 1 };
+  if (TRAIL_TAMPERING.has(eventName)) {
+    const trail = optString(optRecord(detail.requestParameters)?.name);
+    return {
+      severityId: 4,
+      label: 'signal:cloudtrail-tampering',
+      message: `CloudTrail ${eventName}${trail === undefined ? '' : ` on ${trail}`}`,
+    };
+  }
+  if (
+    (eventName === 'AuthorizeSecurityGroupIngress' || eventName === 'ModifySecurityGroupRules') &&
+    opensToWorld(detail.requestParameters)
+  ) {
+    return {
+      severityId: 4,
+      label: 'signal:world-open-ingress',
+      message: `Security group ingress opened to the internet (${eventName})`,
+    };
+  }
+  if (optString(identity.type) === 'Root') {
+    return { severityId: 4, label: 'signal:root-activity', message: `Root user called ${eventName}` };
+  }
+  if (BUCKET_EXPOSURE.has(eventName)) {
+    return { severityId: 3, label: 'signal:bucket-exposure', message: `S3 ${eventName}` };
+  }
+  if (eventName === 'CreateAccessKey') {
+    return { severityId: 2, label: 'signal:access-key-created', message: 'IAM access key created' };
+  }
+  return { severityId: 1 };
+}
+
+/** True when any CIDR in the request parameters is `0.0.0.0/0` or `::/0`. */
+function opensToWorld(value: unknown): boolean {
+  if (typeof value === 'string') return WORLD_CIDRS.has(value);
+  if (Array.isArray(value)) return value.some(opensToWorld);
+  const record = optRecord(value);
+  if (record === undefined) return false;
+  return Object.values(record).some(opensToWorld);
+}
+
+/** The resources an API call touched: CloudTrail's own `resources[]`, else well-known request parameters. */
+function apiResources(detail: JsonRecord, eventName: string, region: string | undefined): OcsfResource[] {
+  const listed = recordList(detail.resources)
+    .map((r) => compact({ uid: firstString(r.ARN, r.arn), type: optString(r.type), region }))
+    .filter((r) => r.uid !== undefined);
+  if (listed.length > 0) return listed;
+  const params = optRecord(detail.requestParameters) ?? {};
+  const groupId = optString(params.groupId);
+  if (groupId !== undefined) return [{ type: 'AWS::EC2::SecurityGroup', uid: groupId, region }];
+  const bucket = optString(params.bucketName);
+  if (bucket !== undefined) return [{ type: 'AWS::S3::Bucket', uid: `arn:aws:s3:::${bucket}`, name: bucket, region }];
+  if (TRAIL_TAMPERING.has(eventName)) {
+    const trail = optString(params.name);
+    if (trail !== undefined) return [{ type: 'AWS::CloudTrail::Trail', uid: trail, region }];
+  }
+  const userName = optString(params.userName);
+  if (userName !== undefined) return [{ type: 'AWS::IAM::User', uid: userName, name: userName }];
+  const instances = recordList(optRecord(params.instancesSet)?.items)
+    .map((i) => optString(i.instanceId))
+    .filter((id): id is string => id !== undefined);
+  return instances.map((id) => ({ type: 'AWS::EC2::Instance', uid: id, region }));
+}
+
+export const cloudTrailNormalizers: readonly SourceNormalizer[] = [
+  { source: 'aws.signin', detailType: 'AWS Console Sign In via CloudTrail', normalize: normalizeConsoleSignIn },
+  { source: '*', detailType: 'AWS API Call via CloudTrail', normalize: normalizeApiCall },
+  { source: '*', detailType: 'AWS Console Sign In via CloudTrail', normalize: normalizeConsoleSignIn },
+];

@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import type { NormalizeOutput } from '../../alert.ts';
+import { OCSF_VERSION } from '../../ocsf/constants.ts';
+import { OcsfEventSchema } from '../../ocsf/schema.ts';
+import { alertIdFor } from '../common.ts';
+import type { SourceEvent } from '../envelope.ts';
+import { FieldError } from '../read.ts';
+import type { SourceNormalizer } from './types.ts';
+
+/** The EventBridge source third-party tools use to send alerts to Riposte. */
+export const CUSTOM_SOURCE = 'riposte.custom';
+
+const SUPPORTED_CLASSES = new Set([2002, 2003, 2004, 2006, 3002, 6003]);
+
+/**
+ * What a third-party tool puts in `detail`: an alert in the normalized shape. `id` and
+ * `source`, if sent, are ignored: Riposte derives the id itself, namespaced by the sending
+ * product, so an external tool can never collide with (or overwrite) an AWS finding's alert.
+ */
+export const CustomAlertDetailSchema = z.looseObject({
+  sample: z.boolean().default(false),
+  ocsf: OcsfEventSchema,
+});
+export type CustomAlertDetail = z.infer<typeof CustomAlertDetailSchema>;
+
+/**
+ * `riposte.custom` events (any `detail-type`) carrying `{ sample?, ocsf }`.
+ *
+ * Finding key: `custom:<product uid or name>:<finding_info.uid or metadata.uid>`.
+ *
+ * @example
+ * // aws events put-events --entries '[{"Source":"riposte.custom","DetailType":"Alert",
+ * //   "Detail":"{\"ocsf\":{\"class_uid\":2004,...}}"}]'
+ */
+export function normalizeCustomAlert(event: SourceEvent): NormalizeOutput[] {
+  const parsed = CustomAlertDetailSchema.safeParse(event.detail);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = ['detail', ...(issue?.path ?? []).map(String)].join('.');
+    const missing = issue?.code === 'invalid_type' && issue.message.includes('undefined');
+    throw new FieldError(missing ? 'missing_field' : 'invalid_field', where, issue?.message ?? 'invalid');
+  }
+  const { ocsf, sample } = parsed.data;
+  if (!SUPPORTED_CLASSES.has(ocsf.class_uid)) {
+    throw new FieldError(
+      'invalid_field',
+      'detail.ocsf.class_uid',
+      `class ${ocsf.class_uid} is not one Riposte handles (${[...SUPPORTED_CLASSES].join(', ')})`,
+    );
+  }
+  if (!/^1\./.test(ocsf.metadata.version)) {
+    throw new FieldError('invalid_field', 'detail.ocsf.metadata.version', 'must be an OCSF 1.x version');
+  }
+  const uid = ocsf.finding_info?.uid ?? ocsf.metadata.uid;
+  if (uid === undefined) {
+    throw new FieldError('missing_field', 'detail.ocsf.finding_info.uid', 'a finding uid or metadata.uid is required');
+  }
+  const product = ocsf.metadata.product.uid ?? ocsf.metadata.product.name ?? 'unknown';
+  const profiles = new Set(ocsf.metadata.profiles ?? []);
+  profiles.add('cloud');
+  ocsf.metadata = { ...ocsf.metadata, version: OCSF_VERSION, profiles: [...profiles] };
+  if (sample) ocsf.metadata.labels = [...new Set([...(ocsf.metadata.labels ?? []), 'sample'])];
+  if (ocsf.raw_data === undefined) ocsf.raw_data = event.raw;
+  return [{ alert: { id: alertIdFor(`custom:${product}:${uid}`), source: CUSTOM_SOURCE, sample, ocsf } }];
+}
+
+export const customNormalizers: readonly SourceNormalizer[] = [
+  { source: CUSTOM_SOURCE, detailType: '*', normalize: normalizeCustomAlert },
+];

@@ -1,0 +1,454 @@
+import type { NormalizeOutput } from '../../alert.ts';
+import { OcsfClass } from '../../ocsf/constants.ts';
+import type { OcsfEvidence, OcsfNetworkEndpoint, OcsfResource } from '../../ocsf/schema.ts';
+import {
+  baseEvent,
+  findingActivity,
+  findingActivityName,
+  findingStatus,
+  firstString,
+  makeAlert,
+  SAMPLE_LABEL,
+  severityFromScore,
+} from '../common.ts';
+import type { SourceEvent } from '../envelope.ts';
+import {
+  compact,
+  isRecord,
+  type JsonRecord,
+  omitPaths,
+  optBoolean,
+  optInt,
+  optNumber,
+  optRecord,
+  optString,
+  recordList,
+  requireRecord,
+  requireString,
+  stringList,
+} from '../read.ts';
+import { firstTimestamp } from '../time.ts';
+import type { SourceNormalizer } from './types.ts';
+
+/**
+ * GuardDuty findings (`GuardDuty Finding`) → Detection Finding 2004.
+ *
+ * Finding key: the finding ARN (built from partition, region, account, detector and id when the
+ * event lacks it), which is also the ASFF `Id` of the same finding in Security Hub.
+ * The affected resource is chosen by `resource.resourceType` alone: sample findings carry
+ * `instanceDetails` for S3 and AccessKey findings too.
+ */
+export function normalizeGuardDutyFinding(event: SourceEvent): NormalizeOutput[] {
+  const d = event.detail;
+  const path = 'detail';
+  const id = requireString(d, 'id', path);
+  const type = requireString(d, 'type', path);
+  const resource = requireRecord(d, 'resource', path);
+  const service = optRecord(d.service) ?? {};
+  const account = firstString(d.accountId, event.envelope.account);
+  const region = firstString(d.region, event.envelope.region);
+  const partition = firstString(d.partition) ?? 'aws';
+  const arn =
+    firstString(d.arn) ??
+    `arn:${partition}:guardduty:${region ?? 'unknown'}:${account ?? 'unknown'}:detector/${
+      optString(service.detectorId) ?? 'unknown'
+    }/finding/${id}`;
+
+  const sample = isGuardDutySample(service);
+  const archived = optBoolean(service.archived) === true;
+  const createdAt = firstTimestamp(d.createdAt);
+  const updatedAt = firstTimestamp(d.updatedAt);
+  const count = optInt(service.count);
+  const activityId = findingActivity({ closed: archived, createdAt, updatedAt, count });
+  const { resources, consumed } = guardDutyResources(resource, region, partition);
+
+  const ocsf = baseEvent(event, {
+    cls: OcsfClass.DetectionFinding,
+    activityId,
+    activityName: findingActivityName(activityId),
+    severityId: severityFromScore(d.severity),
+    time: updatedAt ?? createdAt,
+    account,
+    region,
+    partition,
+    product: { name: 'GuardDuty', vendor_name: 'AWS' },
+    labels: sample ? [SAMPLE_LABEL] : [],
+    raw: event.raw,
+    unmapped: omitPaths(d, [
+      'id',
+      'arn',
+      'type',
+      'title',
+      'description',
+      'accountId',
+      'region',
+      'partition',
+      'createdAt',
+      'updatedAt',
+      'service.count',
+      'service.archived',
+      'service.eventFirstSeen',
+      'service.eventLastSeen',
+      'service.action',
+      'service.additionalInfo.sample',
+      ...consumed,
+    ]),
+  });
+  ocsf.finding_info = compact({
+    uid: arn,
+    uid_alt: id,
+    title: optString(d.title),
+    desc: optString(d.description),
+    types: [type],
+    created_time: createdAt,
+    modified_time: updatedAt,
+    first_seen_time: firstTimestamp(service.eventFirstSeen),
+    last_seen_time: firstTimestamp(service.eventLastSeen),
+    src_url:
+      region === undefined
+        ? undefined
+        : `https://${region}.console.aws.amazon.com/guardduty/home?region=${region}#/findings?macros=current&fId=${encodeURIComponent(id)}`,
+  });
+  Object.assign(ocsf, findingStatus(archived ? 5 : 1));
+  ocsf.is_alert = !sample;
+  if (count !== undefined) ocsf.count = count;
+  ocsf.resources = resources;
+  const evidences = guardDutyEvidences(optRecord(service.action));
+  if (evidences.length > 0) ocsf.evidences = evidences;
+  ocsf.message = optString(d.title) ?? type;
+  return [{ alert: makeAlert(arn, event, sample, ocsf) }];
+}
+
+/** `service.additionalInfo.sample`, also when `additionalInfo.value` is a JSON string holding it. */
+export function isGuardDutySample(service: JsonRecord): boolean {
+  const info = optRecord(service.additionalInfo);
+  if (info === undefined) return false;
+  if (optBoolean(info.sample) === true) return true;
+  if (typeof info.value === 'string' && info.value.includes('sample')) {
+    try {
+      const decoded: unknown = JSON.parse(info.value);
+      return isRecord(decoded) && optBoolean(decoded.sample) === true;
+    } catch {
+      return false;
+    }
+  }
+  return false;
+}
+
+function tagsOf(value: unknown): { name: string; value?: string }[] | undefined {
+  const tags = recordList(value)
+    .map((tag) => compact({ name: optString(tag.key ?? tag.Key) ?? '', value: optString(tag.value ?? tag.Value) }))
+    .filter((tag) => tag.name !== '');
+  return tags.length > 0 ? tags : undefined;
+}
+
+/** OCSF resources for a GuardDuty `resource` block, chosen by its `resourceType`. */
+function guardDutyResources(
+  resource: JsonRecord,
+  region: string | undefined,
+  partition: string,
+): { resources: OcsfResource[]; consumed: string[] } {
+  const resourceType = optString(resource.resourceType) ?? 'Unknown';
+  const base = { region, cloud_partition: partition };
+  switch (resourceType) {
+    case 'Instance': {
+      const details = optRecord(resource.instanceDetails) ?? {};
+      const nics = recordList(details.networkInterfaces).map((nic) =>
+        compact({
+          network_interface_id: optString(nic.networkInterfaceId),
+          vpc_id: optString(nic.vpcId),
+          subnet_id: optString(nic.subnetId),
+          private_ip: optString(nic.privateIpAddress),
+          public_ip: optString(nic.publicIp),
+          security_groups: recordList(nic.securityGroups).map((sg) =>
+            compact({ id: optString(sg.groupId), name: optString(sg.groupName) }),
+          ),
+        }),
+      );
+      return {
+        resources: [
+          compact({
+            ...base,
+            type: 'AWS::EC2::Instance',
+            uid: optString(details.instanceId),
+            tags: tagsOf(details.tags),
+            data: compact({
+              instance_type: optString(details.instanceType),
+              image_id: optString(details.imageId),
+              state: optString(details.instanceState),
+              availability_zone: optString(details.availabilityZone),
+              launch_time: firstTimestamp(details.launchTime),
+              instance_profile_arn: optString(optRecord(details.iamInstanceProfile)?.arn),
+              network_interfaces: nics.length > 0 ? nics : undefined,
+            }),
+          }),
+        ],
+        consumed: [
+          'resource.resourceType',
+          'resource.instanceDetails.instanceId',
+          'resource.instanceDetails.tags',
+          'resource.instanceDetails.instanceType',
+          'resource.instanceDetails.imageId',
+          'resource.instanceDetails.instanceState',
+          'resource.instanceDetails.availabilityZone',
+          'resource.instanceDetails.launchTime',
+          'resource.instanceDetails.iamInstanceProfile.arn',
+        ],
+      };
+    }
+    case 'AccessKey': {
+      const details = optRecord(resource.accessKeyDetails) ?? {};
+      return {
+        resources: [
+          compact({
+            ...base,
+            type: 'AWS::IAM::AccessKey',
+            uid: optString(details.accessKeyId),
+            name: optString(details.userName),
+            data: compact({
+              principal_id: optString(details.principalId),
+              user_type: optString(details.userType),
+              user_name: optString(details.userName),
+            }),
+          }),
+        ],
+        consumed: ['resource.resourceType', 'resource.accessKeyDetails'],
+      };
+    }
+    case 'S3Bucket':
+    case 'S3Object': {
+      const buckets = recordList(resource.s3BucketDetails).map((bucket) =>
+        compact({
+          ...base,
+          type: 'AWS::S3::Bucket',
+          uid: optString(bucket.arn) ?? (optString(bucket.name) ? `arn:${partition}:s3:::${bucket.name}` : undefined),
+          name: optString(bucket.name),
+          tags: tagsOf(bucket.tags),
+          data: compact({
+            owner: optString(optRecord(bucket.owner)?.id),
+            public_access: optRecord(bucket.publicAccess),
+            created_at: firstTimestamp(bucket.createdAt),
+            s3_object_details: optArray(bucket.s3ObjectDetails),
+          }),
+        }),
+      );
+      return { resources: buckets, consumed: ['resource.resourceType', 'resource.s3BucketDetails'] };
+    }
+    default: {
+      const block = detailsBlockFor(resourceType, resource);
+      return {
+        resources: [
+          compact({
+            ...base,
+            type: awsTypeFor(resourceType),
+            uid: block === undefined ? undefined : firstString(block.arn, block.functionArn, block.dbInstanceArn, block.id),
+            name: block === undefined ? undefined : firstString(block.name, block.functionName, block.dbInstanceIdentifier),
+            tags: block === undefined ? undefined : tagsOf(block.tags),
+            data: block,
+          }),
+        ],
+        consumed: ['resource'],
+      };
+    }
+  }
+}
+
+function optArray(value: unknown): unknown[] | undefined {
+  return Array.isArray(value) && value.length > 0 ? value : undefined;
+}
+
+const DETAIL_BLOCKS: Readonly<Record<string, string>> = {
+  EKSCluster: 'eksClusterDetails',
+  Lambda: 'lambdaDetails',
+  RDSDBInstance: 'rdsDbInstanceDetails',
+  RDSLimitlessDB: 'rdsLimitlessDbDetails',
+  ECSCluster: 'ecsClusterDetails',
+  Container: 'containerDetails',
+  EBSVolume: 'ebsVolumeDetails',
+  EC2Instance: 'instanceDetails',
+};
+
+function detailsBlockFor(resourceType: string, resource: JsonRecord): JsonRecord | undefined {
+  const key = DETAIL_BLOCKS[resourceType];
+  return key === undefined ? undefined : optRecord(resource[key]);
+}
+
+function awsTypeFor(resourceType: string): string {
+  switch (resourceType) {
+    case 'EKSCluster':
+      return 'AWS::EKS::Cluster';
+    case 'Lambda':
+      return 'AWS::Lambda::Function';
+    case 'RDSDBInstance':
+      return 'AWS::RDS::DBInstance';
+    case 'ECSCluster':
+      return 'AWS::ECS::Cluster';
+    case 'EBSVolume':
+      return 'AWS::EC2::Volume';
+    default:
+      return resourceType;
+  }
+}
+
+/** A GuardDuty `remoteIpDetails` (or `localIpDetails`) block as an OCSF network endpoint. */
+export function endpointFromIpDetails(details: JsonRecord | undefined): OcsfNetworkEndpoint | undefined {
+  if (details === undefined) return undefined;
+  const org = optRecord(details.organization) ?? {};
+  const geo = optRecord(details.geoLocation) ?? {};
+  const asn = optInt(org.asn);
+  const location = compact({
+    city: optString(optRecord(details.city)?.cityName),
+    country: optString(optRecord(details.country)?.countryName),
+    lat: optNumber(geo.lat),
+    long: optNumber(geo.lon),
+  });
+  const endpoint = compact({
+    ip: firstString(details.ipAddressV4, details.ipAddressV6),
+    location: Object.keys(location).length > 0 ? location : undefined,
+    autonomous_system:
+      asn !== undefined && asn >= 0 ? compact({ number: asn, name: optString(org.asnOrg) }) : undefined,
+    isp: optString(org.isp),
+    isp_org: optString(org.org),
+  });
+  return Object.keys(endpoint).length > 0 ? endpoint : undefined;
+}
+
+function portEndpoint(details: unknown): OcsfNetworkEndpoint | undefined {
+  const port = optInt(optRecord(details)?.port);
+  return port === undefined || port < 0 || port > 65535 ? undefined : { port };
+}
+
+/** Evidences from a GuardDuty `service.action`, by `actionType`. */
+export function guardDutyEvidences(action: JsonRecord | undefined): OcsfEvidence[] {
+  if (action === undefined) return [];
+  const network = optRecord(action.networkConnectionAction);
+  if (network !== undefined) {
+    const remote = { ...endpointFromIpDetails(optRecord(network.remoteIpDetails)), ...portEndpoint(network.remotePortDetails) };
+    const local = { ...endpointFromIpDetails(optRecord(network.localIpDetails)), ...portEndpoint(network.localPortDetails) };
+    const direction = optString(network.connectionDirection)?.toUpperCase();
+    const inbound = direction === 'INBOUND';
+    const directionId = inbound ? 1 : direction === 'OUTBOUND' ? 2 : 0;
+    return [
+      compact({
+        src_endpoint: nonEmpty(inbound ? remote : local),
+        dst_endpoint: nonEmpty(inbound ? local : remote),
+        connection_info: compact({
+          direction_id: directionId,
+          direction: directionId === 1 ? 'Inbound' : directionId === 2 ? 'Outbound' : 'Unknown',
+          protocol_name: optString(network.protocol)?.toLowerCase(),
+        }),
+      }),
+    ];
+  }
+  const api = optRecord(action.awsApiCallAction);
+  if (api !== undefined) {
+    const errorCode = optString(api.errorCode);
+    return [
+      compact({
+        api: compact({
+          operation: optString(api.api) ?? 'unknown',
+          service: optString(api.serviceName) === undefined ? undefined : { name: optString(api.serviceName) },
+          response: errorCode === undefined ? undefined : { error: errorCode },
+        }),
+        src_endpoint: endpointFromIpDetails(optRecord(api.remoteIpDetails)),
+      }),
+    ];
+  }
+  const dns = optRecord(action.dnsRequestAction);
+  if (dns !== undefined) {
+    const domain = optString(dns.domain);
+    return domain === undefined ? [] : [{ query: { hostname: domain } }];
+  }
+  const probe = optRecord(action.portProbeAction);
+  if (probe !== undefined) {
+    return recordList(probe.portProbeDetails).map((detail) =>
+      compact({
+        src_endpoint: endpointFromIpDetails(optRecord(detail.remoteIpDetails)),
+        dst_endpoint: portEndpoint(detail.localPortDetails),
+      }),
+    );
+  }
+  const k8s = optRecord(action.kubernetesApiCallAction);
+  if (k8s !== undefined) {
+    const ip = stringList(k8s.sourceIps)[0];
+    return [
+      compact({
+        api: { operation: optString(k8s.verb) ?? 'unknown', service: { name: 'kubernetes' } },
+        src_endpoint: endpointFromIpDetails(optRecord(k8s.remoteIpDetails)) ?? (ip === undefined ? undefined : { ip }),
+      }),
+    ];
+  }
+  return [];
+}
+
+function nonEmpty(endpoint: OcsfNetworkEndpoint): OcsfNetworkEndpoint | undefined {
+  return Object.keys(endpoint).length > 0 ? endpoint : undefined;
+}
+
+/**
+ * GuardDuty Malware Protection for S3 (`GuardDuty Malware Protection Object Scan Result`).
+ * Only a scan that found a threat is a finding (Detection Finding 2004, High); clean, skipped
+ * or failed scans are refused as `not_a_finding`, so they stay visible without opening incidents.
+ *
+ * Finding key: account, bucket, object key and version (or ETag).
+ */
+export function normalizeMalwareScan(event: SourceEvent): NormalizeOutput[] {
+  const d = event.detail;
+  const result = requireRecord(d, 'scanResultDetails', 'detail');
+  const status = requireString(result, 'scanResultStatus', 'detail.scanResultDetails');
+  if (status !== 'THREAT_FOUND') {
+    return [
+      {
+        rejected: {
+          reason: 'not_a_finding',
+          message: `malware scan result ${status}: only THREAT_FOUND is a finding`,
+        },
+      },
+    ];
+  }
+  const object = requireRecord(d, 's3ObjectDetails', 'detail');
+  const bucket = requireString(object, 'bucketName', 'detail.s3ObjectDetails');
+  const key = requireString(object, 'objectKey', 'detail.s3ObjectDetails');
+  const version = firstString(object.versionId, object.eTag) ?? 'null';
+  const account = firstString(event.envelope.account);
+  const region = firstString(event.envelope.region);
+  const threats = recordList(result.threats)
+    .map((t) => optString(t.name))
+    .filter((n): n is string => n !== undefined);
+  const findingKey = `guardduty-malware-s3:${account ?? 'unknown'}:${bucket}/${key}#${version}`;
+  const ocsf = baseEvent(event, {
+    cls: OcsfClass.DetectionFinding,
+    activityId: 1,
+    activityName: findingActivityName(1),
+    severityId: 4,
+    time: undefined,
+    account,
+    region,
+    product: { name: 'GuardDuty', vendor_name: 'AWS', feature: { name: 'Malware Protection for S3' } },
+    raw: event.raw,
+    unmapped: omitPaths(d, ['s3ObjectDetails.bucketName', 's3ObjectDetails.objectKey', 'scanResultDetails.scanResultStatus']),
+  });
+  const title = `Malware found in s3://${bucket}/${key}${threats.length > 0 ? `: ${threats.join(', ')}` : ''}`;
+  ocsf.finding_info = {
+    uid: findingKey,
+    title,
+    types: ['MalwareProtection:S3Object/MaliciousFile'],
+  };
+  Object.assign(ocsf, findingStatus(1));
+  ocsf.is_alert = true;
+  ocsf.message = title;
+  ocsf.resources = [
+    { type: 'AWS::S3::Object', uid: `arn:aws:s3:::${bucket}/${key}`, name: key, region },
+    { type: 'AWS::S3::Bucket', uid: `arn:aws:s3:::${bucket}`, name: bucket, region },
+  ].map((r) => compact(r));
+  return [{ alert: makeAlert(findingKey, event, false, ocsf) }];
+}
+
+export const guardDutyNormalizers: readonly SourceNormalizer[] = [
+  { source: 'aws.guardduty', detailType: 'GuardDuty Finding', normalize: normalizeGuardDutyFinding },
+  {
+    source: 'aws.guardduty',
+    detailType: 'GuardDuty Malware Protection Object Scan Result',
+    normalize: normalizeMalwareScan,
+  },
+];
