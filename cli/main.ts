@@ -1,5 +1,5 @@
-import { normalizeCommand } from './commands/normalize.ts';
 import { type Command, type CommandIo, UsageError, write } from './command.ts';
+import { normalizeCommand } from './commands/normalize.ts';
 
 /** Every subcommand, in the order `riposte --help` lists them. */
 export const COMMANDS: readonly Command[] = [normalizeCommand];
@@ -42,7 +42,10 @@ export async function main(argv: readonly string[], io: CommandIo = processIo())
     return await command.run(rest, io);
   } catch (error) {
     if (error instanceof UsageError) {
-      write(io.stderr, `riposte ${command.name}: ${error.message}\nRun \`riposte ${command.name} --help\` for usage.`);
+      write(
+        io.stderr,
+        `riposte ${command.name}: ${error.message}\nRun \`riposte ${command.name} --help\` for usage.`,
+      );
       return 2;
     }
     const message = error instanceof Error ? (error.stack ?? error.message) : String(error);

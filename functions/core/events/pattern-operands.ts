@@ -12,7 +12,9 @@ export type Leaf = string | number | boolean | null;
 export type LeafTest = (value: Leaf) => boolean;
 
 /** The outcome of compiling an operand: a predicate, or the reason the operand is not valid. */
-export type Compiled<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
+export type Compiled<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly reason: string };
 
 const ok = <T>(value: T): Compiled<T> => ({ ok: true, value });
 const fail = <T>(reason: string): Compiled<T> => ({ ok: false, reason });
@@ -72,7 +74,11 @@ function codePoints(text: string): number[] {
   return out;
 }
 
-function alignedIgnoringCase(variants: readonly ReadonlySet<number>[], points: readonly number[], start: number) {
+function alignedIgnoringCase(
+  variants: readonly ReadonlySet<number>[],
+  points: readonly number[],
+  start: number,
+) {
   for (let i = 0; i < variants.length; i++) {
     if (!variants[i]?.has(points[start + i] ?? -1)) return false;
   }
@@ -80,7 +86,10 @@ function alignedIgnoringCase(variants: readonly ReadonlySet<number>[], points: r
 }
 
 /** A test of whole-string, prefix or suffix equality ignoring case. */
-export function ignoreCaseTest(pattern: string, mode: 'equals' | 'prefix' | 'suffix'): (text: string) => boolean {
+export function ignoreCaseTest(
+  pattern: string,
+  mode: 'equals' | 'prefix' | 'suffix',
+): (text: string) => boolean {
   const variants = caseVariants(pattern);
   return (text) => {
     const points = codePoints(text);
@@ -100,25 +109,28 @@ function reportedPosition(text: string, index: number): number {
 
 /** Compiles a wildcard expression into a test over strings. */
 export function compileWildcard(expression: string): Compiled<(text: string) => boolean> {
-  const parts: string[] = [''];
+  const parts: string[] = [];
+  let current = '';
   for (let i = 0; i < expression.length; i++) {
     const char = expression[i];
     if (char === '*') {
       if (expression[i + 1] === '*') {
         return fail(`Consecutive wildcard characters at pos ${reportedPosition(expression, i)}`);
       }
-      parts.push('');
+      parts.push(current);
+      current = '';
     } else if (char === '\\') {
       const next = expression[i + 1];
       if (next !== '*' && next !== '\\') {
         return fail(`Invalid escape character at pos ${reportedPosition(expression, i)}`);
       }
-      parts[parts.length - 1] += next;
+      current += next;
       i++;
     } else {
-      parts[parts.length - 1] += char;
+      current += char;
     }
   }
+  parts.push(current);
   const first = parts[0] ?? '';
   if (parts.length === 1) return ok((text: string) => text === first);
   const last = parts[parts.length - 1] ?? '';

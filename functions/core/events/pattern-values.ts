@@ -26,20 +26,10 @@ export interface FieldValues {
   readonly acceptsAbsence: boolean;
 }
 
-/** The operators of a match expression (`{"prefix": …}`), all case-sensitive. */
-export const MATCH_OPERATORS = [
-  'prefix',
-  'suffix',
-  'equals-ignore-case',
-  'wildcard',
-  'anything-but',
-  'numeric',
-  'exists',
-  'cidr',
-] as const;
+const isList = (value: unknown): value is readonly unknown[] => Array.isArray(value);
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+  typeof value === 'object' && value !== null && !isList(value);
 
 const isString = (value: Leaf): value is string => typeof value === 'string';
 
@@ -79,7 +69,8 @@ function compileAffix(kind: 'prefix' | 'suffix', operand: unknown, path: Path): 
 }
 
 function requireNumber(value: unknown, operator: string, path: Path): number {
-  if (typeof value !== 'number') invalid(`Value of ${operator === '=' ? 'equals' : operator} must be numeric`, path);
+  if (typeof value !== 'number')
+    invalid(`Value of ${operator === '=' ? 'equals' : operator} must be numeric`, path);
   const violation = numericLimitViolation(value);
   if (violation !== undefined) invalid(violation, path);
   return Math.round(value * 1e6);
@@ -87,10 +78,13 @@ function requireNumber(value: unknown, operator: string, path: Path): number {
 
 /** `numeric`: `[op, n]` or `[">"|">=", low, "<"|"<=", high]`. */
 function compileNumeric(operand: unknown, path: Path): LeafTest {
-  if (!Array.isArray(operand)) invalid('Value of numeric must be an array.', path);
-  const [operator, first, upperOperator, upper] = operand as unknown[];
+  if (!isList(operand)) invalid('Value of numeric must be an array.', path);
+  const [operator, first, upperOperator, upper] = operand;
   if (typeof operator !== 'string') {
-    invalid(`Invalid member in numeric match: ${operator === undefined ? ']' : JSON.stringify(operator)}`, [...path, 0]);
+    invalid(`Invalid member in numeric match: ${operator === undefined ? ']' : JSON.stringify(operator)}`, [
+      ...path,
+      0,
+    ]);
   }
   if (!['=', '<', '<=', '>', '>='].includes(operator)) {
     invalid(`Unrecognized numeric range operator: ${operator}`, [...path, 0]);
@@ -135,12 +129,12 @@ function compileAnythingButObject(operand: Record<string, unknown>, path: Path):
     invalid(`Unsupported anything-but pattern: ${inner}`, path);
   }
   const innerPath = [...path, inner];
-  if (typeof value !== 'string' && !Array.isArray(value) && typeof value !== 'number') {
+  if (typeof value !== 'string' && !isList(value) && typeof value !== 'number') {
     invalid('Value of anything-but must be an array or single string/number value.', innerPath);
   }
-  const items: unknown[] = Array.isArray(value) ? value : [value];
+  const items: readonly unknown[] = isList(value) ? value : [value];
   const excluded = items.map((item, i): ((text: string) => boolean) => {
-    const itemPath = Array.isArray(value) ? [...innerPath, i] : innerPath;
+    const itemPath = isList(value) ? [...innerPath, i] : innerPath;
     if (inner === 'equals-ignore-case') {
       const text = requireString(
         item,
@@ -150,7 +144,10 @@ function compileAnythingButObject(operand: Record<string, unknown>, path: Path):
       return ignoreCaseTest(text, 'equals');
     }
     if (inner === 'wildcard') {
-      return unwrap(compileWildcard(requireString(item, 'wildcard match pattern must be a string', itemPath)), itemPath);
+      return unwrap(
+        compileWildcard(requireString(item, 'wildcard match pattern must be a string', itemPath)),
+        itemPath,
+      );
     }
     const text = requireString(item, 'prefix/suffix match pattern must be a string', itemPath);
     if (text === '') invalid('Null prefix/suffix not allowed', itemPath);
@@ -162,7 +159,7 @@ function compileAnythingButObject(operand: Record<string, unknown>, path: Path):
 /** `anything-but`: a string, a number, a list of strings or of numbers, or a nested operator. */
 function compileAnythingBut(operand: unknown, path: Path): LeafTest {
   if (isRecord(operand)) return compileAnythingButObject(operand, path);
-  if (Array.isArray(operand)) {
+  if (isList(operand)) {
     operand.forEach((item, i) => {
       if (typeof item !== 'string' && typeof item !== 'number') {
         invalid('Inside anything but list, start|null|boolean is not supported.', [...path, i]);
@@ -174,7 +171,10 @@ function compileAnythingBut(operand: unknown, path: Path): LeafTest {
       return (leaf) => !isString(leaf) || !set.has(leaf);
     }
     if (strings.length > 0 || operand.length === 0) {
-      invalid('Inside anything but list, either all values are number or string, mixed type is not supported', path);
+      invalid(
+        'Inside anything but list, either all values are number or string, mixed type is not supported',
+        path,
+      );
     }
     const set = new Set(operand.map((item, i) => requireNumber(item, 'anything-but', [...path, i])));
     return (leaf) => {
@@ -210,7 +210,10 @@ function compileExpression(operator: string, operand: unknown, path: Path): Leaf
       return (leaf) => isString(leaf) && test(leaf);
     }
     case 'cidr': {
-      const test = unwrap(compileCidr(requireString(operand, 'cidr match pattern must be a string', operandPath)), operandPath);
+      const test = unwrap(
+        compileCidr(requireString(operand, 'cidr match pattern must be a string', operandPath)),
+        operandPath,
+      );
       return (leaf) => isString(leaf) && test(leaf);
     }
     case 'numeric':
@@ -257,7 +260,13 @@ export function compileFieldValues(values: readonly unknown[], path: Path): Fiel
   });
 
   const test: LeafTest = (leaf) => {
-    if (typeof leaf === 'string' ? strings.has(leaf) : typeof leaf === 'number' ? numbers.has(leaf) : literals.has(leaf)) {
+    if (
+      typeof leaf === 'string'
+        ? strings.has(leaf)
+        : typeof leaf === 'number'
+          ? numbers.has(leaf)
+          : literals.has(leaf)
+    ) {
       return true;
     }
     for (const expression of expressions) if (expression(leaf)) return true;

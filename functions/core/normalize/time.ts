@@ -31,7 +31,8 @@ const ISO =
 // "Dec 3, 2021, 6:02:30 PM" (Inspector, ECR console format)
 const MDY_12H = /^([A-Za-z]{3})[a-z]* (\d{1,2}), (\d{4}),? (\d{1,2}):(\d{2})(?::(\d{2}))? ?([AaPp][Mm])$/;
 // "Wed Sep 04 16:59:44.356 UTC 2024" (Java Date.toString style)
-const JAVA_DATE = /^(?:[A-Za-z]{3} )?([A-Za-z]{3}) (\d{1,2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d+))? (?:UTC|GMT) (\d{4})$/;
+const JAVA_DATE =
+  /^(?:[A-Za-z]{3} )?([A-Za-z]{3}) (\d{1,2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d+))? (?:UTC|GMT) (\d{4})$/;
 
 // Epoch values above this are milliseconds; below, seconds. 1e11 s is the year 5138, 1e11 ms is 1973.
 const MILLIS_THRESHOLD = 1e11;

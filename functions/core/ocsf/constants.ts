@@ -8,11 +8,26 @@ export const OCSF_VERSION = '1.6.0';
 
 /** OCSF classes Riposte emits, with their category. */
 export const OcsfClass = {
-  VulnerabilityFinding: { uid: 2002, name: 'Vulnerability Finding', category_uid: 2, category_name: 'Findings' },
+  VulnerabilityFinding: {
+    uid: 2002,
+    name: 'Vulnerability Finding',
+    category_uid: 2,
+    category_name: 'Findings',
+  },
   ComplianceFinding: { uid: 2003, name: 'Compliance Finding', category_uid: 2, category_name: 'Findings' },
   DetectionFinding: { uid: 2004, name: 'Detection Finding', category_uid: 2, category_name: 'Findings' },
-  DataSecurityFinding: { uid: 2006, name: 'Data Security Finding', category_uid: 2, category_name: 'Findings' },
-  Authentication: { uid: 3002, name: 'Authentication', category_uid: 3, category_name: 'Identity & Access Management' },
+  DataSecurityFinding: {
+    uid: 2006,
+    name: 'Data Security Finding',
+    category_uid: 2,
+    category_name: 'Findings',
+  },
+  Authentication: {
+    uid: 3002,
+    name: 'Authentication',
+    category_uid: 3,
+    category_name: 'Identity & Access Management',
+  },
   ApiActivity: { uid: 6003, name: 'API Activity', category_uid: 6, category_name: 'Application Activity' },
 } as const;
 
@@ -54,7 +69,14 @@ export const COMPLIANCE_STATUS = { 0: 'Unknown', 1: 'Pass', 2: 'Warning', 3: 'Fa
 export type ComplianceStatusId = keyof typeof COMPLIANCE_STATUS;
 
 /** API Activity `activity_id`. */
-export const API_ACTIVITY = { 0: 'Unknown', 1: 'Create', 2: 'Read', 3: 'Update', 4: 'Delete', 99: 'Other' } as const;
+export const API_ACTIVITY = {
+  0: 'Unknown',
+  1: 'Create',
+  2: 'Read',
+  3: 'Update',
+  4: 'Delete',
+  99: 'Other',
+} as const;
 export type ApiActivityId = keyof typeof API_ACTIVITY;
 
 /** Authentication `activity_id`. */

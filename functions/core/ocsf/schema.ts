@@ -90,7 +90,9 @@ export const NetworkEndpointSchema = z.looseObject({
   svc_name: z.string().optional(),
   uid: z.string().optional(),
   location: LocationSchema.optional(),
-  autonomous_system: z.looseObject({ number: z.number().int().optional(), name: z.string().optional() }).optional(),
+  autonomous_system: z
+    .looseObject({ number: z.number().int().optional(), name: z.string().optional() })
+    .optional(),
   isp: z.string().optional(),
   isp_org: z.string().optional(),
 });
@@ -220,14 +222,22 @@ export const OcsfEventSchema = z
       });
     }
     if (Math.floor(event.class_uid / 1000) !== event.category_uid) {
-      ctx.addIssue({ code: 'custom', path: ['category_uid'], message: 'category_uid does not match class_uid' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['category_uid'],
+        message: 'category_uid does not match class_uid',
+      });
     }
     const isFinding = event.category_uid === 2;
     if (isFinding && event.finding_info === undefined) {
       ctx.addIssue({ code: 'custom', path: ['finding_info'], message: 'findings require finding_info' });
     }
     if (event.class_uid === 2003 && event.compliance === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['compliance'], message: 'Compliance Finding requires compliance' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['compliance'],
+        message: 'Compliance Finding requires compliance',
+      });
     }
     if (event.class_uid === 2002 && event.vulnerabilities === undefined) {
       ctx.addIssue({

@@ -1,5 +1,10 @@
 import type { NormalizeOutput } from '../../alert.ts';
-import { type FindingActivityId, type FindingStatusId, OcsfClass, type SeverityId } from '../../ocsf/constants.ts';
+import {
+  type FindingActivityId,
+  type FindingStatusId,
+  OcsfClass,
+  type SeverityId,
+} from '../../ocsf/constants.ts';
 import { baseEvent, findingActivityName, findingStatus, firstString, makeAlert } from '../common.ts';
 import type { SourceEvent } from '../envelope.ts';
 import { compact, omitPaths, optBoolean, optString, requireString, stringList } from '../read.ts';
@@ -33,8 +38,11 @@ export function normalizeAccessAnalyzerFinding(event: SourceEvent): NormalizeOut
   const closed = deleted || status === 'ARCHIVED' || status === 'RESOLVED';
   const createdAt = firstTimestamp(d.createdAt);
   const updatedAt = firstTimestamp(d.updatedAt);
-  const activityId: FindingActivityId =
-    closed ? 3 : createdAt !== undefined && updatedAt !== undefined && updatedAt > createdAt ? 2 : 1;
+  const activityId: FindingActivityId = closed
+    ? 3
+    : createdAt !== undefined && updatedAt !== undefined && updatedAt > createdAt
+      ? 2
+      : 1;
   const kind = error !== undefined ? 'AnalysisError' : isPublic ? 'PublicAccess' : 'ExternalAccess';
   const severityId: SeverityId = kind === 'PublicAccess' ? 4 : kind === 'ExternalAccess' ? 3 : 1;
 
@@ -49,7 +57,16 @@ export function normalizeAccessAnalyzerFinding(event: SourceEvent): NormalizeOut
     product: { name: 'IAM Access Analyzer', vendor_name: 'AWS' },
     labels: [`severity-policy:access-analyzer:${kind}`],
     raw: event.raw,
-    unmapped: omitPaths(d, ['id', 'resource', 'resourceType', 'accountId', 'region', 'createdAt', 'updatedAt', 'status']),
+    unmapped: omitPaths(d, [
+      'id',
+      'resource',
+      'resourceType',
+      'accountId',
+      'region',
+      'createdAt',
+      'updatedAt',
+      'status',
+    ]),
   });
   const title =
     kind === 'AnalysisError'
@@ -82,5 +99,9 @@ export function normalizeAccessAnalyzerFinding(event: SourceEvent): NormalizeOut
 }
 
 export const accessAnalyzerNormalizers: readonly SourceNormalizer[] = [
-  { source: 'aws.access-analyzer', detailType: 'Access Analyzer Finding', normalize: normalizeAccessAnalyzerFinding },
+  {
+    source: 'aws.access-analyzer',
+    detailType: 'Access Analyzer Finding',
+    normalize: normalizeAccessAnalyzerFinding,
+  },
 ];

@@ -1,6 +1,12 @@
 import { isIP } from 'node:net';
 import type { NormalizeOutput } from '../../alert.ts';
-import { API_ACTIVITY, type ApiActivityId, EVENT_STATUS, OcsfClass, type SeverityId } from '../../ocsf/constants.ts';
+import {
+  API_ACTIVITY,
+  type ApiActivityId,
+  EVENT_STATUS,
+  OcsfClass,
+  type SeverityId,
+} from '../../ocsf/constants.ts';
 import type { OcsfNetworkEndpoint, OcsfResource, OcsfUser } from '../../ocsf/schema.ts';
 import { baseEvent, firstString, makeAlert } from '../common.ts';
 import type { SourceEvent } from '../envelope.ts';
@@ -77,7 +83,10 @@ export function normalizeApiCall(event: SourceEvent): NormalizeOutput[] {
   ocsf.api = compact({
     operation: eventName,
     service: { name: eventSource },
-    request: requestId === undefined ? undefined : compact({ uid: requestId, data: d.requestParameters ?? undefined }),
+    request:
+      requestId === undefined
+        ? undefined
+        : compact({ uid: requestId, data: d.requestParameters ?? undefined }),
     response:
       errorCode === undefined && d.responseElements == null
         ? undefined
@@ -94,7 +103,8 @@ export function normalizeApiCall(event: SourceEvent): NormalizeOutput[] {
   if (errorMessage !== undefined) ocsf.status_detail = errorMessage;
   const resources = apiResources(d, eventName, firstString(d.awsRegion, event.envelope.region));
   if (resources.length > 0) ocsf.resources = resources;
-  ocsf.message = signal.message ?? `${eventSource} ${eventName}${errorCode === undefined ? '' : ` failed: ${errorCode}`}`;
+  ocsf.message =
+    signal.message ?? `${eventSource} ${eventName}${errorCode === undefined ? '' : ` failed: ${errorCode}`}`;
   return [{ alert: makeAlert(`cloudtrail:${eventId}`, event, false, ocsf) }];
 }
 
@@ -294,7 +304,8 @@ function apiResources(detail: JsonRecord, eventName: string, region: string | un
   const groupId = optString(params.groupId);
   if (groupId !== undefined) return [{ type: 'AWS::EC2::SecurityGroup', uid: groupId, region }];
   const bucket = optString(params.bucketName);
-  if (bucket !== undefined) return [{ type: 'AWS::S3::Bucket', uid: `arn:aws:s3:::${bucket}`, name: bucket, region }];
+  if (bucket !== undefined)
+    return [{ type: 'AWS::S3::Bucket', uid: `arn:aws:s3:::${bucket}`, name: bucket, region }];
   if (TRAIL_TAMPERING.has(eventName)) {
     const trail = optString(params.name);
     if (trail !== undefined) return [{ type: 'AWS::CloudTrail::Trail', uid: trail, region }];
@@ -308,7 +319,11 @@ function apiResources(detail: JsonRecord, eventName: string, region: string | un
 }
 
 export const cloudTrailNormalizers: readonly SourceNormalizer[] = [
-  { source: 'aws.signin', detailType: 'AWS Console Sign In via CloudTrail', normalize: normalizeConsoleSignIn },
+  {
+    source: 'aws.signin',
+    detailType: 'AWS Console Sign In via CloudTrail',
+    normalize: normalizeConsoleSignIn,
+  },
   { source: '*', detailType: 'AWS API Call via CloudTrail', normalize: normalizeApiCall },
   { source: '*', detailType: 'AWS Console Sign In via CloudTrail', normalize: normalizeConsoleSignIn },
 ];

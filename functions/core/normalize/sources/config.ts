@@ -35,12 +35,15 @@ export function normalizeConfigCompliance(event: SourceEvent): NormalizeOutput[]
   const qualifier =
     optRecord(optRecord(newResult.evaluationResultIdentifier)?.evaluationResultQualifier) ?? {};
   const ruleName = firstString(qualifier.configRuleName) ?? requireString(d, 'configRuleName', 'detail');
-  const resourceType = firstString(d.resourceType, qualifier.resourceType) ?? requireString(d, 'resourceType', 'detail');
-  const resourceId = firstString(d.resourceId, qualifier.resourceId) ?? requireString(d, 'resourceId', 'detail');
+  const resourceType =
+    firstString(d.resourceType, qualifier.resourceType) ?? requireString(d, 'resourceType', 'detail');
+  const resourceId =
+    firstString(d.resourceId, qualifier.resourceId) ?? requireString(d, 'resourceId', 'detail');
   const complianceType = requireString(newResult, 'complianceType', 'detail.newEvaluationResult');
   const account = firstString(d.awsAccountId, event.envelope.account);
   const region = firstString(d.awsRegion, event.envelope.region);
-  const ruleArn = firstString(d.configRuleARN) ?? `config-rule:${account ?? 'unknown'}:${region ?? 'unknown'}:${ruleName}`;
+  const ruleArn =
+    firstString(d.configRuleARN) ?? `config-rule:${account ?? 'unknown'}:${region ?? 'unknown'}:${ruleName}`;
   const findingKey = `${ruleArn}|${resourceType}|${resourceId}`;
   const mapped = COMPLIANCE[complianceType] ?? { id: 99, status: 99 };
   const hadOld = optRecord(d.oldEvaluationResult) !== undefined;
@@ -103,5 +106,9 @@ export function normalizeConfigCompliance(event: SourceEvent): NormalizeOutput[]
 }
 
 export const configNormalizers: readonly SourceNormalizer[] = [
-  { source: 'aws.config', detailType: 'Config Rules Compliance Change', normalize: normalizeConfigCompliance },
+  {
+    source: 'aws.config',
+    detailType: 'Config Rules Compliance Change',
+    normalize: normalizeConfigCompliance,
+  },
 ];

@@ -53,7 +53,11 @@ export function normalizeCustomAlert(event: SourceEvent): NormalizeOutput[] {
   }
   const uid = ocsf.finding_info?.uid ?? ocsf.metadata.uid;
   if (uid === undefined) {
-    throw new FieldError('missing_field', 'detail.ocsf.finding_info.uid', 'a finding uid or metadata.uid is required');
+    throw new FieldError(
+      'missing_field',
+      'detail.ocsf.finding_info.uid',
+      'a finding uid or metadata.uid is required',
+    );
   }
   const product = ocsf.metadata.product.uid ?? ocsf.metadata.product.name ?? 'unknown';
   const profiles = new Set(ocsf.metadata.profiles ?? []);

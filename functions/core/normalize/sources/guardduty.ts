@@ -137,7 +137,9 @@ export function isGuardDutySample(service: JsonRecord): boolean {
 
 function tagsOf(value: unknown): { name: string; value?: string }[] | undefined {
   const tags = recordList(value)
-    .map((tag) => compact({ name: optString(tag.key ?? tag.Key) ?? '', value: optString(tag.value ?? tag.Value) }))
+    .map((tag) =>
+      compact({ name: optString(tag.key ?? tag.Key) ?? '', value: optString(tag.value ?? tag.Value) }),
+    )
     .filter((tag) => tag.name !== '');
   return tags.length > 0 ? tags : undefined;
 }
@@ -221,7 +223,9 @@ function guardDutyResources(
         compact({
           ...base,
           type: 'AWS::S3::Bucket',
-          uid: optString(bucket.arn) ?? (optString(bucket.name) ? `arn:${partition}:s3:::${bucket.name}` : undefined),
+          uid:
+            optString(bucket.arn) ??
+            (optString(bucket.name) ? `arn:${partition}:s3:::${bucket.name}` : undefined),
           name: optString(bucket.name),
           tags: tagsOf(bucket.tags),
           data: compact({
@@ -241,8 +245,14 @@ function guardDutyResources(
           compact({
             ...base,
             type: awsTypeFor(resourceType),
-            uid: block === undefined ? undefined : firstString(block.arn, block.functionArn, block.dbInstanceArn, block.id),
-            name: block === undefined ? undefined : firstString(block.name, block.functionName, block.dbInstanceIdentifier),
+            uid:
+              block === undefined
+                ? undefined
+                : firstString(block.arn, block.functionArn, block.dbInstanceArn, block.id),
+            name:
+              block === undefined
+                ? undefined
+                : firstString(block.name, block.functionName, block.dbInstanceIdentifier),
             tags: block === undefined ? undefined : tagsOf(block.tags),
             data: block,
           }),
@@ -323,8 +333,14 @@ export function guardDutyEvidences(action: JsonRecord | undefined): OcsfEvidence
   if (action === undefined) return [];
   const network = optRecord(action.networkConnectionAction);
   if (network !== undefined) {
-    const remote = { ...endpointFromIpDetails(optRecord(network.remoteIpDetails)), ...portEndpoint(network.remotePortDetails) };
-    const local = { ...endpointFromIpDetails(optRecord(network.localIpDetails)), ...portEndpoint(network.localPortDetails) };
+    const remote = {
+      ...endpointFromIpDetails(optRecord(network.remoteIpDetails)),
+      ...portEndpoint(network.remotePortDetails),
+    };
+    const local = {
+      ...endpointFromIpDetails(optRecord(network.localIpDetails)),
+      ...portEndpoint(network.localPortDetails),
+    };
     const direction = optString(network.connectionDirection)?.toUpperCase();
     const inbound = direction === 'INBOUND';
     const directionId = inbound ? 1 : direction === 'OUTBOUND' ? 2 : 0;
@@ -347,7 +363,8 @@ export function guardDutyEvidences(action: JsonRecord | undefined): OcsfEvidence
       compact({
         api: compact({
           operation: optString(api.api) ?? 'unknown',
-          service: optString(api.serviceName) === undefined ? undefined : { name: optString(api.serviceName) },
+          service:
+            optString(api.serviceName) === undefined ? undefined : { name: optString(api.serviceName) },
           response: errorCode === undefined ? undefined : { error: errorCode },
         }),
         src_endpoint: endpointFromIpDetails(optRecord(api.remoteIpDetails)),
@@ -374,7 +391,8 @@ export function guardDutyEvidences(action: JsonRecord | undefined): OcsfEvidence
     return [
       compact({
         api: { operation: optString(k8s.verb) ?? 'unknown', service: { name: 'kubernetes' } },
-        src_endpoint: endpointFromIpDetails(optRecord(k8s.remoteIpDetails)) ?? (ip === undefined ? undefined : { ip }),
+        src_endpoint:
+          endpointFromIpDetails(optRecord(k8s.remoteIpDetails)) ?? (ip === undefined ? undefined : { ip }),
       }),
     ];
   }
@@ -426,7 +444,11 @@ export function normalizeMalwareScan(event: SourceEvent): NormalizeOutput[] {
     region,
     product: { name: 'GuardDuty', vendor_name: 'AWS', feature: { name: 'Malware Protection for S3' } },
     raw: event.raw,
-    unmapped: omitPaths(d, ['s3ObjectDetails.bucketName', 's3ObjectDetails.objectKey', 'scanResultDetails.scanResultStatus']),
+    unmapped: omitPaths(d, [
+      's3ObjectDetails.bucketName',
+      's3ObjectDetails.objectKey',
+      'scanResultDetails.scanResultStatus',
+    ]),
   });
   const title = `Malware found in s3://${bucket}/${key}${threats.length > 0 ? `: ${threats.join(', ')}` : ''}`;
   ocsf.finding_info = {

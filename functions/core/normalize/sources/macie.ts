@@ -101,7 +101,11 @@ export function normalizeMacieFinding(event: SourceEvent): NormalizeOutput[] {
   return [{ alert: makeAlert(findingKey, event, sample, ocsf) }];
 }
 
-function macieResources(affected: JsonRecord | undefined, region: string | undefined, partition: string): OcsfResource[] {
+function macieResources(
+  affected: JsonRecord | undefined,
+  region: string | undefined,
+  partition: string,
+): OcsfResource[] {
   if (affected === undefined) return [];
   const out: OcsfResource[] = [];
   const bucket = optRecord(affected.s3Bucket);
@@ -134,7 +138,9 @@ function macieResources(affected: JsonRecord | undefined, region: string | undef
       compact({
         type: 'AWS::S3::Object',
         uid:
-          key !== undefined && bucketName !== undefined ? `arn:${partition}:s3:::${bucketName}/${key}` : optString(object.path),
+          key !== undefined && bucketName !== undefined
+            ? `arn:${partition}:s3:::${bucketName}/${key}`
+            : optString(object.path),
         name: key,
         region,
         data: compact({

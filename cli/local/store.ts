@@ -1,0 +1,130 @@
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import dynalite from 'dynalite';
+import { TABLE_KEYS } from '#core/store/table.ts';
+
+/** The local table's name (the deployed one is named by CloudFormation). */
+export const LOCAL_TABLE = 'riposte-local';
+
+/** An embedded DynamoDB (dynalite on a loopback port) holding Riposte's table. */
+export interface LocalStore {
+  readonly db: DynamoDBDocumentClient;
+  readonly tableName: string;
+  readonly endpoint: string;
+  /** Where the data lives, or undefined when in memory. */
+  readonly dataDir: string | undefined;
+  close(): Promise<void>;
+}
+
+export interface LocalStoreOptions {
+  /** Folder for the LevelDB data; kept across runs. In memory when undefined. */
+  readonly dataDir?: string;
+}
+
+/** Raised when the local store cannot be opened, e.g. another Riposte process holds it. */
+export class LocalStoreError extends Error {
+  public constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'LocalStoreError';
+  }
+}
+
+/**
+ * Starts the embedded DynamoDB and creates Riposte's table (same keys, index and TTL attribute
+ * as the CDK table) when it does not exist yet.
+ *
+ * @example
+ * const store = await openLocalStore({ dataDir: '.riposte/db' });
+ * try { ... } finally { await store.close(); }
+ */
+export async function openLocalStore(options: LocalStoreOptions = {}): Promise<LocalStore> {
+  const dataDir = options.dataDir === undefined ? undefined : path.resolve(options.dataDir);
+  if (dataDir !== undefined) mkdirSync(dataDir, { recursive: true });
+  const server = dynalite({
+    ...(dataDir === undefined ? {} : { path: dataDir }),
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const endpoint = `http://127.0.0.1:${port}`;
+  const raw = new DynamoDBClient({
+    endpoint,
+    region: 'local',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 3,
+  });
+  const db = DynamoDBDocumentClient.from(raw, {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  });
+  const close = async (): Promise<void> => {
+    raw.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  try {
+    await ensureTable(raw, LOCAL_TABLE);
+  } catch (error) {
+    await close().catch(() => undefined);
+    const message = error instanceof Error ? error.message : String(error);
+    throw new LocalStoreError(
+      /lock/i.test(message)
+        ? `the local store ${dataDir} is in use by another riposte process`
+        : `cannot open the local store${dataDir === undefined ? '' : ` at ${dataDir}`}: ${message}`,
+      { cause: error },
+    );
+  }
+  return { db, tableName: LOCAL_TABLE, endpoint, dataDir, close };
+}
+
+async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    return;
+  } catch (error) {
+    if (
+      !(error instanceof ResourceNotFoundException) &&
+      !(error instanceof Error && error.name === 'ResourceNotFoundException')
+    ) {
+      throw error;
+    }
+  }
+  const { partitionKey, sortKey, gsi1 } = TABLE_KEYS;
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: partitionKey, AttributeType: 'S' },
+        { AttributeName: sortKey, AttributeType: 'S' },
+        { AttributeName: gsi1.partitionKey, AttributeType: 'S' },
+        { AttributeName: gsi1.sortKey, AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: partitionKey, KeyType: 'HASH' },
+        { AttributeName: sortKey, KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: gsi1.indexName,
+          KeySchema: [
+            { AttributeName: gsi1.partitionKey, KeyType: 'HASH' },
+            { AttributeName: gsi1.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
+    }),
+  );
+}

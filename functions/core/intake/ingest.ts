@@ -1,0 +1,588 @@
+import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Alert, Rejection } from '../alert.ts';
+import { normalize } from '../normalize/index.ts';
+import { matchesTrigger } from '../playbooks/trigger.ts';
+import { buildUpdate, condition, Placeholders } from '../store/expression.ts';
+import { keys, sortableTime } from '../store/table.ts';
+import { type Dispatcher, executionName, type PlaybookRoute } from './dispatch.ts';
+import { type PrimaryResource, primaryResource } from './resource.ts';
+
+/** One delivered event: the SQS message id (or a local id) and its body. */
+export interface Delivery {
+  readonly id: string;
+  readonly body: string | Uint8Array | Readonly<Record<string, unknown>>;
+}
+
+export interface IngestDeps {
+  readonly db: DynamoDBDocumentClient;
+  readonly tableName: string;
+  readonly dispatcher: Dispatcher;
+  readonly routes: readonly PlaybookRoute[];
+  /** How long an incident accepts new alerts on its resource after the last one. */
+  readonly incidentWindowMs: number;
+  readonly rejectedRetentionDays: number;
+  /** Alert groups written concurrently. @default 8 */
+  readonly concurrency?: number;
+  readonly now?: () => number;
+}
+
+/** What one batch did; the Lambda turns it into metrics, `riposte replay` into its summary. */
+export interface IngestReport {
+  deliveries: number;
+  alertsCreated: number;
+  alertsUpdated: number;
+  /** Deliveries that added nothing new: re-deliveries, in-batch duplicates, stale updates. */
+  duplicates: number;
+  staleUpdates: number;
+  incidentsOpened: number;
+  incidentsJoined: number;
+  incidentsEscalated: number;
+  executionsStarted: number;
+  rejected: number;
+  rejectedByReason: Record<string, number>;
+  /** DynamoDB write requests made (PutItem and UpdateItem). */
+  writes: number;
+  /** Ids of deliveries that must be retried (partial batch failure). */
+  failures: string[];
+  /** Why those deliveries failed, for the logs. */
+  errors: { deliveryIds: string[]; message: string }[];
+  /** Ids of the incidents this batch opened, escalated or joined. */
+  incidentIds: string[];
+}
+
+export function emptyReport(): IngestReport {
+  return {
+    deliveries: 0,
+    alertsCreated: 0,
+    alertsUpdated: 0,
+    duplicates: 0,
+    staleUpdates: 0,
+    incidentsOpened: 0,
+    incidentsJoined: 0,
+    incidentsEscalated: 0,
+    executionsStarted: 0,
+    rejected: 0,
+    rejectedByReason: {},
+    writes: 0,
+    failures: [],
+    errors: [],
+    incidentIds: [],
+  };
+}
+
+/** Adds `b` into `a` (for summaries over several batches). */
+export function mergeReports(a: IngestReport, b: IngestReport): IngestReport {
+  const out = { ...a, rejectedByReason: { ...a.rejectedByReason } };
+  for (const key of [
+    'deliveries',
+    'alertsCreated',
+    'alertsUpdated',
+    'duplicates',
+    'staleUpdates',
+    'incidentsOpened',
+    'incidentsJoined',
+    'incidentsEscalated',
+    'executionsStarted',
+    'rejected',
+    'writes',
+  ] as const) {
+    out[key] += b[key];
+  }
+  for (const [reason, n] of Object.entries(b.rejectedByReason)) {
+    out.rejectedByReason[reason] = (out.rejectedByReason[reason] ?? 0) + n;
+  }
+  out.failures = [...a.failures, ...b.failures];
+  out.errors = [...a.errors, ...b.errors];
+  out.incidentIds = [...new Set([...a.incidentIds, ...b.incidentIds])];
+  return out;
+}
+
+interface AlertGroup {
+  alert: Alert;
+  findingTime: number;
+  deliveryIds: string[];
+}
+
+interface RejectionGroup {
+  rejection: Rejection;
+  raw: string;
+  deliveryIds: string[];
+}
+
+const MAX_RAW_CHARS = 300_000;
+const INLINE_OCSF_LIMIT = 200_000;
+
+/**
+ * Ingests one batch of deliveries: normalize, coalesce duplicates inside the batch, store
+ * alerts with conditional writes, group them into incidents, and start matching playbooks
+ * exactly once. Safe to retry: every step is idempotent, and a delivery is only reported as
+ * failed (for SQS to redeliver) when a store or dispatch call failed.
+ *
+ * @example
+ * const report = await ingestBatch(records.map((r) => ({ id: r.messageId, body: r.body })), deps);
+ * return { batchItemFailures: report.failures.map((itemIdentifier) => ({ itemIdentifier })) };
+ */
+export async function ingestBatch(deliveries: readonly Delivery[], deps: IngestDeps): Promise<IngestReport> {
+  const report = emptyReport();
+  report.deliveries = deliveries.length;
+  const alerts = new Map<string, AlertGroup>();
+  const rejections = new Map<string, RejectionGroup>();
+
+  for (const delivery of deliveries) {
+    for (const output of normalize(delivery.body)) {
+      if ('rejected' in output) {
+        const raw = rawText(delivery.body);
+        const hash = createHash('sha256')
+          .update(output.rejected.reason)
+          .update('\n')
+          .update(output.rejected.message)
+          .update('\n')
+          .update(raw)
+          .digest('hex')
+          .slice(0, 32);
+        const group = rejections.get(hash) ?? { rejection: output.rejected, raw, deliveryIds: [] };
+        group.deliveryIds.push(delivery.id);
+        rejections.set(hash, group);
+        report.rejected += 1;
+        report.rejectedByReason[output.rejected.reason] =
+          (report.rejectedByReason[output.rejected.reason] ?? 0) + 1;
+        continue;
+      }
+      const { alert } = output;
+      const findingTime = alert.ocsf.finding_info?.modified_time ?? alert.ocsf.time;
+      const group = alerts.get(alert.id);
+      if (group === undefined) {
+        alerts.set(alert.id, { alert, findingTime, deliveryIds: [delivery.id] });
+      } else {
+        group.deliveryIds.push(delivery.id);
+        if (findingTime >= group.findingTime) {
+          group.alert = alert;
+          group.findingTime = findingTime;
+        }
+      }
+    }
+  }
+
+  const failed = new Set<string>();
+  const tasks: (() => Promise<void>)[] = [];
+  for (const [hash, group] of rejections) {
+    tasks.push(async () => {
+      try {
+        await storeRejection(hash, group, deps, report);
+      } catch (error) {
+        markFailed(failed, group.deliveryIds, error, report);
+      }
+    });
+  }
+  for (const group of alerts.values()) {
+    tasks.push(async () => {
+      try {
+        await storeAlert(group, deps, report);
+      } catch (error) {
+        markFailed(failed, group.deliveryIds, error, report);
+      }
+    });
+  }
+  await runLimited(tasks, deps.concurrency ?? 8);
+  report.failures = [...failed];
+  return report;
+}
+
+/** One failed group's deliveries go back to the queue; the others are unaffected. */
+function markFailed(failed: Set<string>, ids: readonly string[], error: unknown, report: IngestReport): void {
+  for (const id of ids) failed.add(id);
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  report.errors.push({ deliveryIds: [...ids], message });
+}
+
+async function runLimited(tasks: readonly (() => Promise<void>)[], limit: number): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, tasks.length) }, async () => {
+    while (next < tasks.length) {
+      const task = tasks[next];
+      next += 1;
+      if (task !== undefined) await task();
+    }
+  });
+  await Promise.all(workers);
+}
+
+function rawText(body: Delivery['body']): string {
+  const text =
+    typeof body === 'string'
+      ? body
+      : body instanceof Uint8Array
+        ? Buffer.from(body).toString('utf8')
+        : JSON.stringify(body);
+  return text;
+}
+
+async function storeRejection(
+  hash: string,
+  group: RejectionGroup,
+  deps: IngestDeps,
+  report: IngestReport,
+): Promise<void> {
+  const now = deps.now?.() ?? Date.now();
+  const truncated = group.raw.length > MAX_RAW_CHARS;
+  await deps.db.send(
+    new UpdateCommand({
+      TableName: deps.tableName,
+      Key: keys.rejected(hash),
+      ...buildUpdate({
+        set: {
+          hash,
+          reason: group.rejection.reason,
+          message: group.rejection.message,
+          raw: truncated ? group.raw.slice(0, MAX_RAW_CHARS) : group.raw,
+          rawTruncated: truncated,
+          lastSeen: now,
+          gsi1pk: 'REJECTED',
+          gsi1sk: `${sortableTime(now)}#${hash}`,
+          expiresAt: Math.floor(now / 1000) + deps.rejectedRetentionDays * 86_400,
+        },
+        setIfMissing: { firstSeen: now },
+        add: { deliveries: group.deliveryIds.length },
+      }),
+    }),
+  );
+  report.writes += 1;
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return (
+    error instanceof ConditionalCheckFailedException ||
+    (error instanceof Error && error.name === 'ConditionalCheckFailedException')
+  );
+}
+
+/** The latest OCSF event as JSON, gzip-compressed when it would crowd DynamoDB's 400 KB item limit. */
+function ocsfAttribute(alert: Alert): { field: string; other: string; value: string | Uint8Array } {
+  const json = JSON.stringify(alert.ocsf);
+  return json.length > INLINE_OCSF_LIMIT
+    ? { field: 'ocsfGz', other: 'ocsfJson', value: gzipSync(json) }
+    : { field: 'ocsfJson', other: 'ocsfGz', value: json };
+}
+
+async function storeAlert(group: AlertGroup, deps: IngestDeps, report: IngestReport): Promise<void> {
+  const { alert, findingTime } = group;
+  const now = deps.now?.() ?? Date.now();
+  const resource = primaryResource(alert);
+  const closed = alert.ocsf.activity_id === 3 && alert.ocsf.category_uid === 2;
+  const n = group.deliveryIds.length;
+  const { field: ocsfField, other: otherField, value: ocsfValue } = ocsfAttribute(alert);
+
+  let old: Record<string, unknown> | undefined;
+  let stale = false;
+  try {
+    const p = new Placeholders();
+    const update = buildUpdate(
+      {
+        set: {
+          id: alert.id,
+          source: alert.source,
+          sample: alert.sample,
+          severityId: alert.ocsf.severity_id,
+          classUid: alert.ocsf.class_uid,
+          title: alert.ocsf.finding_info?.title ?? alert.ocsf.message ?? alert.ocsf.type_name ?? alert.id,
+          resourceKey: resource.key,
+          findingTime,
+          status: closed ? 'closed' : 'active',
+          lastSeen: now,
+          gsi1pk: 'ALERTS',
+          gsi1sk: `${sortableTime(now)}#${alert.id}`,
+          [ocsfField]: ocsfValue,
+        },
+        setIfMissing: { firstSeen: now },
+        add: { occurrences: n },
+        remove: [otherField],
+      },
+      p,
+    );
+    const out = await deps.db.send(
+      new UpdateCommand({
+        TableName: deps.tableName,
+        Key: keys.alert(alert.id),
+        ...update,
+        ConditionExpression: condition(
+          'attribute_not_exists({pk}) OR {findingTime} <= :{t}',
+          { t: findingTime },
+          p,
+        ),
+        ExpressionAttributeValues: p.values,
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    old = out.Attributes;
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+    // An older update of the finding arrived after a newer one: count it, keep the newer data.
+    const p = new Placeholders();
+    const update = buildUpdate({ set: { lastSeen: now }, add: { occurrences: n } }, p);
+    const out = await deps.db.send(
+      new UpdateCommand({
+        TableName: deps.tableName,
+        Key: keys.alert(alert.id),
+        ...update,
+        ConditionExpression: condition('attribute_exists({pk})', {}, p),
+        ExpressionAttributeValues: p.values,
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    old = out.Attributes;
+    stale = true;
+  }
+  report.writes += stale ? 2 : 1;
+
+  if (old === undefined) {
+    report.alertsCreated += 1;
+    report.duplicates += n - 1;
+  } else if (stale) {
+    report.staleUpdates += 1;
+    report.duplicates += n;
+  } else if (typeof old.findingTime === 'number' && findingTime > old.findingTime) {
+    report.alertsUpdated += 1;
+    report.duplicates += n - 1;
+  } else {
+    report.duplicates += n;
+  }
+  if (stale || closed) return;
+
+  const oldIncident = typeof old?.incidentId === 'string' ? old.incidentId : undefined;
+  const oldUntil = typeof old?.incidentOpenUntil === 'number' ? old.incidentOpenUntil : 0;
+  const oldSeverity = typeof old?.severityId === 'number' ? old.severityId : -1;
+  const oldSample = old?.sample === true;
+  if (
+    oldIncident !== undefined &&
+    oldUntil > now &&
+    alert.ocsf.severity_id <= oldSeverity &&
+    !(oldSample && !alert.sample)
+  ) {
+    return; // already part of an open incident, nothing new to act on
+  }
+  await groupIntoIncident(alert, resource, oldIncident, deps, report, now);
+}
+
+/** Deterministic incident id: the same resource, opening alert and predecessor give the same id. */
+export function incidentIdFor(resourceKey: string, alertId: string, previous: string): string {
+  const digest = createHash('sha256').update(`${resourceKey}\n${alertId}\n${previous}`).digest('hex');
+  return `inc-${digest.slice(0, 24)}`;
+}
+
+async function groupIntoIncident(
+  alert: Alert,
+  resource: PrimaryResource,
+  previousIncident: string | undefined,
+  deps: IngestDeps,
+  report: IngestReport,
+  now: number,
+): Promise<void> {
+  const until = now + deps.incidentWindowMs;
+  const lockTtl = Math.floor((until + 86_400_000) / 1000);
+  let incidentId = incidentIdFor(resource.key, alert.id, previousIncident ?? '');
+  try {
+    const p = new Placeholders();
+    await deps.db.send(
+      new PutCommand({
+        TableName: deps.tableName,
+        Item: { ...keys.openIncident(resource.key), incidentId, openUntil: until, expiresAt: lockTtl },
+        ConditionExpression: condition(
+          'attribute_not_exists({pk}) OR {openUntil} < :{now} OR {incidentId} = :{id}',
+          { now, id: incidentId },
+          p,
+        ),
+        ExpressionAttributeNames: p.names,
+        ExpressionAttributeValues: p.values,
+      }),
+    );
+    report.writes += 1;
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+    const lock = await deps.db.send(
+      new GetCommand({
+        TableName: deps.tableName,
+        Key: keys.openIncident(resource.key),
+        ConsistentRead: true,
+      }),
+    );
+    const existing = lock.Item?.incidentId;
+    if (typeof existing !== 'string') throw new Error(`open-incident lock for ${resource.key} vanished`);
+    incidentId = existing;
+    const p = new Placeholders();
+    const extend = buildUpdate({ set: { openUntil: until, expiresAt: lockTtl } }, p);
+    await deps.db
+      .send(
+        new UpdateCommand({
+          TableName: deps.tableName,
+          Key: keys.openIncident(resource.key),
+          ...extend,
+          ConditionExpression: condition(
+            '{incidentId} = :{id} AND {openUntil} < :{until}',
+            { id: incidentId, until },
+            p,
+          ),
+          ExpressionAttributeValues: p.values,
+        }),
+      )
+      .catch((e: unknown) => {
+        if (!isConditionFailure(e)) throw e;
+      });
+    report.writes += 1;
+  }
+
+  // Upsert the incident: creates it on open (or after a crash between lock and incident), adds the alert on join.
+  const severity = alert.ocsf.severity_id === 99 ? 0 : alert.ocsf.severity_id;
+  const firstObserved = alert.ocsf.finding_info?.first_seen_time ?? alert.ocsf.finding_info?.created_time;
+  const upsert = await deps.db.send(
+    new UpdateCommand({
+      TableName: deps.tableName,
+      Key: keys.incident(incidentId),
+      ...buildUpdate({
+        set: {
+          id: incidentId,
+          resourceKey: resource.key,
+          resourceType: resource.type,
+          resourceUid: resource.uid,
+          lastAlertAt: now,
+          gsi1pk: 'INCIDENTS',
+          account: resource.account,
+          region: resource.region,
+        },
+        setIfMissing: {
+          status: 'open',
+          title: alert.ocsf.finding_info?.title ?? alert.ocsf.message ?? resource.uid,
+          severityId: severity,
+          sample: alert.sample,
+          openedAt: now,
+          escalations: 0,
+          gsi1sk: `${sortableTime(now)}#${incidentId}`,
+          firstObservedAt: firstObserved,
+        },
+        add: { alertIds: new Set([alert.id]) },
+      }),
+      ReturnValues: 'ALL_OLD',
+    }),
+  );
+  report.writes += 1;
+  const before = upsert.Attributes;
+  const createdNow = before === undefined || before.openedAt === undefined;
+  let escalated = false;
+  if (!createdNow && before !== undefined) {
+    const wasSeverity = typeof before.severityId === 'number' ? before.severityId : 0;
+    const wasSample = before.sample === true;
+    const raise = severity > wasSeverity;
+    const becameReal = wasSample && !alert.sample;
+    if (raise || becameReal) {
+      const p = new Placeholders();
+      const update = buildUpdate(
+        {
+          set: { ...(raise ? { severityId: severity } : {}), ...(becameReal ? { sample: false } : {}) },
+          add: { escalations: 1 },
+        },
+        p,
+      );
+      const when = [raise ? '{severityId} < :{sev}' : '', becameReal ? '{sample} = :{yes}' : '']
+        .filter((c) => c !== '')
+        .join(' OR ');
+      try {
+        await deps.db.send(
+          new UpdateCommand({
+            TableName: deps.tableName,
+            Key: keys.incident(incidentId),
+            ...update,
+            ConditionExpression: condition(when, { sev: severity, yes: true }, p),
+            ExpressionAttributeValues: p.values,
+          }),
+        );
+        report.writes += 1;
+        escalated = true;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+    }
+  }
+  if (createdNow) report.incidentsOpened += 1;
+  else report.incidentsJoined += 1;
+  if (escalated) report.incidentsEscalated += 1;
+  report.incidentIds.push(incidentId);
+
+  if (createdNow || escalated) {
+    await dispatch(alert, incidentId, deps, report);
+  }
+
+  // Link the alert last: it marks the whole sequence as done, so a crash before it is retried in full.
+  await deps.db.send(
+    new UpdateCommand({
+      TableName: deps.tableName,
+      Key: keys.alert(alert.id),
+      ...buildUpdate({ set: { incidentId, incidentOpenUntil: until } }),
+    }),
+  );
+  report.writes += 1;
+}
+
+async function dispatch(
+  alert: Alert,
+  incidentId: string,
+  deps: IngestDeps,
+  report: IngestReport,
+): Promise<void> {
+  const mode = alert.sample ? 'dry-run' : 'live';
+  for (const route of deps.routes) {
+    if (!matchesTrigger(route.trigger, alert)) continue;
+    const key = keys.execution(incidentId, route.id, route.version, mode);
+    const name = executionName(
+      incidentId,
+      route.id,
+      `${route.version}${mode === 'dry-run' ? '-dry-run' : ''}`,
+    );
+    const now = deps.now?.() ?? Date.now();
+    let claimed = false;
+    try {
+      await deps.db.send(
+        new PutCommand({
+          TableName: deps.tableName,
+          Item: {
+            ...key,
+            incidentId,
+            playbookId: route.id,
+            version: route.version,
+            name,
+            mode,
+            status: 'starting',
+            target: route.target,
+            createdAt: now,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      report.writes += 1;
+      claimed = true;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    if (!claimed) {
+      const existing = await deps.db.send(
+        new GetCommand({ TableName: deps.tableName, Key: key, ConsistentRead: true }),
+      );
+      if (existing.Item?.status === 'started') continue; // started by an earlier delivery
+    }
+    const result = await deps.dispatcher.start({
+      name,
+      route,
+      input: { incidentId, alertId: alert.id, playbook: { id: route.id, version: route.version }, mode },
+    });
+    await deps.db.send(
+      new UpdateCommand({
+        TableName: deps.tableName,
+        Key: key,
+        ...buildUpdate({ set: { status: 'started', executionArn: result.executionArn } }),
+      }),
+    );
+    report.writes += 1;
+    if (result.status === 'started') report.executionsStarted += 1;
+  }
+}

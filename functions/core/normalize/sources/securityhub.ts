@@ -1,0 +1,571 @@
+import type { NormalizeOutput } from '../../alert.ts';
+import {
+  COMPLIANCE_STATUS,
+  type ComplianceStatusId,
+  type FindingStatusId,
+  OcsfClass,
+  type OcsfClassInfo,
+  type SeverityId,
+} from '../../ocsf/constants.ts';
+import type { OcsfCompliance, OcsfEvidence, OcsfResource, OcsfVulnerability } from '../../ocsf/schema.ts';
+import {
+  baseEvent,
+  findingActivity,
+  findingActivityName,
+  findingStatus,
+  firstString,
+  makeAlert,
+  SAMPLE_LABEL,
+  severityFromLabel,
+  severityFromNormalized,
+} from '../common.ts';
+import type { SourceEvent } from '../envelope.ts';
+import {
+  compact,
+  FieldError,
+  isRecord,
+  type JsonRecord,
+  omitPaths,
+  optBoolean,
+  optInt,
+  optNumber,
+  optRecord,
+  optString,
+  recordList,
+  requireString,
+  stringList,
+} from '../read.ts';
+import { firstTimestamp } from '../time.ts';
+import { guardDutyEvidences, isGuardDutySample } from './guardduty.ts';
+import { arnParts, tagsFromMap } from './inspector.ts';
+import type { SourceNormalizer } from './types.ts';
+import { affectedCode, affectedPackages, buildVulnerability, cvssScores } from './vulnerability.ts';
+
+/**
+ * AWS Security Hub (CSPM) findings in the AWS Security Finding Format (ASFF), as delivered by
+ * `Security Hub Findings - Imported`, `- Custom Action` and the pre-2020 `Security Hub Findings`.
+ *
+ * One event holds a batch: each element of `detail.findings[]` gives one output, in order, and an
+ * element that cannot be read is refused on its own while the others still become alerts.
+ *
+ * Class per finding (the split Amazon Security Lake uses): Inspector or `Vulnerabilities[]` →
+ * Vulnerability Finding 2002; Security Hub controls, Config or any `Compliance` object →
+ * Compliance Finding 2003; Macie sensitive-data findings → Data Security Finding 2006; every other
+ * detector (GuardDuty, Macie policy findings, third parties) → Detection Finding 2004.
+ *
+ * Finding key: `Id` when it is an ARN (GuardDuty and Inspector use their own finding ARN, so a
+ * finding has the same alert id natively and through Security Hub), else `ProductArn|Id`.
+ */
+export function normalizeSecurityHubFindings(event: SourceEvent): NormalizeOutput[] {
+  const findings = event.detail.findings;
+  if (findings === undefined || findings === null) {
+    throw new FieldError('missing_field', 'detail.findings', 'is required');
+  }
+  if (!Array.isArray(findings)) {
+    throw new FieldError('invalid_field', 'detail.findings', 'must be an array of ASFF findings');
+  }
+  if (findings.length === 0) {
+    return [{ rejected: { reason: 'not_a_finding', message: 'detail.findings is empty' } }];
+  }
+  return findings.map((finding: unknown, index): NormalizeOutput => {
+    const path = `detail.findings[${index}]`;
+    try {
+      return normalizeAsffFinding(event, finding, path);
+    } catch (error) {
+      if (error instanceof FieldError) return { rejected: { reason: error.reason, message: error.message } };
+      const message = error instanceof Error ? error.message : String(error);
+      return { rejected: { reason: 'internal_error', message: `${path}: normalizer failed: ${message}` } };
+    }
+  });
+}
+
+/** `Security Hub Insight Results` carry aggregate counts of an insight, never a finding. */
+export function rejectInsightResults(_event: SourceEvent): NormalizeOutput[] {
+  return [
+    {
+      rejected: {
+        reason: 'not_a_finding',
+        message: 'Security Hub Insight Results hold aggregate insight counts, not findings',
+      },
+    },
+  ];
+}
+
+/** Normalizes one ASFF finding; throws a {@link FieldError} when it cannot be read. */
+export function normalizeAsffFinding(event: SourceEvent, value: unknown, path: string): NormalizeOutput {
+  if (!isRecord(value)) throw new FieldError('invalid_field', path, 'an ASFF finding must be an object');
+  const f = value;
+  const id = requireString(f, 'Id', path);
+  const productArn = requireString(f, 'ProductArn', path);
+  const findingKey = id.startsWith('arn:') ? id : `${productArn}|${id}`;
+  const productFields = optRecord(f.ProductFields) ?? {};
+  const product = productOf(productArn);
+  const cls = classFor(f, product);
+  const guardDuty = product === 'aws/guardduty' ? guardDutyService(productFields) : undefined;
+  const sample = optBoolean(f.Sample) === true || (guardDuty !== undefined && isGuardDutySample(guardDuty));
+
+  const createdAt = firstTimestamp(f.CreatedAt);
+  const updatedAt = firstTimestamp(f.UpdatedAt);
+  const firstSeen = firstTimestamp(f.FirstObservedAt);
+  const lastSeen = firstTimestamp(f.LastObservedAt);
+  const archived = optString(f.RecordState)?.toUpperCase() === 'ARCHIVED';
+  const activityId = findingActivity({ closed: archived, createdAt, updatedAt });
+  const title = optString(f.Title);
+  const types = stringList(f.Types);
+
+  const consumed = [
+    'Id',
+    'ProductArn',
+    'ProductName',
+    'CompanyName',
+    'AwsAccountId',
+    'Region',
+    'Title',
+    'Description',
+    'Types',
+    'SourceUrl',
+    'CreatedAt',
+    'UpdatedAt',
+    'FirstObservedAt',
+    'LastObservedAt',
+    'RecordState',
+    'Workflow.Status',
+    'WorkflowState',
+    'Resources',
+    'Confidence',
+    'Sample',
+  ];
+
+  const remediation = remediationOf(f.Remediation);
+  const ocsf = baseEvent(event, {
+    cls,
+    activityId,
+    activityName: findingActivityName(activityId),
+    severityId: asffSeverity(f),
+    time: updatedAt ?? createdAt,
+    account: firstString(f.AwsAccountId, event.envelope.account),
+    region: firstString(f.Region, event.envelope.region),
+    partition: arnParts(productArn).partition,
+    product: compact({
+      name: firstString(f.ProductName, productFields['aws/securityhub/ProductName']),
+      vendor_name: firstString(f.CompanyName, productFields['aws/securityhub/CompanyName']),
+      uid: productArn,
+    }),
+    labels: sample ? [SAMPLE_LABEL] : [],
+    raw: JSON.stringify(f),
+  });
+  ocsf.finding_info = compact({
+    uid: id,
+    title,
+    desc: optString(f.Description),
+    types: types.length > 0 ? types : undefined,
+    src_url: optString(f.SourceUrl),
+    created_time: createdAt,
+    modified_time: updatedAt,
+    first_seen_time: firstSeen,
+    last_seen_time: lastSeen,
+  });
+  const statusId = workflowStatusId(f);
+  if (statusId !== undefined) Object.assign(ocsf, findingStatus(statusId));
+  const confidence = optInt(f.Confidence) ?? optInt(optRecord(f.FindingProviderFields)?.Confidence);
+  if (confidence !== undefined && confidence >= 0 && confidence <= 100) ocsf.confidence_score = confidence;
+  const resources = asffResources(f.Resources);
+  if (resources.length > 0) ocsf.resources = resources;
+  ocsf.message = title ?? types[0] ?? id;
+
+  switch (cls.uid) {
+    case 2002:
+      ocsf.vulnerabilities = asffVulnerabilities(f, { firstSeen, lastSeen, remediation });
+      consumed.push('Vulnerabilities');
+      if (remediation !== undefined) consumed.push('Remediation.Recommendation');
+      break;
+    case 2003:
+      ocsf.compliance = asffCompliance(optRecord(f.Compliance) ?? {}, productFields);
+      consumed.push(
+        'Compliance.Status',
+        'Compliance.StatusReasons',
+        'Compliance.SecurityControlId',
+        'Compliance.AssociatedStandards',
+        'Compliance.RelatedRequirements',
+      );
+      if (remediation !== undefined) {
+        ocsf.remediation = remediation;
+        consumed.push('Remediation.Recommendation');
+      }
+      break;
+    case 2006:
+      ocsf.is_alert = !sample;
+      ocsf.data_security = {
+        detection_system_id: 4,
+        detection_system: 'Data Discovery & Classification',
+        data_lifecycle_state_id: 1,
+        data_lifecycle_state: 'Data at-Rest',
+        ...dataCategory(types),
+      };
+      break;
+    default: {
+      ocsf.is_alert = !sample;
+      const evidences = asffEvidences(f.Action, guardDuty);
+      if (evidences.length > 0) ocsf.evidences = evidences;
+      if (optRecord(f.Action) !== undefined && evidences.length > 0) consumed.push('Action');
+      const count = optInt(guardDuty?.count);
+      if (count !== undefined && count >= 0) ocsf.count = count;
+      if (remediation !== undefined) {
+        ocsf.remediation = remediation;
+        consumed.push('Remediation.Recommendation');
+      }
+    }
+  }
+  const unmapped = omitPaths(f, consumed);
+  if (unmapped !== undefined) ocsf.unmapped = unmapped;
+  return { alert: makeAlert(findingKey, event, sample, ocsf) };
+}
+
+/** `company/product` from a product ARN (`…:product/aws/guardduty` → `aws/guardduty`), lower-cased. */
+export function productOf(productArn: string): string {
+  const match = /:product\/([^/]+\/[^/]+)/.exec(productArn);
+  return match?.[1]?.toLowerCase() ?? '';
+}
+
+function classFor(f: JsonRecord, product: string): OcsfClassInfo {
+  const vulnerabilities = Array.isArray(f.Vulnerabilities) && f.Vulnerabilities.length > 0;
+  if (product === 'aws/inspector' || vulnerabilities) return OcsfClass.VulnerabilityFinding;
+  if (product === 'aws/securityhub' || product === 'aws/config' || isRecord(f.Compliance)) {
+    return OcsfClass.ComplianceFinding;
+  }
+  if (product === 'aws/macie' && stringList(f.Types).some(isSensitiveDataType))
+    return OcsfClass.DataSecurityFinding;
+  return OcsfClass.DetectionFinding;
+}
+
+/** Macie classification findings: `Sensitive Data Identifications/…` or `SensitiveData:…` types. */
+function isSensitiveDataType(type: string): boolean {
+  return type.startsWith('Sensitive Data Identifications') || type.includes('SensitiveData');
+}
+
+/** `data_classification.category_id` from a Macie type (`…SensitiveData:S3Object/Financial`). */
+function dataCategory(types: readonly string[]): { category_id?: number; category?: string } {
+  const kinds = new Set<string>();
+  for (const type of types) {
+    const match = /SensitiveData[:/-]S3Object[/-](\w+)/i.exec(type);
+    if (match?.[1] !== undefined) kinds.add(match[1].toLowerCase());
+  }
+  if (kinds.size !== 1) return {};
+  switch ([...kinds][0]) {
+    case 'personal':
+      return { category_id: 1, category: 'Personal' };
+    case 'financial':
+      return { category_id: 3, category: 'Financial' };
+    case 'credentials':
+      return { category_id: 6, category: 'Security' };
+    default:
+      return {};
+  }
+}
+
+/**
+ * `Severity.Label` first; without it the `Normalized` band; then the provider's own label
+ * (`FindingProviderFields.Severity.Label`, the legacy `aws/securityhub/SeverityLabel`). The label
+ * is never recomputed from `Normalized`: GuardDuty's product severity 2 is published as LOW with
+ * Normalized 40.
+ */
+export function asffSeverity(f: JsonRecord): SeverityId {
+  const severity = optRecord(f.Severity);
+  const label = severityFromLabel(severity?.Label);
+  if (label !== undefined) return label;
+  if (optNumber(severity?.Normalized) !== undefined) return severityFromNormalized(severity?.Normalized);
+  const provider = optRecord(optRecord(f.FindingProviderFields)?.Severity);
+  return (
+    severityFromLabel(provider?.Label) ??
+    severityFromLabel(optRecord(f.ProductFields)?.['aws/securityhub/SeverityLabel']) ??
+    0
+  );
+}
+
+/** `Workflow.Status`, else the legacy `WorkflowState`, as finding `status_id`. */
+function workflowStatusId(f: JsonRecord): FindingStatusId | undefined {
+  switch (optString(optRecord(f.Workflow)?.Status)?.toUpperCase()) {
+    case 'NEW':
+      return 1;
+    case 'NOTIFIED':
+      return 2;
+    case 'SUPPRESSED':
+      return 3;
+    case 'RESOLVED':
+      return 4;
+    default:
+      break;
+  }
+  switch (optString(f.WorkflowState)?.toUpperCase()) {
+    case 'NEW':
+      return 1;
+    case 'ASSIGNED':
+    case 'IN_PROGRESS':
+      return 2;
+    case 'DEFERRED':
+      return 3;
+    case 'RESOLVED':
+      return 4;
+    default:
+      return undefined;
+  }
+}
+
+function asffResources(value: unknown): OcsfResource[] {
+  return recordList(value).map((resource) =>
+    compact({
+      type: optString(resource.Type),
+      uid: optString(resource.Id),
+      region: optString(resource.Region),
+      cloud_partition: optString(resource.Partition),
+      tags: tagsFromMap(resource.Tags),
+      data: optRecord(resource.Details),
+    }),
+  );
+}
+
+/** OCSF `remediation` from ASFF `Remediation.Recommendation` (`desc` is required). */
+function remediationOf(value: unknown): { desc: string; references?: string[] } | undefined {
+  const recommendation = optRecord(optRecord(value)?.Recommendation);
+  const text = optString(recommendation?.Text);
+  const url = optString(recommendation?.Url);
+  if (text === undefined && url === undefined) return undefined;
+  return compact({ desc: text ?? url ?? '', references: url === undefined ? undefined : [url] });
+}
+
+const COMPLIANCE_STATUS_IDS: Readonly<Record<string, ComplianceStatusId>> = {
+  PASSED: 1,
+  WARNING: 2,
+  FAILED: 3,
+  NOT_AVAILABLE: 0,
+};
+
+/**
+ * OCSF `compliance` from ASFF `Compliance`: the control is the consolidated `SecurityControlId`,
+ * else the standard-specific `ControlId` / CIS `RuleId`, else the Config rule name; the standards
+ * come from `AssociatedStandards`, else `StandardsArn` / `StandardsGuideArn`.
+ */
+function asffCompliance(c: JsonRecord, productFields: JsonRecord): OcsfCompliance {
+  const statusWord = optString(c.Status)?.toUpperCase();
+  const statusId = statusWord === undefined ? 0 : (COMPLIANCE_STATUS_IDS[statusWord] ?? 99);
+  const associated = recordList(c.AssociatedStandards)
+    .map((s) => optString(s.StandardsId))
+    .filter((s): s is string => s !== undefined);
+  const standardsFallback = firstString(productFields.StandardsArn, productFields.StandardsGuideArn);
+  const standards =
+    associated.length > 0 ? associated : standardsFallback === undefined ? [] : [standardsFallback];
+  const requirements = stringList(c.RelatedRequirements);
+  const reasons = recordList(c.StatusReasons);
+  const details = reasons.map((r) => optString(r.Description)).filter((s): s is string => s !== undefined);
+  return compact({
+    control: firstString(
+      c.SecurityControlId,
+      productFields.ControlId,
+      productFields.RuleId,
+      productFields['aws/config/ConfigRuleName'],
+    ),
+    standards: standards.length > 0 ? standards : undefined,
+    requirements: requirements.length > 0 ? requirements : undefined,
+    status_id: statusId,
+    status: COMPLIANCE_STATUS[statusId],
+    status_code: firstString(...reasons.map((r) => r.ReasonCode)),
+    status_detail: details.length > 0 ? details.join('; ') : undefined,
+    status_details: details.length > 0 ? details : undefined,
+  });
+}
+
+/**
+ * OCSF `vulnerabilities` from ASFF `Vulnerabilities[]`. A finding of a vulnerability product
+ * without that array (Inspector network reachability) gets one vulnerability described by the
+ * finding's title.
+ */
+function asffVulnerabilities(
+  f: JsonRecord,
+  context: {
+    readonly firstSeen: number | undefined;
+    readonly lastSeen: number | undefined;
+    readonly remediation: { desc: string; references?: string[] } | undefined;
+  },
+): OcsfVulnerability[] {
+  const list = recordList(f.Vulnerabilities);
+  const title = optString(f.Title);
+  const common = {
+    desc: optString(f.Description),
+    remediationText: context.remediation?.desc,
+    remediationUrl: context.remediation?.references?.[0],
+    firstSeen: context.firstSeen,
+    lastSeen: context.lastSeen,
+  };
+  if (list.length === 0) {
+    return [
+      buildVulnerability({
+        ...common,
+        title,
+        severity: optString(optRecord(f.Severity)?.Label),
+        vendorName: firstString(f.CompanyName, optRecord(f.ProductFields)?.['aws/securityhub/CompanyName']),
+      }),
+    ];
+  }
+  return list.map((v) => {
+    const vendor = optRecord(v.Vendor) ?? {};
+    const code = recordList(v.CodeVulnerabilities);
+    return buildVulnerability({
+      ...common,
+      id: optString(v.Id),
+      title: list.length === 1 ? (title ?? optString(v.Id)) : optString(v.Id),
+      severity: optString(vendor.VendorSeverity),
+      vendorName: optString(vendor.Name),
+      cvss: cvssScores(
+        recordList(v.Cvss).map((c) => ({
+          baseScore: c.BaseScore,
+          version: c.Version,
+          vector: c.BaseVector,
+          source: c.Source,
+        })),
+      ),
+      epssScore: v.EpssScore,
+      references: [...stringList(v.ReferenceUrls), ...stringList(vendor.Url)],
+      relatedVulnerabilities: stringList(v.RelatedVulnerabilities),
+      publishedTime: firstTimestamp(vendor.VendorCreatedAt),
+      vendorModifiedTime: firstTimestamp(vendor.VendorUpdatedAt),
+      fixAvailable: v.FixAvailable,
+      exploitAvailable: v.ExploitAvailable,
+      lastKnownExploitAt: firstTimestamp(v.LastKnownExploitAt),
+      cwes: code.flatMap((c) => stringList(c.Cwes)),
+      affectedCode: affectedCode(
+        code.map((c) => {
+          const file = optRecord(c.FilePath) ?? {};
+          return {
+            fileName: file.FileName,
+            filePath: file.FilePath,
+            startLine: file.StartLine,
+            endLine: file.EndLine,
+          };
+        }),
+      ),
+      packages: affectedPackages(
+        recordList(v.VulnerablePackages).map((p) => ({
+          name: p.Name,
+          version: p.Version,
+          epoch: p.Epoch,
+          release: p.Release,
+          architecture: p.Architecture,
+          packageManager: p.PackageManager,
+          fixedInVersion: p.FixedInVersion,
+          remediation: p.Remediation,
+          filePath: p.FilePath,
+        })),
+      ),
+    });
+  });
+}
+
+/**
+ * Evidences of a detection: the typed ASFF `Action` when present (its keys are GuardDuty's own in
+ * PascalCase), else the GuardDuty `service.action` rebuilt from `ProductFields`.
+ */
+function asffEvidences(action: unknown, guardDuty: JsonRecord | undefined): OcsfEvidence[] {
+  const typed = optRecord(action);
+  if (typed !== undefined) {
+    const camel = camelKeys(typed);
+    const evidences = isRecord(camel) ? guardDutyEvidences(camel) : [];
+    if (evidences.length > 0) return evidences;
+  }
+  return guardDutyEvidences(optRecord(guardDuty?.action));
+}
+
+/** The value with every object key's first letter lower-cased (`RemoteIpDetails` → `remoteIpDetails`). */
+function camelKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(camelKeys);
+  if (!isRecord(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, inner] of Object.entries(value)) {
+    out[key.charAt(0).toLowerCase() + key.slice(1)] = camelKeys(inner);
+  }
+  return out;
+}
+
+const GUARDDUTY_PREFIX = 'aws/guardduty/service/';
+const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+type Tree = Record<string, unknown>;
+
+function isTree(value: unknown): value is Tree {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * GuardDuty's `service` object rebuilt from the flattened, string-valued ASFF `ProductFields`
+ * (`aws/guardduty/service/action/awsApiCallAction/api` → `{ action: { awsApiCallAction: { api } } }`).
+ * 2019-era findings carry the same keys without the `aws/guardduty/service/` prefix. Index
+ * segments (`portProbeDetails/0/…` or `portProbeDetails:0/…`) become arrays.
+ */
+export function guardDutyService(productFields: JsonRecord): JsonRecord | undefined {
+  const keys = Object.keys(productFields);
+  const prefixed = keys.some((key) => key.startsWith(GUARDDUTY_PREFIX));
+  const tree: Tree = {};
+  let found = false;
+  for (const key of keys) {
+    let rest: string;
+    if (prefixed) {
+      if (!key.startsWith(GUARDDUTY_PREFIX)) continue;
+      rest = key.slice(GUARDDUTY_PREFIX.length);
+    } else {
+      if (key.startsWith('aws/')) continue;
+      rest = key;
+    }
+    const segments = rest.split('/').flatMap((segment) => segment.split(':'));
+    if (segments.some((segment) => segment === '' || UNSAFE_KEYS.has(segment))) continue;
+    insert(tree, segments, productFields[key]);
+    found = true;
+  }
+  if (!found) return undefined;
+  const service = withArrays(tree);
+  return isRecord(service) ? service : undefined;
+}
+
+function insert(tree: Tree, segments: readonly string[], value: unknown): void {
+  let node = tree;
+  for (let i = 0; i < segments.length - 1; i += 1) {
+    const segment = segments[i] ?? '';
+    const next = node[segment];
+    if (isTree(next)) {
+      node = next;
+    } else {
+      const created: Tree = {};
+      node[segment] = created;
+      node = created;
+    }
+  }
+  const leaf = segments[segments.length - 1] ?? '';
+  if (!isTree(node[leaf])) node[leaf] = value;
+}
+
+function withArrays(value: unknown): unknown {
+  if (!isTree(value)) return value;
+  const keys = Object.keys(value);
+  if (keys.length > 0 && keys.every((key) => /^\d+$/.test(key))) {
+    return keys
+      .map(Number)
+      .sort((a, b) => a - b)
+      .map((index) => withArrays(value[String(index)]));
+  }
+  const out: Tree = {};
+  for (const key of keys) out[key] = withArrays(value[key]);
+  return out;
+}
+
+export const securityHubNormalizers: readonly SourceNormalizer[] = [
+  {
+    source: 'aws.securityhub',
+    detailType: 'Security Hub Findings - Imported',
+    normalize: normalizeSecurityHubFindings,
+  },
+  {
+    source: 'aws.securityhub',
+    detailType: 'Security Hub Findings - Custom Action',
+    normalize: normalizeSecurityHubFindings,
+  },
+  { source: 'aws.securityhub', detailType: 'Security Hub Findings', normalize: normalizeSecurityHubFindings },
+  { source: 'aws.securityhub', detailType: 'Security Hub Insight Results', normalize: rejectInsightResults },
+];
