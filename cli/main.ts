@@ -1,8 +1,18 @@
 import { type Command, type CommandIo, UsageError, write } from './command.ts';
+import { alertsCommand, incidentsCommand, rejectedCommand } from './commands/list.ts';
+import { matchCommand } from './commands/match.ts';
 import { normalizeCommand } from './commands/normalize.ts';
+import { replayCommand } from './commands/replay.ts';
 
 /** Every subcommand, in the order `riposte --help` lists them. */
-export const COMMANDS: readonly Command[] = [normalizeCommand];
+export const COMMANDS: readonly Command[] = [
+  normalizeCommand,
+  replayCommand,
+  alertsCommand,
+  incidentsCommand,
+  rejectedCommand,
+  matchCommand,
+];
 
 const USAGE = `riposte: serverless SOAR for AWS, on your laptop and in your account
 

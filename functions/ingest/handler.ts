@@ -1,5 +1,105 @@
-// Ingest Lambda: SQS batches of EventBridge events → normalize → DynamoDB → playbook dispatch.
-// (Implementation in progress.)
-export const handler = async (): Promise<{ batchItemFailures: { itemIdentifier: string }[] }> => ({
-  batchItemFailures: [],
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import middy from '@middy/core';
+import type { Context, SQSBatchResponse } from 'aws-lambda';
+import { z } from 'zod';
+import { PlaybookRoutesSchema, StepFunctionsDispatcher } from '#core/intake/dispatch.ts';
+import { type IngestDeps, type IngestReport, ingestBatch } from '#core/intake/ingest.ts';
+
+/**
+ * The ingest Lambda: SQS batches of EventBridge events → normalize → DynamoDB → playbook
+ * dispatch. Reports partial batch failures: only deliveries whose store or dispatch call
+ * failed go back to the queue (and, after `maxReceiveCount` receives, to the DLQ); malformed
+ * events are not failures, they are stored as rejected with their reason.
+ */
+
+const EnvSchema = z.object({
+  TABLE_NAME: z.string().min(3),
+  INCIDENT_WINDOW_HOURS: z.coerce.number().positive().default(24),
+  REJECTED_RETENTION_DAYS: z.coerce.number().int().positive().default(90),
+  PLAYBOOKS: z
+    .string()
+    .default('[]')
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'PLAYBOOKS must be JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(PlaybookRoutesSchema),
 });
+
+/** The SQS event, validated at the edge: only what ingest reads. */
+export const SqsBatchSchema = z.object({
+  Records: z.array(z.object({ messageId: z.string().min(1), body: z.string() })),
+});
+export type SqsBatch = z.infer<typeof SqsBatchSchema>;
+
+const env = EnvSchema.parse(process.env);
+const logger = new Logger();
+const metrics = new Metrics();
+const db = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+  marshallOptions: { removeUndefinedValues: true },
+});
+const sfn = new SFNClient({});
+
+const deps: IngestDeps = {
+  db,
+  tableName: env.TABLE_NAME,
+  dispatcher: new StepFunctionsDispatcher(sfn),
+  routes: env.PLAYBOOKS,
+  incidentWindowMs: env.INCIDENT_WINDOW_HOURS * 3_600_000,
+  rejectedRetentionDays: env.REJECTED_RETENTION_DAYS,
+};
+
+/** Publishes what a batch did as CloudWatch metrics (EMF). */
+export function recordMetrics(target: Metrics, report: IngestReport): void {
+  target.addMetric('Deliveries', MetricUnit.Count, report.deliveries);
+  target.addMetric('AlertsCreated', MetricUnit.Count, report.alertsCreated);
+  target.addMetric('AlertsUpdated', MetricUnit.Count, report.alertsUpdated);
+  target.addMetric('DuplicateDeliveries', MetricUnit.Count, report.duplicates);
+  target.addMetric('IncidentsOpened', MetricUnit.Count, report.incidentsOpened);
+  target.addMetric('IncidentsEscalated', MetricUnit.Count, report.incidentsEscalated);
+  target.addMetric('ExecutionsStarted', MetricUnit.Count, report.executionsStarted);
+  target.addMetric('RejectedEvents', MetricUnit.Count, report.rejected);
+  target.addMetric('DeliveryFailures', MetricUnit.Count, report.failures.length);
+  target.addMetric('StoreWrites', MetricUnit.Count, report.writes);
+}
+
+async function ingest(event: unknown, _context: Context): Promise<SQSBatchResponse> {
+  const parsed = SqsBatchSchema.safeParse(event);
+  if (!parsed.success) {
+    // Not an SQS batch at all: a wiring error. Throwing makes every message retry, then DLQ.
+    logger.error('event is not an SQS batch', { issues: parsed.error.issues });
+    throw new Error('ingest expects an SQS batch event');
+  }
+  const report = await ingestBatch(
+    parsed.data.Records.map((record) => ({ id: record.messageId, body: record.body })),
+    deps,
+  );
+  recordMetrics(metrics, report);
+  for (const [reason, count] of Object.entries(report.rejectedByReason)) {
+    logger.warn('events rejected', { reason, count });
+  }
+  for (const failure of report.errors) logger.error('deliveries failed, returned to the queue', failure);
+  logger.info('batch ingested', {
+    deliveries: report.deliveries,
+    alertsCreated: report.alertsCreated,
+    duplicates: report.duplicates,
+    incidentsOpened: report.incidentsOpened,
+    executionsStarted: report.executionsStarted,
+    writes: report.writes,
+  });
+  return { batchItemFailures: report.failures.map((itemIdentifier) => ({ itemIdentifier })) };
+}
+
+export const handler = middy(ingest)
+  .use(injectLambdaContext(logger, { clearState: true }))
+  .use(logMetrics(metrics, { captureColdStartMetric: true }));

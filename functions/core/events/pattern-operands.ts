@@ -35,20 +35,31 @@ function decimalPlaces(n: number): number {
   return Math.max(0, fraction - Number(exponent));
 }
 
+/**
+ * `n` (finite, at most 5e9 in magnitude) scaled by 1e6 when it has at most six decimals, as an
+ * exact integer (5e15 < 2^53); `undefined` when it has more decimals.
+ */
+function scaled(n: number): number | undefined {
+  const product = Math.round(n * 1e6);
+  if (product / 1e6 === n) return product;
+  // The product can round the wrong way for large magnitudes: read the shortest decimal form.
+  if (decimalPlaces(n) > NUMERIC_DECIMALS) return undefined;
+  const [whole = '', fraction = ''] = String(n).split('.');
+  return Number(whole + fraction.padEnd(NUMERIC_DECIMALS, '0'));
+}
+
 /** Why `n` cannot take part in numeric matching, or `undefined` when it can. */
 export function numericLimitViolation(n: number): string | undefined {
   if (!Number.isFinite(n) || Math.abs(n) > NUMERIC_LIMIT) {
     return 'Value must be between -5.0e9 and 5.0e9, inclusive';
   }
-  if (decimalPlaces(n) > NUMERIC_DECIMALS) {
-    return 'Only values up to 6 decimals are supported';
-  }
+  if (scaled(n) === undefined) return `Only values up to ${NUMERIC_DECIMALS} decimals are supported`;
   return undefined;
 }
 
 /** `n` scaled to an exact integer, or `undefined` when it is outside EventBridge's numeric limits. */
 export function comparable(n: number): number | undefined {
-  return numericLimitViolation(n) === undefined ? Math.round(n * 1e6) : undefined;
+  return Number.isFinite(n) && Math.abs(n) <= NUMERIC_LIMIT ? scaled(n) : undefined;
 }
 
 // ---------------------------------------------------------------------------

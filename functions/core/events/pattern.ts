@@ -270,40 +270,114 @@ interface BranchField extends Field {
   readonly slot: number;
 }
 
-/** The state of one `matches` call: the event and the candidates found so far, by slot. */
-interface MatchState {
-  readonly event: Readonly<Record<string, unknown>>;
-  readonly candidates: (Candidate[] | undefined)[];
-}
+/** The candidates of each field found so far during one `matches` call, by slot. */
+type CandidateCache = (readonly Candidate[] | undefined)[];
 
-function candidatesOf(field: BranchField, state: MatchState): readonly Candidate[] {
-  let found = state.candidates[field.slot];
+function candidatesOf(field: BranchField, event: Readonly<Record<string, unknown>>, cache: CandidateCache) {
+  let found = cache[field.slot];
   if (found === undefined) {
-    found = [];
-    collect(state.event, field.keys, 0, NO_MEMBERSHIP, found);
-    state.candidates[field.slot] = found;
+    const collected: Candidate[] = [];
+    collect(event, field.keys, 0, NO_MEMBERSHIP, collected);
+    cache[field.slot] = collected;
+    found = collected;
   }
   return found;
 }
 
-/** Whether fields `i…` of a branch match, consistently with the array elements chosen so far. */
-function matchFrom(
-  fields: readonly BranchField[],
-  i: number,
+/** The backtracking search over the candidates of a branch whose fields share event arrays. */
+interface Search {
+  readonly fields: readonly BranchField[];
+  readonly candidates: readonly (readonly Candidate[])[];
+  /** `later[i]`: the event arrays the fields after `i` take values from. */
+  readonly later: readonly ReadonlySet<readonly unknown[]>[];
+  readonly arrayIds: Map<readonly unknown[], number>;
+}
+
+/** A key for the part of `membership` that the fields still to come can see. */
+function visibleKey(
+  search: Search,
   membership: readonly Membership[],
-  state: MatchState,
-): boolean {
-  const field = fields[i];
+  visible: ReadonlySet<readonly unknown[]>,
+) {
+  const ids: string[] = [];
+  for (const { array, index } of membership) {
+    if (!visible.has(array)) continue;
+    let id = search.arrayIds.get(array);
+    if (id === undefined) {
+      id = search.arrayIds.size;
+      search.arrayIds.set(array, id);
+    }
+    ids.push(`${id}:${index}`);
+  }
+  return ids.sort().join(',');
+}
+
+/** Whether fields `i…` match, consistently with the array elements chosen so far. */
+function searchFrom(search: Search, i: number, membership: readonly Membership[]): boolean {
+  const field = search.fields[i];
   if (field === undefined) return true;
   const { test, testsValues, acceptsAbsence } = field.values;
+  const visible = search.later[i];
+  // Choices the remaining fields cannot see lead to the same answer: try each visible choice once.
+  const tried = visible === undefined || visible.size === 0 ? undefined : new Set<string>();
   let present = false;
-  for (const candidate of candidatesOf(field, state)) {
+  for (const candidate of search.candidates[i] ?? []) {
     const joined = join(membership, candidate.membership);
     if (joined === undefined) continue;
     present = true;
-    if (testsValues && test(candidate.value) && matchFrom(fields, i + 1, joined, state)) return true;
+    if (!testsValues || !test(candidate.value)) continue;
+    if (tried === undefined || visible === undefined) return searchFrom(search, i + 1, joined);
+    const key = visibleKey(search, joined, visible);
+    if (tried.has(key)) continue;
+    tried.add(key);
+    if (searchFrom(search, i + 1, joined)) return true;
   }
-  return !present && acceptsAbsence && matchFrom(fields, i + 1, membership, state);
+  return !present && acceptsAbsence && searchFrom(search, i + 1, membership);
+}
+
+/** Whether every field of a branch matches. */
+function matchBranch(
+  fields: readonly BranchField[],
+  event: Readonly<Record<string, unknown>>,
+  cache: CandidateCache,
+): boolean {
+  const candidates: (readonly Candidate[])[] = [];
+  const satisfiable: boolean[] = [];
+  let owners: Map<readonly unknown[], number> | undefined;
+  let shared = false;
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i] as BranchField;
+    const { test, testsValues, acceptsAbsence } = field.values;
+    const found = candidatesOf(field, event, cache);
+    let satisfied = false;
+    let inArrays = false;
+    for (const candidate of found) {
+      satisfied ||= testsValues && test(candidate.value);
+      for (const { array } of candidate.membership) {
+        inArrays = true;
+        owners ??= new Map();
+        const owner = owners.get(array);
+        if (owner === undefined) owners.set(array, i);
+        else if (owner !== i) shared = true;
+      }
+    }
+    // No candidate satisfies the field: it fails, unless it may be absent and can be.
+    if (!satisfied && !(acceptsAbsence && (found.length === 0 || inArrays))) return false;
+    candidates.push(found);
+    satisfiable.push(satisfied);
+  }
+  if (!shared) {
+    // No event array is shared by two fields, so no choice of array element constrains another field.
+    return satisfiable.every((satisfied, i) => satisfied || candidates[i]?.length === 0);
+  }
+  const later: ReadonlySet<readonly unknown[]>[] = [];
+  let seen = new Set<readonly unknown[]>();
+  for (let i = fields.length - 1; i >= 0; i--) {
+    later[i] = seen;
+    const arrays = (candidates[i] ?? []).flatMap((candidate) => candidate.membership.map((m) => m.array));
+    if (arrays.some((array) => !seen.has(array))) seen = new Set([...seen, ...arrays]);
+  }
+  return searchFrom({ fields, candidates, later, arrayIds: new Map() }, 0, NO_MEMBERSHIP);
 }
 
 /**
@@ -346,8 +420,8 @@ export function compileEventPattern(pattern: unknown): EventPatternMatcher {
     pattern: parsed as EventPattern,
     matches(event: unknown): boolean {
       if (!isRecord(event)) return false;
-      const state: MatchState = { event, candidates: new Array(slots.size) };
-      for (const fields of branches) if (matchFrom(fields, 0, NO_MEMBERSHIP, state)) return true;
+      const cache: CandidateCache = new Array(slots.size);
+      for (const fields of branches) if (matchBranch(fields, event, cache)) return true;
       return false;
     },
   };

@@ -460,6 +460,7 @@ async function groupIntoIncident(
           escalations: 0,
           gsi1sk: `${sortableTime(now)}#${incidentId}`,
           firstObservedAt: firstObserved,
+          dispatchPending: true,
         },
         add: { alertIds: new Set([alert.id]) },
       }),
@@ -509,8 +510,18 @@ async function groupIntoIncident(
   if (escalated) report.incidentsEscalated += 1;
   report.incidentIds.push(incidentId);
 
-  if (createdNow || escalated) {
+  // `dispatchPending` survives a crash between the incident write and the end of dispatch, so
+  // the retried delivery finishes the job; execution records keep it exactly-once.
+  if (createdNow || escalated || before?.dispatchPending === true) {
     await dispatch(alert, incidentId, deps, report);
+    await deps.db.send(
+      new UpdateCommand({
+        TableName: deps.tableName,
+        Key: keys.incident(incidentId),
+        ...buildUpdate({ remove: ['dispatchPending'] }),
+      }),
+    );
+    report.writes += 1;
   }
 
   // Link the alert last: it marks the whole sequence as done, so a crash before it is retried in full.

@@ -25,7 +25,7 @@ import {
 } from '../read.ts';
 import { firstTimestamp } from '../time.ts';
 import type { SourceNormalizer } from './types.ts';
-import { affectedCode, affectedPackages, buildVulnerability, cvssScores } from './vulnerability.ts';
+import { affectedCode, affectedPackages, buildVulnerability, cvssScores, isCveId } from './vulnerability.ts';
 
 /**
  * Amazon Inspector (v2) findings (`aws.inspector2` / `Inspector2 Finding`) → Vulnerability
@@ -87,8 +87,7 @@ export function normalizeInspectorFinding(event: SourceEvent): NormalizeOutput[]
       'fixAvailable',
       'exploitAvailable',
       'exploitabilityDetails.lastKnownExploitAt',
-      'epss.score',
-      ...(type === 'PACKAGE_VULNERABILITY' || type === undefined ? ['packageVulnerabilityDetails'] : []),
+      ...packageDetailsConsumed(optRecord(d.packageVulnerabilityDetails)),
     ]),
   });
   ocsf.finding_info = compact({
@@ -107,6 +106,19 @@ export function normalizeInspectorFinding(event: SourceEvent): NormalizeOutput[]
   ocsf.vulnerabilities = [inspectorVulnerability(d, { firstSeen: firstObserved, lastSeen: lastObserved })];
   ocsf.message = title ?? type ?? 'Inspector finding';
   return [{ alert: makeAlert(findingArn, event, false, ocsf) }];
+}
+
+/**
+ * The `packageVulnerabilityDetails` paths the vulnerability maps. CVSS and EPSS only have a place
+ * next to a CVE: for an advisory id (`GHSA-…`, `ALAS-…`, `KB…`) they stay in `unmapped`.
+ */
+function packageDetailsConsumed(pkg: JsonRecord | undefined): string[] {
+  if (pkg === undefined) return [];
+  const id = optString(pkg.vulnerabilityId);
+  if (id !== undefined && isCveId(id)) return ['packageVulnerabilityDetails', 'epss.score'];
+  return Object.keys(pkg)
+    .filter((key) => key !== 'cvss')
+    .map((key) => `packageVulnerabilityDetails.${key}`);
 }
 
 /** Inspector `status` to finding `status_id`: ACTIVE New, SUPPRESSED Suppressed, CLOSED Resolved. */

@@ -39,7 +39,7 @@ import { firstTimestamp } from '../time.ts';
 import { guardDutyEvidences, isGuardDutySample } from './guardduty.ts';
 import { arnParts, tagsFromMap } from './inspector.ts';
 import type { SourceNormalizer } from './types.ts';
-import { affectedCode, affectedPackages, buildVulnerability, cvssScores } from './vulnerability.ts';
+import { affectedCode, affectedPackages, buildVulnerability, cvssScores, isCveId } from './vulnerability.ts';
 
 /**
  * AWS Security Hub (CSPM) findings in the AWS Security Finding Format (ASFF), as delivered by
@@ -176,7 +176,9 @@ export function normalizeAsffFinding(event: SourceEvent, value: unknown, path: s
   switch (cls.uid) {
     case 2002:
       ocsf.vulnerabilities = asffVulnerabilities(f, { firstSeen, lastSeen, remediation });
-      consumed.push('Vulnerabilities');
+      // CVSS and EPSS of a non-CVE id (an advisory) have no place in OCSF: keep them in unmapped.
+      if (recordList(f.Vulnerabilities).every((v) => isCveId(optString(v.Id) ?? '')))
+        consumed.push('Vulnerabilities');
       if (remediation !== undefined) consumed.push('Remediation.Recommendation');
       break;
     case 2003:

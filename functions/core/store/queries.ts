@@ -1,0 +1,78 @@
+import { gunzipSync } from 'node:zlib';
+import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { z } from 'zod';
+import { type OcsfEvent, OcsfEventSchema } from '../ocsf/schema.ts';
+import {
+  type AlertItem,
+  AlertItemSchema,
+  type IncidentItem,
+  IncidentItemSchema,
+  type RejectedItem,
+  RejectedItemSchema,
+  TABLE_KEYS,
+} from './table.ts';
+
+/** Reads of the store for operators (CLI locally, and against a deployed table). */
+
+async function queryIndex<S extends z.ZodType>(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  partition: string,
+  schema: S,
+  limit: number,
+): Promise<z.infer<S>[]> {
+  const items: z.infer<S>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const out = await db.send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: TABLE_KEYS.gsi1.indexName,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': TABLE_KEYS.gsi1.partitionKey },
+        ExpressionAttributeValues: { ':pk': partition },
+        ScanIndexForward: false,
+        Limit: Math.min(limit - items.length, 500),
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const raw of out.Items ?? []) items.push(schema.parse(raw));
+    startKey = out.LastEvaluatedKey;
+  } while (startKey !== undefined && items.length < limit);
+  return items;
+}
+
+/** Alerts, most recently seen first. */
+export function listAlerts(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  limit = 1000,
+): Promise<AlertItem[]> {
+  return queryIndex(db, tableName, 'ALERTS', AlertItemSchema, limit);
+}
+
+/** Incidents, most recently opened first. */
+export function listIncidents(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  limit = 1000,
+): Promise<IncidentItem[]> {
+  return queryIndex(db, tableName, 'INCIDENTS', IncidentItemSchema, limit);
+}
+
+/** Rejected events, most recent first. */
+export function listRejected(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  limit = 1000,
+): Promise<RejectedItem[]> {
+  return queryIndex(db, tableName, 'REJECTED', RejectedItemSchema, limit);
+}
+
+/** The OCSF event stored with an alert, inline or compressed. */
+export function alertOcsf(item: AlertItem): OcsfEvent {
+  const json =
+    item.ocsfJson ?? (item.ocsfGz === undefined ? undefined : gunzipSync(item.ocsfGz).toString('utf8'));
+  if (json === undefined) throw new Error(`alert ${item.id} has no stored OCSF event`);
+  return OcsfEventSchema.parse(JSON.parse(json));
+}
