@@ -71,9 +71,10 @@ function compileAffix(kind: 'prefix' | 'suffix', operand: unknown, path: Path): 
 function requireNumber(value: unknown, operator: string, path: Path): number {
   if (typeof value !== 'number')
     invalid(`Value of ${operator === '=' ? 'equals' : operator} must be numeric`, path);
-  const violation = numericLimitViolation(value);
-  if (violation !== undefined) invalid(violation, path);
-  return Math.round(value * 1e6);
+  const scaled = comparable(value);
+  if (scaled === undefined)
+    invalid(numericLimitViolation(value) ?? 'Value of numeric is not supported', path);
+  return scaled;
 }
 
 /** `numeric`: `[op, n]` or `[">"|">=", low, "<"|"<=", high]`. */

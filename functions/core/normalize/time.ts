@@ -102,11 +102,13 @@ function fromJavaDate(text: string): number | undefined {
   return sameCalendar(ms, Number(y), month, Number(d)) ? valid(ms) : undefined;
 }
 
-/** Rejects dates that `Date.UTC` silently rolled over (Feb 30, hour 25...). */
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Rejects dates that `Date.UTC` would silently roll over (Feb 30, month 13...). */
 function sameCalendar(ms: number, year: number, month: number, day: number): boolean {
-  if (!Number.isFinite(ms)) return false;
-  const date = new Date(ms);
-  return date.getUTCFullYear() === year && date.getUTCMonth() === month && date.getUTCDate() === day;
+  if (!Number.isFinite(ms) || month < 0 || month > 11 || day < 1) return false;
+  const leap = month === 1 && ((year % 4 === 0 && year % 100 !== 0) || year % 400 === 0);
+  return day <= (DAYS_IN_MONTH[month] ?? 31) + (leap ? 1 : 0);
 }
 
 /** The first of `values` that parses as a timestamp. */

@@ -734,6 +734,18 @@ const numericRows: Row[] = [
     expected: true,
   },
   {
+    name: 'numeric: six decimals stay exact near the limits',
+    pattern: { detail: { bytes: [{ numeric: ['=', 4414480847.8471] }] } },
+    event: withDetail({ bytes: 4414480847.8471 }),
+    expected: true,
+  },
+  {
+    name: 'numeric: event values with more than six decimals are outside numeric matching',
+    pattern: { detail: { ratio: [{ numeric: ['>', 0] }] } },
+    event: withDetail({ ratio: 0.0000001 }),
+    expected: false,
+  },
+  {
     name: 'numeric: matches any element of an event array',
     pattern: { detail: { counts: [{ numeric: ['>', 10] }] } },
     event: withDetail({ counts: [1, 2, 30] }),
@@ -809,8 +821,32 @@ const existsRows: Row[] = [
     expected: false,
   },
   {
+    name: 'exists false: judged inside the array element the other fields matched in',
+    pattern: { detail: { employees: { firstName: ['Anna'], middleName: [{ exists: false }] } } },
+    event: withDetail({
+      employees: [
+        { firstName: 'Anna', lastName: 'Smith' },
+        { firstName: 'Peter', middleName: 'J' },
+      ],
+    }),
+    expected: true,
+  },
+  {
+    name: 'exists false: fails when the matched array element has the field',
+    pattern: { detail: { employees: { firstName: ['Peter'], middleName: [{ exists: false }] } } },
+    event: withDetail({
+      employees: [
+        { firstName: 'Anna', lastName: 'Smith' },
+        { firstName: 'Peter', middleName: 'J' },
+      ],
+    }),
+    expected: false,
+  },
+  {
     name: 'exists false as an alternative to anything-but (DynamoDB stream image)',
-    pattern: { dynamodb: { NewImage: { homemade: { S: [{ 'anything-but': ['roses'] }, { exists: false }] } } } },
+    pattern: {
+      dynamodb: { NewImage: { homemade: { S: [{ 'anything-but': ['roses'] }, { exists: false }] } } },
+    },
     event: withDetail({}, { dynamodb: { NewImage: { purchased: { N: '789' } } } }),
     expected: true,
   },
@@ -922,11 +958,18 @@ const orRows: Row[] = [
       source: ['aws.cloudwatch'],
       $or: [
         { metricName: ['CPUUtilization', 'ReadLatency'] },
-        { metricType: ['MetricType'], namespace: ['AWS/EC2', 'AWS/ES'], $or: [{ metricId: [1234] }, { spaceId: [1000] }] },
+        {
+          metricType: ['MetricType'],
+          namespace: ['AWS/EC2', 'AWS/ES'],
+          $or: [{ metricId: [1234] }, { spaceId: [1000] }],
+        },
         { scope: ['Service'] },
       ],
     },
-    event: withDetail({}, { source: 'aws.cloudwatch', metricType: 'MetricType', namespace: 'AWS/EC2', spaceId: 1000 }),
+    event: withDetail(
+      {},
+      { source: 'aws.cloudwatch', metricType: 'MetricType', namespace: 'AWS/EC2', spaceId: 1000 },
+    ),
     expected: true,
   },
   {
@@ -950,7 +993,10 @@ const orRows: Row[] = [
         { source: ['aws.kms'], detail: { eventName: ['CreateKey', 'DisableKeyRotation'] } },
       ],
     },
-    event: withDetail({ eventName: 'DisableKeyRotation' }, { 'detail-type': 'AWS API Call via CloudTrail', source: 'aws.kms' }),
+    event: withDetail(
+      { eventName: 'DisableKeyRotation' },
+      { 'detail-type': 'AWS API Call via CloudTrail', source: 'aws.kms' },
+    ),
     expected: true,
   },
   {
@@ -962,18 +1008,25 @@ const orRows: Row[] = [
         { source: ['aws.kms'], detail: { eventName: ['CreateKey', 'DisableKeyRotation'] } },
       ],
     },
-    event: withDetail({ eventName: 'CreateKey' }, { 'detail-type': 'AWS API Call via CloudTrail', source: 'aws.sqs' }),
+    event: withDetail(
+      { eventName: 'CreateKey' },
+      { 'detail-type': 'AWS API Call via CloudTrail', source: 'aws.sqs' },
+    ),
     expected: false,
   },
   {
     name: '$or: alternatives mixing numeric and anything-but',
-    pattern: { detail: { $or: [{ 'c-count': [{ numeric: ['>', 10] }] }, { state: [{ 'anything-but': 'running' }] }] } },
+    pattern: {
+      detail: { $or: [{ 'c-count': [{ numeric: ['>', 10] }] }, { state: [{ 'anything-but': 'running' }] }] },
+    },
     event: contentEvent,
     expected: false,
   },
   {
     name: '$or: an alternative using exists false',
-    pattern: { detail: { $or: [{ 'c-count': [{ numeric: ['>', 10] }] }, { approved: [{ exists: false }] }] } },
+    pattern: {
+      detail: { $or: [{ 'c-count': [{ numeric: ['>', 10] }] }, { approved: [{ exists: false }] }] },
+    },
     event: contentEvent,
     expected: true,
   },
@@ -1019,9 +1072,19 @@ interface InvalidRow {
 const invalidRows: InvalidRow[] = [
   { name: 'a JSON array', pattern: ['not', 'a', 'dict'], reason: 'Filter is not an object', path: '' },
   { name: 'null', pattern: null, reason: 'Filter is not an object', path: '' },
-  { name: 'JSON text that does not parse', pattern: '{"not": closed', reason: 'Filter is not valid JSON', path: '' },
+  {
+    name: 'JSON text that does not parse',
+    pattern: '{"not": closed',
+    reason: 'Filter is not valid JSON',
+    path: '',
+  },
   { name: 'an empty pattern', pattern: {}, reason: 'Empty objects are not allowed', path: '' },
-  { name: 'an empty nested object', pattern: { detail: {} }, reason: 'Empty objects are not allowed', path: 'detail' },
+  {
+    name: 'an empty nested object',
+    pattern: { detail: {} },
+    reason: 'Empty objects are not allowed',
+    path: 'detail',
+  },
   {
     name: 'a string leaf that is not in an array',
     pattern: { string: 'my-value' },
@@ -1029,8 +1092,18 @@ const invalidRows: InvalidRow[] = [
     path: 'string',
   },
   { name: 'a number leaf', pattern: { int: 42 }, reason: '"int" must be an object or an array', path: 'int' },
-  { name: 'a null leaf', pattern: { detail: { x: null } }, reason: '"x" must be an object or an array', path: 'detail.x' },
-  { name: 'an empty value array', pattern: { resources: [] }, reason: 'Empty arrays are not allowed', path: 'resources' },
+  {
+    name: 'a null leaf',
+    pattern: { detail: { x: null } },
+    reason: '"x" must be an object or an array',
+    path: 'detail.x',
+  },
+  {
+    name: 'an empty value array',
+    pattern: { resources: [] },
+    reason: 'Empty arrays are not allowed',
+    path: 'resources',
+  },
   {
     name: 'an array inside a value array',
     pattern: { source: [['aws.ec2']] },
@@ -1049,7 +1122,12 @@ const invalidRows: InvalidRow[] = [
     reason: 'Unrecognized match type contains',
     path: 'my_key[0]',
   },
-  { name: 'an empty match expression', pattern: { a: [{}] }, reason: 'Match expression name not found', path: 'a[0]' },
+  {
+    name: 'an empty match expression',
+    pattern: { a: [{}] },
+    reason: 'Match expression name not found',
+    path: 'a[0]',
+  },
   {
     name: 'two operators in one match expression',
     pattern: { a: [{ prefix: 'x', suffix: 'y' }] },
@@ -1410,7 +1488,10 @@ describe('compileEventPattern — validation', () => {
 describe('compileEventPattern — API', () => {
   it('compiles once and matches many events', () => {
     // Prepare
-    const matcher = compileEventPattern({ source: ['aws.ec2'], detail: { state: ['terminated', 'stopped'] } });
+    const matcher = compileEventPattern({
+      source: ['aws.ec2'],
+      detail: { state: ['terminated', 'stopped'] },
+    });
     const events = ['terminated', 'running', 'stopped'].map((state) => ({ ...ec2Event, detail: { state } }));
 
     // Act
@@ -1458,10 +1539,16 @@ describe('compileEventPattern — API', () => {
     // Prepare
     const pattern: EventPattern = {
       source: ['aws.guardduty'],
-      detail: { severity: [{ numeric: ['>=', 7, '<', 9] }], type: [{ 'anything-but': { prefix: 'Recon:' } }] },
+      detail: {
+        severity: [{ numeric: ['>=', 7, '<', 9] }],
+        type: [{ 'anything-but': { prefix: 'Recon:' } }],
+      },
       $or: [{ region: ['eu-west-1'] }, { account: [{ exists: true }] }],
     };
-    const event = withDetail({ severity: 8, type: 'UnauthorizedAccess:EC2/SSHBruteForce' }, { source: 'aws.guardduty' });
+    const event = withDetail(
+      { severity: 8, type: 'UnauthorizedAccess:EC2/SSHBruteForce' },
+      { source: 'aws.guardduty' },
+    );
 
     // Act
     const result = matchesEventPattern(pattern, event);

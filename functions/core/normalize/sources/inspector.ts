@@ -12,6 +12,7 @@ import {
   severityFromLabel,
 } from '../common.ts';
 import type { SourceEvent } from '../envelope.ts';
+import { canonicalResource } from '../resource-types.ts';
 import {
   compact,
   isRecord,
@@ -61,8 +62,10 @@ export function normalizeInspectorFinding(event: SourceEvent): NormalizeOutput[]
   const type = optString(d.type);
   const title = optString(d.title);
 
+  // Network reachability findings have no CVE, CWE or advisory: they are exposure detections.
+  const exposure = type === 'NETWORK_REACHABILITY';
   const ocsf = baseEvent(event, {
-    cls: OcsfClass.VulnerabilityFinding,
+    cls: exposure ? OcsfClass.DetectionFinding : OcsfClass.VulnerabilityFinding,
     activityId,
     activityName: findingActivityName(activityId),
     severityId: severityFromLabel(d.severity) ?? 0,
@@ -103,7 +106,8 @@ export function normalizeInspectorFinding(event: SourceEvent): NormalizeOutput[]
   const statusId = inspectorStatusId(status);
   if (statusId !== undefined) Object.assign(ocsf, findingStatus(statusId));
   ocsf.resources = inspectorResources(d.resources);
-  ocsf.vulnerabilities = [inspectorVulnerability(d, { firstSeen: firstObserved, lastSeen: lastObserved })];
+  if (exposure) ocsf.is_alert = true;
+  else ocsf.vulnerabilities = [inspectorVulnerability(d, { firstSeen: firstObserved, lastSeen: lastObserved })];
   ocsf.message = title ?? type ?? 'Inspector finding';
   return [{ alert: makeAlert(findingArn, event, false, ocsf) }];
 }
@@ -165,7 +169,7 @@ export function tagsFromMap(value: unknown): { name: string; value: string }[] |
 
 function inspectorResources(value: unknown): OcsfResource[] {
   return recordList(value).map((resource) =>
-    compact({
+    canonicalResourceOf({
       type: optString(resource.type),
       uid: optString(resource.id),
       region: present(resource.region),
@@ -174,6 +178,10 @@ function inspectorResources(value: unknown): OcsfResource[] {
       data: optRecord(resource.details),
     }),
   );
+}
+
+function canonicalResourceOf(resource: OcsfResource): OcsfResource {
+  return canonicalResource(compact(resource));
 }
 
 function inspectorVulnerability(

@@ -20,6 +20,7 @@ import {
   severityFromNormalized,
 } from '../common.ts';
 import type { SourceEvent } from '../envelope.ts';
+import { canonicalResource } from '../resource-types.ts';
 import {
   compact,
   FieldError,
@@ -231,7 +232,10 @@ export function productOf(productArn: string): string {
 
 function classFor(f: JsonRecord, product: string): OcsfClassInfo {
   const vulnerabilities = Array.isArray(f.Vulnerabilities) && f.Vulnerabilities.length > 0;
-  if (product === 'aws/inspector' || vulnerabilities) return OcsfClass.VulnerabilityFinding;
+  // Inspector network-reachability findings carry no vulnerability (no CVE, CWE or advisory):
+  // they are exposure detections.
+  if (vulnerabilities) return OcsfClass.VulnerabilityFinding;
+  if (product === 'aws/inspector') return OcsfClass.DetectionFinding;
   if (product === 'aws/securityhub' || product === 'aws/config' || isRecord(f.Compliance)) {
     return OcsfClass.ComplianceFinding;
   }
@@ -314,16 +318,22 @@ function workflowStatusId(f: JsonRecord): FindingStatusId | undefined {
 }
 
 function asffResources(value: unknown): OcsfResource[] {
-  return recordList(value).map((resource) =>
-    compact({
-      type: optString(resource.Type),
-      uid: optString(resource.Id),
-      region: optString(resource.Region),
-      cloud_partition: optString(resource.Partition),
-      tags: tagsFromMap(resource.Tags),
-      data: optRecord(resource.Details),
-    }),
-  );
+  return recordList(value).map((resource) => {
+    const details = optRecord(resource.Details);
+    const accessKey = optRecord(details?.AwsIamAccessKey);
+    return canonicalResource(
+      compact({
+        type: optString(resource.Type),
+        uid: optString(resource.Id),
+        // An access key's owner: incidents group keys by the principal they belong to.
+        name: firstString(accessKey?.PrincipalName, accessKey?.UserName),
+        region: optString(resource.Region),
+        cloud_partition: optString(resource.Partition),
+        tags: tagsFromMap(resource.Tags),
+        data: details,
+      }),
+    );
+  });
 }
 
 /** OCSF `remediation` from ASFF `Remediation.Recommendation` (`desc` is required). */

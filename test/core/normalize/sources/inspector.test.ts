@@ -93,7 +93,7 @@ describe('Inspector2 package vulnerability findings', () => {
     });
     expect(alert.ocsf.resources).toEqual([
       {
-        type: 'AWS_EC2_INSTANCE',
+        type: 'AWS::EC2::Instance',
         uid: 'i-0abc123def4567890',
         region: 'us-east-1',
         cloud_partition: 'aws',
@@ -277,7 +277,7 @@ describe('Inspector2 package vulnerability findings', () => {
 });
 
 describe('Inspector2 findings without a CVE', () => {
-  it('describes a network reachability finding by its title and keeps the path in unmapped', () => {
+  it('maps a network reachability finding to a Detection Finding (an exposure, no vulnerability id)', () => {
     // Prepare
     const event = loadFixture(NETWORK);
 
@@ -285,21 +285,12 @@ describe('Inspector2 findings without a CVE', () => {
     const alert = alertOf(normalize(event));
 
     // Assess
-    expect(alert.ocsf.class_uid).toBe(2002);
+    expect(alert.ocsf.class_uid).toBe(2004);
+    expect(alert.ocsf.type_uid).toBe(200400 + alert.ocsf.activity_id);
     expect(alert.ocsf.severity_id).toBe(3);
-    expect(alert.ocsf.vulnerabilities).toEqual([
-      {
-        title: 'Port 22 is reachable from an Internet Gateway - TCP',
-        desc: expect.stringContaining('port range 22-22'),
-        severity: 'MEDIUM',
-        vendor_name: 'Amazon Inspector',
-        remediation: {
-          desc: 'You can restrict access to your instance by modifying the Security Groups or ACLs in the network path.',
-        },
-        first_seen_time: Date.UTC(2024, 1, 1, 3, 10, 27),
-        last_seen_time: Date.UTC(2024, 1, 6, 7, 45, 3),
-      },
-    ]);
+    expect(alert.ocsf.is_alert).toBe(true);
+    expect(alert.ocsf.vulnerabilities).toBeUndefined();
+    expect(alert.ocsf.finding_info?.title).toBe('Port 22 is reachable from an Internet Gateway - TCP');
     expect(record(alert.ocsf.unmapped).networkReachabilityDetails).toMatchObject({
       openPortRange: { begin: 22, end: 22 },
       protocol: 'TCP',
@@ -349,7 +340,7 @@ describe('Inspector2 findings without a CVE', () => {
     // Assess
     expect(alert.ocsf.resources).toEqual([
       {
-        type: 'AWS_LAMBDA_FUNCTION',
+        type: 'AWS::Lambda::Function',
         uid: 'arn:aws:lambda:us-west-2:111122223333:function:riposte-demo-export:$LATEST',
         data: { awsLambdaFunction: expect.objectContaining({ functionName: 'riposte-demo-export' }) },
       },
@@ -458,8 +449,8 @@ describe.skipIf(!ocsfSchemaAvailable)('Inspector2 findings: OCSF 1.6.0 conforman
     expect(violationsOnly(validateOcsf(alert.ocsf))).toEqual([]);
   });
 
-  it('a network reachability finding breaks only the vulnerability identifier constraint', () => {
-    // Prepare: OCSF wants one of cve, advisory or cwe; Inspector gives none for an open port.
+  it('a network reachability finding is conformant as a Detection Finding', () => {
+    // Prepare: OCSF wants one of cve, advisory or cwe per vulnerability; an open port has none.
     const event = loadFixture(NETWORK);
 
     // Act
@@ -467,9 +458,7 @@ describe.skipIf(!ocsfSchemaAvailable)('Inspector2 findings: OCSF 1.6.0 conforman
 
     // Assess
     expect(AlertSchema.safeParse(alert).success).toBe(true);
-    expect(violationsOnly(validateOcsf(alert.ocsf))).toEqual([
-      'vulnerabilities[0]: object "vulnerability" constraint just_one: exactly one of [advisory, cve, cwe] must be present, found 0',
-    ]);
+    expect(violationsOnly(validateOcsf(alert.ocsf))).toEqual([]);
   });
 });
 

@@ -110,8 +110,10 @@ describe('Security Hub findings: class per product', () => {
     });
     expect(alert.ocsf.resources).toEqual([
       {
-        type: 'AwsIamAccessKey',
-        uid: 'AWS::IAM::AccessKey:ASIAEXAMPLEKEYID0001',
+        type: 'AWS::IAM::AccessKey',
+        uid: 'ASIAEXAMPLEKEYID0001',
+        uid_alt: 'AWS::IAM::AccessKey:ASIAEXAMPLEKEYID0001',
+        name: 'riposte-demo-app',
         region: 'us-east-1',
         cloud_partition: 'aws',
         data: {

@@ -1,0 +1,272 @@
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { AlertStore } from './alert-store.ts';
+import type { IntakeQueue } from './intake-queue.ts';
+
+/** Log levels Powertools Logger understands. */
+export type IngestLogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'CRITICAL' | 'SILENT';
+
+/** Properties of {@link IngestFunction}. */
+export interface IngestFunctionProps {
+  /** The alert table; the function gets `AlertStore.grantIngest` on it, nothing else. */
+  readonly store: AlertStore;
+
+  /** The queue the function consumes (and may only consume). */
+  readonly intake: IntakeQueue;
+
+  /** The key the function's log group is encrypted with. */
+  readonly encryptionKey: kms.IKey;
+
+  /** How long an incident stays open for new alerts on the same resource (`INCIDENT_WINDOW_HOURS`). */
+  readonly incidentWindowHours: number;
+
+  /** Days a rejected event is kept before DynamoDB TTL removes it (`REJECTED_RETENTION_DAYS`). */
+  readonly rejectedRetentionDays: number;
+
+  /**
+   * CloudWatch Logs retention of the function's log group, in days: one of the values CloudWatch
+   * Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192,
+   * 2557, 2922, 3288, 3653).
+   */
+  readonly logRetentionDays: number;
+
+  /**
+   * ARNs of the playbook state machines' `live` aliases the function may start (`PLAYBOOKS`,
+   * JSON). `states:StartExecution` is granted on exactly these.
+   *
+   * @default [] - no playbook: alerts are stored and grouped into incidents, nothing is started.
+   */
+  readonly playbookAliasArns?: readonly string[];
+
+  /**
+   * Function timeout. The intake queue's visibility timeout must be at least six times this plus
+   * {@link maxBatchingWindow}.
+   *
+   * @default IngestFunction.DEFAULT_TIMEOUT (30 seconds)
+   */
+  readonly timeout?: Duration;
+
+  /**
+   * Memory of the function, in MiB (128 to 10240); CPU grows with it.
+   *
+   * @default 512
+   */
+  readonly memorySize?: number;
+
+  /**
+   * Most messages handed to one invocation (1 to 10000; above 10 needs a batching window).
+   *
+   * @default 10
+   */
+  readonly batchSize?: number;
+
+  /**
+   * Longest time Lambda gathers messages before invoking with a partial batch.
+   *
+   * @default IngestFunction.DEFAULT_BATCHING_WINDOW (2 seconds) - an alert waits at most that long.
+   */
+  readonly maxBatchingWindow?: Duration;
+
+  /**
+   * Most concurrent invocations the SQS event source runs (2 to 1000); bounds the write rate on
+   * the table and the playbook start rate during an alert storm.
+   *
+   * @default 5
+   */
+  readonly maxConcurrency?: number;
+
+  /**
+   * `POWERTOOLS_LOG_LEVEL`.
+   *
+   * @default 'INFO'
+   */
+  readonly logLevel?: IngestLogLevel;
+}
+
+const HANDLER_ENTRY = fileURLToPath(new URL('../functions/ingest/handler.ts', import.meta.url));
+const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** The retention values CloudWatch Logs accepts, in days (never-expire excluded). */
+const LOG_RETENTION_DAYS = new Set(
+  Object.values(logs.RetentionDays).filter(
+    (days): days is logs.RetentionDays => typeof days === 'number' && days !== logs.RetentionDays.INFINITE,
+  ),
+);
+
+function isRetentionDays(days: number): days is logs.RetentionDays {
+  return LOG_RETENTION_DAYS.has(days);
+}
+
+/**
+ * The ingest Lambda function (`functions/ingest/handler.ts`): consumes the intake queue in
+ * batches, normalizes each event to OCSF, stores alerts and incidents, and starts playbooks.
+ *
+ * Node.js 22 on ARM64, bundled locally by esbuild as minified ESM with source maps (the AWS SDK
+ * v3 is left to the runtime), X-Ray active tracing, and its own log group, encrypted and with a
+ * set retention. The SQS event source reports partial batch failures, so one bad message is
+ * retried (and eventually dead-lettered) alone.
+ *
+ * Its role is built here with no managed policy: it can write its own log group, X-Ray traces,
+ * consume the intake queue (`grantConsumeMessages`), use the table (`AlertStore.grantIngest`) and
+ * start the listed playbook aliases, nothing else.
+ *
+ * @example
+ * new IngestFunction(this, 'Ingest', { store, intake, encryptionKey: key, incidentWindowHours: 24,
+ *   rejectedRetentionDays: 90, logRetentionDays: 365 });
+ */
+export class IngestFunction extends Construct {
+  /** Default {@link IngestFunctionProps.timeout}. */
+  public static readonly DEFAULT_TIMEOUT = Duration.seconds(30);
+  /** Default {@link IngestFunctionProps.maxBatchingWindow}. */
+  public static readonly DEFAULT_BATCHING_WINDOW = Duration.seconds(2);
+
+  /** The function. */
+  public readonly function: nodejs.NodejsFunction;
+  /** Its execution role. */
+  public readonly role: iam.Role;
+  /** Its log group. */
+  public readonly logGroup: logs.LogGroup;
+
+  public constructor(scope: Construct, id: string, props: IngestFunctionProps) {
+    super(scope, id);
+    const timeout = props.timeout ?? IngestFunction.DEFAULT_TIMEOUT;
+    const maxBatchingWindow = props.maxBatchingWindow ?? IngestFunction.DEFAULT_BATCHING_WINDOW;
+    const batchSize = props.batchSize ?? 10;
+    const maxConcurrency = props.maxConcurrency ?? 5;
+    const memorySize = props.memorySize ?? 512;
+    const playbookAliasArns = props.playbookAliasArns ?? [];
+    validate(props, { timeout, maxBatchingWindow, batchSize, maxConcurrency, memorySize });
+    if (!isRetentionDays(props.logRetentionDays)) {
+      throw new Error(
+        `IngestFunction: logRetentionDays must be one of ${[...LOG_RETENTION_DAYS].join(', ')}, got ${props.logRetentionDays}`,
+      );
+    }
+
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      retention: props.logRetentionDays,
+      encryptionKey: props.encryptionKey,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Riposte ingest function: intake queue, alert table, its log group, X-Ray, playbook aliases',
+    });
+    this.logGroup.grantWrite(this.role);
+
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      description: 'Riposte ingest: intake queue → OCSF alerts and incidents in DynamoDB → playbooks',
+      entry: HANDLER_ENTRY,
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: fileURLToPath(new URL('../package-lock.json', import.meta.url)),
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize,
+      timeout,
+      role: this.role,
+      logGroup: this.logGroup,
+      tracing: lambda.Tracing.ACTIVE,
+      environment: {
+        TABLE_NAME: props.store.tableName,
+        INCIDENT_WINDOW_HOURS: String(props.incidentWindowHours),
+        REJECTED_RETENTION_DAYS: String(props.rejectedRetentionDays),
+        POWERTOOLS_SERVICE_NAME: 'riposte-ingest',
+        POWERTOOLS_METRICS_NAMESPACE: 'Riposte',
+        POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
+        PLAYBOOKS: Stack.of(this).toJsonString([...playbookAliasArns]),
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        format: nodejs.OutputFormat.ESM,
+        target: 'node22',
+        mainFields: ['module', 'main'],
+        // ESM output: give bundled CommonJS dependencies a `require`.
+        banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+        minify: true,
+        keepNames: true,
+        sourceMap: true,
+        sourcesContent: false,
+        // The Node.js 22 runtime provides the AWS SDK for JavaScript v3.
+        externalModules: ['@aws-sdk/*'],
+      },
+    });
+
+    this.function.addEventSource(
+      new SqsEventSource(props.intake.queue, {
+        batchSize,
+        maxBatchingWindow,
+        maxConcurrency,
+        reportBatchItemFailures: true,
+      }),
+    );
+    props.store.grantIngest(this.role);
+    if (playbookAliasArns.length > 0) {
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [...playbookAliasArns] }),
+      );
+    }
+
+    // The role's policy exists by now: the log group grant above created it.
+    Validations.of(this.role.node.findChild('DefaultPolicy')).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords accept no resource but "*" ' +
+        '(the X-Ray service authorization reference lists no resource type for them); every other statement ' +
+        'of this policy names its table, index, queue, key, log group or alias.',
+    });
+    Validations.of(this.function).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'Node.js 22 is deliberate: it is the runtime Riposte develops, tests and runs its local runtime on; ' +
+        'moving to a newer Node.js is a tested upgrade of its own, not a drift.',
+    });
+  }
+}
+
+function validate(
+  props: IngestFunctionProps,
+  resolved: {
+    readonly timeout: Duration;
+    readonly maxBatchingWindow: Duration;
+    readonly batchSize: number;
+    readonly maxConcurrency: number;
+    readonly memorySize: number;
+  },
+): void {
+  const { timeout, maxBatchingWindow, batchSize, maxConcurrency, memorySize } = resolved;
+  const timeoutSeconds = timeout.toSeconds();
+  if (timeoutSeconds < 1 || timeoutSeconds > 900) {
+    throw new Error(`IngestFunction: timeout must be from 1 to 900 seconds, got ${timeoutSeconds}`);
+  }
+  const windowSeconds = maxBatchingWindow.toSeconds();
+  if (windowSeconds > 300) {
+    throw new Error(`IngestFunction: maxBatchingWindow must be at most 300 seconds, got ${windowSeconds}`);
+  }
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) {
+    throw new Error(`IngestFunction: batchSize must be an integer from 1 to 10000, got ${batchSize}`);
+  }
+  if (batchSize > 10 && windowSeconds === 0) {
+    throw new Error('IngestFunction: batchSize above 10 needs a maxBatchingWindow');
+  }
+  if (!Number.isInteger(maxConcurrency) || maxConcurrency < 2 || maxConcurrency > 1000) {
+    throw new Error(`IngestFunction: maxConcurrency must be an integer from 2 to 1000, got ${maxConcurrency}`);
+  }
+  if (!Number.isInteger(memorySize) || memorySize < 128 || memorySize > 10_240) {
+    throw new Error(`IngestFunction: memorySize must be an integer from 128 to 10240 MiB, got ${memorySize}`);
+  }
+  const needed = 6 * timeoutSeconds + windowSeconds;
+  const visibility = props.intake.visibilityTimeout.toSeconds();
+  if (visibility < needed) {
+    throw new Error(
+      `IngestFunction: the intake queue's visibility timeout (${visibility}s) must be at least 6 × timeout + ` +
+        `maxBatchingWindow (${needed}s); give IntakeQueue the same consumerTimeout and consumerBatchingWindow`,
+    );
+  }
+}

@@ -1,0 +1,87 @@
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { RiposteConfig } from '../functions/core/config/schema.ts';
+import { AlertSources } from './alert-sources.ts';
+import { AlertStore } from './alert-store.ts';
+import { EncryptionKey } from './encryption-key.ts';
+import { IngestFunction } from './ingest-function.ts';
+import { IntakeQueue } from './intake-queue.ts';
+
+/** Properties of {@link RiposteStack}. */
+export interface RiposteStackProps extends StackProps {
+  /** The deployment configuration (`cdk.json` context `riposte`, parsed by `parseConfig`). */
+  readonly config: RiposteConfig;
+
+  /**
+   * ARNs of the playbook `live` aliases the ingest function may start.
+   *
+   * @default [] - no playbook yet.
+   */
+  readonly playbookAliasArns?: readonly string[];
+}
+
+/** The ingest function's timeout and batching window, which size the visibility timeout of the queue it consumes. */
+const INGEST_TIMEOUT = IngestFunction.DEFAULT_TIMEOUT;
+const INGEST_BATCHING_WINDOW = IngestFunction.DEFAULT_BATCHING_WINDOW;
+
+/**
+ * Riposte in one stack: security alerts from the default event bus → intake queue → ingest
+ * function → alert table, everything encrypted with one customer managed key.
+ *
+ * Construct ids are a contract (renaming one replaces its resources, and the table and key are
+ * retained, not moved): `Encryption`, `AlertStore`, `Intake`, `Sources` (one rule per source id)
+ * and `Ingest`.
+ *
+ * Termination protection is off unless `terminationProtection` is set: the table and the key are
+ * retained on stack deletion and the table has deletion protection, so deleting the stack loses
+ * no alert.
+ *
+ * @example
+ * new RiposteStack(app, 'Riposte', { config: parseConfig(app.node.tryGetContext('riposte')) });
+ */
+export class RiposteStack extends Stack {
+  /** The stack description used when `description` is not given. */
+  public static readonly DESCRIPTION =
+    'Riposte: serverless SOAR. Security alerts from EventBridge, normalized to OCSF, stored in DynamoDB, answered by playbooks.';
+
+  public readonly encryption: EncryptionKey;
+  public readonly store: AlertStore;
+  public readonly intake: IntakeQueue;
+  public readonly sources: AlertSources;
+  public readonly ingest: IngestFunction;
+
+  public constructor(scope: Construct, id: string, props: RiposteStackProps) {
+    super(scope, id, {
+      ...props,
+      description: props.description ?? RiposteStack.DESCRIPTION,
+      terminationProtection: props.terminationProtection ?? false,
+    });
+    const { config } = props;
+
+    this.encryption = new EncryptionKey(this, 'Encryption');
+    const { key } = this.encryption;
+    this.store = new AlertStore(this, 'AlertStore', { encryptionKey: key });
+    this.intake = new IntakeQueue(this, 'Intake', {
+      encryptionKey: key,
+      maxReceiveCount: config.maxReceiveCount,
+      consumerTimeout: INGEST_TIMEOUT,
+      consumerBatchingWindow: INGEST_BATCHING_WINDOW,
+    });
+    this.sources = new AlertSources(this, 'Sources', {
+      config,
+      queue: this.intake.queue,
+      deadLetterQueue: this.intake.deadLetterQueue,
+    });
+    this.ingest = new IngestFunction(this, 'Ingest', {
+      store: this.store,
+      intake: this.intake,
+      encryptionKey: key,
+      incidentWindowHours: config.incidentWindowHours,
+      rejectedRetentionDays: config.rejectedRetentionDays,
+      logRetentionDays: config.logRetentionDays,
+      playbookAliasArns: props.playbookAliasArns ?? [],
+      timeout: INGEST_TIMEOUT,
+      maxBatchingWindow: INGEST_BATCHING_WINDOW,
+    });
+  }
+}
