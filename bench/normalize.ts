@@ -46,7 +46,9 @@ const result = {
 if (process.argv.includes('--json')) {
   console.log(JSON.stringify(result));
 } else {
-  console.log(`normalize: ${mix.length} events (${totalBytes} bytes), ${eventsPerRound} per round, median of 15 rounds`);
+  console.log(
+    `normalize: ${mix.length} events (${totalBytes} bytes), ${eventsPerRound} per round, median of 15 rounds`,
+  );
   console.log(`  normalize      ${result.normalizeEventsPerSecond.toLocaleString('en')} events/s`);
   console.log(`  JSON.parse     ${result.jsonParseEventsPerSecond.toLocaleString('en')} events/s`);
   console.log(`  ratio          ${result.ratioToJsonParse.toFixed(2)}x JSON.parse (target <= 2.00)`);

@@ -82,7 +82,7 @@ export const incidentsCommand = listCommand({
         `${str(r.status)}${r.sample === true ? ' (sample)' : ''}`,
         SEVERITY_NAMES[Number(r.severityId)] ?? str(r.severityId),
         String(Array.isArray(r.alertIds) ? r.alertIds.length : 0),
-        `${str(r.resourceType)} ${str(r.resourceUid)}`,
+        `${str(r.resourceType)} ${str(r.resourceUid)}`.slice(0, 60),
         isoTime(r.openedAt),
         str(r.title).slice(0, 60),
       ]),

@@ -271,7 +271,7 @@ async function storeAlert(group: AlertGroup, deps: IngestDeps, report: IngestRep
   const { alert, findingTime } = group;
   const now = deps.now?.() ?? Date.now();
   const resource = primaryResource(alert);
-  const closed = alert.ocsf.activity_id === 3 && alert.ocsf.category_uid === 2;
+  const closed = !isActionable(alert);
   const n = group.deliveryIds.length;
   const { field: ocsfField, other: otherField, value: ocsfValue } = ocsfAttribute(alert);
 
@@ -364,6 +364,22 @@ async function storeAlert(group: AlertGroup, deps: IngestDeps, report: IngestRep
     return; // already part of an open incident, nothing new to act on
   }
   await groupIntoIncident(alert, resource, oldIncident, deps, report, now);
+}
+
+// Finding status ids that mean "nothing to act on": Suppressed, Resolved, Archived, Deleted.
+const INACTIVE_STATUS = new Set([3, 4, 5, 6]);
+
+/**
+ * Whether an alert calls for an incident: a finding that is closed, resolved, suppressed or
+ * archived, or a compliance check that passes, is stored and kept up to date but opens nothing.
+ */
+export function isActionable(alert: Alert): boolean {
+  const { ocsf } = alert;
+  if (ocsf.category_uid !== 2) return true;
+  if (ocsf.activity_id === 3) return false;
+  if (ocsf.status_id !== undefined && INACTIVE_STATUS.has(ocsf.status_id)) return false;
+  if (ocsf.compliance?.status_id === 1) return false;
+  return true;
 }
 
 /** Deterministic incident id: the same resource, opening alert and predecessor give the same id. */

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Alert } from '../alert.ts';
 import {
   AWS_ACCOUNT_TYPE,
@@ -25,7 +25,7 @@ import { firstTimestamp } from './time.ts';
  * alertIdFor('arn:aws:guardduty:us-east-1:111122223333:detector/d/finding/f') // '5c1f…'
  */
 export function alertIdFor(findingKey: string): string {
-  return createHash('sha256').update('riposte/alert/v1\n').update(findingKey).digest('hex').slice(0, 32);
+  return hash('sha256', `riposte/alert/v1\n${findingKey}`, 'hex').slice(0, 32);
 }
 
 /** GuardDuty's numeric severity (1.0–10.0) to `severity_id`, by band edges. */

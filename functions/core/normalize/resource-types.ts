@@ -53,9 +53,13 @@ export function canonicalResource<R extends OcsfResource>(resource: R): R {
   const source = resource.uid;
   let uid = source;
   if (canon.uid === 'last-segment') uid = source.split('/').pop() ?? source;
-  else if (canon.uid === 'name') uid = source.startsWith('arn:') ? (source.split('/').pop() ?? source) : source;
-  else if (canon.uid === 'after-colon') uid = source.startsWith('arn:') ? source : (source.split(':').pop() ?? source);
-  const name = resource.name ?? (canon.type === 'AWS::S3::Bucket' && source.startsWith('arn:') ? source.split(':').pop() : undefined);
+  else if (canon.uid === 'name')
+    uid = source.startsWith('arn:') ? (source.split('/').pop() ?? source) : source;
+  else if (canon.uid === 'after-colon')
+    uid = source.startsWith('arn:') ? source : (source.split(':').pop() ?? source);
+  const name =
+    resource.name ??
+    (canon.type === 'AWS::S3::Bucket' && source.startsWith('arn:') ? source.split(':').pop() : undefined);
   return {
     ...resource,
     type: canon.type,

@@ -12,7 +12,6 @@ import {
   severityFromLabel,
 } from '../common.ts';
 import type { SourceEvent } from '../envelope.ts';
-import { canonicalResource } from '../resource-types.ts';
 import {
   compact,
   isRecord,
@@ -24,6 +23,7 @@ import {
   requireString,
   stringList,
 } from '../read.ts';
+import { canonicalResource } from '../resource-types.ts';
 import { firstTimestamp } from '../time.ts';
 import type { SourceNormalizer } from './types.ts';
 import { affectedCode, affectedPackages, buildVulnerability, cvssScores, isCveId } from './vulnerability.ts';
@@ -107,7 +107,8 @@ export function normalizeInspectorFinding(event: SourceEvent): NormalizeOutput[]
   if (statusId !== undefined) Object.assign(ocsf, findingStatus(statusId));
   ocsf.resources = inspectorResources(d.resources);
   if (exposure) ocsf.is_alert = true;
-  else ocsf.vulnerabilities = [inspectorVulnerability(d, { firstSeen: firstObserved, lastSeen: lastObserved })];
+  else
+    ocsf.vulnerabilities = [inspectorVulnerability(d, { firstSeen: firstObserved, lastSeen: lastObserved })];
   ocsf.message = title ?? type ?? 'Inspector finding';
   return [{ alert: makeAlert(findingArn, event, false, ocsf) }];
 }

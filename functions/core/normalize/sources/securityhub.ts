@@ -20,7 +20,6 @@ import {
   severityFromNormalized,
 } from '../common.ts';
 import type { SourceEvent } from '../envelope.ts';
-import { canonicalResource } from '../resource-types.ts';
 import {
   compact,
   FieldError,
@@ -36,6 +35,7 @@ import {
   requireString,
   stringList,
 } from '../read.ts';
+import { canonicalResource } from '../resource-types.ts';
 import { firstTimestamp } from '../time.ts';
 import { guardDutyEvidences, isGuardDutySample } from './guardduty.ts';
 import { arnParts, tagsFromMap } from './inspector.ts';
@@ -78,6 +78,11 @@ export function normalizeSecurityHubFindings(event: SourceEvent): NormalizeOutpu
       return { rejected: { reason: 'internal_error', message: `${path}: normalizer failed: ${message}` } };
     }
   });
+}
+
+function singleFinding(event: SourceEvent): boolean {
+  const findings = event.detail.findings;
+  return Array.isArray(findings) && findings.length === 1;
 }
 
 /** `Security Hub Insight Results` carry aggregate counts of an insight, never a finding. */
@@ -153,7 +158,8 @@ export function normalizeAsffFinding(event: SourceEvent, value: unknown, path: s
       uid: productArn,
     }),
     labels: sample ? [SAMPLE_LABEL] : [],
-    raw: JSON.stringify(f),
+    // The event as received when it holds this finding alone; the finding itself from a batch.
+    raw: singleFinding(event) ? event.raw : JSON.stringify(f),
   });
   ocsf.finding_info = compact({
     uid: id,
