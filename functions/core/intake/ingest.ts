@@ -476,7 +476,7 @@ async function groupIntoIncident(
           escalations: 0,
           gsi1sk: `${sortableTime(now)}#${incidentId}`,
           firstObservedAt: firstObserved,
-          dispatchPending: true,
+          openedBy: alert.id,
         },
         add: { alertIds: new Set([alert.id]) },
       }),
@@ -526,18 +526,11 @@ async function groupIntoIncident(
   if (escalated) report.incidentsEscalated += 1;
   report.incidentIds.push(incidentId);
 
-  // `dispatchPending` survives a crash between the incident write and the end of dispatch, so
-  // the retried delivery finishes the job; execution records keep it exactly-once.
-  if (createdNow || escalated || before?.dispatchPending === true) {
+  // A retried delivery of the alert that opened or escalated the incident (it crashed before the
+  // link below) dispatches again: starts are idempotent on the execution name.
+  const resumed = before?.openedBy === alert.id || before?.escalatedBy === alert.id;
+  if (createdNow || escalated || resumed) {
     await dispatch(alert, incidentId, deps, report);
-    await deps.db.send(
-      new UpdateCommand({
-        TableName: deps.tableName,
-        Key: keys.incident(incidentId),
-        ...buildUpdate({ remove: ['dispatchPending'] }),
-      }),
-    );
-    report.writes += 1;
   }
 
   // Link the alert last: it marks the whole sequence as done, so a crash before it is retried in full.
@@ -560,56 +553,41 @@ async function dispatch(
   const mode = alert.sample ? 'dry-run' : 'live';
   for (const route of deps.routes) {
     if (!matchesTrigger(route.trigger, alert)) continue;
-    const key = keys.execution(incidentId, route.id, route.version, mode);
     const name = executionName(
       incidentId,
       route.id,
       `${route.version}${mode === 'dry-run' ? '-dry-run' : ''}`,
     );
-    const now = deps.now?.() ?? Date.now();
-    let claimed = false;
-    try {
-      await deps.db.send(
-        new PutCommand({
-          TableName: deps.tableName,
-          Item: {
-            ...key,
-            incidentId,
-            playbookId: route.id,
-            version: route.version,
-            name,
-            mode,
-            status: 'starting',
-            target: route.target,
-            createdAt: now,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      report.writes += 1;
-      claimed = true;
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
-    if (!claimed) {
-      const existing = await deps.db.send(
-        new GetCommand({ TableName: deps.tableName, Key: key, ConsistentRead: true }),
-      );
-      if (existing.Item?.status === 'started') continue; // started by an earlier delivery
-    }
+    // The execution name makes the start exactly-once; the record below is the audit trail.
     const result = await deps.dispatcher.start({
       name,
       route,
       input: { incidentId, alertId: alert.id, playbook: { id: route.id, version: route.version }, mode },
     });
-    await deps.db.send(
-      new UpdateCommand({
-        TableName: deps.tableName,
-        Key: key,
-        ...buildUpdate({ set: { status: 'started', executionArn: result.executionArn } }),
-      }),
-    );
-    report.writes += 1;
     if (result.status === 'started') report.executionsStarted += 1;
+    try {
+      await deps.db.send(
+        new PutCommand({
+          TableName: deps.tableName,
+          Item: {
+            ...keys.execution(incidentId, route.id, route.version, mode),
+            incidentId,
+            alertId: alert.id,
+            playbookId: route.id,
+            version: route.version,
+            name,
+            mode,
+            status: 'started',
+            target: route.target,
+            createdAt: deps.now?.() ?? Date.now(),
+            ...(result.executionArn === undefined ? {} : { executionArn: result.executionArn }),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      report.writes += 1;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
   }
 }

@@ -1,0 +1,115 @@
+/**
+ * The local pipeline under load, on the embedded DynamoDB:
+ * - alerts/s from replay (rules → normalize → store → incidents → dispatch) for distinct
+ *   findings, as a ratio to raw conditional PutItem calls on the same store in the same run;
+ * - a storm: 10,000 deliveries of one finding → alerts, incidents, executions and DynamoDB
+ *   writes per delivery.
+ *
+ * Usage: npm run bench:storm [-- --json]
+ */
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { LocalPipeline } from '../cli/local/pipeline.ts';
+import { openLocalStore } from '../cli/local/store.ts';
+import { parseConfig } from '../functions/core/config/schema.ts';
+import { RecordingDispatcher } from '../functions/core/intake/dispatch.ts';
+import { guardDutyInstanceFinding } from '../test/support/events.ts';
+
+const DISTINCT = 2_000;
+const STORM = 10_000;
+const route = {
+  id: 'contain-instance',
+  version: '1.0.0',
+  target: 'local',
+  trigger: { sources: ['aws.guardduty'], minSeverity: 4 },
+};
+
+const store = await openLocalStore();
+try {
+  // Baseline: raw conditional puts, one at a time, on the same embedded store.
+  const t0 = performance.now();
+  for (let i = 0; i < DISTINCT; i += 1) {
+    await store.db.send(
+      new PutCommand({
+        TableName: store.tableName,
+        Item: { pk: `BASELINE#${i}`, sk: 'X', n: i },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+  const putsPerSecond = DISTINCT / ((performance.now() - t0) / 1000);
+
+  // Distinct alerts through the whole local pipeline.
+  const config = parseConfig({});
+  const pipeline = new LocalPipeline({
+    store,
+    config,
+    dispatcher: new RecordingDispatcher(),
+    routes: [route],
+  });
+  const distinct = Array.from({ length: DISTINCT }, (_, i) => ({
+    input: `distinct-${i}`,
+    body: JSON.stringify(
+      guardDutyInstanceFinding({
+        findingId: i.toString(16).padStart(32, '0'),
+        instanceId: `i-${i.toString(16).padStart(17, '0')}`,
+      }),
+    ),
+  }));
+  const { summary: pipelineSummary, report: pipelineReport } = await pipeline.replay(distinct);
+  const alertsPerSecond = pipelineSummary.alerts / (pipelineSummary.ms / 1000);
+
+  // Storm: one finding delivered 10,000 times (GuardDuty's count and updatedAt moving on).
+  const stormDispatcher = new RecordingDispatcher();
+  const stormPipeline = new LocalPipeline({ store, config, dispatcher: stormDispatcher, routes: [route] });
+  const storm = Array.from({ length: STORM }, (_, i) => ({
+    input: `storm-${i}`,
+    body: JSON.stringify(
+      guardDutyInstanceFinding({
+        findingId: 'f'.repeat(32),
+        instanceId: 'i-0stormstormstorm',
+        count: i + 1,
+        updatedAt: new Date(Date.parse('2026-11-02T10:15:00Z') + i * 1000).toISOString(),
+      }),
+    ),
+  }));
+  const { summary: stormSummary, report: stormReport } = await stormPipeline.replay(storm);
+
+  const result = {
+    rawConditionalPutsPerSecond: Math.round(putsPerSecond),
+    pipelineAlertsPerSecond: Math.round(alertsPerSecond),
+    pipelineRatioToRawPuts: Number((alertsPerSecond / putsPerSecond).toFixed(2)),
+    pipelineWritesPerAlert: Number((pipelineReport.writes / pipelineSummary.alerts).toFixed(2)),
+    storm: {
+      deliveries: STORM,
+      alerts: stormSummary.alerts,
+      incidents: stormSummary.incidents,
+      executions: stormDispatcher.started.length,
+      writes: stormReport.writes,
+      writesPerDelivery: Number((stormReport.writes / STORM).toFixed(3)),
+      ms: stormSummary.ms,
+    },
+  };
+  if (process.argv.includes('--json')) {
+    console.log(JSON.stringify(result));
+  } else {
+    console.log(`local pipeline (embedded DynamoDB, ${DISTINCT} distinct findings, batches of 10)`);
+    console.log(
+      `  raw conditional puts   ${result.rawConditionalPutsPerSecond.toLocaleString('en')}/s (baseline, same store, same run)`,
+    );
+    console.log(
+      `  pipeline               ${result.pipelineAlertsPerSecond.toLocaleString('en')} alerts/s = ${result.pipelineRatioToRawPuts.toFixed(2)}x raw puts (target >= 0.5)`,
+    );
+    console.log(
+      `  writes per new alert   ${result.pipelineWritesPerAlert} (alert, incident lock, incident, execution record, alert link)`,
+    );
+    console.log(`storm (${STORM.toLocaleString('en')} deliveries of one finding)`);
+    console.log(
+      `  alerts ${result.storm.alerts}, incidents ${result.storm.incidents}, executions ${result.storm.executions}`,
+    );
+    console.log(
+      `  DynamoDB writes        ${result.storm.writes} = ${result.storm.writesPerDelivery} per delivery (target <= 0.2)`,
+    );
+  }
+} finally {
+  await store.close();
+}
