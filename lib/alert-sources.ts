@@ -102,7 +102,9 @@ export class AlertSources extends Construct {
     }
     const actionId = props.securityHubActionId ?? SECURITY_HUB_ACTION_ID;
     if (!/^[A-Za-z0-9]{1,20}$/.test(actionId)) {
-      throw new Error(`AlertSources: securityHubActionId must be 1 to 20 letters or digits, got '${actionId}'`);
+      throw new Error(
+        `AlertSources: securityHubActionId must be 1 to 20 letters or digits, got '${actionId}'`,
+      );
     }
 
     const target = new QueueTarget(props.queue, props.deadLetterQueue, {

@@ -52,7 +52,9 @@ export class EncryptionKey extends Construct {
     const pendingWindow = props.pendingWindow ?? Duration.days(30);
     const pendingDays = pendingWindow.toDays();
     if (!Number.isInteger(pendingDays) || pendingDays < 7 || pendingDays > 30) {
-      throw new Error(`EncryptionKey: pendingWindow must be a whole number of days from 7 to 30, got ${pendingDays}`);
+      throw new Error(
+        `EncryptionKey: pendingWindow must be a whole number of days from 7 to 30, got ${pendingDays}`,
+      );
     }
 
     const { account, region, partition } = Stack.of(this);

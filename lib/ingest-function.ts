@@ -7,6 +7,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { PlaybookRoute } from '../functions/core/intake/dispatch.ts';
 import type { AlertStore } from './alert-store.ts';
 import type { IntakeQueue } from './intake-queue.ts';
 
@@ -38,12 +39,13 @@ export interface IngestFunctionProps {
   readonly logRetentionDays: number;
 
   /**
-   * ARNs of the playbook state machines' `live` aliases the function may start (`PLAYBOOKS`,
-   * JSON). `states:StartExecution` is granted on exactly these.
+   * The deployed playbooks the function dispatches to (`PLAYBOOKS`, as JSON): each route's
+   * `target` is the ARN of its state machine's `live` alias, and `states:StartExecution` is
+   * granted on exactly those targets.
    *
    * @default [] - no playbook: alerts are stored and grouped into incidents, nothing is started.
    */
-  readonly playbookAliasArns?: readonly string[];
+  readonly playbooks?: readonly PlaybookRoute[];
 
   /**
    * Function timeout. The intake queue's visibility timeout must be at least six times this plus
@@ -115,7 +117,7 @@ function isRetentionDays(days: number): days is logs.RetentionDays {
  *
  * Its role is built here with no managed policy: it can write its own log group, X-Ray traces,
  * consume the intake queue (`grantConsumeMessages`), use the table (`AlertStore.grantIngest`) and
- * start the listed playbook aliases, nothing else.
+ * start the listed playbooks' aliases, nothing else.
  *
  * @example
  * new IngestFunction(this, 'Ingest', { store, intake, encryptionKey: key, incidentWindowHours: 24,
@@ -141,7 +143,7 @@ export class IngestFunction extends Construct {
     const batchSize = props.batchSize ?? 10;
     const maxConcurrency = props.maxConcurrency ?? 5;
     const memorySize = props.memorySize ?? 512;
-    const playbookAliasArns = props.playbookAliasArns ?? [];
+    const playbooks = props.playbooks ?? [];
     validate(props, { timeout, maxBatchingWindow, batchSize, maxConcurrency, memorySize });
     if (!isRetentionDays(props.logRetentionDays)) {
       throw new Error(
@@ -156,12 +158,13 @@ export class IngestFunction extends Construct {
     });
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Riposte ingest function: intake queue, alert table, its log group, X-Ray, playbook aliases',
+      description:
+        'Riposte ingest function: intake queue, alert table, its log group, X-Ray, playbook aliases',
     });
     this.logGroup.grantWrite(this.role);
 
     this.function = new nodejs.NodejsFunction(this, 'Function', {
-      description: 'Riposte ingest: intake queue → OCSF alerts and incidents in DynamoDB → playbooks',
+      description: 'Riposte ingest: intake queue to OCSF alerts and incidents in DynamoDB, then playbooks',
       entry: HANDLER_ENTRY,
       handler: 'handler',
       projectRoot: PROJECT_ROOT,
@@ -180,7 +183,7 @@ export class IngestFunction extends Construct {
         POWERTOOLS_SERVICE_NAME: 'riposte-ingest',
         POWERTOOLS_METRICS_NAMESPACE: 'Riposte',
         POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
-        PLAYBOOKS: Stack.of(this).toJsonString([...playbookAliasArns]),
+        PLAYBOOKS: Stack.of(this).toJsonString([...playbooks]),
         NODE_OPTIONS: '--enable-source-maps',
       },
       bundling: {
@@ -188,11 +191,13 @@ export class IngestFunction extends Construct {
         target: 'node22',
         mainFields: ['module', 'main'],
         // ESM output: give bundled CommonJS dependencies a `require`.
-        banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+        banner:
+          "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
         minify: true,
         keepNames: true,
         sourceMap: true,
         sourcesContent: false,
+        logLevel: nodejs.LogLevel.WARNING,
         // The Node.js 22 runtime provides the AWS SDK for JavaScript v3.
         externalModules: ['@aws-sdk/*'],
       },
@@ -207,9 +212,10 @@ export class IngestFunction extends Construct {
       }),
     );
     props.store.grantIngest(this.role);
-    if (playbookAliasArns.length > 0) {
+    if (playbooks.length > 0) {
+      const aliasArns = [...new Set(playbooks.map((playbook) => playbook.target))];
       this.role.addToPrincipalPolicy(
-        new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [...playbookAliasArns] }),
+        new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: aliasArns }),
       );
     }
 
@@ -241,6 +247,14 @@ function validate(
   },
 ): void {
   const { timeout, maxBatchingWindow, batchSize, maxConcurrency, memorySize } = resolved;
+  if (!(props.incidentWindowHours > 0)) {
+    throw new Error(`IngestFunction: incidentWindowHours must be positive, got ${props.incidentWindowHours}`);
+  }
+  if (!Number.isInteger(props.rejectedRetentionDays) || props.rejectedRetentionDays < 1) {
+    throw new Error(
+      `IngestFunction: rejectedRetentionDays must be a positive integer, got ${props.rejectedRetentionDays}`,
+    );
+  }
   const timeoutSeconds = timeout.toSeconds();
   if (timeoutSeconds < 1 || timeoutSeconds > 900) {
     throw new Error(`IngestFunction: timeout must be from 1 to 900 seconds, got ${timeoutSeconds}`);
@@ -256,7 +270,9 @@ function validate(
     throw new Error('IngestFunction: batchSize above 10 needs a maxBatchingWindow');
   }
   if (!Number.isInteger(maxConcurrency) || maxConcurrency < 2 || maxConcurrency > 1000) {
-    throw new Error(`IngestFunction: maxConcurrency must be an integer from 2 to 1000, got ${maxConcurrency}`);
+    throw new Error(
+      `IngestFunction: maxConcurrency must be an integer from 2 to 1000, got ${maxConcurrency}`,
+    );
   }
   if (!Number.isInteger(memorySize) || memorySize < 128 || memorySize > 10_240) {
     throw new Error(`IngestFunction: memorySize must be an integer from 128 to 10240 MiB, got ${memorySize}`);

@@ -81,7 +81,9 @@ export class IntakeQueue extends Construct {
     super(scope, id);
     const maxReceiveCount = props.maxReceiveCount ?? 5;
     if (!Number.isInteger(maxReceiveCount) || maxReceiveCount < 1 || maxReceiveCount > 1000) {
-      throw new Error(`IntakeQueue: maxReceiveCount must be an integer from 1 to 1000, got ${maxReceiveCount}`);
+      throw new Error(
+        `IntakeQueue: maxReceiveCount must be an integer from 1 to 1000, got ${maxReceiveCount}`,
+      );
     }
     const consumerTimeout = props.consumerTimeout ?? Duration.seconds(30);
     const batchingWindow = props.consumerBatchingWindow ?? Duration.seconds(0);

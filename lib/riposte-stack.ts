@@ -1,6 +1,7 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { RiposteConfig } from '../functions/core/config/schema.ts';
+import type { PlaybookRoute } from '../functions/core/intake/dispatch.ts';
 import { AlertSources } from './alert-sources.ts';
 import { AlertStore } from './alert-store.ts';
 import { EncryptionKey } from './encryption-key.ts';
@@ -13,11 +14,12 @@ export interface RiposteStackProps extends StackProps {
   readonly config: RiposteConfig;
 
   /**
-   * ARNs of the playbook `live` aliases the ingest function may start.
+   * The deployed playbooks (each `target` is a state machine's `live` alias ARN) the ingest
+   * function dispatches to and may start.
    *
    * @default [] - no playbook yet.
    */
-  readonly playbookAliasArns?: readonly string[];
+  readonly playbooks?: readonly PlaybookRoute[];
 }
 
 /** The ingest function's timeout and batching window, which size the visibility timeout of the queue it consumes. */
@@ -79,7 +81,7 @@ export class RiposteStack extends Stack {
       incidentWindowHours: config.incidentWindowHours,
       rejectedRetentionDays: config.rejectedRetentionDays,
       logRetentionDays: config.logRetentionDays,
-      playbookAliasArns: props.playbookAliasArns ?? [],
+      playbooks: props.playbooks ?? [],
       timeout: INGEST_TIMEOUT,
       maxBatchingWindow: INGEST_BATCHING_WINDOW,
     });

@@ -405,7 +405,7 @@ function nonEmpty(endpoint: OcsfNetworkEndpoint): OcsfNetworkEndpoint | undefine
 
 /**
  * GuardDuty Malware Protection for S3 (`GuardDuty Malware Protection Object Scan Result`).
- * Only a scan that found a threat is a finding (Detection Finding 2004, High); clean, skipped
+ * Only a scan that found threats (`THREATS_FOUND`) is a finding (Detection Finding 2004, High); clean, skipped
  * or failed scans are refused as `not_a_finding`, so they stay visible without opening incidents.
  *
  * Finding key: account, bucket, object key and version (or ETag).
@@ -414,12 +414,13 @@ export function normalizeMalwareScan(event: SourceEvent): NormalizeOutput[] {
   const d = event.detail;
   const result = requireRecord(d, 'scanResultDetails', 'detail');
   const status = requireString(result, 'scanResultStatus', 'detail.scanResultDetails');
-  if (status !== 'THREAT_FOUND') {
+  // GuardDuty's documentation spells it THREATS_FOUND; published samples carry THREAT_FOUND.
+  if (status !== 'THREATS_FOUND' && status !== 'THREAT_FOUND') {
     return [
       {
         rejected: {
           reason: 'not_a_finding',
-          message: `malware scan result ${status}: only THREAT_FOUND is a finding`,
+          message: `malware scan result ${status}: only THREATS_FOUND is a finding`,
         },
       },
     ];
