@@ -12,7 +12,8 @@ import { loadFixture, loadFixtureText } from '../../support/fixtures.ts';
 const CONFIG_FIXTURE = 'config/compliance-change-s3-versioning-non-compliant.json';
 
 function accepted(result: EnvelopeResult): SourceEvent {
-  if ('rejected' in result) throw new Error(`expected an accepted envelope, got ${JSON.stringify(result.rejected)}`);
+  if ('rejected' in result)
+    throw new Error(`expected an accepted envelope, got ${JSON.stringify(result.rejected)}`);
   return result.event;
 }
 
@@ -23,11 +24,18 @@ function rejected(result: EnvelopeResult): Rejection {
 
 /** A minimal event padded with a `padding` detail member to exactly `bytes` UTF-8 bytes. */
 function eventOfSize(bytes: number, fill = 'x'): string {
-  const skeleton = JSON.stringify({ source: 'riposte.test', 'detail-type': 'Padding', detail: { padding: '' } });
+  const skeleton = JSON.stringify({
+    source: 'riposte.test',
+    'detail-type': 'Padding',
+    detail: { padding: '' },
+  });
   const fillBytes = Buffer.byteLength(fill, 'utf8');
   const room = bytes - Buffer.byteLength(skeleton, 'utf8');
   const repeats = Math.floor(room / fillBytes);
-  const text = skeleton.replace('"padding":""', `"padding":"${fill.repeat(repeats)}${'x'.repeat(room - repeats * fillBytes)}"`);
+  const text = skeleton.replace(
+    '"padding":""',
+    `"padding":"${fill.repeat(repeats)}${'x'.repeat(room - repeats * fillBytes)}"`,
+  );
   if (Buffer.byteLength(text, 'utf8') !== bytes) throw new Error('eventOfSize miscounted');
   return text;
 }
@@ -84,7 +92,13 @@ describe('parseEnvelope', () => {
 
   it('needs only source, detail-type and detail: no version, extra keys and odd ids are fine', () => {
     // Prepare: like the console sign-in docs event (no version) and the c7n events (debug key)
-    const value = { source: 'aws.signin', 'detail-type': 'AWS Console Sign In via CloudTrail', id: '343l', debug: true, detail: {} };
+    const value = {
+      source: 'aws.signin',
+      'detail-type': 'AWS Console Sign In via CloudTrail',
+      id: '343l',
+      debug: true,
+      detail: {},
+    };
 
     // Act
     const event = accepted(parseEnvelope(value));
@@ -113,7 +127,12 @@ describe('parseEnvelope', () => {
       ['empty text', '', 'invalid_json', /input is empty/],
       ['blank text', ' \n\t ', 'invalid_json', /input is empty/],
       ['empty bytes', new Uint8Array(0), 'invalid_json', /input is empty/],
-      ['truncated JSON', '{"source":"aws.guardduty","detail-type":"GuardDuty Finding","detail":{', 'invalid_json', /not valid JSON/],
+      [
+        'truncated JSON',
+        '{"source":"aws.guardduty","detail-type":"GuardDuty Finding","detail":{',
+        'invalid_json',
+        /not valid JSON/,
+      ],
       ['garbage', 'hello', 'invalid_json', /not valid JSON/],
       ['JSON null', 'null', 'not_an_object', /got null/],
       ['JSON array', '[{"source":"aws.config"}]', 'not_an_object', /got an array/],
@@ -158,13 +177,48 @@ describe('parseEnvelope', () => {
     it.each([
       ['source absent', { 'detail-type': 'GuardDuty Finding' }, 'missing_envelope_field', /no "source"/],
       ['detail-type absent', { source: 'aws.guardduty' }, 'missing_envelope_field', /no "detail-type"/],
-      ['source null', { source: null, 'detail-type': 'GuardDuty Finding' }, 'missing_envelope_field', /no "source"/],
-      ['source a number', { source: 42, 'detail-type': 'GuardDuty Finding' }, 'invalid_field', /"source" must be a non-empty string, got a number/],
-      ['source empty', { source: '', 'detail-type': 'GuardDuty Finding' }, 'invalid_field', /"source" must be a non-empty string, got a string/],
-      ['detail-type an object', { source: 'aws.guardduty', 'detail-type': { a: 1 } }, 'invalid_field', /"detail-type" must be a non-empty string/],
-      ['resources not an array', { source: 'aws.guardduty', 'detail-type': 'GuardDuty Finding', resources: 'arn' }, 'invalid_field', /envelope "resources"/],
-      ['time a number', { source: 'aws.guardduty', 'detail-type': 'GuardDuty Finding', time: 1700000000 }, 'invalid_field', /envelope "time"/],
-      ['account a number', { source: 'aws.guardduty', 'detail-type': 'GuardDuty Finding', account: 111122223333 }, 'invalid_field', /envelope "account"/],
+      [
+        'source null',
+        { source: null, 'detail-type': 'GuardDuty Finding' },
+        'missing_envelope_field',
+        /no "source"/,
+      ],
+      [
+        'source a number',
+        { source: 42, 'detail-type': 'GuardDuty Finding' },
+        'invalid_field',
+        /"source" must be a non-empty string, got a number/,
+      ],
+      [
+        'source empty',
+        { source: '', 'detail-type': 'GuardDuty Finding' },
+        'invalid_field',
+        /"source" must be a non-empty string, got a string/,
+      ],
+      [
+        'detail-type an object',
+        { source: 'aws.guardduty', 'detail-type': { a: 1 } },
+        'invalid_field',
+        /"detail-type" must be a non-empty string/,
+      ],
+      [
+        'resources not an array',
+        { source: 'aws.guardduty', 'detail-type': 'GuardDuty Finding', resources: 'arn' },
+        'invalid_field',
+        /envelope "resources"/,
+      ],
+      [
+        'time a number',
+        { source: 'aws.guardduty', 'detail-type': 'GuardDuty Finding', time: 1700000000 },
+        'invalid_field',
+        /envelope "time"/,
+      ],
+      [
+        'account a number',
+        { source: 'aws.guardduty', 'detail-type': 'GuardDuty Finding', account: 111122223333 },
+        'invalid_field',
+        /envelope "account"/,
+      ],
     ])('%s → %s', (_label, envelope, reason, message) => {
       // Prepare
       const value = { ...envelope, detail: { id: 'x' } };

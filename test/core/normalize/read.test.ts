@@ -231,7 +231,7 @@ describe('required readers', () => {
 });
 
 describe('compact', () => {
-  it('drops undefined members only, in place', () => {
+  it('returns a copy without the undefined members, keeping null, 0, "" and false', () => {
     // Prepare
     const value: Record<string, unknown> = { a: undefined, b: null, c: 0, d: '', e: false, f: 'x' };
 
@@ -239,8 +239,9 @@ describe('compact', () => {
     const result = compact(value);
 
     // Assess
-    expect(result).toBe(value);
     expect(Object.keys(result)).toEqual(['b', 'c', 'd', 'e', 'f']);
+    expect(result).toEqual({ b: null, c: 0, d: '', e: false, f: 'x' });
+    expect(Object.keys(value)).toHaveLength(6);
   });
 });
 

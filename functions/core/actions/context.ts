@@ -1,0 +1,87 @@
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import type { AlertView, IncidentView } from '../playbooks/sdk.ts';
+import { buildUpdate } from '../store/expression.ts';
+import { alertOcsf } from '../store/queries.ts';
+import { AlertItemSchema, IncidentItemSchema, keys } from '../store/table.ts';
+import { ResourceNotFoundError } from './errors.ts';
+import type { ExecutionFacts } from './types.ts';
+
+/**
+ * The `context` family: what every compiled playbook does first (load the alert and the
+ * incident it works on) and last (record its outcome on the incident).
+ */
+
+export interface StoreAccess {
+  readonly db: DynamoDBDocumentClient;
+  readonly tableName: string;
+  readonly now: () => number;
+}
+
+/** Reads the execution's alert and incident and returns them as the playbook context sees them. */
+export async function loadContext(
+  store: StoreAccess,
+  facts: ExecutionFacts,
+): Promise<{ alert: AlertView; incident: IncidentView }> {
+  const [alertOut, incidentOut] = await Promise.all([
+    store.db.send(new GetCommand({ TableName: store.tableName, Key: keys.alert(facts.alertId), ConsistentRead: true })),
+    store.db.send(
+      new GetCommand({ TableName: store.tableName, Key: keys.incident(facts.incidentId), ConsistentRead: true }),
+    ),
+  ]);
+  if (alertOut.Item === undefined) throw new ResourceNotFoundError(`alert ${facts.alertId} is not in the store`);
+  if (incidentOut.Item === undefined) throw new ResourceNotFoundError(`incident ${facts.incidentId} is not in the store`);
+  const alertItem = AlertItemSchema.parse(alertOut.Item);
+  const incident = IncidentItemSchema.parse(incidentOut.Item);
+  const ocsf = alertOcsf(alertItem);
+  return {
+    alert: {
+      id: alertItem.id,
+      source: alertItem.source,
+      sample: alertItem.sample,
+      severityId: alertItem.severityId,
+      classUid: alertItem.classUid,
+      title: alertItem.title,
+      types: ocsf.finding_info?.types ?? [],
+      account: ocsf.cloud.account?.uid ?? '',
+      region: ocsf.cloud.region ?? '',
+      url: ocsf.finding_info?.src_url ?? '',
+    },
+    incident: {
+      id: incident.id,
+      resourceType: incident.resourceType,
+      resourceUid: incident.resourceUid,
+      account: incident.account ?? '',
+      region: incident.region ?? '',
+      severityId: incident.severityId,
+      // A sample incident stays a sample until a real alert joins it.
+      sample: incident.sample,
+    },
+  };
+}
+
+export const RecordOutcomeInputSchema = z.object({
+  outcome: z.enum(['completed', 'failed']),
+  failure: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
+});
+
+/** Records how a playbook execution ended on its incident (the incident's playbook status). */
+export async function recordOutcome(store: StoreAccess, facts: ExecutionFacts, input: unknown): Promise<{ recorded: true }> {
+  const { outcome, failure } = RecordOutcomeInputSchema.parse(input);
+  const at = store.now();
+  await store.db.send(
+    new UpdateCommand({
+      TableName: store.tableName,
+      Key: keys.incident(facts.incidentId),
+      ...buildUpdate({
+        set: {
+          playbookStatus: outcome,
+          playbookUpdatedAt: at,
+          ...(outcome === 'failed' ? { failedAt: at, failure: failure?.Error ?? 'unknown' } : {}),
+        },
+      }),
+      ConditionExpression: 'attribute_exists(pk)',
+    }),
+  );
+  return { recorded: true };
+}

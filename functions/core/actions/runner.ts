@@ -1,0 +1,151 @@
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { InvalidInputError } from '../errors.ts';
+import { type ClientMode, createClients } from './clients.ts';
+import { loadContext, recordOutcome, type StoreAccess } from './context.ts';
+import {
+  BlastRadiusExceededError,
+  NotAllowedError,
+  ProtectedResourceError,
+  SampleAlertError,
+} from './errors.ts';
+import { CallRecorder } from './recorder.ts';
+import {
+  type ActionDefinition,
+  type ActionFamily,
+  type ActionRequest,
+  ActionRequestSchema,
+  type ActionResponse,
+  type ContainmentState,
+  type ExecutionFacts,
+  type SafetyRails,
+  type Timeline,
+} from './types.ts';
+
+/**
+ * Runs one action request: the code every action Lambda and the local engine share. It parses
+ * the request, decides the mode (dry-run for `dry-run` executions and when the kill switch is
+ * engaged), builds the clients, runs the action through the safety rails, appends the outcome
+ * to the incident's timeline, and returns the response, or rethrows the action's named error
+ * so the state machine's `Retry`/`Catch` see it by name.
+ */
+export interface RunnerDeps {
+  /** The actions this function may run (its family's). */
+  readonly actions: ReadonlyMap<string, ActionDefinition>;
+  readonly family: ActionFamily | 'all';
+  readonly store: StoreAccess;
+  /** `world` locally; otherwise `live`, downgraded to `dry-run` by the execution mode or kill switch. */
+  readonly baseMode: ClientMode;
+  readonly killSwitch: () => Promise<boolean>;
+  /** Credentials for the account the action acts in (the member role), or the function's own. */
+  readonly credentialsFor?: (
+    facts: ExecutionFacts,
+  ) => Promise<AwsCredentialIdentity | AwsCredentialIdentityProvider | undefined>;
+  readonly rails: (facts: ExecutionFacts) => SafetyRails;
+  readonly state: (facts: ExecutionFacts) => ContainmentState;
+  readonly timeline: (facts: ExecutionFacts) => Timeline;
+  /** Region of clients when the incident has none. */
+  readonly defaultRegion: string;
+  /** Called with every response (the local engine collects them for its report). */
+  readonly onResponse?: (request: ActionRequest, response: ActionResponse) => void;
+}
+
+/** Thrown for a request naming an action this function does not host. */
+export class UnknownActionError extends InvalidInputError {
+  public constructor(action: string, family: string) {
+    super(`action "${action}" is not one the ${family} function runs`);
+    this.name = 'UnknownActionError';
+  }
+}
+
+const REFUSALS = [ProtectedResourceError, SampleAlertError, NotAllowedError, BlastRadiusExceededError];
+
+/**
+ * @example
+ * const response = await runAction(event, deps); // inside a Lambda handler
+ */
+export async function runAction(raw: unknown, deps: RunnerDeps): Promise<ActionResponse> {
+  const parsed = ActionRequestSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new InvalidInputError(`invalid action request: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  const request = parsed.data;
+  const facts = normalizeFacts(request.execution);
+  if (request.action === 'load-context' || request.action === 'record-outcome') {
+    if (deps.family !== 'context' && deps.family !== 'all') throw new UnknownActionError(request.action, deps.family);
+    const output =
+      request.action === 'load-context'
+        ? await loadContext(deps.store, facts)
+        : await recordOutcome(deps.store, facts, request.input);
+    const response = { action: request.action, target: facts.incidentId, dryRun: false, calls: [], output };
+    deps.onResponse?.(request, response);
+    return response;
+  }
+  const action = deps.actions.get(request.action);
+  if (action === undefined) throw new UnknownActionError(request.action, deps.family);
+  const input = action.input.safeParse(request.input);
+  if (!input.success) {
+    throw new InvalidInputError(
+      `invalid input for ${action.id}: ${input.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
+  }
+  const target = action.target(input.data);
+  const killed = deps.baseMode.kind === 'live' && (await deps.killSwitch());
+  const dryRun = deps.baseMode.kind === 'world' || facts.mode === 'dry-run' || killed;
+  const mode: ClientMode = deps.baseMode.kind === 'world' ? deps.baseMode : dryRun ? { kind: 'dry-run' } : deps.baseMode;
+  const recorder = new CallRecorder();
+  const credentials = await deps.credentialsFor?.(facts);
+  const clients = createClients({
+    mode,
+    recorder,
+    region: facts.region ?? deps.defaultRegion,
+    ...(credentials === undefined ? {} : { credentials }),
+  });
+  const timeline = deps.timeline(facts);
+  try {
+    const output = await action.run(input.data, {
+      execution: facts,
+      clients,
+      recorder,
+      dryRun,
+      safety: deps.rails(facts),
+      state: deps.state(facts),
+      now: deps.store.now,
+    });
+    const checked = action.output.parse(output);
+    const response: ActionResponse = { action: action.id, target, dryRun, calls: recorder.calls, output: checked };
+    await timeline.append({ action: action.id, target, dryRun, outcome: 'succeeded', calls: recorder.calls });
+    deps.onResponse?.(request, response);
+    return response;
+  } catch (error) {
+    const refused = REFUSALS.some((cls) => error instanceof cls);
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    await timeline
+      .append({
+        action: action.id,
+        target,
+        dryRun,
+        outcome: refused ? 'refused' : 'failed',
+        calls: recorder.calls,
+        error: message,
+      })
+      .catch(() => undefined);
+    deps.onResponse?.(request, {
+      action: action.id,
+      target,
+      dryRun,
+      calls: recorder.calls,
+      output: { error: message, refused },
+    });
+    throw error;
+  }
+}
+
+/** Empty account/region strings (unknown in the alert) become absent. */
+function normalizeFacts(facts: ExecutionFacts): ExecutionFacts {
+  const { account, region, ...rest } = facts;
+  return {
+    ...rest,
+    ...(account === undefined || account === '' ? {} : { account }),
+    ...(region === undefined || region === '' ? {} : { region }),
+  };
+}

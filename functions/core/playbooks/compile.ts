@@ -1,0 +1,467 @@
+import { createHash } from 'node:crypto';
+import { RETRYABLE_ERRORS } from '../actions/errors.ts';
+import type { ActionFamily } from '../actions/types.ts';
+import type {
+  AslCatcher,
+  AslChoiceRule,
+  AslRetrier,
+  AslState,
+  AslStateMachine,
+  AslTaskState,
+} from './asl.ts';
+import { type Condition, type FlowNode, type FlowNodes, InvalidPlaybookError, type Playbook } from './sdk.ts';
+
+/**
+ * Compiles a playbook to a Standard state machine definition in JSONPath ASL.
+ *
+ * Every action step is a `lambda:invoke` task on its action family's function, named by a
+ * placeholder (`${ActionFunction_contain}`) that CDK fills with `definitionSubstitutions` and
+ * the local engine maps to the in-process handler: both run this exact definition.
+ *
+ * The body runs inside a one-branch Parallel state so that any failure, wherever it happens, is
+ * caught once: the failure is notified, recorded on the incident, and the execution ends
+ * failed. Every task has a timeout and the execution as a whole has one: no run can hang.
+ */
+
+export const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
+export const LAMBDA_INVOKE_WAIT = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
+
+/** The placeholder of an action family's function ARN in a rendered definition. */
+export function functionPlaceholder(family: ActionFamily): string {
+  return `ActionFunction_${family}`;
+}
+
+/** States the compiler adds around the playbook's own steps; step names may not reuse them. */
+export const FRAME_STATES = {
+  load: 'Load context',
+  prepare: 'Prepare context',
+  body: 'Playbook',
+  record: 'Record outcome',
+  notifyFailure: 'Notify failure',
+  recordFailure: 'Record failure',
+  failed: 'Failed',
+} as const;
+
+const DEFAULT_RETRY: AslRetrier = {
+  ErrorEquals: [...RETRYABLE_ERRORS],
+  IntervalSeconds: 2,
+  MaxAttempts: 3,
+  BackoffRate: 2,
+  JitterStrategy: 'FULL',
+};
+
+const RESULT_SELECTOR = {
+  'action.$': '$.Payload.action',
+  'target.$': '$.Payload.target',
+  'dryRun.$': '$.Payload.dryRun',
+  'output.$': '$.Payload.output',
+};
+
+/**
+ * The Step Functions state machine for a playbook.
+ *
+ * @example
+ * const asl = compilePlaybook(playbook);
+ * new StateMachine(asl) // aws-local-stepfunctions, or DefinitionBody.fromString(JSON.stringify(asl))
+ */
+export function compilePlaybook(playbook: Playbook): AslStateMachine {
+  const frameNames = new Set<string>(Object.values(FRAME_STATES));
+  const compiler = new Compiler(playbook);
+  const body = compiler.sequence(playbook.nodes, undefined);
+  for (const name of compiler.names) {
+    if (frameNames.has(name)) {
+      throw new InvalidPlaybookError(`playbook ${playbook.id}: state name "${name}" is reserved`);
+    }
+  }
+  const facts = executionFacts(playbook, { beforeContext: true });
+  const states: Record<string, AslState> = {
+    [FRAME_STATES.load]: {
+      Type: 'Task',
+      Comment: 'Reads the alert and the incident this execution works on.',
+      Resource: LAMBDA_INVOKE,
+      Parameters: {
+        FunctionName: `\${${functionPlaceholder('context')}}`,
+        Payload: { action: 'load-context', input: {}, execution: facts },
+      },
+      ResultSelector: { 'alert.$': '$.Payload.output.alert', 'incident.$': '$.Payload.output.incident' },
+      ResultPath: '$.loaded',
+      TimeoutSeconds: 60,
+      Retry: [DEFAULT_RETRY],
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: FRAME_STATES.failed }],
+      Next: FRAME_STATES.prepare,
+    },
+    [FRAME_STATES.prepare]: {
+      Type: 'Pass',
+      Parameters: {
+        'incidentId.$': '$.incidentId',
+        'alertId.$': '$.alertId',
+        'mode.$': '$.mode',
+        'alert.$': '$.loaded.alert',
+        'incident.$': '$.loaded.incident',
+        steps: {},
+        errors: {},
+      },
+      Next: FRAME_STATES.body,
+    },
+    [FRAME_STATES.body]: {
+      Type: 'Parallel',
+      Comment: `${playbook.title} ${playbook.version}`,
+      Branches: [body],
+      ResultPath: null,
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: FRAME_STATES.notifyFailure }],
+      Next: FRAME_STATES.record,
+    },
+    [FRAME_STATES.record]: contextTask(playbook, 'record-outcome', { outcome: 'completed' }, { End: true }),
+    [FRAME_STATES.notifyFailure]: {
+      ...actionTask(playbook, 'notify', 'notify', {
+        subject: `Playbook failed: ${playbook.title}`,
+        summary: 'A step failed after its retries; nothing further was done. See the incident timeline.',
+        'failure.$': '$.failure',
+        'alert.$': '$.alert',
+        'incident.$': '$.incident',
+        'steps.$': '$.steps',
+        'errors.$': '$.errors',
+      }),
+      ResultPath: null,
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: null, Next: FRAME_STATES.recordFailure }],
+      Next: FRAME_STATES.recordFailure,
+    },
+    [FRAME_STATES.recordFailure]: {
+      ...contextTask(playbook, 'record-outcome', { outcome: 'failed', 'failure.$': '$.failure' }, {}),
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: null, Next: FRAME_STATES.failed }],
+      Next: FRAME_STATES.failed,
+    },
+    [FRAME_STATES.failed]: {
+      Type: 'Fail',
+      Error: 'PlaybookFailed',
+      Cause: 'A playbook step failed; the failure was notified and recorded on the incident.',
+    },
+  };
+  return {
+    Comment: `Riposte playbook ${playbook.id} ${playbook.version}: ${playbook.title}`,
+    QueryLanguage: 'JSONPath',
+    StartAt: FRAME_STATES.load,
+    States: states,
+    TimeoutSeconds: playbook.timeoutSeconds ?? 86_400,
+  };
+}
+
+/** The definition as the deployed state machine holds it (placeholders unresolved). */
+export function renderDefinition(playbook: Playbook): string {
+  return JSON.stringify(compilePlaybook(playbook), null, 2);
+}
+
+/** SHA-256 of the rendered definition: what the version lock records. */
+export function definitionHash(playbook: Playbook): string {
+  return createHash('sha256').update(renderDefinition(playbook)).digest('hex');
+}
+
+/** The action families a playbook calls, for its IAM (always includes context and notify). */
+export function familiesOf(playbook: Playbook): ActionFamily[] {
+  const families = new Set<ActionFamily>(['context', 'notify']);
+  const visit = (nodes: FlowNodes): void => {
+    for (const node of nodes) {
+      if (node.kind === 'task') {
+        families.add(node.action.family);
+        for (const c of node.catch) visit(c.flow);
+      } else if (node.kind === 'approve') {
+        families.add('approve');
+        if (node.onDeny !== undefined) visit(node.onDeny);
+      } else if (node.kind === 'choice') {
+        for (const b of node.branches) visit(b.flow);
+        if (node.otherwise !== undefined) visit(node.otherwise);
+      } else if (node.kind === 'parallel') {
+        for (const b of node.branches) visit(b);
+      }
+    }
+  };
+  visit(playbook.nodes);
+  return [...families].sort();
+}
+
+function executionFacts(playbook: Playbook, options: { beforeContext: boolean }): Record<string, unknown> {
+  return {
+    'incidentId.$': '$.incidentId',
+    'alertId.$': '$.alertId',
+    'mode.$': '$.mode',
+    ...(options.beforeContext
+      ? { sample: false }
+      : { 'sample.$': '$.alert.sample', 'account.$': '$.incident.account', 'region.$': '$.incident.region' }),
+    playbookId: playbook.id,
+    playbookVersion: playbook.version,
+    'executionId.$': '$$.Execution.Id',
+  };
+}
+
+function actionTask(
+  playbook: Playbook,
+  family: ActionFamily,
+  action: string,
+  input: Readonly<Record<string, unknown>>,
+): AslTaskState {
+  return {
+    Type: 'Task',
+    Resource: LAMBDA_INVOKE,
+    Parameters: {
+      FunctionName: `\${${functionPlaceholder(family)}}`,
+      Payload: { action, input, execution: executionFacts(playbook, { beforeContext: false }) },
+    },
+    TimeoutSeconds: 60,
+    Retry: [DEFAULT_RETRY],
+  };
+}
+
+function contextTask(
+  playbook: Playbook,
+  action: string,
+  input: Readonly<Record<string, unknown>>,
+  end: { End?: true },
+): AslTaskState {
+  return { ...actionTask(playbook, 'context', action, input), ResultPath: null, ...end };
+}
+
+/** Literal values as they are; `{ kind: 'ref', path }` as `"key.$": "$.path"`. */
+function parameters(input: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(input)) {
+    if (isRef(value)) out[`${key}.$`] = `$.${value.path}`;
+    else if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      out[key] = parameters(value as Record<string, unknown>);
+    } else out[key] = value;
+  }
+  return out;
+}
+
+function isRef(value: unknown): value is { kind: 'ref'; path: string } {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { kind?: unknown }).kind === 'ref' &&
+    typeof (value as { path?: unknown }).path === 'string'
+  );
+}
+
+function rule(condition: Condition): AslChoiceRule {
+  switch (condition.op) {
+    case 'eq': {
+      const Variable = `$.${condition.path}`;
+      if (typeof condition.value === 'string') return { Variable, StringEquals: condition.value };
+      if (typeof condition.value === 'number') return { Variable, NumericEquals: condition.value };
+      return { Variable, BooleanEquals: condition.value };
+    }
+    case 'gt':
+      return { Variable: `$.${condition.path}`, NumericGreaterThan: condition.value };
+    case 'gte':
+      return { Variable: `$.${condition.path}`, NumericGreaterThanEquals: condition.value };
+    case 'lt':
+      return { Variable: `$.${condition.path}`, NumericLessThan: condition.value };
+    case 'lte':
+      return { Variable: `$.${condition.path}`, NumericLessThanEquals: condition.value };
+    case 'matches':
+      return { Variable: `$.${condition.path}`, StringMatches: condition.value };
+    case 'present':
+      return { Variable: `$.${condition.path}`, IsPresent: condition.value };
+    case 'and':
+      return { And: condition.conditions.map(rule) };
+    case 'or':
+      return { Or: condition.conditions.map(rule) };
+    case 'not':
+      return { Not: rule(condition.condition) };
+  }
+}
+
+/**
+ * Comparisons on a path that is absent fail the execution in Step Functions; guard each with
+ * IsPresent so a missing enrichment field makes the condition false instead.
+ */
+function guarded(condition: Condition): AslChoiceRule {
+  const compiled = rule(condition);
+  if ('Variable' in compiled && !('IsPresent' in compiled)) {
+    return { And: [{ Variable: compiled.Variable, IsPresent: true }, compiled] };
+  }
+  if (condition.op === 'and') return { And: condition.conditions.map(guarded) };
+  if (condition.op === 'or') return { Or: condition.conditions.map(guarded) };
+  if (condition.op === 'not') return { Not: guarded(condition.condition) };
+  return compiled;
+}
+
+class Compiler {
+  public readonly names = new Set<string>();
+  private readonly states: Record<string, AslState>[] = [];
+
+  public constructor(private readonly playbook: Playbook) {}
+
+  /** Compiles a sequence into a standalone `{ StartAt, States }`, continuing to `next` (or ending). */
+  public sequence(nodes: FlowNodes, next: string | undefined): AslStateMachine {
+    const states: Record<string, AslState> = {};
+    this.states.push(states);
+    const start = this.emit(nodes, next, states);
+    this.states.pop();
+    return { StartAt: start, States: states };
+  }
+
+  /** Emits `nodes` into `states`, returning the first state's name. */
+  private emit(nodes: FlowNodes, next: string | undefined, states: Record<string, AslState>): string {
+    if (nodes.length === 0) {
+      if (next !== undefined) return next;
+      const name = this.unique('Done');
+      states[name] = { Type: 'Succeed' };
+      return name;
+    }
+    for (let i = nodes.length - 1; i >= 0; i -= 1) {
+      const node = nodes[i] as FlowNode;
+      next = this.node(node, next, states);
+    }
+    return next as string;
+  }
+
+  private unique(base: string): string {
+    let name = base;
+    let n = 2;
+    while (this.names.has(name)) {
+      name = `${base} ${n}`;
+      n += 1;
+    }
+    this.names.add(name);
+    return name;
+  }
+
+  private claim(name: string): string {
+    if (this.names.has(name)) throw new InvalidPlaybookError(`playbook ${this.playbook.id}: state name "${name}" is used twice`);
+    this.names.add(name);
+    return name;
+  }
+
+  private flowTo(next: string | undefined): { Next: string } | { End: true } {
+    return next === undefined ? { End: true } : { Next: next };
+  }
+
+  private node(node: FlowNode, next: string | undefined, states: Record<string, AslState>): string {
+    const name = this.claim(node.name);
+    switch (node.kind) {
+      case 'task': {
+        const catchers: AslCatcher[] = node.catch.map((c) => ({
+          ErrorEquals: [...c.errors],
+          ResultPath: `$.errors.${node.id}`,
+          Next: this.emit(c.flow, next, states),
+        }));
+        const retries: AslRetrier[] = node.retry.map((r) => ({
+          ErrorEquals: [...r.errors],
+          MaxAttempts: r.maxAttempts ?? 3,
+          IntervalSeconds: r.intervalSeconds ?? 2,
+          BackoffRate: r.backoffRate ?? 2,
+          JitterStrategy: 'FULL',
+        }));
+        states[name] = {
+          ...actionTask(this.playbook, node.action.family, node.action.id, parameters(node.input)),
+          ResultSelector: RESULT_SELECTOR,
+          ResultPath: `$.steps.${node.id}`,
+          TimeoutSeconds: node.timeoutSeconds,
+          Retry: [...retries, DEFAULT_RETRY],
+          ...(catchers.length > 0 ? { Catch: catchers } : {}),
+          ...this.flowTo(next),
+        };
+        return name;
+      }
+      case 'notify': {
+        states[name] = {
+          ...actionTask(this.playbook, 'notify', 'notify', {
+            ...node.message,
+            'alert.$': '$.alert',
+            'incident.$': '$.incident',
+            'steps.$': '$.steps',
+            'errors.$': '$.errors',
+          }),
+          ResultSelector: RESULT_SELECTOR,
+          ResultPath: `$.steps.${node.id}`,
+          ...this.flowTo(next),
+        };
+        return name;
+      }
+      case 'approve': {
+        const denied =
+          node.onDeny !== undefined
+            ? this.emit(node.onDeny, undefined, states)
+            : this.emit(
+                [
+                  {
+                    kind: 'notify',
+                    id: `${node.id}Denied`,
+                    name: `${node.name}: denied`,
+                    message: {
+                      subject: `${this.playbook.title}: approval denied or expired, nothing contained`,
+                      summary: node.message,
+                    },
+                  },
+                  { kind: 'succeed', id: `${node.id}Stop`, name: `${node.name}: stop` },
+                ],
+                undefined,
+                states,
+              );
+        states[name] = {
+          Type: 'Task',
+          Resource: LAMBDA_INVOKE_WAIT,
+          Parameters: {
+            FunctionName: `\${${functionPlaceholder('approve')}}`,
+            Payload: {
+              action: 'request-approval',
+              input: {
+                'taskToken.$': '$$.Task.Token',
+                message: node.message,
+                timeoutSeconds: node.timeoutSeconds,
+                'alert.$': '$.alert',
+                'incident.$': '$.incident',
+                'steps.$': '$.steps',
+              },
+              execution: executionFacts(this.playbook, { beforeContext: false }),
+            },
+          },
+          ResultSelector: { action: 'request-approval', target: 'approval', dryRun: false, 'output.$': '$' },
+          ResultPath: `$.steps.${node.id}`,
+          TimeoutSeconds: node.timeoutSeconds,
+          Catch: [
+            { ErrorEquals: ['ApprovalDenied'], ResultPath: `$.errors.${node.id}`, Next: denied },
+            {
+              ErrorEquals: ['States.Timeout'],
+              ResultPath: `$.errors.${node.id}`,
+              Next: node.onTimeout === 'approve' && next !== undefined ? next : denied,
+            },
+          ],
+          ...this.flowTo(next),
+        };
+        return name;
+      }
+      case 'choice': {
+        const fallthrough = next ?? this.emit([], undefined, states);
+        const choices = node.branches.map((branch) => ({
+          ...guarded(branch.condition),
+          Next: this.emit(branch.flow, fallthrough, states),
+        }));
+        states[name] = {
+          Type: 'Choice',
+          Choices: choices,
+          Default: node.otherwise === undefined ? fallthrough : this.emit(node.otherwise, fallthrough, states),
+        };
+        return name;
+      }
+      case 'parallel': {
+        states[name] = {
+          Type: 'Parallel',
+          Branches: node.branches.map((branch) => this.sequence(branch, undefined)),
+          ResultPath: null,
+          ...this.flowTo(next),
+        };
+        return name;
+      }
+      case 'wait':
+        states[name] = { Type: 'Wait', Seconds: node.seconds, ...this.flowTo(next) };
+        return name;
+      case 'succeed':
+        states[name] = { Type: 'Succeed' };
+        return name;
+      case 'fail':
+        states[name] = { Type: 'Fail', Error: node.error, Cause: node.cause };
+        return name;
+    }
+  }
+}
