@@ -2,7 +2,9 @@ import { type Command, type CommandIo, UsageError, write } from './command.ts';
 import { alertsCommand, incidentsCommand, rejectedCommand } from './commands/list.ts';
 import { matchCommand } from './commands/match.ts';
 import { normalizeCommand } from './commands/normalize.ts';
+import { playbooksCommand } from './commands/playbooks.ts';
 import { replayCommand } from './commands/replay.ts';
+import { runCommand } from './commands/run.ts';
 
 /** Every subcommand, in the order `riposte --help` lists them. */
 export const COMMANDS: readonly Command[] = [
@@ -12,6 +14,8 @@ export const COMMANDS: readonly Command[] = [
   incidentsCommand,
   rejectedCommand,
   matchCommand,
+  runCommand,
+  playbooksCommand,
 ];
 
 const USAGE = `riposte: serverless SOAR for AWS, on your laptop and in your account

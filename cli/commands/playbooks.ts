@@ -1,0 +1,77 @@
+import { parseArgs } from 'node:util';
+import { compilePlaybook } from '#core/playbooks/compile.ts';
+import { mermaid } from '#core/playbooks/graph.ts';
+import { checkLock, readLock, relock, writeLock } from '#core/playbooks/lock.ts';
+import { loadPlaybooks } from '#core/playbooks/registry.ts';
+import { type Command, UsageError, write } from '../command.ts';
+import { table } from '../output.ts';
+
+const HELP = `Usage: riposte playbooks <list|check|lock|graph> [options]
+
+  list [--json]   the playbooks in playbooks/: id, version, title, trigger
+  check           fails when a playbook's definition changed without a version bump,
+                  or the lock (playbooks/riposte.lock.json) is out of date; says what to do
+  lock            records each playbook's version and definition hash in the lock
+                  (refused while a definition changed without a version bump)
+  graph ID        a Mermaid flowchart of the playbook's compiled state machine`;
+
+export const playbooksCommand: Command = {
+  name: 'playbooks',
+  summary: 'list, check, lock and graph the playbooks',
+  help: HELP,
+  async run(args, io) {
+    const { values, positionals } = parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      options: { json: { type: 'boolean', default: false } },
+    });
+    const [sub, ...rest] = positionals;
+    const playbooks = await loadPlaybooks();
+    switch (sub) {
+      case 'list': {
+        const rows = playbooks.map((p) => ({ id: p.id, version: p.version, title: p.title, trigger: p.trigger }));
+        write(
+          io.stdout,
+          values.json
+            ? JSON.stringify(rows)
+            : table(
+                ['ID', 'VERSION', 'TITLE', 'TRIGGER'],
+                rows.map((r) => [r.id, r.version, r.title, JSON.stringify(r.trigger).slice(0, 80)]),
+              ),
+        );
+        return 0;
+      }
+      case 'check': {
+        const problems = checkLock(playbooks, readLock());
+        if (problems.length === 0) {
+          write(io.stdout, `playbooks check: ${playbooks.length} playbooks match the lock`);
+          return 0;
+        }
+        for (const problem of problems) write(io.stderr, `✗ ${problem.message}`);
+        return 1;
+      }
+      case 'lock': {
+        const result = relock(playbooks, readLock());
+        if ('blocked' in result) {
+          for (const problem of result.blocked) write(io.stderr, `✗ ${problem.message}`);
+          return 1;
+        }
+        writeLock(result.lock);
+        write(io.stdout, `locked ${playbooks.length} playbooks in playbooks/riposte.lock.json`);
+        return 0;
+      }
+      case 'graph': {
+        const [id] = rest;
+        if (id === undefined) throw new UsageError('graph needs a playbook id');
+        const playbook = playbooks.find((p) => p.id === id);
+        if (playbook === undefined) {
+          throw new UsageError(`no playbook "${id}" (known: ${playbooks.map((p) => p.id).join(', ')})`);
+        }
+        write(io.stdout, mermaid(compilePlaybook(playbook)));
+        return 0;
+      }
+      default:
+        throw new UsageError(sub === undefined ? 'missing subcommand' : `unknown subcommand "${sub}"`);
+    }
+  },
+};
