@@ -55,7 +55,9 @@ export async function main(argv: readonly string[], io: CommandIo = processIo())
   try {
     return await command.run(rest, io);
   } catch (error) {
-    if (error instanceof UsageError) {
+    // node's parseArgs throws a TypeError with an ERR_PARSE_ARGS_* code for an unknown option,
+    // a missing option value...: a usage mistake for every command, not a crash.
+    if (error instanceof UsageError || isParseArgsError(error)) {
       write(
         io.stderr,
         `riposte ${command.name}: ${error.message}\nRun \`riposte ${command.name} --help\` for usage.`,
@@ -66,6 +68,16 @@ export async function main(argv: readonly string[], io: CommandIo = processIo())
     write(io.stderr, `riposte ${command.name}: ${message}`);
     return 1;
   }
+}
+
+/** An error from `node:util` parseArgs (`ERR_PARSE_ARGS_UNKNOWN_OPTION`, `..._INVALID_OPTION_VALUE`...). */
+function isParseArgsError(error: unknown): error is Error & { readonly code: string } {
+  return (
+    error instanceof Error &&
+    'code' in error &&
+    typeof error.code === 'string' &&
+    error.code.startsWith('ERR_PARSE_ARGS_')
+  );
 }
 
 function processIo(): CommandIo {

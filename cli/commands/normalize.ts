@@ -1,4 +1,5 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { normalize } from '#core/normalize/index.ts';
@@ -28,12 +29,15 @@ export const normalizeCommand: Command = {
   async run(args, io) {
     const { positionals } = parseArgs({ args: [...args], allowPositionals: true, options: {} });
     const inputs = positionals.length === 0 ? ['-'] : positionals;
-    for (const input of inputs) {
-      for (const file of await expand(input, io)) {
-        const bytes = file === '-' ? await readStdin(io) : await readFile(path.resolve(io.cwd, file));
-        for (const output of normalize(bytes)) {
-          write(io.stdout, JSON.stringify({ input: file, ...output }));
-        }
+    // Every path is expanded and checked before the first line is printed, so a bad path exits 2
+    // without leaving partial output behind.
+    const files: string[] = [];
+    for (const input of inputs) files.push(...(await expand(input, io)));
+    for (const file of files) await checkReadable(file, io);
+    for (const file of files) {
+      const bytes = file === '-' ? await readStdin(io) : await readEvent(file, io);
+      for (const output of normalize(bytes)) {
+        write(io.stdout, JSON.stringify({ input: file, ...output }));
       }
     }
     return 0;
@@ -44,10 +48,14 @@ export const normalizeCommand: Command = {
 export async function expand(input: string, io: Pick<CommandIo, 'cwd'>): Promise<string[]> {
   if (input === '-') return ['-'];
   const full = path.resolve(io.cwd, input);
-  const info = await stat(full).catch(() => undefined);
-  if (info === undefined) throw new UsageError(`cannot read "${input}": no such file or directory`);
+  const info = await stat(full).catch((error: unknown) => {
+    throw unreadable(input, error);
+  });
   if (!info.isDirectory()) return [input];
-  const entries = (await readdir(full, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
+  const entries = await readdir(full, { withFileTypes: true }).catch((error: unknown) => {
+    throw unreadable(input, error);
+  });
+  entries.sort((a, b) => byCodePoint(a.name, b.name));
   const files: string[] = [];
   for (const entry of entries) {
     const child = path.join(input, entry.name);
@@ -55,6 +63,59 @@ export async function expand(input: string, io: Pick<CommandIo, 'cwd'>): Promise
     else if (entry.name.endsWith('.json')) files.push(child);
   }
   return files;
+}
+
+/**
+ * Orders names by Unicode code point, the same on every machine (`localeCompare` depends on the
+ * locale, and `<` on strings compares UTF-16 units, which misorders characters past U+FFFF).
+ * UTF-8 byte order is code point order.
+ */
+export function byCodePoint(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+/** Fails with a usage error unless `file` is a regular file this process may read. */
+async function checkReadable(file: string, io: Pick<CommandIo, 'cwd'>): Promise<void> {
+  if (file === '-') return;
+  const full = path.resolve(io.cwd, file);
+  let isDirectory: boolean;
+  try {
+    isDirectory = (await stat(full)).isDirectory();
+    await access(full, constants.R_OK);
+  } catch (error) {
+    throw unreadable(file, error);
+  }
+  // A symbolic link named *.json in a directory can point to a directory.
+  if (isDirectory) throw new UsageError(`cannot read "${file}": is a directory`);
+}
+
+async function readEvent(file: string, io: Pick<CommandIo, 'cwd'>): Promise<Buffer> {
+  try {
+    return await readFile(path.resolve(io.cwd, file));
+  } catch (error) {
+    // Checked before any output, but the file can still vanish or change in between.
+    throw unreadable(file, error);
+  }
+}
+
+const REASONS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file or directory',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EISDIR: 'is a directory',
+  ENOTDIR: 'not a directory',
+  ELOOP: 'too many levels of symbolic links',
+};
+
+/** A one-line usage error for a path that cannot be read, from the file system error's code. */
+function unreadable(file: string, error: unknown): UsageError {
+  const code = error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : '';
+  const reason = Object.hasOwn(REASONS, code)
+    ? REASONS[code]
+    : error instanceof Error
+      ? error.message
+      : String(error);
+  return new UsageError(`cannot read "${file}": ${reason}`);
 }
 
 async function readStdin(io: CommandIo): Promise<Buffer> {

@@ -51,6 +51,7 @@ export async function loadContext(
       id: incident.id,
       resourceType: incident.resourceType,
       resourceUid: incident.resourceUid,
+      resourceName: incident.resourceName ?? incident.resourceUid,
       account: incident.account ?? '',
       region: incident.region ?? '',
       severityId: incident.severityId,

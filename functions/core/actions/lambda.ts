@@ -50,8 +50,8 @@ export function createActionHandler(family: ActionFamily) {
         ...(env.MEMBER_ROLE_NAME === undefined ? {} : { roleName: env.MEMBER_ROLE_NAME }),
         ...(env.MEMBER_ROLE_EXTERNAL_ID === undefined ? {} : { externalId: env.MEMBER_ROLE_EXTERNAL_ID }),
       }),
-    rails: (execution) =>
-      new DynamoSafetyRails({ db, tableName: env.TABLE_NAME, policy: env.SAFETY_POLICY, execution, now: Date.now }),
+    rails: (execution, dryRun) =>
+      new DynamoSafetyRails({ db, tableName: env.TABLE_NAME, policy: env.SAFETY_POLICY, execution, now: Date.now, dryRun }),
     state: (execution) =>
       new DynamoContainmentState({ db, tableName: env.TABLE_NAME, incidentId: execution.incidentId }),
     timeline: (execution) => new DynamoTimeline({ db, tableName: env.TABLE_NAME, execution }),

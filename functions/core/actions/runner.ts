@@ -40,7 +40,8 @@ export interface RunnerDeps {
   readonly credentialsFor?: (
     facts: ExecutionFacts,
   ) => Promise<AwsCredentialIdentity | AwsCredentialIdentityProvider | undefined>;
-  readonly rails: (facts: ExecutionFacts) => SafetyRails;
+  /** The rails for an execution; `dryRun` rails decide without counting containments. */
+  readonly rails: (facts: ExecutionFacts, dryRun: boolean) => SafetyRails;
   readonly state: (facts: ExecutionFacts) => ContainmentState;
   readonly timeline: (facts: ExecutionFacts) => Timeline;
   /** Region of clients when the incident has none. */
@@ -56,6 +57,8 @@ export class UnknownActionError extends InvalidInputError {
     this.name = 'UnknownActionError';
   }
 }
+
+const NON_RESOURCE_FAMILIES = new Set<ActionFamily>(['notify', 'approve']);
 
 const REFUSALS = [ProtectedResourceError, SampleAlertError, NotAllowedError, BlastRadiusExceededError];
 
@@ -89,8 +92,12 @@ export async function runAction(raw: unknown, deps: RunnerDeps): Promise<ActionR
     );
   }
   const target = action.target(input.data);
-  const killed = deps.baseMode.kind === 'live' && (await deps.killSwitch());
-  const dryRun = deps.baseMode.kind === 'world' || facts.mode === 'dry-run' || killed;
+  // Dry-run executions and the kill switch hold back what changes AWS resources. Notifications
+  // and approval requests change nothing in AWS: they still go out (a sample finding is still
+  // reported, and an operator must hear that the kill switch kept Riposte from acting).
+  const changesResources = !NON_RESOURCE_FAMILIES.has(action.family);
+  const killed = changesResources && deps.baseMode.kind === 'live' && (await deps.killSwitch());
+  const dryRun = deps.baseMode.kind === 'world' || (changesResources && (facts.mode === 'dry-run' || killed));
   const mode: ClientMode = deps.baseMode.kind === 'world' ? deps.baseMode : dryRun ? { kind: 'dry-run' } : deps.baseMode;
   const recorder = new CallRecorder();
   const credentials = await deps.credentialsFor?.(facts);
@@ -107,7 +114,7 @@ export async function runAction(raw: unknown, deps: RunnerDeps): Promise<ActionR
       clients,
       recorder,
       dryRun,
-      safety: deps.rails(facts),
+      safety: deps.rails(facts, dryRun),
       state: deps.state(facts),
       now: deps.store.now,
     });

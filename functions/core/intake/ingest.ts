@@ -462,6 +462,7 @@ async function groupIntoIncident(
           resourceKey: resource.key,
           resourceType: resource.type,
           resourceUid: resource.uid,
+          resourceName: resource.name,
           lastAlertAt: now,
           gsi1pk: 'INCIDENTS',
           account: resource.account,

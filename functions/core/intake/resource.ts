@@ -6,6 +6,8 @@ export interface PrimaryResource {
   readonly key: string;
   readonly type: string;
   readonly uid: string;
+  /** A short name actions take (a bucket's name, a user's name); the uid when there is none. */
+  readonly name: string;
   readonly account: string | undefined;
   readonly region: string | undefined;
 }
@@ -39,7 +41,9 @@ export function primaryResource(alert: Alert): PrimaryResource {
   for (const resource of ocsf.resources ?? []) {
     if (resource.uid === undefined || resource.type === undefined) continue;
     if (PRINCIPAL_TYPES.has(resource.type) && resource.name !== undefined) {
-      return make('AWS::IAM::User', resource.name, account, undefined);
+      const kind = principalKind(resource.data);
+      if (kind === 'Root') return make('AWS::IAM::Root', account ?? 'root', account, undefined);
+      return make(kind === 'AssumedRole' || kind === 'Role' ? 'AWS::IAM::Role' : 'AWS::IAM::User', resource.name, account, undefined);
     }
     return make(
       resource.type,
@@ -54,11 +58,20 @@ export function primaryResource(alert: Alert): PrimaryResource {
   return make('Alert', alert.id, account, region);
 }
 
+/** The principal type behind an access key: GuardDuty `userType`, or ASFF `PrincipalType`. */
+function principalKind(data: unknown): string | undefined {
+  if (typeof data !== 'object' || data === null) return undefined;
+  const record = data as { user_type?: unknown; AwsIamAccessKey?: { PrincipalType?: unknown } };
+  const kind = record.user_type ?? record.AwsIamAccessKey?.PrincipalType;
+  return typeof kind === 'string' ? kind : undefined;
+}
+
 function make(
   type: string,
   uid: string,
   account: string | undefined,
   region: string | undefined,
+  name?: string,
 ): PrimaryResource {
-  return { key: `${account ?? '-'}|${region ?? '-'}|${type}|${uid}`, type, uid, account, region };
+  return { key: `${account ?? '-'}|${region ?? '-'}|${type}|${uid}`, type, uid, name: name ?? uid, account, region };
 }

@@ -398,7 +398,27 @@ class Compiler {
                 undefined,
                 states,
               );
+        // A dry-run execution asks no human: it records the approval as granted and goes on,
+        // so the calls the rest of the playbook would make are still listed.
+        const waitName = this.claim(`${node.name}: request`);
+        const skipName = this.claim(`${node.name}: dry-run`);
         states[name] = {
+          Type: 'Choice',
+          Choices: [{ Variable: '$.mode', StringEquals: 'dry-run', Next: skipName }],
+          Default: waitName,
+        };
+        states[skipName] = {
+          Type: 'Pass',
+          Result: {
+            action: 'request-approval',
+            target: 'approval',
+            dryRun: true,
+            output: { approved: true, approver: 'dry-run', decidedAt: '' },
+          },
+          ResultPath: `$.steps.${node.id}`,
+          ...this.flowTo(next),
+        };
+        states[waitName] = {
           Type: 'Task',
           Resource: LAMBDA_INVOKE_WAIT,
           Parameters: {

@@ -48,6 +48,8 @@ export interface IncidentView {
   readonly id: string;
   readonly resourceType: string;
   readonly resourceUid: string;
+  /** The short name actions take: a bucket's or a user's name (the uid when there is none). */
+  readonly resourceName: string;
   /** Empty when the alert did not say. */
   readonly account: string;
   readonly region: string;
@@ -133,23 +135,27 @@ export type Condition =
   | { readonly op: 'and' | 'or'; readonly conditions: readonly Condition[] }
   | { readonly op: 'not'; readonly condition: Condition };
 
+/** The values a condition compares: a leaf of the context, possibly null when absent. */
+type Scalar = string | number | boolean | null;
+
 /** Builds typed conditions on the context `C`. */
 export interface Conditions<C> {
-  eq<P extends PathOfType<C, string | number | boolean>>(path: P, value: NonNullable<PathValue<C, P>>): Condition;
-  gt<P extends PathOfType<C, number>>(path: P, value: number): Condition;
-  gte<P extends PathOfType<C, number>>(path: P, value: number): Condition;
-  lt<P extends PathOfType<C, number>>(path: P, value: number): Condition;
-  lte<P extends PathOfType<C, number>>(path: P, value: number): Condition;
+  /** Equality with a value of the path's type (a nullable path is false when null). */
+  eq<P extends PathOfType<C, Scalar>>(path: P, value: NonNullable<PathValue<C, P>>): Condition;
+  gt<P extends PathOfType<C, number | null>>(path: P, value: number): Condition;
+  gte<P extends PathOfType<C, number | null>>(path: P, value: number): Condition;
+  lt<P extends PathOfType<C, number | null>>(path: P, value: number): Condition;
+  lte<P extends PathOfType<C, number | null>>(path: P, value: number): Condition;
   /** `*` wildcards, as Step Functions `StringMatches`. */
-  matches<P extends PathOfType<C, string>>(path: P, pattern: string): Condition;
-  isTrue<P extends PathOfType<C, boolean>>(path: P): Condition;
-  isFalse<P extends PathOfType<C, boolean>>(path: P): Condition;
+  matches<P extends PathOfType<C, string | null>>(path: P, pattern: string): Condition;
+  isTrue<P extends PathOfType<C, boolean | null>>(path: P): Condition;
+  isFalse<P extends PathOfType<C, boolean | null>>(path: P): Condition;
   isPresent<P extends Path<C>>(path: P): Condition;
   and(...conditions: Condition[]): Condition;
   or(...conditions: Condition[]): Condition;
   not(condition: Condition): Condition;
   /** A branch: when the condition holds, run `then`. */
-  when(condition: Condition, then: (flow: Flow<C>) => Flow<unknown>): Branch;
+  when(condition: Condition, then: (flow: Flow<C>) => FlowLike): Branch;
 }
 
 export interface Branch {
@@ -177,7 +183,7 @@ export interface StepOptions<C, Id extends string> {
   /** Fallbacks on named errors: the error lands in `errors.<step id>` and `then` runs. */
   readonly catch?: readonly {
     readonly errors: readonly (ActionErrorName | string)[];
-    readonly then: (flow: Flow<C & { readonly errors: { readonly [K in Id]: CaughtError } }>) => Flow<unknown>;
+    readonly then: (flow: Flow<C & { readonly errors: { readonly [K in Id]: CaughtError } }>) => FlowLike;
   }[];
 }
 
@@ -196,7 +202,12 @@ export interface ApproveOptions<C> {
   /** What a timeout means. @default 'deny' */
   readonly onTimeout?: 'deny' | 'approve';
   /** What to do when denied (or timed out with `onTimeout: 'deny'`). @default notify and stop */
-  readonly onDeny?: (flow: Flow<C>) => Flow<unknown>;
+  readonly onDeny?: (flow: Flow<C>) => FlowLike;
+}
+
+/** What a branch callback returns: any flow, whatever context it has built. */
+export interface FlowLike {
+  readonly nodes: FlowNodes;
 }
 
 /** A compiled-to-be node of a flow. */
@@ -307,7 +318,7 @@ export class Flow<C> {
   public choice(
     id: string,
     branches: (c: Conditions<C>) => readonly Branch[],
-    otherwise?: (flow: Flow<C>) => Flow<unknown>,
+    otherwise?: (flow: Flow<C>) => FlowLike,
     options: { readonly name?: string } = {},
   ): Flow<C> {
     return this.add({
@@ -322,7 +333,7 @@ export class Flow<C> {
   /** Runs branches at the same time; the flow continues when all have finished. */
   public parallel(
     id: string,
-    branches: readonly ((flow: Flow<C>) => Flow<unknown>)[],
+    branches: readonly ((flow: Flow<C>) => FlowLike)[],
     options: { readonly name?: string } = {},
   ): Flow<C> {
     return this.add({
@@ -393,7 +404,7 @@ export interface PlaybookDefinition {
   readonly timeoutSeconds?: number;
   /** Shift executions to a new version gradually. @default all at once */
   readonly rollout?: Rollout;
-  readonly steps: (flow: Flow<BaseContext>) => Flow<unknown>;
+  readonly steps: (flow: Flow<BaseContext>) => FlowLike;
 }
 
 /** A playbook, ready to compile. */

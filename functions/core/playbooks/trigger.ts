@@ -14,7 +14,7 @@ import type { Alert } from '../alert.ts';
  *   resourceTypes: ['AWS::EC2::Instance'],
  * };
  */
-export const TriggerSchema = z.strictObject({
+export const TriggerConditionsSchema = z.strictObject({
   /** EventBridge sources, e.g. `aws.guardduty`. */
   sources: z.array(z.string().min(1)).min(1).optional(),
   /** OCSF class uids, e.g. 2004 (Detection Finding). */
@@ -33,7 +33,20 @@ export const TriggerSchema = z.strictObject({
   regions: z
     .strictObject({ allow: z.array(z.string()).optional(), deny: z.array(z.string()).optional() })
     .optional(),
+  /** Compliance controls (`compliance.control`, e.g. `S3.8` or a Config rule name); `*` wildcards. */
+  controls: z.array(z.string().min(1)).min(1).optional(),
 });
+export type TriggerConditions = z.infer<typeof TriggerConditionsSchema>;
+
+/**
+ * A trigger: one set of conditions, or `anyOf` several (the playbook runs when one matches), or
+ * `manual` (never started by an alert: an operator starts it, e.g. a release playbook).
+ */
+export const TriggerSchema = z.union([
+  TriggerConditionsSchema,
+  z.strictObject({ anyOf: z.array(TriggerConditionsSchema).min(1) }),
+  z.strictObject({ manual: z.literal(true) }),
+]);
 export type Trigger = z.infer<typeof TriggerSchema>;
 
 const wildcardCache = new Map<string, RegExp>();
@@ -69,6 +82,12 @@ function allowed(
  * matchesTrigger({ minSeverity: 4 }, alert) // true for High and Critical alerts
  */
 export function matchesTrigger(trigger: Trigger, alert: Alert): boolean {
+  if ('manual' in trigger) return false;
+  if ('anyOf' in trigger) return trigger.anyOf.some((conditions) => matchesConditions(conditions, alert));
+  return matchesConditions(trigger, alert);
+}
+
+function matchesConditions(trigger: TriggerConditions, alert: Alert): boolean {
   const { ocsf } = alert;
   if (trigger.sources !== undefined && !trigger.sources.includes(alert.source)) return false;
   if (trigger.classUids !== undefined && !trigger.classUids.includes(ocsf.class_uid)) return false;
@@ -86,6 +105,11 @@ export function matchesTrigger(trigger: Trigger, alert: Alert): boolean {
   if (trigger.resourceTypes !== undefined) {
     const types = (ocsf.resources ?? []).map((r) => r.type);
     if (!types.some((type) => type !== undefined && trigger.resourceTypes?.includes(type))) return false;
+  }
+  if (trigger.controls !== undefined) {
+    const control = ocsf.compliance?.control;
+    const patterns = trigger.controls.map(wildcardToRegExp);
+    if (control === undefined || !patterns.some((re) => re.test(control))) return false;
   }
   if (!allowed(ocsf.cloud.account?.uid, trigger.accounts)) return false;
   if (!allowed(ocsf.cloud.region, trigger.regions)) return false;

@@ -72,6 +72,7 @@ export const IncidentItemSchema = z.object({
   resourceKey: z.string(),
   resourceType: z.string(),
   resourceUid: z.string(),
+  resourceName: z.string().optional(),
   account: z.string().optional(),
   region: z.string().optional(),
   title: z.string(),

@@ -1,0 +1,136 @@
+import { enrichInstanceAction, isolateInstanceAction } from '#core/actions/ec2.ts';
+import { definePlaybook } from '#core/playbooks/sdk.ts';
+
+/** Values of the instance's `environment` tag that make isolation wait for a human approval. */
+export const APPROVAL_ENVIRONMENTS = ['production', 'prod'] as const;
+
+/** GuardDuty finding types (native form) this playbook answers. */
+const EC2_THREATS = [
+  'Backdoor:EC2/*',
+  'CryptoCurrency:EC2/*',
+  'Trojan:EC2/*',
+  'UnauthorizedAccess:EC2/*',
+  'Impact:EC2/*',
+  'Execution:EC2/*',
+  'Persistence:EC2/*',
+  'Runtime:EC2/*',
+];
+
+/**
+ * EC2 instance compromise: a compromised instance is enriched, then isolated the way AWS's
+ * incident-response guidance prescribes (capture, evidence preservation, out of its Auto Scaling
+ * group and target groups, two-step security-group swap per ENI, Elastic IPs and instance
+ * profile removed, role sessions revoked, every volume snapshotted, instance tagged), and the
+ * team is told what was done. Protected instances and sample findings are never touched; in
+ * production, isolation waits for an approval.
+ */
+export default definePlaybook({
+  id: 'ec2-instance-compromise',
+  version: '1.0.0',
+  title: 'EC2 instance compromise',
+  description:
+    'Isolates and snapshots an EC2 instance reported compromised (command and control, crypto-mining, trojans, unauthorized access) at high severity.',
+  owner: 'security-engineering',
+  changelog: {
+    '1.0.0': 'Enrich; notify only for protected instances and sample findings; approval in production; isolate and snapshot; notify.',
+  },
+  trigger: {
+    anyOf: [
+      { sources: ['aws.guardduty'], findingTypes: EC2_THREATS, minSeverity: 4, resourceTypes: ['AWS::EC2::Instance'] },
+      {
+        // The same findings through Security Hub: `TTPs/Command and Control/Backdoor:EC2-C&CActivity.B!DNS`.
+        sources: ['aws.securityhub'],
+        findingTypes: EC2_THREATS.map((t) => `*${t.replace('/*', '')}*`),
+        minSeverity: 4,
+        resourceTypes: ['AWS::EC2::Instance'],
+      },
+    ],
+  },
+  timeoutSeconds: 6 * 3600,
+  steps: (flow) =>
+    flow
+      .run('instance', enrichInstanceAction, ($) => ({ instanceId: $('incident.resourceUid') }), {
+        name: 'Enrich instance',
+      })
+      .choice(
+        'containable',
+        (c) => [
+          c.when(c.or(c.isTrue('steps.instance.output.protected'), c.isTrue('incident.sample')), (f) =>
+            f
+              .notify(
+                'notContained',
+                {
+                  subject: 'Instance not contained: protected instance or sample finding',
+                  summary:
+                    'The instance carries the protected tag, or the finding is a provider sample: Riposte never contains these. Investigate manually.',
+                },
+                { name: 'Notify: not contained' },
+              )
+              .succeed('stopNotContained', { name: 'Stop: not contained' }),
+          ),
+        ],
+        undefined,
+        { name: 'Protected or sample?' },
+      )
+      .choice(
+        'production',
+        (c) => [
+          c.when(
+            c.or(...APPROVAL_ENVIRONMENTS.map((env) => c.eq('steps.instance.output.environment', env))),
+            (f) =>
+              f.approve('approval', {
+                name: 'Approve isolation',
+                message: 'A production instance is reported compromised. Isolate it (network, credentials, snapshots)?',
+                timeoutSeconds: 3600,
+                onTimeout: 'deny',
+              }),
+          ),
+        ],
+        undefined,
+        { name: 'Production?' },
+      )
+      .run('isolate', isolateInstanceAction, ($) => ({ instanceId: $('incident.resourceUid') }), {
+        name: 'Isolate and snapshot',
+        timeoutSeconds: 300,
+        catch: [
+          {
+            errors: ['ProtectedResourceError', 'SampleAlertError', 'NotAllowedError'],
+            then: (f) =>
+              f
+                .notify(
+                  'refused',
+                  {
+                    subject: 'Isolation refused by a safety rail',
+                    summary: 'Riposte refused to contain this instance; the reason is in the incident timeline.',
+                  },
+                  { name: 'Notify: refused' },
+                )
+                .succeed('stopRefused', { name: 'Stop: refused' }),
+          },
+          {
+            errors: ['BlastRadiusExceededError'],
+            then: (f) =>
+              f
+                .approve('overLimitApproval', {
+                  name: 'Approve over the containment limit',
+                  message: 'The hourly containment limit is reached. Isolate this instance anyway?',
+                  timeoutSeconds: 3600,
+                  onTimeout: 'deny',
+                })
+                .run('isolateApproved', isolateInstanceAction, ($) => ({ instanceId: $('incident.resourceUid') }), {
+                  name: 'Isolate and snapshot (approved)',
+                  timeoutSeconds: 300,
+                }),
+          },
+        ],
+      })
+      .notify(
+        'contained',
+        {
+          subject: 'Instance isolated',
+          summary:
+            'The instance is isolated: out of its Auto Scaling group and target groups, network cut on every interface, credentials revoked, volumes snapshotted. Release it with the ec2-instance-release playbook.',
+        },
+        { name: 'Notify: isolated' },
+      ),
+});
