@@ -1,4 +1,6 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ExecutionError, ExecutionTimeoutError, StateMachine } from 'aws-local-stepfunctions';
+import { safetyKeys } from '#core/actions/safety.ts';
 import type { ExecutionInput } from '#core/intake/dispatch.ts';
 import type { ActionFamily, ActionRequest, ActionResponse } from '#core/actions/types.ts';
 import type { AslState, AslStateMachine } from '#core/playbooks/asl.ts';
@@ -119,8 +121,27 @@ export async function runPlaybookLocally(
         const message = extractMessage(payload);
         const approved = await options.approve({ playbook: playbook.id, message });
         options.onEvent?.({ type: 'approval', playbook: playbook.id, approved });
+        // Recorded as the approval endpoint records it, so the safety rails see the decision.
+        const { db, tableName, now } = options.runner.store;
+        const decidedAt = new Date(now()).toISOString();
+        await db.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: {
+              ...safetyKeys.approval(input.incidentId),
+              incidentId: input.incidentId,
+              status: approved ? 'approved' : 'denied',
+              taskTokenHash: 'local',
+              message,
+              requestedAt: now(),
+              deadline: now(),
+              decidedAt,
+              approver: 'local operator',
+            },
+          }),
+        );
         if (!approved) throw namedError('ApprovalDenied', 'the approver denied the request');
-        return { approved: true, approver: 'local operator', decidedAt: new Date().toISOString() };
+        return { approved: true, approver: 'local operator', decidedAt };
       };
       continue;
     }

@@ -1,0 +1,175 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ActionDefinition } from '#core/actions/types.ts';
+import { ACTIONS } from '#core/actions/registry.ts';
+import { LocalWorld, type WorldData } from '#core/actions/world/index.ts';
+import { parseConfig, type RiposteConfig } from '#core/config/schema.ts';
+import { RecordingDispatcher } from '#core/intake/dispatch.ts';
+import { listIncidents } from '#core/store/queries.ts';
+import { PLAYBOOKS_DIR } from '#core/playbooks/registry.ts';
+import type { Playbook } from '#core/playbooks/sdk.ts';
+import { type LocalActionRecord, type LocalExecutionResult, runPlaybookLocally } from './engine.ts';
+import { LocalPipeline } from './pipeline.ts';
+import { localRunnerDeps } from './response.ts';
+import { openLocalStore } from './store.ts';
+
+/**
+ * The playbook author's test kit: given an event and a world (or injected action failures),
+ * run the playbook's real compiled state machine locally and look at the path it took and the
+ * calls it made. No AWS, no mocks to write: a test reads as the scenario it checks.
+ *
+ * @example
+ * const result = await scenario(playbook)
+ *   .event(finding)
+ *   .editWorld((w) => { w.ec2.instances[0].tags['riposte:protected'] = 'true'; })
+ *   .deny()
+ *   .failAction('isolate-instance', 'RequestLimitExceeded', 2)
+ *   .run();
+ * expect(result.path).toContain('Notify: not contained');
+ * expect(result.mutations('isolate-instance')).toEqual([]);
+ */
+
+/** The example world shipped in `examples/world.json`. */
+export const EXAMPLE_WORLD_FILE = path.resolve(PLAYBOOKS_DIR, '..', 'examples', 'world.json');
+
+export function exampleWorld(): WorldData {
+  return new LocalWorld(JSON.parse(readFileSync(EXAMPLE_WORLD_FILE, 'utf8'))).state;
+}
+
+export interface ScenarioResult extends LocalExecutionResult {
+  /** Every AWS call an action made (or would make), optionally for one action id. */
+  calls(action?: string): { api: string; params: Readonly<Record<string, unknown>> }[];
+  /** State-changing calls only. */
+  mutations(action?: string): { api: string; params: Readonly<Record<string, unknown>> }[];
+  /** The action records, in order. */
+  readonly actions: readonly LocalActionRecord[];
+  /** The world after the run (writes applied). */
+  readonly world: WorldData;
+  /** Every execution the event dispatched (usually one). */
+  readonly executions: readonly LocalExecutionResult[];
+}
+
+const READ = /^(Describe|Get|List|Head)/;
+
+class Scenario {
+  private eventBody: unknown;
+  private worldData: WorldData = exampleWorld();
+  private decision: boolean = true;
+  private config: RiposteConfig = parseConfig({});
+  private readonly failures = new Map<string, { name: string; times: number }>();
+
+  public constructor(private readonly playbook: Playbook) {}
+
+  /** The event to send (an EventBridge event object). */
+  public event(event: unknown): this {
+    this.eventBody = event;
+    return this;
+  }
+
+  /** Replace the world. */
+  public world(world: WorldData): this {
+    this.worldData = structuredClone(world);
+    return this;
+  }
+
+  /** Change the world before the run (tag an instance protected, remove a key...). */
+  public editWorld(edit: (world: WorldData) => void): this {
+    edit(this.worldData);
+    return this;
+  }
+
+  /** Deployment configuration (as in cdk.json `riposte`). */
+  public configure(config: unknown): this {
+    this.config = parseConfig(config);
+    return this;
+  }
+
+  public approve(): this {
+    this.decision = true;
+    return this;
+  }
+
+  public deny(): this {
+    this.decision = false;
+    return this;
+  }
+
+  /** Make an action fail with an error of this name the first `times` calls (throttling, access denied...). */
+  public failAction(actionId: string, errorName: string, times = Number.POSITIVE_INFINITY): this {
+    this.failures.set(actionId, { name: errorName, times });
+    return this;
+  }
+
+  public async run(): Promise<ScenarioResult> {
+    if (this.eventBody === undefined) throw new Error('scenario: give an event with .event(...)');
+    const store = await openLocalStore();
+    try {
+      const dispatcher = new RecordingDispatcher();
+      const route = { id: this.playbook.id, version: this.playbook.version, target: this.playbook.id, trigger: {} };
+      const pipeline = new LocalPipeline({ store, config: this.config, dispatcher, routes: [route] });
+      await pipeline.replay([{ input: 'scenario', body: JSON.stringify(this.eventBody) }]);
+      if (dispatcher.started.length === 0) {
+        const incidents = await listIncidents(store.db, store.tableName);
+        throw new Error(
+          `scenario: the event started no execution (${incidents.length} incident(s)); does it match a Riposte rule?`,
+        );
+      }
+      const world = new LocalWorld(this.worldData);
+      const runner = localRunnerDeps({
+        store,
+        config: this.config,
+        world,
+        approve: async () => this.decision,
+      });
+      const actions = new Map<string, ActionDefinition>(
+        ACTIONS.map((action) => [action.id, this.withFailures(action)]),
+      );
+      const executions: LocalExecutionResult[] = [];
+      for (const request of dispatcher.started) {
+        executions.push(
+          await runPlaybookLocally(this.playbook, request.input, {
+            runner: { ...runner, actions },
+            approve: async () => this.decision,
+          }),
+        );
+      }
+      const first = executions[0] as LocalExecutionResult;
+      const pick = (action?: string) => first.actions.filter((a) => action === undefined || a.action === action);
+      return {
+        ...first,
+        executions,
+        world: world.state,
+        calls: (action) => pick(action).flatMap((a) => a.calls.map((c) => ({ api: c.api, params: c.params }))),
+        mutations: (action) =>
+          pick(action).flatMap((a) =>
+            a.calls.filter((c) => !READ.test(c.api)).map((c) => ({ api: c.api, params: c.params })),
+          ),
+      };
+    } finally {
+      await store.close();
+    }
+  }
+
+  private withFailures(action: ActionDefinition): ActionDefinition {
+    const failure = this.failures.get(action.id);
+    if (failure === undefined) return action;
+    let left = failure.times;
+    return {
+      ...action,
+      run: async (input, env) => {
+        if (left > 0) {
+          left -= 1;
+          const error = new Error(`injected ${failure.name}`);
+          error.name = failure.name;
+          throw error;
+        }
+        return action.run(input, env);
+      },
+    };
+  }
+}
+
+/** Starts a scenario for a playbook. */
+export function scenario(playbook: Playbook): Scenario {
+  return new Scenario(playbook);
+}
