@@ -1,16 +1,20 @@
 #!/usr/bin/env node
 /**
  * The CDK app (`cdk.json`: `npx tsx bin/app.ts`): one `Riposte` stack, configured from the
- * `riposte` context key, checked by cdk-nag's AWS Solutions pack. Any unacknowledged cdk-nag error
- * fails the synth; findings are written to `cdk.out/validation-report.json`. Acknowledgements live
- * next to the resource they concern (see `lib/ingest-function.ts`), each with its reason.
+ * `riposte` context key, with every playbook of `playbooks/` (loaded with top-level await: the
+ * app runs as ESM under tsx), checked by cdk-nag's AWS Solutions pack. Any unacknowledged
+ * cdk-nag error fails the synth; findings are written to `cdk.out/validation-report.json`.
+ * Acknowledgements live next to the resource they concern (see `lib/ingest-function.ts`), each
+ * with its reason.
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { parseConfig } from '../functions/core/config/schema.ts';
+import { loadPlaybooks } from '../functions/core/playbooks/registry.ts';
 import { RiposteStack } from '../lib/riposte-stack.ts';
 
 const app = new App();
 const config = parseConfig(app.node.tryGetContext('riposte'));
-new RiposteStack(app, 'Riposte', { config });
+const playbooks = await loadPlaybooks();
+new RiposteStack(app, 'Riposte', { config, playbooks });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));

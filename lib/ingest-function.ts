@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Fn, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -40,8 +40,11 @@ export interface IngestFunctionProps {
 
   /**
    * The deployed playbooks the function dispatches to (`PLAYBOOKS`, as JSON): each route's
-   * `target` is the ARN of its state machine's `live` alias, and `states:StartExecution` is
-   * granted on exactly those targets.
+   * `target` is the ARN of its state machine's `live` alias. `states:StartExecution` is granted
+   * on each target's state machine ARN with `states:StateMachineQualifier` equal to the alias
+   * name: Step Functions authorizes a start through an alias on the unqualified ARN, so a
+   * statement naming the alias ARN would never match, and without the condition the function
+   * could also start the unpublished latest revision or any version.
    *
    * @default [] - no playbook: alerts are stored and grouped into incidents, nothing is started.
    */
@@ -117,7 +120,7 @@ function isRetentionDays(days: number): days is logs.RetentionDays {
  *
  * Its role is built here with no managed policy: it can write its own log group, X-Ray traces,
  * consume the intake queue (`grantConsumeMessages`), use the table (`AlertStore.grantIngest`) and
- * start the listed playbooks' aliases, nothing else.
+ * start the listed playbooks through their aliases (and only through them), nothing else.
  *
  * @example
  * new IngestFunction(this, 'Ingest', { store, intake, encryptionKey: key, incidentWindowHours: 24,
@@ -212,10 +215,16 @@ export class IngestFunction extends Construct {
       }),
     );
     props.store.grantIngest(this.role);
-    if (playbooks.length > 0) {
-      const aliasArns = [...new Set(playbooks.map((playbook) => playbook.target))];
+    for (const target of new Set(playbooks.map((playbook) => playbook.target))) {
+      // Step Functions authorizes a start through an alias on the state machine's (unqualified)
+      // ARN, with the alias name in states:StateMachineQualifier: allow exactly that alias.
+      const { stateMachineArn, qualifier } = splitQualifiedArn(target);
       this.role.addToPrincipalPolicy(
-        new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: aliasArns }),
+        new iam.PolicyStatement({
+          actions: ['states:StartExecution'],
+          resources: [stateMachineArn],
+          conditions: { 'ForAnyValue:StringEquals': { 'states:StateMachineQualifier': [qualifier] } },
+        }),
       );
     }
 
@@ -225,7 +234,7 @@ export class IngestFunction extends Construct {
       reason:
         'X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords accept no resource but "*" ' +
         '(the X-Ray service authorization reference lists no resource type for them); every other statement ' +
-        'of this policy names its table, index, queue, key, log group or alias.',
+        'of this policy names its table, index, queue, key, log group or state machine.',
     });
     Validations.of(this.function).acknowledge({
       id: 'AwsSolutions-L1',
@@ -234,6 +243,30 @@ export class IngestFunction extends Construct {
         'moving to a newer Node.js is a tested upgrade of its own, not a drift.',
     });
   }
+}
+
+/** A qualified state machine ARN (`arn:<partition>:states:<region>:<account>:stateMachine:<name>:<qualifier>`). */
+const QUALIFIED_STATE_MACHINE_ARN = /^(arn:[^:]+:states:[^:]+:[^:]+:stateMachine:[^:]+):([^:]+)$/;
+
+/**
+ * The state machine ARN and the qualifier (alias name or version) of a qualified state machine
+ * ARN; an unresolved token (a `live` alias of this app) is split by CloudFormation.
+ */
+export function splitQualifiedArn(target: string): {
+  readonly stateMachineArn: string;
+  readonly qualifier: string;
+} {
+  if (Token.isUnresolved(target)) {
+    const parts = Fn.split(':', target, 8);
+    return { stateMachineArn: Fn.join(':', parts.slice(0, 7)), qualifier: parts[7] as string };
+  }
+  const match = QUALIFIED_STATE_MACHINE_ARN.exec(target);
+  if (match === null) {
+    throw new Error(
+      `IngestFunction: playbook target ${target} must be a state machine alias ARN (…:stateMachine:<name>:<alias>)`,
+    );
+  }
+  return { stateMachineArn: match[1] as string, qualifier: match[2] as string };
 }
 
 function validate(

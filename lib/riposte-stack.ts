@@ -1,12 +1,17 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { RiposteConfig } from '../functions/core/config/schema.ts';
-import type { PlaybookRoute } from '../functions/core/intake/dispatch.ts';
+import { routesFor } from '../functions/core/playbooks/registry.ts';
+import type { Playbook } from '../functions/core/playbooks/sdk.ts';
+import { ActionFunctions } from './action-functions.ts';
 import { AlertSources } from './alert-sources.ts';
 import { AlertStore } from './alert-store.ts';
+import { ApprovalApi } from './approval-api.ts';
 import { EncryptionKey } from './encryption-key.ts';
 import { IngestFunction } from './ingest-function.ts';
 import { IntakeQueue } from './intake-queue.ts';
+import { PlaybookStateMachines } from './playbook-state-machines.ts';
+import { ResponseSettings } from './response-settings.ts';
 
 /** Properties of {@link RiposteStack}. */
 export interface RiposteStackProps extends StackProps {
@@ -14,12 +19,12 @@ export interface RiposteStackProps extends StackProps {
   readonly config: RiposteConfig;
 
   /**
-   * The deployed playbooks (each `target` is a state machine's `live` alias ARN) the ingest
-   * function dispatches to and may start.
+   * The playbooks to deploy (`await loadPlaybooks()`): each becomes a state machine with a
+   * published version and a `live` alias, which the ingest function dispatches to and may start.
    *
-   * @default [] - no playbook yet.
+   * @default [] - no playbook: alerts are stored and grouped into incidents, nothing is started.
    */
-  readonly playbooks?: readonly PlaybookRoute[];
+  readonly playbooks?: readonly Playbook[];
 }
 
 /** The ingest function's timeout and batching window, which size the visibility timeout of the queue it consumes. */
@@ -28,11 +33,14 @@ const INGEST_BATCHING_WINDOW = IngestFunction.DEFAULT_BATCHING_WINDOW;
 
 /**
  * Riposte in one stack: security alerts from the default event bus → intake queue → ingest
- * function → alert table, everything encrypted with one customer managed key.
+ * function → alert table → playbook state machines → action functions, everything encrypted
+ * with one customer managed key.
  *
  * Construct ids are a contract (renaming one replaces its resources, and the table and key are
- * retained, not moved): `Encryption`, `AlertStore`, `Intake`, `Sources` (one rule per source id)
- * and `Ingest`.
+ * retained, not moved): `Encryption`, `AlertStore`, `Intake`, `Sources` (one rule per source id),
+ * `Ingest`, `Settings` (kill switch, alert topic, approval key), `Approval` (the approval
+ * endpoint), `Actions` (one function per action family) and `Playbooks` (one construct per
+ * playbook, named by its id).
  *
  * Termination protection is off unless `terminationProtection` is set: the table and the key are
  * retained on stack deletion and the table has deletion protection, so deleting the stack loses
@@ -51,6 +59,10 @@ export class RiposteStack extends Stack {
   public readonly intake: IntakeQueue;
   public readonly sources: AlertSources;
   public readonly ingest: IngestFunction;
+  public readonly settings: ResponseSettings;
+  public readonly approval: ApprovalApi;
+  public readonly actions: ActionFunctions;
+  public readonly playbooks: PlaybookStateMachines;
 
   public constructor(scope: Construct, id: string, props: RiposteStackProps) {
     super(scope, id, {
@@ -74,6 +86,37 @@ export class RiposteStack extends Stack {
       queue: this.intake.queue,
       deadLetterQueue: this.intake.deadLetterQueue,
     });
+    this.settings = new ResponseSettings(this, 'Settings', {
+      encryptionKey: key,
+      notifications: config.notifications,
+    });
+    this.approval = new ApprovalApi(this, 'Approval', {
+      store: this.store,
+      encryptionKey: key,
+      settings: this.settings,
+      logRetentionDays: config.logRetentionDays,
+    });
+    this.actions = new ActionFunctions(this, 'Actions', {
+      store: this.store,
+      encryptionKey: key,
+      settings: this.settings,
+      approvalBaseUrl: this.approval.baseUrl,
+      safety: config.safety,
+      memberRoleName: config.memberRoleName,
+      ...(config.memberRoleExternalId === undefined
+        ? {}
+        : { memberRoleExternalId: config.memberRoleExternalId }),
+      logRetentionDays: config.logRetentionDays,
+    });
+    const playbooks = props.playbooks ?? [];
+    this.playbooks = new PlaybookStateMachines(this, 'Playbooks', {
+      playbooks,
+      functionOf: (family) => this.actions.functionOf(family),
+      encryptionKey: key,
+      logRetentionDays: config.logRetentionDays,
+    });
+    this.approval.allowTaskResponses(this.playbooks.stateMachines);
+
     this.ingest = new IngestFunction(this, 'Ingest', {
       store: this.store,
       intake: this.intake,
@@ -81,7 +124,7 @@ export class RiposteStack extends Stack {
       incidentWindowHours: config.incidentWindowHours,
       rejectedRetentionDays: config.rejectedRetentionDays,
       logRetentionDays: config.logRetentionDays,
-      playbooks: props.playbooks ?? [],
+      playbooks: routesFor(playbooks, (playbook) => this.playbooks.aliasArnOf(playbook.id)),
       timeout: INGEST_TIMEOUT,
       maxBatchingWindow: INGEST_BATCHING_WINDOW,
     });

@@ -13,11 +13,12 @@ line per output, in input order:
   {"input": "<path>", "alert": {"id", "source", "sample", "ocsf"}}
   {"input": "<path>", "rejected": {"reason": "<code>", "message": "<text>"}}
 
-A directory is read recursively (its .json files, sorted). With no path, one event is read
-from standard input (input "-"). A Security Hub event yields one line per finding.
+A directory is read recursively (its .json files, sorted by code point). With no path, one
+event is read from standard input (input "-"). A Security Hub event yields one line per finding.
 
 Exit status: 0 when every input was handled (rejections included), 2 for a usage error or
-an unreadable path, 1 if the tool itself fails.
+an unreadable path (every path is checked before anything is printed), 1 if the tool itself
+fails.
 
 Options:
   -h, --help   show this help`;

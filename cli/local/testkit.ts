@@ -4,7 +4,7 @@ import type { ActionDefinition } from '#core/actions/types.ts';
 import { ACTIONS } from '#core/actions/registry.ts';
 import { LocalWorld, type WorldData } from '#core/actions/world/index.ts';
 import { parseConfig, type RiposteConfig } from '#core/config/schema.ts';
-import { RecordingDispatcher } from '#core/intake/dispatch.ts';
+import { RecordingDispatcher, type StartRequest } from '#core/intake/dispatch.ts';
 import { listIncidents } from '#core/store/queries.ts';
 import { PLAYBOOKS_DIR } from '#core/playbooks/registry.ts';
 import type { Playbook } from '#core/playbooks/sdk.ts';
@@ -27,6 +27,13 @@ import { openLocalStore } from './store.ts';
  *   .run();
  * expect(result.path).toContain('Notify: not contained');
  * expect(result.mutations('isolate-instance')).toEqual([]);
+ *
+ * A two-step scenario (contain, then release) chains playbooks with `.andThen(...)`: each runs
+ * after the previous one on the same incident, store and world.
+ *
+ * @example
+ * const result = await scenario(containPlaybook).event(finding).approve().andThen(releasePlaybook).run();
+ * result.path; // the release's path; result.executions[0] is the containment
  */
 
 /** The example world shipped in `examples/world.json`. */
@@ -36,6 +43,10 @@ export function exampleWorld(): WorldData {
   return new LocalWorld(JSON.parse(readFileSync(EXAMPLE_WORLD_FILE, 'utf8'))).state;
 }
 
+/**
+ * What a scenario did. The execution fields (`path`, `status`, `actions`, `calls`...) describe the
+ * last playbook chained with `.andThen(...)`, or without one the first execution the event started.
+ */
 export interface ScenarioResult extends LocalExecutionResult {
   /** Every AWS call an action made (or would make), optionally for one action id. */
   calls(action?: string): { api: string; params: Readonly<Record<string, unknown>> }[];
@@ -45,7 +56,7 @@ export interface ScenarioResult extends LocalExecutionResult {
   readonly actions: readonly LocalActionRecord[];
   /** The world after the run (writes applied). */
   readonly world: WorldData;
-  /** Every execution the event dispatched (usually one). */
+  /** Every execution in order: those the event dispatched (usually one), then the chained ones. */
   readonly executions: readonly LocalExecutionResult[];
 }
 
@@ -57,6 +68,7 @@ class Scenario {
   private decision: boolean = true;
   private config: RiposteConfig = parseConfig({});
   private readonly failures = new Map<string, { name: string; times: number }>();
+  private readonly chained: Playbook[] = [];
 
   public constructor(private readonly playbook: Playbook) {}
 
@@ -100,6 +112,16 @@ class Scenario {
     return this;
   }
 
+  /**
+   * Runs `next` after the playbooks before it, on the same incident (same alert and mode), store
+   * and world: what the first saved (containment state, approvals) the next one reads. Named
+   * `andThen`, not `then`: a `then` method would make the scenario a thenable that `await` calls.
+   */
+  public andThen(next: Playbook): this {
+    this.chained.push(next);
+    return this;
+  }
+
   public async run(): Promise<ScenarioResult> {
     if (this.eventBody === undefined) throw new Error('scenario: give an event with .event(...)');
     const store = await openLocalStore();
@@ -133,10 +155,20 @@ class Scenario {
           }),
         );
       }
-      const first = executions[0] as LocalExecutionResult;
-      const pick = (action?: string) => first.actions.filter((a) => action === undefined || a.action === action);
+      const { input } = dispatcher.started[0] as StartRequest;
+      for (const next of this.chained) {
+        executions.push(
+          await runPlaybookLocally(
+            next,
+            { ...input, playbook: { id: next.id, version: next.version } },
+            { runner: { ...runner, actions }, approve: async () => this.decision },
+          ),
+        );
+      }
+      const shown = (this.chained.length > 0 ? executions.at(-1) : executions[0]) as LocalExecutionResult;
+      const pick = (action?: string) => shown.actions.filter((a) => action === undefined || a.action === action);
       return {
-        ...first,
+        ...shown,
         executions,
         world: world.state,
         calls: (action) => pick(action).flatMap((a) => a.calls.map((c) => ({ api: c.api, params: c.params }))),

@@ -270,10 +270,9 @@ describe('riposte normalize', () => {
     expect(result.stderr).toContain('Usage: riposte <command> [options]');
   });
 
-  // BUG (cli/commands/normalize.ts run, `parseArgs(...)` in strict mode): an unknown option throws
-  // node's ERR_PARSE_ARGS_UNKNOWN_OPTION TypeError, which main() reports with its stack trace and
-  // exit 1, although the help promises exit 2 for a usage error.
-  it.fails('treats an unknown option as a usage error (exit 2, no stack trace)', async () => {
+  // Fixed (cli/main.ts): node's parseArgs ERR_PARSE_ARGS_* errors used to be reported with a
+  // stack trace and exit 1; they are usage errors for every command.
+  it('treats an unknown option as a usage error (exit 2, no stack trace)', async () => {
     // Prepare
     const argv = ['normalize', '--bogus'];
 
@@ -282,24 +281,80 @@ describe('riposte normalize', () => {
 
     // Assess
     expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/^riposte normalize: Unknown option '--bogus'\.[^\n]*\n/);
     expect(result.stderr).toContain('Run `riposte normalize --help` for usage.');
     expect(result.stderr).not.toContain('    at ');
   });
 
-  // BUG (cli/commands/normalize.ts run, `readFile` unguarded): a listed file that cannot be read
-  // (a dangling symlink here; EACCES alike) escapes as a raw ENOENT error: exit 1 with a stack
-  // trace, although the help promises exit 2 for an unreadable path.
-  it.fails('treats an unreadable file inside a directory as an unreadable path (exit 2)', async () => {
+  // Fixed (cli/commands/normalize.ts checkReadable): a listed file that cannot be read (a dangling
+  // symlink here; EACCES alike) used to escape as a raw ENOENT error with a stack trace and exit 1.
+  it('treats an unreadable file inside a directory as an unreadable path (exit 2)', async () => {
     // Prepare
     const dir = path.join(workDir, 'dangling');
     await mkdir(dir, { recursive: true });
+    await copyFile(
+      path.join(FIXTURES_DIR, 'guardduty/instance-backdoor-cc-dns-high.json'),
+      path.join(dir, 'a-guardduty.json'),
+    );
     await symlink(path.join(workDir, 'does-not-exist.json'), path.join(dir, 'broken.json'));
 
     // Act
     const result = await run(['normalize', 'dangling'], { cwd: workDir });
 
+    // Assess: checked before any output, so the readable file before it printed nothing either
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(
+      `riposte normalize: cannot read "${path.join('dangling', 'broken.json')}": no such file or directory\nRun \`riposte normalize --help\` for usage.\n`,
+    );
+  });
+
+  it('checks every path before printing anything (no partial output)', async () => {
+    // Prepare
+    const argv = ['normalize', path.join('events', 'a-guardduty.json'), 'no-such-file.json'];
+
+    // Act
+    const result = await run(argv, { cwd: workDir });
+
     // Assess
     expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('cannot read "no-such-file.json": no such file or directory');
+  });
+
+  it('sorts directory entries by code point, whatever the locale', async () => {
+    // Prepare
+    const dir = path.join(workDir, 'ordering');
+    await mkdir(dir, { recursive: true });
+    const names = ['a.json', 'B.json', '_c.json', 'Z.json', '\u{1F600}.json', '\uFF21.json'];
+    for (const name of names) await writeFile(path.join(dir, name), '{}');
+
+    // Act
+    const result = await run(['normalize', 'ordering'], { cwd: workDir });
+
+    // Assess: upper case before "_" before lower case; U+FF21 before U+1F600 (UTF-16 order would swap them)
+    expect(result.code).toBe(0);
+    expect(result.lines.map((line) => line.input)).toEqual(
+      ['B.json', 'Z.json', '_c.json', 'a.json', '\uFF21.json', '\u{1F600}.json'].map((name) =>
+        path.join('ordering', name),
+      ),
+    );
+  });
+});
+
+describe('riposte (any command)', () => {
+  it('reports a parseArgs error of another command as a usage error', async () => {
+    // Prepare
+    const argv = ['alerts', '--no-such-option'];
+
+    // Act
+    const result = await run(argv);
+
+    // Assess
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("riposte alerts: Unknown option '--no-such-option'");
+    expect(result.stderr).toContain('Run `riposte alerts --help` for usage.');
     expect(result.stderr).not.toContain('    at ');
   });
 });

@@ -1,12 +1,12 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, CfnResource, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { describe, expect, it } from 'vitest';
 import type { PlaybookRoute } from '../../functions/core/intake/dispatch.ts';
 import { AlertStore } from '../../lib/alert-store.ts';
-import { IngestFunction, type IngestFunctionProps } from '../../lib/ingest-function.ts';
+import { IngestFunction, type IngestFunctionProps, splitQualifiedArn } from '../../lib/ingest-function.ts';
 import { IntakeQueue, type IntakeQueueProps } from '../../lib/intake-queue.ts';
 
 const ALIAS_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:riposte-contain-instance:live';
@@ -121,21 +121,58 @@ describe('IngestFunction', () => {
     });
   });
 
-  it("may start exactly its playbooks' live aliases, and passes the routes in PLAYBOOKS", () => {
+  it('may start its playbooks through their live aliases only, and passes the routes in PLAYBOOKS', () => {
     // Prepare / Act
     const { template } = synthIngest({ playbooks: [PLAYBOOK] });
 
-    // Assess
+    // Assess: Step Functions authorizes an alias start on the state machine ARN, the alias in the qualifier
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ PLAYBOOKS: JSON.stringify([PLAYBOOK]) }) },
     });
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
-          { Effect: 'Allow', Action: 'states:StartExecution', Resource: ALIAS_ARN },
+          {
+            Effect: 'Allow',
+            Action: 'states:StartExecution',
+            Resource: 'arn:aws:states:us-east-1:123456789012:stateMachine:riposte-contain-instance',
+            Condition: { 'ForAnyValue:StringEquals': { 'states:StateMachineQualifier': ['live'] } },
+          },
         ]),
       },
     });
+    expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).not.toContain(`"${ALIAS_ARN}"`);
+  });
+
+  it('splits an alias ARN token (a live alias of the app) with CloudFormation functions', () => {
+    // Prepare
+    const app = new App();
+    const stack = new Stack(app, 'Split');
+    const alias = new CfnResource(stack, 'Alias', { type: 'AWS::StepFunctions::StateMachineAlias' });
+
+    // Act
+    const { stateMachineArn, qualifier } = splitQualifiedArn(alias.getAtt('Arn').toString());
+
+    // Assess
+    const parts = { 'Fn::Split': [':', { 'Fn::GetAtt': ['Alias', 'Arn'] }] };
+    expect(stack.resolve(qualifier)).toEqual({ 'Fn::Select': [7, parts] });
+    expect(stack.resolve(stateMachineArn)).toEqual({
+      'Fn::Join': [':', [0, 1, 2, 3, 4, 5, 6].map((index) => ({ 'Fn::Select': [index, parts] }))],
+    });
+  });
+
+  it('refuses a playbook target that is not a state machine alias or version ARN', () => {
+    // Prepare / Act / Assess
+    expect(() =>
+      synthIngest({
+        playbooks: [
+          {
+            ...PLAYBOOK,
+            target: 'arn:aws:states:us-east-1:123456789012:stateMachine:riposte-contain-instance',
+          },
+        ],
+      }),
+    ).toThrow(/must be a state machine alias ARN/);
   });
 
   it('starts nothing when there is no playbook', () => {

@@ -2,7 +2,7 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { IAMClient } from '@aws-sdk/client-iam';
-import { S3ControlClient } from '@aws-sdk/client-s3-control';
+import { S3Client } from '@aws-sdk/client-s3';
 import type {
   AwsCredentialIdentity,
   AwsCredentialIdentityProvider,
@@ -30,7 +30,8 @@ export interface AwsClients {
   readonly iam: IAMClient;
   readonly autoScaling: AutoScalingClient;
   readonly elbv2: ElasticLoadBalancingV2Client;
-  readonly s3control: S3ControlClient;
+  /** Regional S3 (bucket-level calls: Block Public Access, tags, policy status). */
+  readonly s3: S3Client;
 }
 
 export type ServiceName = keyof AwsClients;
@@ -86,13 +87,15 @@ export function createClients(options: ClientOptions): AwsClients {
     iam: new IAMClient({ ...config, region: options.region.startsWith('cn-') ? 'cn-north-1' : 'us-east-1' }),
     autoScaling: new AutoScalingClient(config),
     elbv2: new ElasticLoadBalancingV2Client(config),
-    s3control: new S3ControlClient(config),
+    // Regional like the others; a bucket of another region answers with a redirect, which the
+    // client follows (once) instead of failing the action.
+    s3: new S3Client({ ...config, followRegionRedirects: true }),
   };
   attachMode('ec2', clients.ec2.middlewareStack, options);
   attachMode('iam', clients.iam.middlewareStack, options);
   attachMode('autoScaling', clients.autoScaling.middlewareStack, options);
   attachMode('elbv2', clients.elbv2.middlewareStack, options);
-  attachMode('s3control', clients.s3control.middlewareStack, options);
+  attachMode('s3', clients.s3.middlewareStack, options);
   return clients;
 }
 

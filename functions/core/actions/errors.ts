@@ -89,6 +89,26 @@ export class InvalidApprovalTokenError extends RiposteError {
   }
 }
 
+/**
+ * Whether an AWS error carries one of `codes`: its `name` (SDK v3 exception name, local world
+ * error) or its wire `Code` (IAM, S3), compared with and without the `Exception` suffix, so
+ * `NoSuchEntity` matches `NoSuchEntityException` and the reverse.
+ *
+ * @example
+ * hasErrorCode(new NoSuchEntityException({ message: 'no role', $metadata: {} }), 'NoSuchEntity'); // true
+ * hasErrorCode(error, 'NoSuchTagSet', 'NoSuchBucket'); // either one
+ */
+export function hasErrorCode(error: unknown, ...codes: readonly string[]): boolean {
+  if (!(error instanceof Error)) return false;
+  const wire = (error as Error & { Code?: unknown }).Code;
+  const found = [error.name, ...(typeof wire === 'string' ? [wire] : [])].map(withoutExceptionSuffix);
+  return codes.some((code) => found.includes(withoutExceptionSuffix(code)));
+}
+
+function withoutExceptionSuffix(code: string): string {
+  return code.endsWith('Exception') ? code.slice(0, -'Exception'.length) : code;
+}
+
 /** Names of the errors a playbook may catch, for the authoring API's type checks. */
 export const ACTION_ERROR_NAMES = [
   'ProtectedResourceError',

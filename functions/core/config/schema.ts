@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SafetyPolicySchema } from '../actions/types.ts';
 
 /**
  * Riposte's deployment configuration, read from `cdk.json` context key `riposte` by the CDK app
@@ -35,6 +36,42 @@ export const SOURCE_IDS = [
 export const SourceIdSchema = z.enum(SOURCE_IDS);
 export type SourceId = z.infer<typeof SourceIdSchema>;
 
+const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+$/;
+
+export const NotificationsSchema = z.strictObject({
+  /** E-mail addresses subscribed to the alert topic (each confirms its subscription). @default [] */
+  emails: z.array(z.email()).default([]),
+  /**
+   * ARN of the Secrets Manager secret holding the Slack incoming-webhook URL (the URL itself, or
+   * JSON `{ "url": "…" }`); the secret is created outside Riposte, its value never in the
+   * repository. @default none - no Slack notification
+   */
+  slackWebhookSecretArn: z.string().regex(SECRET_ARN, 'must be a Secrets Manager secret ARN').optional(),
+  /** HTTPS endpoint receiving every notification as JSON. @default none - no webhook */
+  webhookUrl: z.url({ protocol: /^https$/ }).optional(),
+  /**
+   * ARN of the secret holding the key the webhook body is HMAC-signed with.
+   * @default none - the webhook is sent unsigned
+   */
+  webhookSigningSecretArn: z.string().regex(SECRET_ARN, 'must be a Secrets Manager secret ARN').optional(),
+});
+export type NotificationSettings = z.infer<typeof NotificationsSchema>;
+
+export const ApprovalSettingsSchema = z.strictObject({
+  /** Tag key that marks a production resource. @default 'environment' */
+  productionTagKey: z.string().min(1).max(128).default('environment'),
+  /** Values of that tag meaning production: containing such a resource needs an approval. @default ['production', 'prod'] */
+  productionTagValues: z.array(z.string().min(1).max(256)).default(['production', 'prod']),
+  /** Seconds an approval link stays valid and a playbook waits for it (1 minute to 7 days). @default 3600 */
+  timeoutSeconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(7 * 86_400)
+    .default(3600),
+});
+export type ApprovalSettings = z.infer<typeof ApprovalSettingsSchema>;
+
 export const RiposteConfigSchema = z.strictObject({
   /** Per-source switches and severity floors; unspecified sources use the catalog defaults. */
   sources: z.partialRecord(SourceIdSchema, SourceSettingsSchema).default({}),
@@ -50,6 +87,30 @@ export const RiposteConfigSchema = z.strictObject({
   logRetentionDays: z.number().int().positive().default(365),
   /** Receives of one SQS message before it moves to the dead-letter queue. @default 5 */
   maxReceiveCount: z.number().int().min(1).max(1000).default(5),
+  /**
+   * The rails every containment action passes: the protected tag (@default `riposte:protected` =
+   * `true`), the accounts and regions containment may (`allow`, @default all) and may never
+   * (`deny`, @default none) act in, and the containments allowed per rolling hour before an
+   * approval is required (`blastRadiusPerHour`, @default 10).
+   */
+  safety: z.strictObject(SafetyPolicySchema.shape).prefault({}),
+  /** Where notifications go. @default no e-mail, no Slack, no webhook */
+  notifications: NotificationsSchema.prefault({}),
+  /** Human approval of containment in production. @default see {@link ApprovalSettingsSchema} */
+  approval: ApprovalSettingsSchema.prefault({}),
+  /**
+   * Name of the role Riposte assumes in member accounts to act there (deployed in each member
+   * account). @default 'RiposteMemberResponse'
+   */
+  memberRoleName: z
+    .string()
+    .regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name')
+    .default('RiposteMemberResponse'),
+  /** External id the member role's trust policy requires. @default none - no external id is sent */
+  memberRoleExternalId: z
+    .string()
+    .regex(/^[\w+=,.@:/-]{2,1224}$/, 'must be 2 to 1224 characters of [A-Za-z0-9+=,.@:/_-]')
+    .optional(),
 });
 export type RiposteConfig = z.infer<typeof RiposteConfigSchema>;
 

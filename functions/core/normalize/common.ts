@@ -11,9 +11,9 @@ import {
   SEVERITY_CAPTIONS,
   type SeverityId,
 } from '../ocsf/constants.ts';
-import type { OcsfEvent } from '../ocsf/schema.ts';
+import type { OcsfEvent, OcsfNetworkEndpoint } from '../ocsf/schema.ts';
 import type { SourceEvent } from './envelope.ts';
-import { FieldError, optNumber, optString } from './read.ts';
+import { FieldError, optNumber, optString, recordList } from './read.ts';
 import { firstTimestamp } from './time.ts';
 
 /**
@@ -167,3 +167,40 @@ export function makeAlert(findingKey: string, event: SourceEvent, sample: boolea
 }
 
 export const SAMPLE_LABEL = 'sample';
+
+/**
+ * AWS tags (`[{ key, value }]`, or `Key`/`Value`) as OCSF `key_value_object`s. An empty value is
+ * kept as `""` (EC2 and S3 allow it, and OCSF requires `value` or `values`); a tag without a
+ * value gets `""` too, which is what AWS means by it. Tags without a key are dropped.
+ *
+ * @example
+ * awsTags([{ key: 'Backup', value: '' }]) // [{ name: 'Backup', value: '' }]
+ */
+export function awsTags(value: unknown): { name: string; value: string }[] | undefined {
+  const tags: { name: string; value: string }[] = [];
+  for (const tag of recordList(value)) {
+    const name = optString(tag.key ?? tag.Key);
+    if (name === undefined) continue;
+    const raw = tag.value ?? tag.Value;
+    tags.push({ name, value: typeof raw === 'string' ? raw : (optString(raw) ?? '') });
+  }
+  return tags.length > 0 ? tags : undefined;
+}
+
+/** The attributes of which OCSF `network_endpoint` needs at least one (its `at_least_one` constraint). */
+const ENDPOINT_IDENTIFIERS = [
+  'ip',
+  'uid',
+  'name',
+  'hostname',
+  'svc_name',
+  'instance_uid',
+  'interface_uid',
+  'interface_name',
+  'domain',
+] as const;
+
+/** True when an endpoint names something (an IP, a domain...), not only a port or a location. */
+export function identifiesEndpoint(endpoint: OcsfNetworkEndpoint): boolean {
+  return ENDPOINT_IDENTIFIERS.some((key) => endpoint[key] !== undefined);
+}

@@ -59,7 +59,17 @@ export function parseEnvelope(input: unknown): EnvelopeResult {
     return reject('not_an_object', `an event is a JSON object, got ${describe(value)}`);
   }
   if (raw === undefined) {
-    raw = JSON.stringify(value);
+    // An already-parsed value need not be JSON: a cycle or a BigInt makes JSON.stringify throw,
+    // and a toJSON() returning undefined makes it return undefined.
+    let text: unknown;
+    try {
+      text = JSON.stringify(value);
+    } catch (error) {
+      const why = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ');
+      return reject('invalid_field', `the event cannot be serialized as JSON (${why})`);
+    }
+    if (typeof text !== 'string') return reject('invalid_field', 'the event cannot be serialized as JSON');
+    raw = text;
     const bytes = Buffer.byteLength(raw, 'utf8');
     if (bytes > MAX_EVENT_BYTES) return tooLarge(bytes);
   }
@@ -111,10 +121,10 @@ function reject(reason: Rejection['reason'], message: string): { readonly reject
   return { rejected: { reason, message } };
 }
 
-/** A short description of a JSON value's type for error messages. */
+/** A short description of a JSON value's type for error messages: `null`, `an array`, `a string`... */
 export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return 'a string';
-  return `a ${typeof value}`;
+  const type = typeof value;
+  return type === 'object' || type === 'undefined' ? `an ${type}` : `a ${type}`;
 }

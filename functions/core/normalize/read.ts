@@ -34,10 +34,14 @@ export function optString(value: unknown): string | undefined {
   return undefined;
 }
 
-/** A finite number, accepting numeric strings (`"8.0"`), or undefined. */
+// A decimal number as JSON writes one (sign, digits, fraction, exponent), surrounding blanks allowed.
+// `Number()` alone would also take "0x10", "0o17", "0b11" and "Infinity".
+const DECIMAL = /^\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
+
+/** A finite number, accepting decimal numeric strings (`"8.0"`, not `"0x10"`), or undefined. */
 export function optNumber(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
-  if (typeof value === 'string' && value.trim() !== '') {
+  if (typeof value === 'string' && DECIMAL.test(value)) {
     const parsed = Number(value);
     return Number.isFinite(parsed) ? parsed : undefined;
   }
@@ -111,9 +115,22 @@ export function compact<T extends Record<string, unknown>>(value: T): T {
   const out: Record<string, unknown> = {};
   for (const key in value) {
     const member = value[key];
-    if (member !== undefined) out[key] = member;
+    if (member !== undefined) setMember(out, key, member);
   }
   return out as T;
+}
+
+/**
+ * `target[key] = value`, except that a key named `"__proto__"` (an own member after `JSON.parse`)
+ * becomes an own data member instead of going through the prototype setter, which would drop it
+ * and change the copy's prototype.
+ */
+export function setMember(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') {
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  } else {
+    target[key] = value;
+  }
 }
 
 /**
@@ -171,12 +188,12 @@ function omitTree(source: JsonRecord, tree: Map<string, unknown>): Record<string
     if (rule instanceof Map && isRecord(value)) {
       const rest = omitTree(value, rule);
       if (rest !== undefined) {
-        out[key] = rest;
+        setMember(out, key, rest);
         kept += 1;
       }
       continue;
     }
-    out[key] = value;
+    setMember(out, key, value);
     kept += 1;
   }
   return kept === 0 ? undefined : out;

@@ -63,19 +63,21 @@ function fromIso(text: string): number | undefined {
   const m = ISO.exec(text);
   if (m === null) return undefined;
   const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', zone] = m;
-  if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 60) return undefined;
-  const millis = frac === '' ? 0 : Math.round(Number(`0.${frac}`) * 1000);
-  const base = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), millis);
-  if (!sameCalendar(base, Number(y), Number(mo) - 1, Number(d))) return undefined;
-  return valid(base - zoneOffsetMs(zone));
+  const offset = zoneOffsetMs(zone);
+  if (offset === undefined) return undefined;
+  const base = utc(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), fraction(frac));
+  return base === undefined ? undefined : valid(base - offset);
 }
 
-function zoneOffsetMs(zone: string | undefined): number {
+/** The offset of an ISO zone designator in milliseconds, or `undefined` past ±14:00 or minute 59. */
+function zoneOffsetMs(zone: string | undefined): number | undefined {
   if (zone === undefined || zone === 'Z' || zone === 'z') return 0;
   const sign = zone.startsWith('-') ? -1 : 1;
   const digits = zone.slice(1).replace(':', '');
   const hours = Number(digits.slice(0, 2));
   const minutes = digits.length > 2 ? Number(digits.slice(2)) : 0;
+  // Real offsets run from -12:00 to +14:00; anything past 14 hours or 59 minutes is not a zone.
+  if (hours > 14 || minutes > 59 || (hours === 14 && minutes > 0)) return undefined;
   return sign * (hours * 60 + minutes) * 60_000;
 }
 
@@ -87,8 +89,8 @@ function fromMdy(text: string): number | undefined {
   const hour12 = Number(h);
   if (month === undefined || hour12 < 1 || hour12 > 12) return undefined;
   const hour = (hour12 % 12) + (ampm.toLowerCase() === 'pm' ? 12 : 0);
-  const ms = Date.UTC(Number(y), month, Number(d), hour, Number(mi), Number(s));
-  return sameCalendar(ms, Number(y), month, Number(d)) ? valid(ms) : undefined;
+  const ms = utc(Number(y), month, Number(d), hour, Number(mi), Number(s), 0);
+  return ms === undefined ? undefined : valid(ms);
 }
 
 function fromJavaDate(text: string): number | undefined {
@@ -97,18 +99,38 @@ function fromJavaDate(text: string): number | undefined {
   const [, mon = '', d, h, mi, s, frac = '', y] = m;
   const month = MONTHS[mon.toLowerCase()];
   if (month === undefined) return undefined;
-  const millis = frac === '' ? 0 : Math.round(Number(`0.${frac}`) * 1000);
-  const ms = Date.UTC(Number(y), month, Number(d), Number(h), Number(mi), Number(s), millis);
-  return sameCalendar(ms, Number(y), month, Number(d)) ? valid(ms) : undefined;
+  const ms = utc(Number(y), month, Number(d), Number(h), Number(mi), Number(s), fraction(frac));
+  return ms === undefined ? undefined : valid(ms);
+}
+
+/** Milliseconds of a decimal fraction of a second (`"356"` → 356, `"1"` → 100). */
+function fraction(digits: string): number {
+  return digits === '' ? 0 : Math.round(Number(`0.${digits}`) * 1000);
 }
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-/** Rejects dates that `Date.UTC` would silently roll over (Feb 30, month 13...). */
-function sameCalendar(ms: number, year: number, month: number, day: number): boolean {
-  if (!Number.isFinite(ms) || month < 0 || month > 11 || day < 1) return false;
+/**
+ * Epoch milliseconds of a UTC calendar date and time, or `undefined` when any part is out of
+ * range. Every part is checked because `Date.UTC` silently rolls overflows over (Feb 30 → Mar 2,
+ * minute 75 → the next hour, second 60 → the next minute) and maps years 0–99 to 1900–1999.
+ * Years before 1970 are refused: OCSF timestamps are non-negative.
+ */
+function utc(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+  millis: number,
+): number | undefined {
+  if (year < 1970 || year > 9999 || month < 0 || month > 11 || day < 1) return undefined;
   const leap = month === 1 && ((year % 4 === 0 && year % 100 !== 0) || year % 400 === 0);
-  return day <= (DAYS_IN_MONTH[month] ?? 31) + (leap ? 1 : 0);
+  if (day > (DAYS_IN_MONTH[month] ?? 31) + (leap ? 1 : 0)) return undefined;
+  // Leap seconds (:60) are refused too: AWS smears them, so a :60 is malformed, not a leap second.
+  if (hour > 23 || minute > 59 || second > 59) return undefined;
+  return Date.UTC(year, month, day, hour, minute, second, millis);
 }
 
 /** The first of `values` that parses as a timestamp. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { OCSF_VERSION } from './constants.ts';
+import { OCSF_VERSION, SEVERITY_CAPTIONS } from './constants.ts';
 
 /**
  * zod schemas for the part of OCSF 1.6.0 that Riposte reads and writes.
@@ -9,6 +9,14 @@ import { OCSF_VERSION } from './constants.ts';
  * What Riposte relies on is typed here; full conformance against the official schema source is
  * checked in the tests.
  */
+
+/** OCSF `severity_id`: one of the enum's values (0-6, 99), nothing else. */
+export const SeverityIdSchema = z
+  .number()
+  .int()
+  .refine((id) => Object.hasOwn(SEVERITY_CAPTIONS, id), {
+    message: `must be one of ${Object.keys(SEVERITY_CAPTIONS).join(', ')} (the OCSF severity_id enum)`,
+  });
 
 /** OCSF `timestamp_t`: milliseconds since the Unix epoch. */
 export const TimestampSchema = z.number().int().nonnegative();
@@ -106,6 +114,17 @@ export const UserSchema = z.looseObject({
   account: AccountSchema.optional(),
 });
 
+/** OCSF `session`: an authenticated session (for AWS, an STS session and the role that issued it). */
+export const SessionSchema = z.looseObject({
+  uid: z.string().optional(),
+  uid_alt: z.string().optional(),
+  issuer: z.string().optional(),
+  created_time: TimestampSchema.optional(),
+  expiration_time: TimestampSchema.optional(),
+  is_mfa: z.boolean().optional(),
+  credential_uid: z.string().optional(),
+});
+
 export const ApiSchema = z.looseObject({
   operation: z.string(),
   service: z.looseObject({ name: z.string().optional() }).optional(),
@@ -185,7 +204,7 @@ export const OcsfEventSchema = z
     activity_name: z.string().optional(),
     type_uid: z.number().int(),
     type_name: z.string().optional(),
-    severity_id: z.number().int(),
+    severity_id: SeverityIdSchema,
     severity: z.string().optional(),
     time: TimestampSchema,
     message: z.string().optional(),
@@ -204,8 +223,16 @@ export const OcsfEventSchema = z
     compliance: ComplianceSchema.optional(),
     vulnerabilities: z.array(VulnerabilitySchema).optional(),
     api: ApiSchema.optional(),
-    actor: z.looseObject({ user: UserSchema.optional(), invoked_by: z.string().optional() }).optional(),
+    actor: z
+      .looseObject({
+        user: UserSchema.optional(),
+        session: SessionSchema.optional(),
+        invoked_by: z.string().optional(),
+      })
+      .optional(),
     user: UserSchema.optional(),
+    session: SessionSchema.optional(),
+    service: z.looseObject({ name: z.string().optional(), uid: z.string().optional() }).optional(),
     src_endpoint: NetworkEndpointSchema.optional(),
     dst_endpoint: NetworkEndpointSchema.optional(),
     http_request: z.looseObject({ user_agent: z.string().optional() }).optional(),
@@ -262,6 +289,7 @@ export type OcsfEvent = z.infer<typeof OcsfEventSchema>;
 export type OcsfResource = z.infer<typeof ResourceSchema>;
 export type OcsfEvidence = z.infer<typeof EvidenceSchema>;
 export type OcsfUser = z.infer<typeof UserSchema>;
+export type OcsfSession = z.infer<typeof SessionSchema>;
 export type OcsfNetworkEndpoint = z.infer<typeof NetworkEndpointSchema>;
 export type OcsfVulnerability = z.infer<typeof VulnerabilitySchema>;
 export type OcsfCompliance = z.infer<typeof ComplianceSchema>;

@@ -13,21 +13,6 @@ import {
 } from '../../support/fixtures.ts';
 import { ocsfSchemaAvailable, validateOcsf, violationsOnly } from '../../support/ocsf-conformance.ts';
 
-/**
- * Inputs whose alerts are known not to conform, each with the bug that causes it. The test still
- * runs for them (as `it.fails`), so fixing the normalizer makes the suite say so.
- */
-const KNOWN_NONCONFORMING: Readonly<Record<string, string>> = {
-  // guardduty.ts guardDutyEvidences (PORT_PROBE branch): dst_endpoint is built from the local port
-  // alone ({ port }), which breaks network_endpoint's at_least_one constraint; localIpDetails is
-  // present in the finding but ignored.
-  'fixtures/guardduty/instance-recon-port-probe-updated.json': 'PORT_PROBE dst_endpoint has only a port',
-  // guardduty.ts guardDutyEvidences (NETWORK_CONNECTION branch): an OUTBOUND connection without
-  // localIpDetails gives src_endpoint = { port } only, breaking the same constraint.
-  'corpus/guardduty/canary-ec2-integtest-epoch-launchtime.json':
-    'NETWORK_CONNECTION src_endpoint has only a port',
-};
-
 interface Case {
   readonly name: string;
   readonly alerts: readonly Alert[];
@@ -79,7 +64,7 @@ const fixtureCases = casesFrom(FIXTURES_DIR, 'fixtures', listJsonFiles(FIXTURES_
 const corpusCases = casesFrom(CORPUS_DIR, 'corpus', corpusFiles());
 
 /** Variants of the fixtures that reach branches the files themselves do not. */
-const VARIANTS: ReadonlyArray<{ name: string; event: () => FixtureEvent; bug?: string }> = [
+const VARIANTS: ReadonlyArray<{ name: string; event: () => FixtureEvent }> = [
   {
     name: 'GuardDuty archived finding (Close)',
     event: () =>
@@ -115,7 +100,6 @@ const VARIANTS: ReadonlyArray<{ name: string; event: () => FixtureEvent; bug?: s
       set(event, 'detail.service.action.networkConnectionAction.connectionDirection', 'OUTBOUND');
       return set(event, 'detail.service.action.networkConnectionAction.localIpDetails', undefined);
     },
-    bug: 'guardduty.ts: src_endpoint = { port } only',
   },
   {
     name: 'GuardDuty instance tag with an empty value (EC2 allows them)',
@@ -125,7 +109,6 @@ const VARIANTS: ReadonlyArray<{ name: string; event: () => FixtureEvent; bug?: s
         'detail.resource.instanceDetails.tags',
         [{ key: 'Backup', value: '' }],
       ),
-    bug: 'guardduty.ts tagsOf: optString("") drops the value, leaving a key_value_object with neither value nor values',
   },
   {
     name: 'Macie bucket tag with an empty value',
@@ -135,13 +118,56 @@ const VARIANTS: ReadonlyArray<{ name: string; event: () => FixtureEvent; bug?: s
         'detail.resourcesAffected.s3Bucket.tags',
         [{ key: 'Backup', value: '' }],
       ),
-    bug: 'macie.ts macieResources: the same empty-value tag problem',
   },
   {
     name: 'CloudTrail API call without sourceIPAddress',
     event: () =>
       set(loadFixture('cloudtrail/api-call-iam-createaccesskey.json'), 'detail.sourceIPAddress', undefined),
-    bug: 'cloudtrail.ts sourceEndpoint: an absent sourceIPAddress gives src_endpoint = {}',
+  },
+  {
+    name: 'GuardDuty port probe without localIpDetails',
+    event: () =>
+      set(loadFixture('guardduty/instance-recon-port-probe-updated.json'), 'detail.service.action', {
+        actionType: 'PORT_PROBE',
+        portProbeAction: {
+          portProbeDetails: [
+            {
+              localPortDetails: { port: 22, portName: 'SSH' },
+              remoteIpDetails: { ipAddressV4: '192.0.2.61' },
+            },
+            { localPortDetails: { port: 3389 } },
+          ],
+        },
+      }),
+  },
+  {
+    name: 'GuardDuty remote IP details with a country code and no IP',
+    event: () =>
+      set(
+        loadFixture('guardduty/accesskey-tor-ipcaller-with-instance-details.json'),
+        'detail.service.action.awsApiCallAction.remoteIpDetails',
+        { country: { countryCode: 'NL', countryName: 'Netherlands' }, geoLocation: { lat: 52.4, lon: 4.9 } },
+      ),
+  },
+  {
+    name: 'CloudTrail API call without sourceIPAddress, invoked by an AWS service',
+    event: () => {
+      const event = loadFixture('cloudtrail/api-call-iam-createaccesskey.json');
+      set(event, 'detail.userIdentity', { type: 'AWSService', invokedBy: 'backup.amazonaws.com' });
+      return set(event, 'detail.sourceIPAddress', undefined);
+    },
+  },
+  {
+    name: 'CloudTrail assumed-role call with its session context',
+    event: () => loadFixture('cloudtrail/api-call-ec2-authorize-sg-ingress-world-open.json'),
+  },
+  {
+    name: 'Console sign-in without sourceIPAddress nor additionalEventData',
+    event: () => {
+      const event = loadFixture('cloudtrail/console-signin-iam-user-failure.json');
+      set(event, 'detail.additionalEventData', undefined);
+      return set(event, 'detail.sourceIPAddress', undefined);
+    },
   },
   {
     name: 'CloudTrail AWS service caller from "AWS Internal"',
@@ -159,7 +185,6 @@ const VARIANTS: ReadonlyArray<{ name: string; event: () => FixtureEvent; bug?: s
         'detail.additionalEventData',
         undefined,
       ),
-    bug: 'cloudtrail.ts normalizeConsoleSignIn: Authentication needs service or dst_endpoint; neither is set without LoginTo',
   },
   {
     name: 'Console sign-in without an outcome',
@@ -207,8 +232,7 @@ describe.skipIf(!ocsfSchemaAvailable)('OCSF 1.6.0 conformance of every alert', (
 
   describe('project fixtures', () => {
     for (const { name, alerts } of fixtureCases) {
-      const bug = KNOWN_NONCONFORMING[name];
-      (bug === undefined ? it : it.fails)(`${name}${bug === undefined ? '' : ` (known bug: ${bug})`}`, () => {
+      it(name, () => {
         // Prepare: the alerts were produced at collection time
 
         // Act
@@ -222,8 +246,7 @@ describe.skipIf(!ocsfSchemaAvailable)('OCSF 1.6.0 conformance of every alert', (
 
   describe.skipIf(corpusCases.length === 0)('published corpus', () => {
     for (const { name, alerts } of corpusCases) {
-      const bug = KNOWN_NONCONFORMING[name];
-      (bug === undefined ? it : it.fails)(`${name}${bug === undefined ? '' : ` (known bug: ${bug})`}`, () => {
+      it(name, () => {
         // Prepare: the alerts were produced at collection time
 
         // Act
@@ -237,25 +260,22 @@ describe.skipIf(!ocsfSchemaAvailable)('OCSF 1.6.0 conformance of every alert', (
 
   describe('fixture variants', () => {
     for (const variant of VARIANTS) {
-      (variant.bug === undefined ? it : it.fails)(
-        `${variant.name}${variant.bug === undefined ? '' : ` (known bug: ${variant.bug})`}`,
-        () => {
-          // Prepare
-          const event = variant.event();
+      it(variant.name, () => {
+        // Prepare
+        const event = variant.event();
 
-          // Act
-          const outputs = normalize(event);
-          const alerts = outputs.flatMap((output) => ('alert' in output ? [output.alert] : []));
-          const violations = violationsOf(alerts);
+        // Act
+        const outputs = normalize(event);
+        const alerts = outputs.flatMap((output) => ('alert' in output ? [output.alert] : []));
+        const violations = violationsOf(alerts);
 
-          // Assess
-          expect(alerts, `no alert from ${variant.name}: ${JSON.stringify(outputs)}`).toHaveLength(1);
-          expect(
-            violations,
-            `${variant.name} does not conform:\n${JSON.stringify(violations, null, 2)}`,
-          ).toEqual({});
-        },
-      );
+        // Assess
+        expect(alerts, `no alert from ${variant.name}: ${JSON.stringify(outputs)}`).toHaveLength(1);
+        expect(
+          violations,
+          `${variant.name} does not conform:\n${JSON.stringify(violations, null, 2)}`,
+        ).toEqual({});
+      });
     }
   });
 });

@@ -140,7 +140,7 @@ describe('parseEnvelope', () => {
       ['JSON string', '"event"', 'not_an_object', /got a string/],
       ['JSON boolean', 'true', 'not_an_object', /got a boolean/],
       ['a parsed null', null, 'not_an_object', /got null/],
-      ['undefined', undefined, 'not_an_object', /got a undefined/],
+      ['undefined', undefined, 'not_an_object', /got an undefined/],
       ['a parsed array', [], 'not_an_object', /got an array/],
       ['a parsed number', 7, 'not_an_object', /got a number/],
     ])('%s → %s', (_label, input, reason, message) => {
@@ -299,7 +299,8 @@ describe('describe (a JSON value for messages)', () => {
     ['x', 'a string'],
     [1, 'a number'],
     [true, 'a boolean'],
-    [{}, 'a object'],
+    [{}, 'an object'],
+    [undefined, 'an undefined'],
   ])('%j → %s', (value, expected) => {
     // Prepare: nothing beyond the value
 
@@ -308,5 +309,16 @@ describe('describe (a JSON value for messages)', () => {
 
     // Assess
     expect(result).toBe(expected);
+  });
+
+  it('names a BigInt with its article', () => {
+    // Prepare
+    const value = 1n;
+
+    // Act
+    const result = describeValue(value);
+
+    // Assess
+    expect(result).toBe('a bigint');
   });
 });

@@ -375,10 +375,9 @@ describe('normalize: bad input comes back as a typed rejection', () => {
     expect('alert' in output && AlertSchema.safeParse(output.alert).success).toBe(true);
   });
 
-  // BUG (envelope.ts parseEnvelope, `raw = JSON.stringify(value)`): normalize() promises never to
-  // throw and takes `unknown`, but an already-parsed value that JSON.stringify refuses (a cycle, a
-  // BigInt) makes it throw a TypeError instead of returning a rejection.
-  it.fails.each([
+  // Fixed (envelope.ts parseEnvelope): an already-parsed value that JSON.stringify refuses (a
+  // cycle, a BigInt) used to make normalize() throw; it is now an invalid_field rejection.
+  it.each([
     [
       'a circular object',
       (): unknown => {
@@ -404,5 +403,13 @@ describe('normalize: bad input comes back as a typed rejection', () => {
 
     // Assess
     expect(run).not.toThrow();
+    expect(run()).toEqual([
+      {
+        rejected: {
+          reason: 'invalid_field',
+          message: expect.stringMatching(/^the event cannot be serialized as JSON \([^\n]+\)$/),
+        },
+      },
+    ]);
   });
 });

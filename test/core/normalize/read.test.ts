@@ -70,6 +70,14 @@ describe('optional readers', () => {
     ['"Infinity"', 'Infinity', undefined],
     ['null', null, undefined],
     ['a boolean', true, undefined],
+    ['a fraction without a leading digit', '.5', 0.5],
+    ['an exponent', '1e3', 1000],
+    ['a hexadecimal string', '0x10', undefined],
+    ['an octal string', '0o17', undefined],
+    ['a binary string', '0b11', undefined],
+    ['"-Infinity"', '-Infinity', undefined],
+    ['a string past the double range', '1e999', undefined],
+    ['digits with inner blanks', '1 000', undefined],
   ])('optNumber of %s', (_label, value, expected) => {
     // Prepare: nothing beyond the value
 
@@ -243,6 +251,20 @@ describe('compact', () => {
     expect(result).toEqual({ b: null, c: 0, d: '', e: false, f: 'x' });
     expect(Object.keys(value)).toHaveLength(6);
   });
+
+  it('keeps a member named "__proto__" as data, without changing the prototype', () => {
+    // Prepare
+    const value: unknown = JSON.parse('{"__proto__":{"injected":true},"a":1}');
+    if (!isRecord(value)) throw new Error('test input is not an object');
+
+    // Act
+    const result = compact(value);
+
+    // Assess
+    expect(Object.keys(result)).toEqual(['__proto__', 'a']);
+    expect(Object.getPrototypeOf(result)).toBe(Object.prototype);
+    expect(JSON.stringify(result)).toBe('{"__proto__":{"injected":true},"a":1}');
+  });
 });
 
 describe('omitPaths', () => {
@@ -322,10 +344,9 @@ describe('omitPaths', () => {
     expect(Object.keys(result ?? {})).toEqual(['c', 'd']);
   });
 
-  // BUG (read.ts omitTree, `out[key] = value`): a JSON member named "__proto__" (JSON.parse
-  // makes it an own property) is assigned through the __proto__ setter, so it vanishes from the
-  // copy (and becomes the copy's prototype) instead of being kept in `unmapped`.
-  it.fails('keeps a member named "__proto__" as data', () => {
+  // Fixed (read.ts setMember): a JSON member named "__proto__" (JSON.parse makes it an own
+  // property) used to go through the __proto__ setter, vanishing from `unmapped`.
+  it('keeps a member named "__proto__" as data', () => {
     // Prepare
     const source: unknown = JSON.parse('{"a":1,"__proto__":{"injected":true}}');
     if (!isRecord(source)) throw new Error('test input is not an object');
@@ -337,5 +358,18 @@ describe('omitPaths', () => {
     expect(result).toBeDefined();
     expect(Object.keys(result ?? {})).toEqual(['__proto__']);
     expect(JSON.stringify(result)).toBe('{"__proto__":{"injected":true}}');
+  });
+
+  it('keeps a nested "__proto__" member whose subtree loses a key', () => {
+    // Prepare
+    const source: unknown = JSON.parse('{"__proto__":{"a":1,"b":2}}');
+    if (!isRecord(source)) throw new Error('test input is not an object');
+
+    // Act
+    const result = omitPaths(source, ['__proto__.a']);
+
+    // Assess
+    expect(JSON.stringify(result)).toBe('{"__proto__":{"b":2}}');
+    expect(Object.getPrototypeOf(result)).toBe(Object.prototype);
   });
 });

@@ -63,7 +63,7 @@ export class LocalWorld implements WorldBackend {
         return handleEc2(this.state.ec2, service, api, params);
       case 'iam':
         return handleIam(this.state.iam, api, params);
-      case 's3control':
+      case 's3':
         return handleS3(this.state.s3, api, params);
       default:
         throw new UnsupportedWorldCallError(service, api);

@@ -7,14 +7,15 @@ import {
   OcsfClass,
   type SeverityId,
 } from '../../ocsf/constants.ts';
-import type { OcsfNetworkEndpoint, OcsfResource, OcsfUser } from '../../ocsf/schema.ts';
-import { baseEvent, firstString, makeAlert } from '../common.ts';
+import type { OcsfNetworkEndpoint, OcsfResource, OcsfSession, OcsfUser } from '../../ocsf/schema.ts';
+import { baseEvent, firstString, identifiesEndpoint, makeAlert } from '../common.ts';
 import type { SourceEvent } from '../envelope.ts';
 import {
   compact,
   FieldError,
   type JsonRecord,
   omitPaths,
+  optBoolean,
   optRecord,
   optString,
   recordList,
@@ -61,23 +62,11 @@ export function normalizeApiCall(event: SourceEvent): NormalizeOutput[] {
     product: { name: 'CloudTrail', vendor_name: 'AWS' },
     labels: signal.label === undefined ? [] : [signal.label],
     raw: event.raw,
-    unmapped: omitPaths(d, [
-      'eventName',
-      'eventSource',
-      'eventTime',
-      'eventID',
-      'requestID',
-      'awsRegion',
-      'recipientAccountId',
-      'sourceIPAddress',
-      'userAgent',
-      'errorCode',
-      'errorMessage',
-      'requestParameters',
-      'responseElements',
-      'userIdentity',
-      'resources',
-    ]),
+    // OCSF's api.request needs a uid: without a requestID the request parameters stay in unmapped.
+    unmapped: omitPaths(
+      d,
+      requestId === undefined ? API_CALL_MAPPED : [...API_CALL_MAPPED, 'requestParameters'],
+    ),
   });
   ocsf.metadata.uid = eventId;
   ocsf.api = compact({
@@ -92,8 +81,12 @@ export function normalizeApiCall(event: SourceEvent): NormalizeOutput[] {
         ? undefined
         : compact({ error: errorCode, message: errorMessage, data: d.responseElements ?? undefined }),
   });
-  ocsf.actor = compact({ user: userFromIdentity(identity), invoked_by: optString(identity.invokedBy) });
-  ocsf.src_endpoint = sourceEndpoint(d.sourceIPAddress);
+  ocsf.actor = compact({
+    user: userFromIdentity(identity),
+    session: sessionFromIdentity(identity),
+    invoked_by: optString(identity.invokedBy),
+  });
+  ocsf.src_endpoint = callerEndpoint(d, identity) ?? UNKNOWN_CALLER;
   const userAgent = optString(d.userAgent);
   if (userAgent !== undefined) ocsf.http_request = { user_agent: userAgent };
   const statusId = errorCode === undefined ? 1 : 2;
@@ -107,6 +100,33 @@ export function normalizeApiCall(event: SourceEvent): NormalizeOutput[] {
     signal.message ?? `${eventSource} ${eventName}${errorCode === undefined ? '' : ` failed: ${errorCode}`}`;
   return [{ alert: makeAlert(`cloudtrail:${eventId}`, event, false, ocsf) }];
 }
+
+/** What {@link normalizeApiCall} maps (`requestParameters` only with a `requestID`). */
+const API_CALL_MAPPED: readonly string[] = [
+  'eventName',
+  'eventSource',
+  'eventTime',
+  'eventID',
+  'requestID',
+  'awsRegion',
+  'recipientAccountId',
+  'sourceIPAddress',
+  'vpcEndpointId',
+  'userAgent',
+  'errorCode',
+  'errorMessage',
+  'responseElements',
+  'userIdentity',
+  'resources',
+];
+
+/**
+ * The `src_endpoint` of a record that says nothing about its caller's address. API Activity
+ * requires `src_endpoint`, and OCSF's network_endpoint needs a name, an IP or a uid: this one
+ * says plainly that the caller is unknown, instead of passing the called service (`eventSource`,
+ * the destination) off as the source.
+ */
+const UNKNOWN_CALLER: OcsfNetworkEndpoint = { name: 'unknown' };
 
 /** Console sign-in (`ConsoleLogin`) → Authentication 3002. */
 export function normalizeConsoleSignIn(event: SourceEvent): NormalizeOutput[] {
@@ -142,11 +162,13 @@ export function normalizeConsoleSignIn(event: SourceEvent): NormalizeOutput[] {
     raw: event.raw,
     unmapped: omitPaths(d, [
       'eventName',
+      'eventSource',
       'eventTime',
       'eventID',
       'awsRegion',
       'recipientAccountId',
       'sourceIPAddress',
+      'vpcEndpointId',
       'userAgent',
       'errorMessage',
       'responseElements.ConsoleLogin',
@@ -157,14 +179,19 @@ export function normalizeConsoleSignIn(event: SourceEvent): NormalizeOutput[] {
   });
   ocsf.metadata.uid = eventId;
   ocsf.user = user;
+  const session = sessionFromIdentity(identity);
+  if (session !== undefined) ocsf.session = session;
   ocsf.status_id = statusId;
   ocsf.status = EVENT_STATUS[statusId];
   const errorMessage = optString(d.errorMessage);
   if (errorMessage !== undefined) ocsf.status_detail = errorMessage;
   if (mfa !== undefined) ocsf.is_mfa = mfa === 'Yes';
-  ocsf.src_endpoint = sourceEndpoint(d.sourceIPAddress);
+  const source = callerEndpoint(d, identity);
+  if (source !== undefined) ocsf.src_endpoint = source;
   const userAgent = optString(d.userAgent);
   if (userAgent !== undefined) ocsf.http_request = { user_agent: userAgent };
+  // Authentication needs `service` or `dst_endpoint`: the sign-in service is always known.
+  ocsf.service = { name: firstString(d.eventSource) ?? 'signin.amazonaws.com' };
   const loginTo = optString(extra.LoginTo);
   if (loginTo !== undefined) ocsf.dst_endpoint = { svc_name: loginTo };
   const who = user.name ?? user.uid ?? 'unknown principal';
@@ -197,26 +224,60 @@ const USER_TYPES: Readonly<Record<string, { type_id: number; type: string }>> = 
   AWSService: { type_id: 4, type: 'Service' },
 };
 
-/** An OCSF user from a CloudTrail `userIdentity`. */
+// `arn:aws:sts::111122223333:assumed-role/Role/session` and `...:federated-user/name`.
+const STS_SESSION_ARN = /^arn:[^:]+:sts::[^:]*:(?:assumed-role\/[^/]+|federated-user)\/([^/]+)$/;
+
+/**
+ * An OCSF user from a CloudTrail `userIdentity`. For an assumed role (or a federated user) the
+ * user is the session: `name` is the session name from the ARN (`carol` in
+ * `assumed-role/Developer/carol`); the role itself is the session's issuer (see
+ * {@link sessionFromIdentity}).
+ */
 export function userFromIdentity(identity: JsonRecord): OcsfUser {
   const kind = optString(identity.type) ?? 'Unknown';
-  const mapped = USER_TYPES[kind] ?? { type_id: 99, type: kind };
+  const mapped = (Object.hasOwn(USER_TYPES, kind) ? USER_TYPES[kind] : undefined) ?? {
+    type_id: 99,
+    type: kind,
+  };
   const issuer = optRecord(optRecord(identity.sessionContext)?.sessionIssuer);
   const arn = optString(identity.arn);
   const account = firstString(identity.accountId);
+  const principalId = optString(identity.principalId);
   const name =
     optString(identity.userName) ??
+    (arn === undefined ? undefined : STS_SESSION_ARN.exec(arn)?.[1]) ??
+    // An assumed role's principalId is `AROA...:session`.
+    (kind === 'AssumedRole' ? principalId?.split(':')[1] || undefined : undefined) ??
     optString(issuer?.userName) ??
     (kind === 'Root' ? 'root' : undefined) ??
     optString(identity.invokedBy) ??
     arn?.split('/').pop();
   return compact({
     ...mapped,
-    uid: arn ?? optString(identity.principalId),
+    uid: arn ?? principalId,
     name,
     credential_uid: optString(identity.accessKeyId),
     account: account === undefined ? undefined : { uid: account, type_id: 10, type: 'AWS Account' },
   });
+}
+
+/**
+ * The session of a CloudTrail `userIdentity.sessionContext` (as Security Lake maps it): its
+ * creation time, whether MFA authenticated it, the ARN of its issuer (the role of an assumed
+ * role) and, for an STS session, the session ARN as `uid_alt`. Undefined without a context.
+ */
+export function sessionFromIdentity(identity: JsonRecord): OcsfSession | undefined {
+  const context = optRecord(identity.sessionContext);
+  if (context === undefined) return undefined;
+  const attributes = optRecord(context.attributes) ?? {};
+  const arn = optString(identity.arn);
+  const session = compact({
+    uid_alt: arn !== undefined && STS_SESSION_ARN.test(arn) ? arn : undefined,
+    issuer: optString(optRecord(context.sessionIssuer)?.arn),
+    created_time: firstTimestamp(attributes.creationDate),
+    is_mfa: optBoolean(attributes.mfaAuthenticated),
+  });
+  return Object.keys(session).length > 0 ? session : undefined;
 }
 
 /** `sourceIPAddress` is not always an IP (`AWS Internal`, `signin.amazonaws.com`): non-IPs go to `domain`. */
@@ -224,6 +285,23 @@ export function sourceEndpoint(value: unknown): OcsfNetworkEndpoint {
   const text = optString(value);
   if (text === undefined) return {};
   return isIP(text) === 0 ? { domain: text } : { ip: text };
+}
+
+/**
+ * Where a call came from: `sourceIPAddress`, else the AWS service that made it on the caller's
+ * behalf (`userIdentity.invokedBy`, a domain as CloudTrail writes in `sourceIPAddress` when it has
+ * one), with the VPC endpoint it came through as `uid`. Undefined when the record names none of
+ * them (OCSF's network_endpoint must name something).
+ */
+export function callerEndpoint(detail: JsonRecord, identity: JsonRecord): OcsfNetworkEndpoint | undefined {
+  const address = sourceEndpoint(detail.sourceIPAddress);
+  const invokedBy = optString(identity.invokedBy);
+  const endpoint: OcsfNetworkEndpoint = compact({
+    ...address,
+    domain: address.ip === undefined && address.domain === undefined ? invokedBy : address.domain,
+    uid: optString(detail.vpcEndpointId),
+  });
+  return identifiesEndpoint(endpoint) ? endpoint : undefined;
 }
 
 interface Signal {

@@ -45,9 +45,13 @@ export function normalizeConfigCompliance(event: SourceEvent): NormalizeOutput[]
   const ruleArn =
     firstString(d.configRuleARN) ?? `config-rule:${account ?? 'unknown'}:${region ?? 'unknown'}:${ruleName}`;
   const findingKey = `${ruleArn}|${resourceType}|${resourceId}`;
-  const mapped = COMPLIANCE[complianceType] ?? { id: 99, status: 99 };
+  const mapped = (Object.hasOwn(COMPLIANCE, complianceType) ? COMPLIANCE[complianceType] : undefined) ?? {
+    id: 99,
+    status: 99,
+  };
   const hadOld = optRecord(d.oldEvaluationResult) !== undefined;
-  const activityId: FindingActivityId = !hadOld ? 1 : mapped.id === 1 || mapped.id === 99 ? 3 : 2;
+  // Only a return to COMPLIANT closes the finding; NOT_APPLICABLE and unknown results update it.
+  const activityId: FindingActivityId = !hadOld ? 1 : complianceType === 'COMPLIANT' ? 3 : 2;
   const orderedAt = firstTimestamp(optRecord(newResult.evaluationResultIdentifier)?.orderingTimestamp);
   const recordedAt = firstTimestamp(newResult.resultRecordedTime, d.notificationCreationTime);
   const annotation = optString(newResult.annotation);

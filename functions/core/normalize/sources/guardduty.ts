@@ -2,11 +2,13 @@ import type { NormalizeOutput } from '../../alert.ts';
 import { OcsfClass } from '../../ocsf/constants.ts';
 import type { OcsfEvidence, OcsfNetworkEndpoint, OcsfResource } from '../../ocsf/schema.ts';
 import {
+  awsTags,
   baseEvent,
   findingActivity,
   findingActivityName,
   findingStatus,
   firstString,
+  identifiesEndpoint,
   makeAlert,
   SAMPLE_LABEL,
   severityFromScore,
@@ -135,15 +137,6 @@ export function isGuardDutySample(service: JsonRecord): boolean {
   return false;
 }
 
-function tagsOf(value: unknown): { name: string; value?: string }[] | undefined {
-  const tags = recordList(value)
-    .map((tag) =>
-      compact({ name: optString(tag.key ?? tag.Key) ?? '', value: optString(tag.value ?? tag.Value) }),
-    )
-    .filter((tag) => tag.name !== '');
-  return tags.length > 0 ? tags : undefined;
-}
-
 /** OCSF resources for a GuardDuty `resource` block, chosen by its `resourceType`. */
 function guardDutyResources(
   resource: JsonRecord,
@@ -173,7 +166,7 @@ function guardDutyResources(
             ...base,
             type: 'AWS::EC2::Instance',
             uid: optString(details.instanceId),
-            tags: tagsOf(details.tags),
+            tags: awsTags(details.tags),
             data: compact({
               instance_type: optString(details.instanceType),
               image_id: optString(details.imageId),
@@ -227,7 +220,7 @@ function guardDutyResources(
             optString(bucket.arn) ??
             (optString(bucket.name) ? `arn:${partition}:s3:::${bucket.name}` : undefined),
           name: optString(bucket.name),
-          tags: tagsOf(bucket.tags),
+          tags: awsTags(bucket.tags),
           data: compact({
             owner: optString(optRecord(bucket.owner)?.id),
             public_access: optRecord(bucket.publicAccess),
@@ -253,7 +246,7 @@ function guardDutyResources(
               block === undefined
                 ? undefined
                 : firstString(block.name, block.functionName, block.dbInstanceIdentifier),
-            tags: block === undefined ? undefined : tagsOf(block.tags),
+            tags: block === undefined ? undefined : awsTags(block.tags),
             data: block,
           }),
         ],
@@ -279,7 +272,7 @@ const DETAIL_BLOCKS: Readonly<Record<string, string>> = {
 };
 
 function detailsBlockFor(resourceType: string, resource: JsonRecord): JsonRecord | undefined {
-  const key = DETAIL_BLOCKS[resourceType];
+  const key = Object.hasOwn(DETAIL_BLOCKS, resourceType) ? DETAIL_BLOCKS[resourceType] : undefined;
   return key === undefined ? undefined : optRecord(resource[key]);
 }
 
@@ -300,21 +293,30 @@ function awsTypeFor(resourceType: string): string {
   }
 }
 
-/** A GuardDuty `remoteIpDetails` (or `localIpDetails`) block as an OCSF network endpoint. */
+/**
+ * A GuardDuty `remoteIpDetails` (or `localIpDetails`) block as an OCSF network endpoint.
+ *
+ * `location.country` is the ISO 3166-1 alpha-2 `countryCode`; GuardDuty's `countryName` goes to
+ * `location.desc`. The location is left out when it has neither a city nor a country code, which
+ * OCSF requires of it (`at_least_one` of city, country, postal_code, region).
+ */
 export function endpointFromIpDetails(details: JsonRecord | undefined): OcsfNetworkEndpoint | undefined {
   if (details === undefined) return undefined;
   const org = optRecord(details.organization) ?? {};
   const geo = optRecord(details.geoLocation) ?? {};
+  const country = optRecord(details.country) ?? {};
+  const code = optString(country.countryCode);
   const asn = optInt(org.asn);
   const location = compact({
     city: optString(optRecord(details.city)?.cityName),
-    country: optString(optRecord(details.country)?.countryName),
+    country: code !== undefined && /^[A-Za-z]{2}$/.test(code) ? code.toUpperCase() : undefined,
+    desc: optString(country.countryName),
     lat: optNumber(geo.lat),
     long: optNumber(geo.lon),
   });
   const endpoint = compact({
     ip: firstString(details.ipAddressV4, details.ipAddressV6),
-    location: Object.keys(location).length > 0 ? location : undefined,
+    location: location.city !== undefined || location.country !== undefined ? location : undefined,
     autonomous_system:
       asn !== undefined && asn >= 0 ? compact({ number: asn, name: optString(org.asnOrg) }) : undefined,
     isp: optString(org.isp),
@@ -323,9 +325,36 @@ export function endpointFromIpDetails(details: JsonRecord | undefined): OcsfNetw
   return Object.keys(endpoint).length > 0 ? endpoint : undefined;
 }
 
-function portEndpoint(details: unknown): OcsfNetworkEndpoint | undefined {
+function portOf(details: unknown): { port: number } | undefined {
   const port = optInt(optRecord(details)?.port);
   return port === undefined || port < 0 || port > 65535 ? undefined : { port };
+}
+
+/**
+ * One side of a connection: its IP details merged with its port. OCSF's `network_endpoint` must
+ * name something (an IP here), so a side that would hold only a port (or a location) is not an
+ * endpoint: its GuardDuty blocks go to the evidence's `data` instead (the finding's whole
+ * `service.action` is left out of `unmapped`, so that is where they stay visible).
+ */
+function connectionSide(
+  data: Record<string, unknown>,
+  ip: readonly [key: string, details: unknown],
+  port?: readonly [key: string, details: unknown],
+  fallbackIp?: string,
+): OcsfNetworkEndpoint | undefined {
+  const endpoint: OcsfNetworkEndpoint = {
+    ...(fallbackIp === undefined ? undefined : { ip: fallbackIp }),
+    ...endpointFromIpDetails(optRecord(ip[1])),
+    ...(port === undefined ? undefined : portOf(port[1])),
+  };
+  if (identifiesEndpoint(endpoint)) return endpoint;
+  if (isRecord(ip[1])) data[ip[0]] = ip[1];
+  if (port !== undefined && isRecord(port[1])) data[port[0]] = port[1];
+  return undefined;
+}
+
+function dataOf(data: Record<string, unknown>): Record<string, unknown> | undefined {
+  return Object.keys(data).length > 0 ? data : undefined;
 }
 
 /** Evidences from a GuardDuty `service.action`, by `actionType`. */
@@ -333,32 +362,37 @@ export function guardDutyEvidences(action: JsonRecord | undefined): OcsfEvidence
   if (action === undefined) return [];
   const network = optRecord(action.networkConnectionAction);
   if (network !== undefined) {
-    const remote = {
-      ...endpointFromIpDetails(optRecord(network.remoteIpDetails)),
-      ...portEndpoint(network.remotePortDetails),
-    };
-    const local = {
-      ...endpointFromIpDetails(optRecord(network.localIpDetails)),
-      ...portEndpoint(network.localPortDetails),
-    };
     const direction = optString(network.connectionDirection)?.toUpperCase();
     const inbound = direction === 'INBOUND';
     const directionId = inbound ? 1 : direction === 'OUTBOUND' ? 2 : 0;
+    const data: Record<string, unknown> = {};
+    const remote = connectionSide(
+      data,
+      ['remoteIpDetails', network.remoteIpDetails],
+      ['remotePortDetails', network.remotePortDetails],
+    );
+    const local = connectionSide(
+      data,
+      ['localIpDetails', network.localIpDetails],
+      ['localPortDetails', network.localPortDetails],
+    );
     return [
       compact({
-        src_endpoint: nonEmpty(inbound ? remote : local),
-        dst_endpoint: nonEmpty(inbound ? local : remote),
+        src_endpoint: inbound ? remote : local,
+        dst_endpoint: inbound ? local : remote,
         connection_info: compact({
           direction_id: directionId,
           direction: directionId === 1 ? 'Inbound' : directionId === 2 ? 'Outbound' : 'Unknown',
           protocol_name: optString(network.protocol)?.toLowerCase(),
         }),
+        data: dataOf(data),
       }),
     ];
   }
   const api = optRecord(action.awsApiCallAction);
   if (api !== undefined) {
     const errorCode = optString(api.errorCode);
+    const data: Record<string, unknown> = {};
     return [
       compact({
         api: compact({
@@ -367,7 +401,8 @@ export function guardDutyEvidences(action: JsonRecord | undefined): OcsfEvidence
             optString(api.serviceName) === undefined ? undefined : { name: optString(api.serviceName) },
           response: errorCode === undefined ? undefined : { error: errorCode },
         }),
-        src_endpoint: endpointFromIpDetails(optRecord(api.remoteIpDetails)),
+        src_endpoint: connectionSide(data, ['remoteIpDetails', api.remoteIpDetails]),
+        data: dataOf(data),
       }),
     ];
   }
@@ -378,29 +413,38 @@ export function guardDutyEvidences(action: JsonRecord | undefined): OcsfEvidence
   }
   const probe = optRecord(action.portProbeAction);
   if (probe !== undefined) {
-    return recordList(probe.portProbeDetails).map((detail) =>
-      compact({
-        src_endpoint: endpointFromIpDetails(optRecord(detail.remoteIpDetails)),
-        dst_endpoint: portEndpoint(detail.localPortDetails),
-      }),
-    );
+    return recordList(probe.portProbeDetails).flatMap((detail) => {
+      const data: Record<string, unknown> = {};
+      const evidence = compact({
+        src_endpoint: connectionSide(data, ['remoteIpDetails', detail.remoteIpDetails]),
+        dst_endpoint: connectionSide(
+          data,
+          ['localIpDetails', detail.localIpDetails],
+          ['localPortDetails', detail.localPortDetails],
+        ),
+        data: dataOf(data),
+      });
+      // OCSF evidences need at least one attribute: an empty probe detail is no evidence.
+      return Object.keys(evidence).length > 0 ? [evidence] : [];
+    });
   }
   const k8s = optRecord(action.kubernetesApiCallAction);
   if (k8s !== undefined) {
-    const ip = stringList(k8s.sourceIps)[0];
+    const data: Record<string, unknown> = {};
     return [
       compact({
         api: { operation: optString(k8s.verb) ?? 'unknown', service: { name: 'kubernetes' } },
-        src_endpoint:
-          endpointFromIpDetails(optRecord(k8s.remoteIpDetails)) ?? (ip === undefined ? undefined : { ip }),
+        src_endpoint: connectionSide(
+          data,
+          ['remoteIpDetails', k8s.remoteIpDetails],
+          undefined,
+          stringList(k8s.sourceIps)[0],
+        ),
+        data: dataOf(data),
       }),
     ];
   }
   return [];
-}
-
-function nonEmpty(endpoint: OcsfNetworkEndpoint): OcsfNetworkEndpoint | undefined {
-  return Object.keys(endpoint).length > 0 ? endpoint : undefined;
 }
 
 /**

@@ -2,6 +2,7 @@ import type { NormalizeOutput } from '../../alert.ts';
 import { OcsfClass } from '../../ocsf/constants.ts';
 import type { OcsfResource } from '../../ocsf/schema.ts';
 import {
+  awsTags,
   baseEvent,
   findingActivity,
   findingActivityName,
@@ -20,7 +21,6 @@ import {
   optInt,
   optRecord,
   optString,
-  recordList,
   requireString,
 } from '../read.ts';
 import { firstTimestamp } from '../time.ts';
@@ -111,9 +111,6 @@ function macieResources(
   const bucket = optRecord(affected.s3Bucket);
   if (bucket !== undefined) {
     const name = optString(bucket.name);
-    const tags = recordList(bucket.tags)
-      .map((t) => compact({ name: optString(t.key) ?? '', value: optString(t.value) }))
-      .filter((t) => t.name !== '');
     out.push(
       compact({
         type: 'AWS::S3::Bucket',
@@ -121,7 +118,7 @@ function macieResources(
         name,
         region,
         cloud_partition: partition,
-        tags: tags.length > 0 ? tags : undefined,
+        tags: awsTags(bucket.tags),
         data: compact({
           public_access: optRecord(bucket.publicAccess),
           default_server_side_encryption: optRecord(bucket.defaultServerSideEncryption),

@@ -193,7 +193,9 @@ describe('AWS API Call via CloudTrail → API Activity 6003', () => {
       expect(closed.ocsf.message).toBe('ec2.amazonaws.com AuthorizeSecurityGroupIngress');
     });
 
-    it('maps an assumed-role caller with its role as name and the session ARN as uid', () => {
+    // Changed: the user of an assumed role is its session (`carol`), no longer the role
+    // (`Developer`), which several people assume; the role is the session's issuer.
+    it('maps an assumed-role caller with its session name as name, the session ARN as uid and the role as issuer', () => {
       // Prepare
       const event = loadFixture(SG_WORLD_OPEN);
 
@@ -205,19 +207,19 @@ describe('AWS API Call via CloudTrail → API Activity 6003', () => {
         type_id: 99,
         type: 'AssumedRole',
         uid: 'arn:aws:sts::111122223333:assumed-role/Developer/carol',
-        name: 'Developer',
+        name: 'carol',
         credential_uid: 'ASIARIPOSTESESSION03',
         account: ACCOUNT,
       });
+      expect(alert.ocsf.actor?.session?.issuer).toBe('arn:aws:iam::111122223333:role/Developer');
       expect(alert.ocsf.api?.response?.data).toMatchObject({ _return: true });
     });
   });
 
-  describe('what the mapping loses', () => {
-    // DOUBTFUL (cloudtrail.ts normalizeApiCall): the notes map `actor.session <- sessionContext`,
-    // but the mapping never sets it, and `userIdentity` is omitted from `unmapped` as a whole, so
-    // the session issuer, its creation date and mfaAuthenticated survive only inside raw_data.
-    it.fails('keeps the session context of an assumed role (actor.session)', () => {
+  describe('what the mapping keeps', () => {
+    // Fixed (cloudtrail.ts sessionFromIdentity): the notes map `actor.session <- sessionContext`;
+    // the issuer, creation date and mfaAuthenticated used to survive only inside raw_data.
+    it('keeps the session context of an assumed role (actor.session)', () => {
       // Prepare
       const event = loadFixture(SG_WORLD_OPEN);
 
@@ -226,12 +228,29 @@ describe('AWS API Call via CloudTrail → API Activity 6003', () => {
 
       // Assess
       expect(alert.ocsf.actor).toHaveProperty('session.issuer', 'arn:aws:iam::111122223333:role/Developer');
+      expect(alert.ocsf.actor?.session).toEqual({
+        uid_alt: 'arn:aws:sts::111122223333:assumed-role/Developer/carol',
+        issuer: 'arn:aws:iam::111122223333:role/Developer',
+        created_time: Date.parse('2025-04-08T15:01:12Z'),
+        is_mfa: false,
+      });
     });
 
-    // DOUBTFUL (cloudtrail.ts normalizeApiCall): requestParameters only reach `api.request.data`
-    // when the record has a requestID (OCSF requires request.uid), and they are always omitted
-    // from `unmapped`, so a record without requestID loses them.
-    it.fails('keeps requestParameters when the record has no requestID', () => {
+    it('has no session when the identity has no session context', () => {
+      // Prepare
+      const event = loadFixture(STOP_LOGGING);
+
+      // Act
+      const alert = alertFrom(event);
+
+      // Assess
+      expect(alert.ocsf.actor?.session).toBeUndefined();
+    });
+
+    // Fixed (cloudtrail.ts normalizeApiCall): requestParameters only reach `api.request.data`
+    // with a requestID (OCSF requires request.uid); without one they used to be dropped, and now
+    // stay in `unmapped`.
+    it('keeps requestParameters when the record has no requestID', () => {
       // Prepare
       const event = set(loadFixture(STOP_LOGGING), 'detail.requestID', undefined);
 
@@ -241,6 +260,62 @@ describe('AWS API Call via CloudTrail → API Activity 6003', () => {
       // Assess
       const kept = JSON.stringify([alert.ocsf.api, alert.ocsf.unmapped]);
       expect(kept).toContain('trail/org-audit-trail');
+      expect(alert.ocsf.api?.request).toBeUndefined();
+      expect(alert.ocsf.unmapped).toHaveProperty(
+        'requestParameters.name',
+        'arn:aws:cloudtrail:us-east-1:111122223333:trail/org-audit-trail',
+      );
+    });
+
+    it('does not repeat requestParameters in unmapped when they are in api.request.data', () => {
+      // Prepare
+      const event = loadFixture(STOP_LOGGING);
+
+      // Act
+      const alert = alertFrom(event);
+
+      // Assess
+      expect(alert.ocsf.unmapped).not.toHaveProperty('requestParameters');
+    });
+  });
+
+  describe('a record without sourceIPAddress', () => {
+    it('takes the AWS service that made the call (invokedBy) as the source domain', () => {
+      // Prepare
+      const event = loadFixture(CREATE_ACCESS_KEY);
+      set(event, 'detail.userIdentity', { type: 'AWSService', invokedBy: 'backup.amazonaws.com' });
+      set(event, 'detail.sourceIPAddress', undefined);
+
+      // Act
+      const alert = alertFrom(event);
+
+      // Assess
+      expect(alert.ocsf.src_endpoint).toEqual({ domain: 'backup.amazonaws.com' });
+    });
+
+    it('takes the VPC endpoint the call came through as the source uid', () => {
+      // Prepare
+      const event = loadFixture(CREATE_ACCESS_KEY);
+      set(event, 'detail.sourceIPAddress', undefined);
+      set(event, 'detail.vpcEndpointId', 'vpce-0a1b2c3d4e5f60718');
+
+      // Act
+      const alert = alertFrom(event);
+
+      // Assess
+      expect(alert.ocsf.src_endpoint).toEqual({ uid: 'vpce-0a1b2c3d4e5f60718' });
+      expect(alert.ocsf.unmapped).not.toHaveProperty('vpcEndpointId');
+    });
+
+    it('says the caller is unknown rather than leave the required src_endpoint empty', () => {
+      // Prepare
+      const event = set(loadFixture(CREATE_ACCESS_KEY), 'detail.sourceIPAddress', undefined);
+
+      // Act
+      const alert = alertFrom(event);
+
+      // Assess: not the called service (eventSource), which is the destination
+      expect(alert.ocsf.src_endpoint).toEqual({ name: 'unknown' });
     });
   });
 
@@ -500,6 +575,29 @@ describe('AWS Console Sign In via CloudTrail → Authentication 3002', () => {
     expect(alert.ocsf.metadata.labels).toEqual(['signal:sign-in-failure']);
   });
 
+  it('names the sign-in service, which Authentication needs when there is no LoginTo', () => {
+    // Prepare
+    const event = set(loadFixture(FAILED_SIGN_IN), 'detail.additionalEventData', undefined);
+
+    // Act
+    const alert = alertFrom(event);
+
+    // Assess
+    expect(alert.ocsf.service).toEqual({ name: 'signin.amazonaws.com' });
+    expect(alert.ocsf.dst_endpoint).toBeUndefined();
+  });
+
+  it('leaves src_endpoint out rather than empty when the sign-in has no sourceIPAddress', () => {
+    // Prepare
+    const event = set(loadFixture(FAILED_SIGN_IN), 'detail.sourceIPAddress', undefined);
+
+    // Act
+    const alert = alertFrom(event);
+
+    // Assess
+    expect(alert.ocsf).not.toHaveProperty('src_endpoint');
+  });
+
   it('has an Unknown status when the outcome is missing', () => {
     // Prepare
     const event = set(loadFixture(FAILED_SIGN_IN), 'detail.responseElements', null);
@@ -601,6 +699,53 @@ describe('userFromIdentity', () => {
 
     // Assess
     expect(user).toEqual({ type_id: 4, type: 'Service', name: 'ec2.amazonaws.com' });
+  });
+
+  it.each([
+    ['an assumed role', 'arn:aws:sts::111122223333:assumed-role/Developer/carol', 'carol'],
+    ['a federated user', 'arn:aws:sts::111122223333:federated-user/dana', 'dana'],
+  ])('names %s after its session, not its issuer', (_label, arn, name) => {
+    // Prepare
+    const identity = {
+      type: arn.includes('federated') ? 'FederatedUser' : 'AssumedRole',
+      arn,
+      sessionContext: {
+        sessionIssuer: { arn: 'arn:aws:iam::111122223333:role/Developer', userName: 'Developer' },
+      },
+    };
+
+    // Act
+    const user = userFromIdentity(identity);
+
+    // Assess
+    expect(user.name).toBe(name);
+  });
+
+  it('names an assumed role without ARN after the session in its principalId', () => {
+    // Prepare
+    const identity = { type: 'AssumedRole', principalId: 'AROARIPOSTEDEVROLE001:carol' };
+
+    // Act
+    const user = userFromIdentity(identity);
+
+    // Assess
+    expect(user).toEqual({
+      type_id: 99,
+      type: 'AssumedRole',
+      uid: 'AROARIPOSTEDEVROLE001:carol',
+      name: 'carol',
+    });
+  });
+
+  it('reads the identity type from its own table only (not Object.prototype)', () => {
+    // Prepare
+    const identity = { type: 'constructor', principalId: 'AIDAEXAMPLE' };
+
+    // Act
+    const user = userFromIdentity(identity);
+
+    // Assess
+    expect(user).toStrictEqual({ type_id: 99, type: 'constructor', uid: 'AIDAEXAMPLE' });
   });
 
   it('keeps an unknown identity type as Other with its own name', () => {

@@ -146,9 +146,12 @@ describe('Config Rules Compliance Change → Compliance Finding 2003', () => {
     // [new complianceType, with an old result?, activity, compliance status_id, compliance status, finding status_id]
     ['COMPLIANT', true, 3, 1, 'Pass', 4],
     ['NON_COMPLIANT', false, 1, 3, 'Fail', 1],
-    ['NOT_APPLICABLE', true, 3, 99, 'NOT_APPLICABLE', 4],
+    // Changed: NOT_APPLICABLE and unknown results used to Close the finding; only COMPLIANT does.
+    ['NOT_APPLICABLE', true, 2, 99, 'NOT_APPLICABLE', 4],
     ['INSUFFICIENT_DATA', true, 2, 0, 'Unknown', 0],
-    ['SOMETHING_NEW', true, 3, 99, 'SOMETHING_NEW', 99],
+    ['SOMETHING_NEW', true, 2, 99, 'SOMETHING_NEW', 99],
+    ['NOT_APPLICABLE', false, 1, 99, 'NOT_APPLICABLE', 4],
+    ['constructor', true, 2, 99, 'constructor', 99], // not read from Object.prototype
   ])(
     '%s (old result: %s) → activity %i, compliance %i %s',
     (complianceType, hadOld, activityId, complianceId, complianceStatus, statusId) => {

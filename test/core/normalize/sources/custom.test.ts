@@ -211,20 +211,37 @@ describe('riposte.custom alerts', () => {
       expect(rejection.message).toMatch(message);
     });
 
-    // DOUBTFUL (custom.ts / ocsf/schema.ts): OcsfEventSchema types severity_id as any integer, so
-    // a sender's severity_id 42 becomes an alert that passes AlertSchema, is not OCSF 1.6.0 (enum
-    // 0-6, 99) and sorts above Critical for any `severity_id >= 4` rule.
-    it.fails('refuses a severity_id outside the OCSF enum', () => {
+    // Fixed (ocsf/schema.ts SeverityIdSchema): severity_id used to accept any integer, so 42 became
+    // an alert that is not OCSF 1.6.0 and sorts above Critical for any `severity_id >= 4` rule.
+    it.each([42, 7, -1, 100])('refuses a severity_id outside the OCSF enum (%i)', (severityId) => {
       // Prepare
-      const event = set(loadFixture(EDR_ALERT), 'detail.ocsf.severity_id', 42);
+      const event = set(loadFixture(EDR_ALERT), 'detail.ocsf.severity_id', severityId);
 
       // Act
       const outputs = normalize(event);
 
       // Assess
       expect(outputs).toEqual([
-        { rejected: { reason: 'invalid_field', message: expect.stringContaining('severity_id') } },
+        {
+          rejected: {
+            reason: 'invalid_field',
+            message:
+              'detail.ocsf.severity_id: must be one of 0, 1, 2, 3, 4, 5, 6, 99 (the OCSF severity_id enum)',
+          },
+        },
       ]);
+    });
+
+    it.each([0, 6, 99])('accepts every severity_id of the OCSF enum (%i)', (severityId) => {
+      // Prepare
+      const event = set(loadFixture(EDR_ALERT), 'detail.ocsf.severity_id', severityId);
+
+      // Act
+      const outputs = normalize(event);
+
+      // Assess
+      expect(outputs).toHaveLength(1);
+      expect(outputs[0]).toHaveProperty('alert.ocsf.severity_id', severityId);
     });
 
     it('refuses a class Riposte does not handle', () => {

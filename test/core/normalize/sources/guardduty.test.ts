@@ -138,6 +138,24 @@ describe('GuardDuty Finding → Detection Finding 2004', () => {
       });
     });
 
+    it('keeps an empty tag value as "" and gives a tag without value ""', () => {
+      // Prepare
+      const event = set(loadFixture(INSTANCE), 'detail.resource.instanceDetails.tags', [
+        { key: 'Backup', value: '' },
+        { key: 'Flag' },
+        { value: 'no key' },
+      ]);
+
+      // Act
+      const alert = alertFrom(event);
+
+      // Assess
+      expect(alert.ocsf.resources?.[0]?.tags).toEqual([
+        { name: 'Backup', value: '' },
+        { name: 'Flag', value: '' },
+      ]);
+    });
+
     it('describes the instance with its tags, instance profile and network interfaces', () => {
       // Prepare
       const event = loadFixture(INSTANCE);
@@ -269,7 +287,7 @@ describe('GuardDuty Finding → Detection Finding 2004', () => {
             port: 47152,
             location: {
               city: 'GeneratedFindingCityName',
-              country: 'GeneratedFindingCountryName',
+              desc: 'GeneratedFindingCountryName',
               lat: 0,
               long: 0,
             },
@@ -361,7 +379,7 @@ describe('GuardDuty Finding → Detection Finding 2004', () => {
           api: { operation: 'ListBuckets', service: { name: 's3.amazonaws.com' } },
           src_endpoint: {
             ip: '203.0.113.200',
-            location: { city: 'Amsterdam', country: 'Netherlands', lat: 52.3759, long: 4.8975 },
+            location: { city: 'Amsterdam', desc: 'Netherlands', lat: 52.3759, long: 4.8975 },
             autonomous_system: { number: 64511, name: 'Example Onion Hosting' },
             isp: 'Example Onion Hosting',
             isp_org: 'Example Onion Hosting',
@@ -370,10 +388,10 @@ describe('GuardDuty Finding → Detection Finding 2004', () => {
       ]);
     });
 
-    // DOUBTFUL (guardduty.ts endpointFromIpDetails): OCSF `location.country` is the ISO 3166-1
-    // alpha-2 code ("NL"), but the mapping writes GuardDuty's `countryName` ("Netherlands") there
-    // and ignores `countryCode`, which the GuardDuty API also returns.
-    it.fails('writes the ISO country code, when GuardDuty gives one, to location.country', () => {
+    // Fixed (guardduty.ts endpointFromIpDetails): OCSF `location.country` is the ISO 3166-1
+    // alpha-2 code ("NL"); the mapping used to write GuardDuty's `countryName` there and ignore
+    // `countryCode`. The name now goes to `location.desc`.
+    it('writes the ISO country code, when GuardDuty gives one, to location.country', () => {
       // Prepare
       const event = loadFixture(ACCESS_KEY);
       set(event, 'detail.service.action.awsApiCallAction.remoteIpDetails.country', {
@@ -385,7 +403,44 @@ describe('GuardDuty Finding → Detection Finding 2004', () => {
       const alert = alertFrom(event);
 
       // Assess
-      expect(alert.ocsf.evidences?.[0]?.src_endpoint?.location?.country).toBe('NL');
+      expect(alert.ocsf.evidences?.[0]?.src_endpoint?.location).toEqual({
+        city: 'Amsterdam',
+        country: 'NL',
+        desc: 'Netherlands',
+        lat: 52.3759,
+        long: 4.8975,
+      });
+    });
+
+    it('never writes a country name or a malformed code to location.country', () => {
+      // Prepare
+      const event = loadFixture(ACCESS_KEY);
+      set(event, 'detail.service.action.awsApiCallAction.remoteIpDetails.country', {
+        countryCode: 'NLD',
+        countryName: 'Netherlands',
+      });
+
+      // Act
+      const alert = alertFrom(event);
+
+      // Assess
+      const location = alert.ocsf.evidences?.[0]?.src_endpoint?.location;
+      expect(location?.country).toBeUndefined();
+      expect(location?.desc).toBe('Netherlands');
+    });
+
+    it('leaves out a location with neither city nor country code (OCSF needs one of them)', () => {
+      // Prepare
+      const event = loadFixture(ACCESS_KEY);
+      set(event, 'detail.service.action.awsApiCallAction.remoteIpDetails.city', undefined);
+
+      // Act
+      const alert = alertFrom(event);
+
+      // Assess
+      const endpoint = alert.ocsf.evidences?.[0]?.src_endpoint;
+      expect(endpoint?.ip).toBe('203.0.113.200');
+      expect(endpoint?.location).toBeUndefined();
     });
 
     it('records a failed API call as the response error, and drops a placeholder ASN of -1', () => {
@@ -485,7 +540,7 @@ describe('GuardDuty Finding → Detection Finding 2004', () => {
       ]);
       expect(alert.ocsf.evidences?.[0]?.src_endpoint?.location).toEqual({
         city: 'Singapore',
-        country: 'Singapore',
+        desc: 'Singapore',
         lat: 1.2897,
         long: 103.8501,
       });
@@ -570,6 +625,45 @@ describe('GuardDuty Finding → Detection Finding 2004', () => {
         direction: 'Outbound',
         protocol_name: 'tcp',
       });
+    });
+
+    it('keeps the instance as the source of an outbound connection without localIpDetails only in data', () => {
+      // Prepare
+      const event = loadFixture(SAMPLE_INSTANCE);
+      set(event, 'detail.service.action.networkConnectionAction.connectionDirection', 'OUTBOUND');
+      set(event, 'detail.service.action.networkConnectionAction.localIpDetails', undefined);
+
+      // Act
+      const alert = alertFrom(event);
+
+      // Assess: a port alone is not an OCSF network_endpoint (it needs an ip, a name, a uid...)
+      const evidence = alert.ocsf.evidences?.[0];
+      expect(evidence?.src_endpoint).toBeUndefined();
+      expect(evidence?.dst_endpoint?.ip).toBe('198.51.100.77');
+      expect(evidence?.data).toEqual({ localPortDetails: { port: 22, portName: 'SSH' } });
+    });
+
+    it('merges the local IP with the probed port, or keeps a lone port in data', () => {
+      // Prepare
+      const event = loadFixture('guardduty/instance-recon-port-probe-updated.json');
+      set(event, 'detail.service.action.portProbeAction.portProbeDetails', [
+        {
+          localPortDetails: { port: 3389, portName: 'RDP' },
+          localIpDetails: { ipAddressV4: '172.31.8.9' },
+          remoteIpDetails: { ipAddressV4: '198.51.100.23' },
+        },
+        { localPortDetails: { port: 22, portName: 'SSH' }, remoteIpDetails: { ipAddressV4: '192.0.2.61' } },
+        {},
+      ]);
+
+      // Act
+      const alert = alertFrom(event);
+
+      // Assess
+      expect(alert.ocsf.evidences).toEqual([
+        { src_endpoint: { ip: '198.51.100.23' }, dst_endpoint: { ip: '172.31.8.9', port: 3389 } },
+        { src_endpoint: { ip: '192.0.2.61' }, data: { localPortDetails: { port: 22, portName: 'SSH' } } },
+      ]);
     });
 
     it('has no evidences for an action it does not know', () => {

@@ -97,6 +97,23 @@ describe('Macie Finding', () => {
       expect(alert.ocsf.cloud.account?.uid).toBe('111122223333');
     });
 
+    it('keeps an empty bucket tag value as ""', () => {
+      // Prepare
+      const event = set(loadFixture(SENSITIVE), 'detail.resourcesAffected.s3Bucket.tags', [
+        { key: 'Backup', value: '' },
+        { key: 'Owner', value: 'hr' },
+      ]);
+
+      // Act
+      const alert = alertFrom(event);
+
+      // Assess
+      expect(alert.ocsf.resources?.[0]?.tags).toEqual([
+        { name: 'Backup', value: '' },
+        { name: 'Owner', value: 'hr' },
+      ]);
+    });
+
     it('lists the bucket and the object as resources', () => {
       // Prepare
       const event = loadFixture(SENSITIVE);

@@ -678,7 +678,7 @@ describe('Security Hub findings: GuardDuty evidences', () => {
         api: { operation: 'ListBuckets', service: { name: 's3.amazonaws.com' } },
         src_endpoint: {
           ip: '198.51.100.23',
-          location: { city: 'Amsterdam', country: 'Netherlands', lat: 52.37, long: 4.89 },
+          location: { city: 'Amsterdam', desc: 'Netherlands', lat: 52.37, long: 4.89 },
           autonomous_system: { number: 64500, name: 'EXAMPLE-TRANSIT' },
           isp: 'Example Transit',
           isp_org: 'Example Transit',
@@ -783,8 +783,9 @@ describe('Security Hub findings: GuardDuty evidences', () => {
     const alert = alertOf(normalize(event));
 
     // Assess
+    // No LocalIpDetails: a port alone is not an OCSF endpoint, so the port details stay in data.
     expect(alert.ocsf.evidences).toEqual([
-      { src_endpoint: { ip: '203.0.113.5' }, dst_endpoint: { port: 3389 } },
+      { src_endpoint: { ip: '203.0.113.5' }, data: { localPortDetails: { port: 3389, portName: 'RDP' } } },
     ]);
     expect(record(alert.ocsf.unmapped).Action).toBeUndefined();
   });

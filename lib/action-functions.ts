@@ -1,0 +1,626 @@
+import { fileURLToPath } from 'node:url';
+import { Aws, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { iamActionsOfFamily } from '../functions/core/actions/registry.ts';
+import { ACTION_FAMILIES, type ActionFamily, type SafetyPolicy } from '../functions/core/actions/types.ts';
+import type { AlertStore } from './alert-store.ts';
+import { acknowledgeWildcardResources, WildcardReasons } from './nag.ts';
+import type { ResponseSettings } from './response-settings.ts';
+
+/** Log levels Powertools Logger understands. */
+export type ActionLogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'CRITICAL' | 'SILENT';
+
+/** Properties of {@link ActionFunctions}. */
+export interface ActionFunctionsProps {
+  /** The alert table: each family gets only the item operations its code performs on it. */
+  readonly store: AlertStore;
+
+  /** The key the log groups are encrypted with (and the table, used only through DynamoDB). */
+  readonly encryptionKey: kms.IKey;
+
+  /** The kill switch, the alert topic, the approval key and the notification secrets. */
+  readonly settings: ResponseSettings;
+
+  /**
+   * The approval API's base URL (`APPROVAL_BASE_URL` of the approve family), without a trailing
+   * slash: the approve and deny links are `<base>/approve?token=…` and `<base>/deny?token=…`.
+   */
+  readonly approvalBaseUrl: string;
+
+  /** The safety rails of containment (`SAFETY_POLICY`, as JSON). */
+  readonly safety: SafetyPolicy;
+
+  /** The role assumed in member accounts (`MEMBER_ROLE_NAME`). */
+  readonly memberRoleName: string;
+
+  /**
+   * The external id the member role requires (`MEMBER_ROLE_EXTERNAL_ID`); `sts:AssumeRole` is
+   * then allowed only with it.
+   *
+   * @default - none
+   */
+  readonly memberRoleExternalId?: string;
+
+  /** CloudWatch Logs retention of each function's log group, in days (a value CloudWatch Logs accepts). */
+  readonly logRetentionDays: number;
+
+  /**
+   * `POWERTOOLS_LOG_LEVEL`.
+   *
+   * @default 'INFO'
+   */
+  readonly logLevel?: ActionLogLevel;
+}
+
+/** Per-family settings: construct id, handler, timeout, memory, and the table operations its code performs. */
+interface FamilySpec {
+  readonly id: string;
+  readonly timeout: Duration;
+  readonly memorySize: number;
+  readonly description: string;
+  /**
+   * DynamoDB item operations on the table, from the code the family runs: the runner appends a
+   * timeline entry (`PutItem`) after every action; containment loads and saves its
+   * pre-containment state (`GetItem`/`PutItem`) and reads and rewrites the blast-radius ledger
+   * and the incident's approval (`GetItem`/conditional `PutItem`); `load-context` reads the
+   * alert and incident (`GetItem`), `record-outcome` updates the incident (`UpdateItem`);
+   * `request-approval` writes the pending approval (`PutItem`).
+   */
+  readonly table: readonly string[];
+}
+
+/** Family settings. Timeouts: the state machine's task timeouts stay the tighter bound. */
+export const FAMILY_SPECS: Readonly<Record<ActionFamily, FamilySpec>> = {
+  context: {
+    id: 'Context',
+    timeout: Duration.seconds(30),
+    memorySize: 256,
+    description: 'Riposte context actions: load the alert and incident, record the outcome',
+    table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  },
+  enrich: {
+    id: 'Enrich',
+    timeout: Duration.seconds(30),
+    memorySize: 256,
+    description: 'Riposte enrich actions: read-only lookups on the resource of an incident',
+    table: ['dynamodb:PutItem'],
+  },
+  contain: {
+    id: 'Contain',
+    timeout: Duration.minutes(5),
+    memorySize: 512,
+    description: 'Riposte contain actions: isolate, disable and block, through the safety rails',
+    table: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+  },
+  release: {
+    id: 'Release',
+    timeout: Duration.minutes(5),
+    memorySize: 512,
+    description: 'Riposte release actions: undo a containment from its saved state',
+    table: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+  },
+  notify: {
+    id: 'Notify',
+    timeout: Duration.seconds(30),
+    memorySize: 256,
+    description: 'Riposte notify action: e-mail (SNS), Slack and webhook',
+    table: ['dynamodb:PutItem'],
+  },
+  approve: {
+    id: 'Approve',
+    timeout: Duration.seconds(30),
+    memorySize: 256,
+    description: 'Riposte approve action: signed approve/deny links sent for a human decision',
+    table: ['dynamodb:PutItem'],
+  },
+};
+
+const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+const LOCK_FILE = fileURLToPath(new URL('../package-lock.json', import.meta.url));
+
+/** The retention values CloudWatch Logs accepts, in days (never-expire excluded). */
+const LOG_RETENTION_DAYS = new Set(
+  Object.values(logs.RetentionDays).filter(
+    (days): days is logs.RetentionDays => typeof days === 'number' && days !== logs.RetentionDays.INFINITE,
+  ),
+);
+
+function isRetentionDays(days: number): days is logs.RetentionDays {
+  return LOG_RETENTION_DAYS.has(days);
+}
+
+/** One group of AWS actions with the resources (and conditions) they are allowed on. */
+interface ScopedActions {
+  readonly actions: string[];
+  readonly resources: readonly string[];
+  readonly conditions?: Record<string, Record<string, unknown>>;
+  /** Why a wildcard resource, for the cdk-nag acknowledgement (required when a resource has a `*`). */
+  readonly why?: string;
+}
+
+/** Where an AWS action of an action family may act, in Riposte's own account. */
+interface Scope {
+  readonly resources: readonly string[];
+  readonly conditions?: Record<string, Record<string, unknown>>;
+  readonly why: string;
+}
+
+/** Granted by a dedicated grant (table, topic, secrets): not through the scope table. */
+const GRANTED_ELSEWHERE = 'granted-elsewhere';
+
+/**
+ * The resources each AWS action of the shipped actions is scoped to. An action a new action
+ * module declares that is not listed here fails the synth: its scope has to be decided, never
+ * defaulted to `*`.
+ *
+ * Every resource names this account only (the function's own credentials act only here; member
+ * accounts are reached through the member role, whose permissions the member stack defines),
+ * and any Region (an incident's resource may be in any Region).
+ */
+function scopeOf(action: string, account: string): readonly Scope[] | typeof GRANTED_ELSEWHERE {
+  const partition = Aws.PARTITION;
+  const ec2 = (type: string): string => `arn:${partition}:ec2:*:${account}:${type}/*`;
+  const [service, name = ''] = action.split(':');
+  if (service === 'dynamodb' || service === 'sns' || service === 'secretsmanager') return GRANTED_ELSEWHERE;
+  if (service === 'iam') {
+    if (name === 'PassRole') {
+      return [
+        {
+          resources: [`arn:${partition}:iam::${account}:role/*`],
+          conditions: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
+          why:
+            'iam:PassRole on role/* of this account, only to EC2 (iam:PassedToService): release re-associates the ' +
+            'instance profile an instance had before containment, whatever its role is named.',
+        },
+      ];
+    }
+    if (/InstanceProfile/.test(name)) {
+      return [
+        {
+          resources: [`arn:${partition}:iam::${account}:instance-profile/*`],
+          why: 'IAM instance profiles of this account: the instance under investigation can have any profile.',
+        },
+      ];
+    }
+    if (/Role/.test(name)) {
+      return [
+        {
+          resources: [`arn:${partition}:iam::${account}:role/*`],
+          why:
+            'IAM roles of this account (role/*): the role an incident names (or an instance uses) is only known ' +
+            "at run time; IAM has no condition to narrow it further (Riposte's own roles are excluded from the " +
+            'write actions by an explicit Deny).',
+        },
+      ];
+    }
+    if (
+      /User|AccessKey|LoginProfile|MFADevice|SSHPublicKey|SigningCertificate|ServiceSpecificCredential/.test(
+        name,
+      )
+    ) {
+      return [
+        {
+          resources: [`arn:${partition}:iam::${account}:user/*`],
+          why:
+            'IAM users of this account (user/*): the user an incident names is only known at run time; IAM has no ' +
+            'condition to narrow it further.',
+        },
+      ];
+    }
+  }
+  if (service === 'ec2') {
+    if (/^(Describe|Get)/.test(name)) {
+      return [
+        {
+          resources: ['*'],
+          why: 'EC2 Describe* calls are read-only and authorize on no resource ARN: they need "*".',
+        },
+      ];
+    }
+    const byAction: Record<string, readonly string[]> = {
+      ModifyInstanceAttribute: [ec2('instance'), ec2('security-group'), ec2('volume')],
+      ModifyNetworkInterfaceAttribute: [
+        ec2('network-interface'),
+        ec2('security-group'),
+        ec2('instance'),
+        ec2('subnet'),
+        ec2('vpc'),
+      ],
+      AssociateAddress: [ec2('elastic-ip'), ec2('instance'), ec2('network-interface')],
+      DisassociateAddress: [ec2('elastic-ip'), ec2('instance'), ec2('network-interface')],
+      AssociateIamInstanceProfile: [ec2('instance')],
+      DisassociateIamInstanceProfile: [ec2('instance')],
+      CreateSnapshot: [ec2('volume'), `arn:${partition}:ec2:*::snapshot/*`],
+    };
+    const resources = byAction[name];
+    if (resources !== undefined) {
+      return [
+        {
+          resources,
+          why:
+            'EC2 resources of this account by type (instance/*, network-interface/*, security-group/*, volume/*, ' +
+            'elastic-ip/*, subnet/*, vpc/*; snapshot ARNs carry no account): the instance under containment and ' +
+            'what is attached to it are only known at run time.',
+        },
+      ];
+    }
+    if (name === 'CreateSecurityGroup') {
+      return [
+        {
+          resources: [ec2('vpc')],
+          why: 'The VPC of the instance under containment (vpc/* of this account), where its isolation groups are created.',
+        },
+        {
+          resources: [ec2('security-group')],
+          conditions: { StringEquals: { 'aws:RequestTag/riposte:managed': 'true' } },
+          why:
+            'New security groups of this account, only when created with the tag riposte:managed=true (the ' +
+            'untrack and isolation groups).',
+        },
+      ];
+    }
+    if (name === 'CreateTags') {
+      return [
+        {
+          resources: [ec2('instance')],
+          conditions: { 'ForAllValues:StringLike': { 'aws:TagKeys': ['riposte:*'] } },
+          why:
+            'Instances of this account, riposte:* tag keys only (the containment status and incident); the ' +
+            'protected tag is excluded by an explicit Deny in the same policy.',
+        },
+        {
+          resources: [ec2('security-group'), `arn:${partition}:ec2:*::snapshot/*`],
+          conditions: { StringEquals: { 'ec2:CreateAction': ['CreateSecurityGroup', 'CreateSnapshot'] } },
+          why: 'Tags on security groups and snapshots only as they are created (ec2:CreateAction).',
+        },
+      ];
+    }
+    if (/^(Authorize|Revoke)SecurityGroup(Ingress|Egress)$/.test(name)) {
+      return [
+        {
+          resources: [ec2('security-group')],
+          conditions: { StringEquals: { 'aws:ResourceTag/riposte:managed': 'true' } },
+          why:
+            'Security groups of this account, only those Riposte created (tag riposte:managed=true): the ' +
+            'untrack and isolation groups of each VPC.',
+        },
+      ];
+    }
+  }
+  if (service === 'autoscaling') {
+    if (/^Describe/.test(name)) {
+      return [
+        {
+          resources: ['*'],
+          why: 'Auto Scaling Describe* calls are read-only and support no resource-level permission: they need "*".',
+        },
+      ];
+    }
+    return [
+      {
+        resources: [`arn:${partition}:autoscaling:*:${account}:autoScalingGroup:*:autoScalingGroupName/*`],
+        why:
+          'Auto Scaling groups of this account: the group of the instance under containment is only known at ' +
+          'run time.',
+      },
+    ];
+  }
+  if (service === 'elasticloadbalancing') {
+    if (/^Describe/.test(name)) {
+      return [
+        {
+          resources: ['*'],
+          why: 'Elastic Load Balancing Describe* calls are read-only and support no resource-level permission: they need "*".',
+        },
+      ];
+    }
+    return [
+      {
+        resources: [`arn:${partition}:elasticloadbalancing:*:${account}:targetgroup/*/*`],
+        why:
+          'Target groups of this account: the target groups of the instance under containment are only known ' +
+          'at run time.',
+      },
+    ];
+  }
+  if (service === 's3') {
+    if (name === 'GetAccountPublicAccessBlock' || name === 'PutAccountPublicAccessBlock') {
+      return [
+        {
+          resources: ['*'],
+          why:
+            's3:GetAccountPublicAccessBlock and s3:PutAccountPublicAccessBlock act on the account-level Block ' +
+            'Public Access setting, which has no resource ARN: they need "*".',
+        },
+      ];
+    }
+    if (name === 'ListTagsForResource') {
+      return [
+        {
+          resources: [`arn:${partition}:s3:::*`],
+          why: 'Bucket tags (the protected tag check): the bucket an incident names is only known at run time.',
+        },
+      ];
+    }
+  }
+  throw new Error(
+    `ActionFunctions: no IAM scope is defined for ${action}; add it to scopeOf() in lib/action-functions.ts ` +
+      '(resource-scoped where AWS supports it)',
+  );
+}
+
+/** Groups the family's declared AWS actions by scope, one statement per scope. */
+function scopedActionsOf(family: ActionFamily, account: string): ScopedActions[] {
+  const groups = new Map<string, ScopedActions>();
+  for (const action of iamActionsOfFamily(family)) {
+    const scopes = scopeOf(action, account);
+    if (scopes === GRANTED_ELSEWHERE) continue;
+    for (const scope of scopes) {
+      const key = JSON.stringify([scope.resources, scope.conditions ?? null]);
+      const group = groups.get(key);
+      if (group === undefined) groups.set(key, { ...scope, actions: [action] });
+      else group.actions.push(action);
+    }
+  }
+  return [...groups.values()];
+}
+
+/** The IAM write actions on roles a family may call, which an explicit Deny keeps off Riposte's own roles. */
+function roleWriteActionsOf(family: ActionFamily): string[] {
+  return iamActionsOfFamily(family).filter((action) =>
+    /^iam:(Put|Delete|Attach|Detach|Update|Tag|Untag)Role|^iam:(Create|Delete|Update)AssumeRolePolicy|^iam:UpdateAssumeRolePolicy/.test(
+      action,
+    ),
+  );
+}
+
+/**
+ * One action family's Lambda function (`functions/<family>/handler.ts`, the shared
+ * `createActionHandler`) with its own role and log group.
+ */
+export class ActionFunction extends Construct {
+  public readonly family: ActionFamily;
+  /** The function. */
+  public readonly function: nodejs.NodejsFunction;
+  /** Its execution role. */
+  public readonly role: iam.Role;
+  /** Its log group. */
+  public readonly logGroup: logs.LogGroup;
+  /** Wildcard resources of the role's policy, with why; acknowledged once the policy is complete. */
+  public readonly wildcards = new WildcardReasons();
+
+  public constructor(
+    scope: Construct,
+    id: string,
+    props: ActionFunctionsProps & {
+      readonly family: ActionFamily;
+      readonly environment: Record<string, string>;
+    },
+  ) {
+    super(scope, id);
+    const { family } = props;
+    const spec = FAMILY_SPECS[family];
+    this.family = family;
+
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      retention: props.logRetentionDays as logs.RetentionDays,
+      encryptionKey: props.encryptionKey,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Riposte ${family} actions: ${spec.description.replace(/^Riposte [a-z]+ actions?: /, '')}`,
+    });
+    this.logGroup.grantWrite(this.role);
+
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      description: spec.description,
+      entry: fileURLToPath(new URL(`../functions/${family}/handler.ts`, import.meta.url)),
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: LOCK_FILE,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: spec.memorySize,
+      timeout: spec.timeout,
+      role: this.role,
+      logGroup: this.logGroup,
+      tracing: lambda.Tracing.ACTIVE,
+      environment: props.environment,
+      bundling: {
+        format: nodejs.OutputFormat.ESM,
+        target: 'node22',
+        mainFields: ['module', 'main'],
+        // ESM output: give bundled CommonJS dependencies a `require`.
+        banner:
+          "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+        minify: true,
+        keepNames: true,
+        sourceMap: true,
+        sourcesContent: false,
+        logLevel: nodejs.LogLevel.WARNING,
+        // The Node.js 22 runtime provides the AWS SDK for JavaScript v3.
+        externalModules: ['@aws-sdk/*'],
+      },
+    });
+    this.wildcards.add(
+      ['*'],
+      'X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords accept no resource but "*".',
+    );
+    Validations.of(this.function).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'Node.js 22 is deliberate: it is the runtime Riposte develops, tests and runs its local runtime on; ' +
+        'moving to a newer Node.js is a tested upgrade of its own, not a drift.',
+    });
+  }
+
+  /** Adds an allow statement, recording why for each wildcard resource. */
+  public allow(statement: ScopedActions): void {
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: statement.actions,
+        resources: [...statement.resources],
+        ...(statement.conditions === undefined ? {} : { conditions: statement.conditions }),
+      }),
+    );
+    this.wildcards.add(statement.resources, statement.why);
+  }
+}
+
+/**
+ * The action Lambdas: one function per action family (`Context`, `Enrich`, `Contain`,
+ * `Release`, `Notify`, `Approve`), each with its own role, allowed what its family's actions
+ * declare (`iamActionsOfFamily`) on the resources {@link scopeOf} gives, and nothing else:
+ *
+ * - its log group (write), X-Ray;
+ * - the table, with only the item operations its code performs (see {@link FAMILY_SPECS}), and
+ *   the table's key only through DynamoDB;
+ * - every family but `context`: `ssm:GetParameter` on the kill-switch parameter (the runner
+ *   reads it before every action) and `sts:AssumeRole` on the member role in any account (the
+ *   runner gets member credentials for every action of an incident in another account);
+ * - `notify` and `approve`: `sns:Publish` on the alert topic and `secretsmanager:GetSecretValue`
+ *   on the configured notification secrets; `approve` also reads the approval key.
+ *
+ * Roles with IAM write actions on roles get an explicit Deny of those actions on the six action
+ * roles, so no action function can widen its own permissions or another's.
+ *
+ * Node.js 22 on ARM64, ESM bundles built locally by esbuild, X-Ray active tracing, log groups
+ * encrypted with the key and retained.
+ *
+ * @example
+ * const actions = new ActionFunctions(this, 'Actions', { store, encryptionKey: key, settings,
+ *   approvalBaseUrl: api.baseUrl, safety: config.safety, memberRoleName: config.memberRoleName, logRetentionDays: 365 });
+ * actions.functionOf('contain').functionArn;
+ */
+export class ActionFunctions extends Construct {
+  /** The function of each family. */
+  public readonly families: Readonly<Record<ActionFamily, ActionFunction>>;
+
+  public constructor(scope: Construct, id: string, props: ActionFunctionsProps) {
+    super(scope, id);
+    if (!isRetentionDays(props.logRetentionDays)) {
+      throw new Error(
+        `ActionFunctions: logRetentionDays must be one of ${[...LOG_RETENTION_DAYS].join(', ')}, got ${props.logRetentionDays}`,
+      );
+    }
+    const stack = Stack.of(this);
+    const account = stack.account;
+    const partition = Aws.PARTITION;
+    const { settings } = props;
+    const table = props.store.table;
+
+    const common: Record<string, string> = {
+      TABLE_NAME: props.store.tableName,
+      SAFETY_POLICY: JSON.stringify(props.safety),
+      KILL_SWITCH_PARAMETER: settings.killSwitch.parameterName,
+      MEMBER_ROLE_NAME: props.memberRoleName,
+      ...(props.memberRoleExternalId === undefined
+        ? {}
+        : { MEMBER_ROLE_EXTERNAL_ID: props.memberRoleExternalId }),
+      AWS_ACCOUNT_ID: Aws.ACCOUNT_ID,
+      AWS_PARTITION: Aws.PARTITION,
+      POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
+      NODE_OPTIONS: '--enable-source-maps',
+    };
+    const notifyEnvironment = settings.notifyEnvironment();
+
+    const families = {} as Record<ActionFamily, ActionFunction>;
+    for (const family of ACTION_FAMILIES) {
+      const spec = FAMILY_SPECS[family];
+      const declared = iamActionsOfFamily(family);
+      const sendsNotifications = declared.includes('sns:Publish');
+      const environment: Record<string, string> = {
+        ...common,
+        POWERTOOLS_SERVICE_NAME: `riposte-${family}`,
+        ...(sendsNotifications ? notifyEnvironment : {}),
+        ...(family === 'approve'
+          ? {
+              APPROVAL_BASE_URL: props.approvalBaseUrl,
+              APPROVAL_KEY_SECRET_ARN: settings.approvalKey.secretArn,
+            }
+          : {}),
+      };
+      const fn = new ActionFunction(this, spec.id, { ...props, family, environment });
+      families[family] = fn;
+
+      // The table: the operations the family performs, plus any its actions declare.
+      const tableActions = [
+        ...new Set([...spec.table, ...declared.filter((action) => action.startsWith('dynamodb:'))]),
+      ].sort();
+      fn.allow({ actions: tableActions, resources: [table.tableArn] });
+      fn.allow({
+        actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+        resources: [props.encryptionKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${stack.region}.amazonaws.com` } },
+      });
+
+      if (family !== 'context') {
+        fn.allow({ actions: ['ssm:GetParameter'], resources: [settings.killSwitch.parameterArn] });
+        fn.allow({
+          actions: ['sts:AssumeRole'],
+          resources: [`arn:${partition}:iam::*:role/${props.memberRoleName}`],
+          ...(props.memberRoleExternalId === undefined
+            ? {}
+            : { conditions: { StringEquals: { 'sts:ExternalId': props.memberRoleExternalId } } }),
+          why:
+            `sts:AssumeRole on the member role (${props.memberRoleName}) in any account: the accounts of an ` +
+            'organization are not known when Riposte is deployed (and change), so the account is "*"; the role ' +
+            'name is fixed, its trust policy in each member account admits only Riposte' +
+            (props.memberRoleExternalId === undefined ? '.' : ', and the external id is required.'),
+        });
+      }
+      for (const statement of scopedActionsOf(family, account)) fn.allow(statement);
+
+      if (sendsNotifications) settings.grantNotify(fn.role);
+      if (declared.some((action) => action.startsWith('sns:') && action !== 'sns:Publish')) {
+        throw new Error(`ActionFunctions: the ${family} family declares SNS actions other than sns:Publish`);
+      }
+      if (family === 'approve') settings.grantReadApprovalKey(fn.role);
+    }
+    this.families = families;
+
+    // No action function may write to the policies of a role it could then use: the action roles
+    // (its own or another's) and the member role of this account, which it may assume.
+    const actionRoles = [
+      ...ACTION_FAMILIES.map((family) => families[family].role.roleArn),
+      `arn:${partition}:iam::${account}:role/${props.memberRoleName}`,
+    ];
+    for (const family of ACTION_FAMILIES) {
+      const roleWrites = roleWriteActionsOf(family);
+      if (roleWrites.length === 0) continue;
+      families[family].role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ effect: iam.Effect.DENY, actions: roleWrites, resources: actionRoles }),
+      );
+    }
+
+    // The tag that exempts a resource from containment is never written by Riposte.
+    for (const family of ACTION_FAMILIES) {
+      if (!iamActionsOfFamily(family).includes('ec2:CreateTags')) continue;
+      families[family].role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          effect: iam.Effect.DENY,
+          actions: ['ec2:CreateTags'],
+          resources: ['*'],
+          conditions: { 'ForAnyValue:StringEquals': { 'aws:TagKeys': [props.safety.protectedTag.key] } },
+        }),
+      );
+    }
+
+    for (const family of ACTION_FAMILIES) {
+      const fn = families[family];
+      const policy = fn.role.node.tryFindChild('DefaultPolicy');
+      if (policy !== undefined) acknowledgeWildcardResources(policy, fn.wildcards.entries);
+    }
+  }
+
+  /** The function of `family`. */
+  public functionOf(family: ActionFamily): lambda.IFunction {
+    return this.families[family].function;
+  }
+}
