@@ -1,13 +1,16 @@
 import { type Command, type CommandIo, UsageError, write } from './command.ts';
+import { demoCommand } from './commands/demo.ts';
 import { alertsCommand, incidentsCommand, rejectedCommand } from './commands/list.ts';
 import { matchCommand } from './commands/match.ts';
 import { normalizeCommand } from './commands/normalize.ts';
 import { playbooksCommand } from './commands/playbooks.ts';
 import { replayCommand } from './commands/replay.ts';
 import { runCommand } from './commands/run.ts';
+import { statsCommand } from './commands/stats.ts';
 
 /** Every subcommand, in the order `riposte --help` lists them. */
 export const COMMANDS: readonly Command[] = [
+  demoCommand,
   normalizeCommand,
   replayCommand,
   alertsCommand,
@@ -16,6 +19,7 @@ export const COMMANDS: readonly Command[] = [
   matchCommand,
   runCommand,
   playbooksCommand,
+  statsCommand,
 ];
 
 const USAGE = `riposte: serverless SOAR for AWS, on your laptop and in your account

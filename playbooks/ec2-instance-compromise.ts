@@ -32,11 +32,17 @@ export default definePlaybook({
     'Isolates and snapshots an EC2 instance reported compromised (command and control, crypto-mining, trojans, unauthorized access) at high severity.',
   owner: 'security-engineering',
   changelog: {
-    '1.0.0': 'Enrich; notify only for protected instances and sample findings; approval in production; isolate and snapshot; notify.',
+    '1.0.0':
+      'Enrich; notify only for protected instances and sample findings; approval in production; isolate and snapshot; notify.',
   },
   trigger: {
     anyOf: [
-      { sources: ['aws.guardduty'], findingTypes: EC2_THREATS, minSeverity: 4, resourceTypes: ['AWS::EC2::Instance'] },
+      {
+        sources: ['aws.guardduty'],
+        findingTypes: EC2_THREATS,
+        minSeverity: 4,
+        resourceTypes: ['AWS::EC2::Instance'],
+      },
       {
         // The same findings through Security Hub: `TTPs/Command and Control/Backdoor:EC2-C&CActivity.B!DNS`.
         sources: ['aws.securityhub'],
@@ -80,7 +86,8 @@ export default definePlaybook({
             (f) =>
               f.approve('approval', {
                 name: 'Approve isolation',
-                message: 'A production instance is reported compromised. Isolate it (network, credentials, snapshots)?',
+                message:
+                  'A production instance is reported compromised. Isolate it (network, credentials, snapshots)?',
                 timeoutSeconds: 3600,
                 onTimeout: 'deny',
               }),
@@ -101,7 +108,8 @@ export default definePlaybook({
                   'refused',
                   {
                     subject: 'Isolation refused by a safety rail',
-                    summary: 'Riposte refused to contain this instance; the reason is in the incident timeline.',
+                    summary:
+                      'Riposte refused to contain this instance; the reason is in the incident timeline.',
                   },
                   { name: 'Notify: refused' },
                 )
@@ -117,10 +125,15 @@ export default definePlaybook({
                   timeoutSeconds: 3600,
                   onTimeout: 'deny',
                 })
-                .run('isolateApproved', isolateInstanceAction, ($) => ({ instanceId: $('incident.resourceUid') }), {
-                  name: 'Isolate and snapshot (approved)',
-                  timeoutSeconds: 300,
-                }),
+                .run(
+                  'isolateApproved',
+                  isolateInstanceAction,
+                  ($) => ({ instanceId: $('incident.resourceUid') }),
+                  {
+                    name: 'Isolate and snapshot (approved)',
+                    timeoutSeconds: 300,
+                  },
+                ),
           },
         ],
       })

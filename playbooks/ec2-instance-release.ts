@@ -26,14 +26,21 @@ export default definePlaybook({
             errors: ['NothingToReleaseError'],
             then: (f) =>
               f
-                .notify('nothingToRelease', { subject: 'Nothing to release: the instance was never isolated' }, { name: 'Notify: nothing to release' })
+                .notify(
+                  'nothingToRelease',
+                  { subject: 'Nothing to release: the instance was never isolated' },
+                  { name: 'Notify: nothing to release' },
+                )
                 .succeed('stopNothing', { name: 'Stop: nothing to release' }),
           },
         ],
       })
       .notify(
         'released',
-        { subject: 'Instance released', summary: 'The instance is back in its groups and network; snapshots are kept.' },
+        {
+          subject: 'Instance released',
+          summary: 'The instance is back in its groups and network; snapshots are kept.',
+        },
         { name: 'Notify: released' },
       ),
 });

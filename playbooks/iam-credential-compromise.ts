@@ -31,11 +31,17 @@ export default definePlaybook({
     'Deactivates the keys and console access of a compromised IAM user, or revokes the sessions of a compromised role (credential exfiltration, Tor and malicious IP callers, anomalous behavior), and alerts on root sign-ins.',
   owner: 'security-engineering',
   changelog: {
-    '1.0.0': 'Enrich the principal; contain a user (keys, deny-all, console) or revoke a role’s sessions; notify. Root: notify only.',
+    '1.0.0':
+      'Enrich the principal; contain a user (keys, deny-all, console) or revoke a role’s sessions; notify. Root: notify only.',
   },
   trigger: {
     anyOf: [
-      { sources: ['aws.guardduty'], findingTypes: CREDENTIAL_THREATS, minSeverity: 3, resourceTypes: ['AWS::IAM::AccessKey'] },
+      {
+        sources: ['aws.guardduty'],
+        findingTypes: CREDENTIAL_THREATS,
+        minSeverity: 3,
+        resourceTypes: ['AWS::IAM::AccessKey'],
+      },
       {
         sources: ['aws.securityhub'],
         findingTypes: CREDENTIAL_THREATS.map((t) => `*${t.replace('/', '-').replace(/\*$/, '')}*`),
@@ -84,7 +90,11 @@ export default definePlaybook({
                     errors: REFUSED,
                     then: (r) =>
                       r
-                        .notify('userRefused', { subject: 'User containment refused by a safety rail' }, { name: 'Notify: user refused' })
+                        .notify(
+                          'userRefused',
+                          { subject: 'User containment refused by a safety rail' },
+                          { name: 'Notify: user refused' },
+                        )
                         .succeed('stopUserRefused', { name: 'Stop: user refused' }),
                   },
                 ],
@@ -105,19 +115,28 @@ export default definePlaybook({
               .run('role', enrichPrincipalAction, ($) => ({ roleName: $('incident.resourceName') }), {
                 name: 'Enrich role',
               })
-              .run('revokeSessions', revokeRoleSessionsAction, ($) => ({ roleName: $('incident.resourceName') }), {
-                name: 'Revoke role sessions',
-                timeoutSeconds: 300,
-                catch: [
-                  {
-                    errors: REFUSED,
-                    then: (r) =>
-                      r
-                        .notify('roleRefused', { subject: 'Role session revocation refused' }, { name: 'Notify: role refused' })
-                        .succeed('stopRoleRefused', { name: 'Stop: role refused' }),
-                  },
-                ],
-              })
+              .run(
+                'revokeSessions',
+                revokeRoleSessionsAction,
+                ($) => ({ roleName: $('incident.resourceName') }),
+                {
+                  name: 'Revoke role sessions',
+                  timeoutSeconds: 300,
+                  catch: [
+                    {
+                      errors: REFUSED,
+                      then: (r) =>
+                        r
+                          .notify(
+                            'roleRefused',
+                            { subject: 'Role session revocation refused' },
+                            { name: 'Notify: role refused' },
+                          )
+                          .succeed('stopRoleRefused', { name: 'Stop: role refused' }),
+                    },
+                  ],
+                },
+              )
               .notify(
                 'roleContained',
                 {

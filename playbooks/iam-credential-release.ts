@@ -12,7 +12,9 @@ export default definePlaybook({
   title: 'Release contained IAM credentials',
   description: 'Undoes iam-credential-compromise from the saved pre-containment state.',
   owner: 'security-engineering',
-  changelog: { '1.0.0': 'Reactivate a user’s keys and remove deny-all, or remove a role’s session revocation; notify.' },
+  changelog: {
+    '1.0.0': 'Reactivate a user’s keys and remove deny-all, or remove a role’s session revocation; notify.',
+  },
   trigger: { manual: true },
   timeoutSeconds: 3600,
   steps: (flow) =>
@@ -27,15 +29,24 @@ export default definePlaybook({
             }),
           ),
           c.when(c.eq('incident.resourceType', 'AWS::IAM::Role'), (f) =>
-            f.run('releaseRole', releaseRoleSessionsAction, ($) => ({ roleName: $('incident.resourceName') }), {
-              name: 'Restore role sessions',
-              timeoutSeconds: 300,
-            }),
+            f.run(
+              'releaseRole',
+              releaseRoleSessionsAction,
+              ($) => ({ roleName: $('incident.resourceName') }),
+              {
+                name: 'Restore role sessions',
+                timeoutSeconds: 300,
+              },
+            ),
           ),
         ],
         (f) =>
           f
-            .notify('cannotRelease', { subject: 'Nothing Riposte can release for this principal' }, { name: 'Notify: cannot release' })
+            .notify(
+              'cannotRelease',
+              { subject: 'Nothing Riposte can release for this principal' },
+              { name: 'Notify: cannot release' },
+            )
             .succeed('stopCannotRelease', { name: 'Stop: cannot release' }),
         { name: 'User or role?' },
       )
@@ -43,7 +54,8 @@ export default definePlaybook({
         'credentialsReleased',
         {
           subject: 'IAM credentials released',
-          summary: 'Keys that were active are active again and the deny policy is gone. A user’s console password must be reset by hand.',
+          summary:
+            'Keys that were active are active again and the deny policy is gone. A user’s console password must be reset by hand.',
         },
         { name: 'Notify: released' },
       ),

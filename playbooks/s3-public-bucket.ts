@@ -64,7 +64,11 @@ export default definePlaybook({
             errors: ['ProtectedResourceError', 'SampleAlertError', 'NotAllowedError'],
             then: (f) =>
               f
-                .notify('bucketRefused', { subject: 'Bucket change refused by a safety rail' }, { name: 'Notify: refused' })
+                .notify(
+                  'bucketRefused',
+                  { subject: 'Bucket change refused by a safety rail' },
+                  { name: 'Notify: refused' },
+                )
                 .succeed('stopBucketRefused', { name: 'Stop: refused' }),
           },
         ],
@@ -73,7 +77,8 @@ export default definePlaybook({
         'bucketBlocked',
         {
           subject: 'Public access blocked on the bucket',
-          summary: 'Block Public Access is on for the bucket; its previous setting is saved and can be restored.',
+          summary:
+            'Block Public Access is on for the bucket; its previous setting is saved and can be restored.',
         },
         { name: 'Notify: blocked' },
       ),

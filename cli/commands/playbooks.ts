@@ -29,7 +29,12 @@ export const playbooksCommand: Command = {
     const playbooks = await loadPlaybooks();
     switch (sub) {
       case 'list': {
-        const rows = playbooks.map((p) => ({ id: p.id, version: p.version, title: p.title, trigger: p.trigger }));
+        const rows = playbooks.map((p) => ({
+          id: p.id,
+          version: p.version,
+          title: p.title,
+          trigger: p.trigger,
+        }));
         write(
           io.stdout,
           values.json

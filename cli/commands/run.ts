@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { RecordingDispatcher } from '#core/intake/dispatch.ts';
-import { listAlerts, listIncidents } from '#core/store/queries.ts';
 import { loadPlaybooks, PLAYBOOKS_DIR, routesFor } from '#core/playbooks/registry.ts';
+import { listAlerts, listIncidents } from '#core/store/queries.ts';
 import { type Command, UsageError, write } from '../command.ts';
 import type { LocalEngineEvent, LocalExecutionResult } from '../local/engine.ts';
 import { LocalPipeline } from '../local/pipeline.ts';
@@ -52,7 +52,8 @@ export const runCommand: Command = {
     });
     if (positionals.length !== 1) throw new UsageError('expected exactly one event file');
     if (values.approve && values.deny) throw new UsageError('--approve and --deny exclude each other');
-    if (values.live && values.world !== undefined) throw new UsageError('--live and --world exclude each other');
+    if (values.live && values.world !== undefined)
+      throw new UsageError('--live and --world exclude each other');
     const eventFile = positionals[0] ?? '';
     const body = await readFile(path.resolve(io.cwd, eventFile)).catch(() => {
       throw new UsageError(`cannot read "${eventFile}"`);
@@ -63,18 +64,24 @@ export const runCommand: Command = {
     if (values.playbook !== undefined) {
       const chosen = routes.find((r) => r.id === values.playbook);
       if (chosen === undefined) {
-        throw new UsageError(`no playbook "${values.playbook}" (known: ${playbooks.map((p) => p.id).join(', ')})`);
+        throw new UsageError(
+          `no playbook "${values.playbook}" (known: ${playbooks.map((p) => p.id).join(', ')})`,
+        );
       }
       routes = [{ ...chosen, trigger: {} }];
     }
     const world = values.live ? 'live' : loadWorld(path.resolve(io.cwd, values.world ?? EXAMPLE_WORLD));
     const dataDir = values['data-dir'];
-    const store = await openLocalStore(dataDir === undefined ? {} : { dataDir: path.resolve(io.cwd, dataDir) });
+    const store = await openLocalStore(
+      dataDir === undefined ? {} : { dataDir: path.resolve(io.cwd, dataDir) },
+    );
     try {
       const dispatcher = new RecordingDispatcher();
       const pipeline = new LocalPipeline({ store, config, dispatcher, routes });
       const { summary } = await pipeline.replay([{ input: eventFile, body }]);
-      const timeline = values.json ? undefined : (event: LocalEngineEvent) => write(io.stdout, describe(event));
+      const timeline = values.json
+        ? undefined
+        : (event: LocalEngineEvent) => write(io.stdout, describe(event));
       if (!values.json) {
         write(
           io.stdout,
@@ -96,7 +103,9 @@ export const runCommand: Command = {
         write(
           io.stdout,
           JSON.stringify({
-            alerts: alerts.map(({ pk, sk, ocsfJson, ocsfGz, gsi1pk, gsi1sk, ...rest }: Record<string, unknown>) => rest),
+            alerts: alerts.map(
+              ({ pk, sk, ocsfJson, ocsfGz, gsi1pk, gsi1sk, ...rest }: Record<string, unknown>) => rest,
+            ),
             incident: incidents.map(({ pk, sk, ...rest }: Record<string, unknown>) => rest)[0] ?? null,
             executions: executions.map(executionJson),
           }),
@@ -125,6 +134,7 @@ function executionJson(e: LocalExecutionResult): Record<string, unknown> {
       calls: a.calls.map((c) => ({ api: c.api, params: c.params })),
     })),
     ...(e.error === undefined ? {} : { error: e.error, cause: e.cause }),
+    ...(e.stepErrors === undefined ? {} : { stepErrors: e.stepErrors }),
   };
 }
 
@@ -144,8 +154,11 @@ function describe(event: LocalEngineEvent): string {
 }
 
 function summarize(e: LocalExecutionResult): string {
-  const changes = e.actions.reduce((n, a) => n + a.calls.filter((c) => !/^(Describe|Get|List)/.test(c.api)).length, 0);
+  const changes = e.actions.reduce(
+    (n, a) => n + a.calls.filter((c) => !/^(Describe|Get|List)/.test(c.api)).length,
+    0,
+  );
   return `${e.playbook} ${e.version}: ${e.status} in ${e.ms} ms, ${e.path.length} states, ${changes} state-changing call(s)${
     e.error === undefined ? '' : ` (${e.error}: ${e.cause ?? ''})`
-  }`;
+  }${(e.stepErrors ?? []).map((m) => `\n  step error: ${m}`).join('')}`;
 }

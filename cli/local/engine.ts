@@ -1,13 +1,13 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ExecutionError, ExecutionTimeoutError, StateMachine } from 'aws-local-stepfunctions';
+import { type RunnerDeps, runAction } from '#core/actions/runner.ts';
 import { safetyKeys } from '#core/actions/safety.ts';
-import type { ExecutionInput } from '#core/intake/dispatch.ts';
 import type { ActionFamily, ActionRequest, ActionResponse } from '#core/actions/types.ts';
+import { ACTION_FAMILIES } from '#core/actions/types.ts';
+import type { ExecutionInput } from '#core/intake/dispatch.ts';
 import type { AslState, AslStateMachine } from '#core/playbooks/asl.ts';
 import { compilePlaybook, functionPlaceholder, LAMBDA_INVOKE_WAIT } from '#core/playbooks/compile.ts';
 import type { Playbook } from '#core/playbooks/sdk.ts';
-import { ACTION_FAMILIES } from '#core/actions/types.ts';
-import { runAction, type RunnerDeps } from '#core/actions/runner.ts';
 
 /**
  * Runs a playbook's compiled state machine locally, in-process, with aws-local-stepfunctions:
@@ -16,7 +16,10 @@ import { runAction, type RunnerDeps } from '#core/actions/runner.ts';
  */
 
 /** How a local approval is decided. */
-export type ApprovalDecider = (request: { readonly playbook: string; readonly message: string }) => Promise<boolean>;
+export type ApprovalDecider = (request: {
+  readonly playbook: string;
+  readonly message: string;
+}) => Promise<boolean>;
 
 export interface LocalActionRecord {
   readonly action: string;
@@ -29,6 +32,7 @@ export interface LocalActionRecord {
 
 export interface LocalExecutionResult {
   readonly playbook: string;
+  readonly incidentId: string;
   readonly version: string;
   readonly status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT';
   /** State names in the order they were entered. */
@@ -36,6 +40,8 @@ export interface LocalExecutionResult {
   readonly actions: readonly LocalActionRecord[];
   readonly error?: string;
   readonly cause?: string;
+  /** Errors raised by steps (caught or not), with the state they came from. */
+  readonly stepErrors?: readonly string[];
   readonly ms: number;
 }
 
@@ -111,8 +117,11 @@ export async function runPlaybookLocally(
 ): Promise<LocalExecutionResult> {
   const started = performance.now();
   const definition = localDefinition(playbook);
-  const machine = new StateMachine(definition as never, { validationOptions: { checkPaths: true, checkArn: true } });
+  const machine = new StateMachine(definition as never, {
+    validationOptions: { checkPaths: true, checkArn: true },
+  });
   const actions: LocalActionRecord[] = [];
+  const failures: { state: string; message: string }[] = [];
   const handlers: Record<string, (payload: unknown) => Promise<unknown>> = {};
   for (const [name, state] of taskStates(definition)) {
     if (state.Type !== 'Task') continue;
@@ -145,6 +154,7 @@ export async function runPlaybookLocally(
       };
       continue;
     }
+    const stateName = name;
     handlers[name] = async (payload) => {
       const request = (payload as { Payload?: unknown }).Payload;
       try {
@@ -169,14 +179,20 @@ export async function runPlaybookLocally(
         });
         return { Payload: response, StatusCode: 200 };
       } catch (error) {
-        if (error instanceof Error) throw namedError(error.name, error.message);
-        throw error;
+        const name = error instanceof Error ? error.name : 'Error';
+        const message = error instanceof Error ? error.message : String(error);
+        failures.push({ state: stateName, message: `${name} in "${stateName}": ${message}` });
+        throw namedError(name, message);
       }
     };
   }
   const instant = Object.fromEntries(allStates(definition).map((name) => [name, 0]));
   const execution = machine.run(input as never, {
-    overrides: { taskResourceLocalHandlers: handlers as never, waitTimeOverrides: instant, retryIntervalOverrides: instant },
+    overrides: {
+      taskResourceLocalHandlers: handlers as never,
+      waitTimeOverrides: instant,
+      retryIntervalOverrides: instant,
+    },
     context: {
       Execution: {
         Id: `arn:aws:states:local:000000000000:execution:${playbook.id}:${input.incidentId}`,
@@ -218,12 +234,14 @@ export async function runPlaybookLocally(
   await collecting;
   return {
     playbook: playbook.id,
+    incidentId: input.incidentId,
     version: playbook.version,
     status,
     path,
     actions,
     ...(error === undefined ? {} : { error }),
     ...(cause === undefined ? {} : { cause }),
+    ...(failures.length === 0 ? {} : { stepErrors: failures.map((f) => f.message) }),
     ms: Math.round(performance.now() - started),
   };
 }

@@ -117,7 +117,8 @@ export class LocalPipeline {
         events: done,
         matched,
         alerts: report.alertsCreated,
-        duplicates: report.duplicates,
+        // Deliveries of findings already stored: re-deliveries and later updates alike.
+        duplicates: report.duplicates + report.alertsUpdated,
         incidents: report.incidentsOpened,
         executions: report.executionsStarted,
         rejected: report.rejected,

@@ -8,7 +8,12 @@ import { LocalWorld } from '#core/actions/world/index.ts';
 import type { RiposteConfig } from '#core/config/schema.ts';
 import type { StartRequest } from '#core/intake/dispatch.ts';
 import type { Playbook } from '#core/playbooks/sdk.ts';
-import { type ApprovalDecider, type LocalEngineEvent, type LocalExecutionResult, runPlaybookLocally } from './engine.ts';
+import {
+  type ApprovalDecider,
+  type LocalEngineEvent,
+  type LocalExecutionResult,
+  runPlaybookLocally,
+} from './engine.ts';
 import type { LocalStore } from './store.ts';
 
 /**
@@ -36,7 +41,8 @@ export function localRunnerDeps(options: LocalResponseOptions): Omit<RunnerDeps,
     baseMode: options.world === 'live' ? { kind: 'live' } : { kind: 'world', world: options.world },
     killSwitch: async () => false,
     rails: (execution, dryRun) => new DynamoSafetyRails({ db, tableName, policy, execution, now, dryRun }),
-    state: (execution) => new DynamoContainmentState({ db, tableName, incidentId: execution.incidentId, now }),
+    state: (execution) =>
+      new DynamoContainmentState({ db, tableName, incidentId: execution.incidentId, now }),
     timeline: (execution) => new DynamoTimeline({ db, tableName, execution, now }),
     defaultRegion: process.env.AWS_REGION ?? 'us-east-1',
   };
@@ -67,12 +73,17 @@ export async function runDispatched(
 /** An approval decider from `--approve` / `--deny`, else a prompt on a terminal, else deny. */
 export function approvalDecider(
   choice: 'approve' | 'deny' | undefined,
-  io: { readonly stdin: NodeJS.ReadableStream & { readonly isTTY?: boolean }; readonly stderr: NodeJS.WritableStream },
+  io: {
+    readonly stdin: NodeJS.ReadableStream & { readonly isTTY?: boolean };
+    readonly stderr: NodeJS.WritableStream;
+  },
 ): ApprovalDecider {
   if (choice !== undefined) return async () => choice === 'approve';
   return async ({ playbook, message }) => {
     if (io.stdin.isTTY !== true) {
-      io.stderr.write(`approval requested by ${playbook} (${message}): no terminal, denied. Use --approve.\n`);
+      io.stderr.write(
+        `approval requested by ${playbook} (${message}): no terminal, denied. Use --approve.\n`,
+      );
       return false;
     }
     const rl = createInterface({ input: io.stdin, output: io.stderr });

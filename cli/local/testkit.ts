@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ActionDefinition } from '#core/actions/types.ts';
 import { ACTIONS } from '#core/actions/registry.ts';
+import type { ActionDefinition } from '#core/actions/types.ts';
 import { LocalWorld, type WorldData } from '#core/actions/world/index.ts';
 import { parseConfig, type RiposteConfig } from '#core/config/schema.ts';
 import { RecordingDispatcher, type StartRequest } from '#core/intake/dispatch.ts';
-import { listIncidents } from '#core/store/queries.ts';
 import { PLAYBOOKS_DIR } from '#core/playbooks/registry.ts';
 import type { Playbook } from '#core/playbooks/sdk.ts';
+import { listIncidents } from '#core/store/queries.ts';
 import { type LocalActionRecord, type LocalExecutionResult, runPlaybookLocally } from './engine.ts';
 import { LocalPipeline } from './pipeline.ts';
 import { localRunnerDeps } from './response.ts';
@@ -127,7 +127,12 @@ class Scenario {
     const store = await openLocalStore();
     try {
       const dispatcher = new RecordingDispatcher();
-      const route = { id: this.playbook.id, version: this.playbook.version, target: this.playbook.id, trigger: {} };
+      const route = {
+        id: this.playbook.id,
+        version: this.playbook.version,
+        target: this.playbook.id,
+        trigger: {},
+      };
       const pipeline = new LocalPipeline({ store, config: this.config, dispatcher, routes: [route] });
       await pipeline.replay([{ input: 'scenario', body: JSON.stringify(this.eventBody) }]);
       if (dispatcher.started.length === 0) {
@@ -166,12 +171,14 @@ class Scenario {
         );
       }
       const shown = (this.chained.length > 0 ? executions.at(-1) : executions[0]) as LocalExecutionResult;
-      const pick = (action?: string) => shown.actions.filter((a) => action === undefined || a.action === action);
+      const pick = (action?: string) =>
+        shown.actions.filter((a) => action === undefined || a.action === action);
       return {
         ...shown,
         executions,
         world: world.state,
-        calls: (action) => pick(action).flatMap((a) => a.calls.map((c) => ({ api: c.api, params: c.params }))),
+        calls: (action) =>
+          pick(action).flatMap((a) => a.calls.map((c) => ({ api: c.api, params: c.params }))),
         mutations: (action) =>
           pick(action).flatMap((a) =>
             a.calls.filter((c) => !READ.test(c.api)).map((c) => ({ api: c.api, params: c.params })),

@@ -71,6 +71,12 @@ export function recordMetrics(target: Metrics, report: IngestReport): void {
   target.addMetric('RejectedEvents', MetricUnit.Count, report.rejected);
   target.addMetric('DeliveryFailures', MetricUnit.Count, report.failures.length);
   target.addMetric('StoreWrites', MetricUnit.Count, report.writes);
+  for (const detection of report.detections) {
+    // MTTD: first observed by the source → received by Riposte, by source and severity.
+    const metric = target.singleMetric();
+    metric.addDimensions({ source: detection.source, severity: String(detection.severityId) });
+    metric.addMetric('TimeToDetect', MetricUnit.Milliseconds, detection.ms);
+  }
 }
 
 async function ingest(event: unknown, _context: Context): Promise<SQSBatchResponse> {

@@ -42,7 +42,11 @@ export interface WorldBackend {
    * The output of `api` on `service` with `params`, applying any change to the world. Throws an
    * error whose `name` is the AWS error code (e.g. `InvalidInstanceID.NotFound`) like AWS would.
    */
-  handle(service: ServiceName, api: string, params: Readonly<Record<string, unknown>>): Promise<Record<string, unknown>>;
+  handle(
+    service: ServiceName,
+    api: string,
+    params: Readonly<Record<string, unknown>>,
+  ): Promise<Record<string, unknown>>;
 }
 
 export type ClientMode =
@@ -60,7 +64,10 @@ export interface ClientOptions {
   readonly maxAttempts?: number;
 }
 
-const OFFLINE_CREDENTIALS: AwsCredentialIdentity = { accessKeyId: 'riposte-offline', secretAccessKey: 'riposte-offline' };
+const OFFLINE_CREDENTIALS: AwsCredentialIdentity = {
+  accessKeyId: 'riposte-offline',
+  secretAccessKey: 'riposte-offline',
+};
 
 /**
  * Builds the clients for one action invocation.
@@ -142,7 +149,12 @@ function attachMode<I extends object, O extends MetadataBearer>(
   );
 }
 
-const ACCESS_DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'AuthFailure']);
+const ACCESS_DENIED = new Set([
+  'AccessDenied',
+  'AccessDeniedException',
+  'UnauthorizedOperation',
+  'AuthFailure',
+]);
 
 /** AWS permission errors become {@link AwsAccessDeniedError} (not retried); others pass unchanged. */
 function translate(error: unknown, service: string, api: string): unknown {

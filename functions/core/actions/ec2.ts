@@ -40,22 +40,23 @@ import {
   RegisterTargetsCommand,
   type TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import {
-  DeleteRolePolicyCommand,
-  GetInstanceProfileCommand,
-  GetRolePolicyCommand,
-  type IAMClient,
-  PutRolePolicyCommand,
-} from '@aws-sdk/client-iam';
+import { GetInstanceProfileCommand } from '@aws-sdk/client-iam';
 import { z } from 'zod';
 import { InvalidInputError } from '../errors.ts';
 import {
   AwsAccessDeniedError,
+  hasErrorCode,
   NothingToReleaseError,
   PartialFailureError,
   ResourceNotFoundError,
 } from './errors.ts';
-import { REVOKE_SESSIONS_POLICY_NAME, revokeOlderSessionsPolicy } from './iam.ts';
+import {
+  captureRoleSessions,
+  REVOKE_SESSIONS_POLICY_NAME,
+  type RoleCaptureDetails,
+  restoreRoleSessions,
+  revokeRoleSessions,
+} from './iam.ts';
 import { type ActionEnv, defineAction } from './types.ts';
 
 /**
@@ -183,29 +184,17 @@ const SavedIsolationSchema = InstanceCaptureSchema.extend({
   kind: z.literal('ec2-instance'),
   /** Whether isolation revokes the role's older sessions (the per-incident decision). */
   revokeRoleSessions: z.boolean(),
-  /** The `riposte-revoke-older-sessions` document on the role before containment, or null. */
-  previousRevokePolicy: z.unknown(),
+  /**
+   * Only in states saved before the instance role's capture was shared with
+   * revoke-role-sessions (`iam-role:<name>`): the role's previous `riposte-revoke-older-sessions`
+   * document, or null. No longer written; release falls back to it.
+   */
+  previousRevokePolicy: z.unknown().optional(),
 });
 type SavedIsolation = z.infer<typeof SavedIsolationSchema>;
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-/** The AWS error code of an error (SDK exception name, IAM wire `Code`, world error name). */
-function errorCode(error: unknown): string {
-  if (!(error instanceof Error)) return 'Unknown';
-  const wire = (error as Error & { Code?: unknown }).Code;
-  return typeof wire === 'string' ? wire : error.name;
-}
-
-function hasErrorCode(error: unknown, code: string): boolean {
-  const found = errorCode(error);
-  return (
-    found === code ||
-    found === `${code}Exception` ||
-    (error instanceof Error && error.name === `${code}Exception`)
-  );
-}
 
 function describeError(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -234,33 +223,6 @@ function tagValue(tags: Readonly<Record<string, string>>, keys: readonly string[
   for (const wanted of keys) {
     const entry = Object.entries(tags).find(([key]) => key.toLowerCase() === wanted);
     if (entry !== undefined) return entry[1];
-  }
-  return null;
-}
-
-/** IAM answers policy documents URL-encoded (RFC 3986). */
-function decodePolicyDocument(document: string | undefined): unknown {
-  if (document === undefined) return null;
-  const text = document.trimStart().startsWith('{') ? document : decodeURIComponent(document);
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
-function sameDocument(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
-
-/** The `aws:TokenIssueTime` of a revoke-older-sessions document, if it has one. */
-function revokedBeforeOf(document: unknown): string | null {
-  const statements: unknown = (document as { Statement?: unknown } | null)?.Statement;
-  const list: unknown[] = Array.isArray(statements) ? statements : [statements];
-  for (const statement of list) {
-    const time = (statement as { Condition?: { DateLessThan?: Record<string, unknown> } } | null)?.Condition
-      ?.DateLessThan?.['aws:TokenIssueTime'];
-    if (typeof time === 'string') return time;
   }
   return null;
 }
@@ -541,18 +503,6 @@ async function captureTargetGroups(
       memberships.push({ targetGroupArn: group.TargetGroupArn, targetType: type, targets });
   }
   return memberships;
-}
-
-async function readRolePolicy(iam: IAMClient, roleName: string): Promise<unknown> {
-  try {
-    const out = await iam.send(
-      new GetRolePolicyCommand({ RoleName: roleName, PolicyName: REVOKE_SESSIONS_POLICY_NAME }),
-    );
-    return decodePolicyDocument(out.PolicyDocument);
-  } catch (error) {
-    if (hasErrorCode(error, 'NoSuchEntity')) return null;
-    throw error;
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -958,9 +908,11 @@ async function revokeEgressIfPresent(
 /**
  * Isolates an EC2 instance following CONTAINMENT.md, in this order:
  *
- * 1. capture ({@link captureInstance}; plus `GetRolePolicy riposte-revoke-older-sessions` on the
- *    instance role) and `state.save('ec2:<id>')`, unless a state is already saved for this
- *    incident: the original is kept;
+ * 1. capture ({@link captureInstance}) and `state.save('ec2:<id>')`, unless a state is already
+ *    saved for this incident; when revoking, the instance role's capture `iam-role:<name>`
+ *    shared with revoke-role-sessions ({@link captureRoleSessions}: `GetRolePolicy
+ *    riposte-revoke-older-sessions` unless the incident already has one); captures are never
+ *    overwritten, the original is kept. In the first case below, this is  *    incident: the original is kept;
  * 2. `safety.assertContainable({ resource, tags })`;
  * 3. `ModifyInstanceAttribute` DisableApiTermination=true, InstanceInitiatedShutdownBehavior=stop,
  *    BlockDeviceMappings DeleteOnTermination=false (each only when not already so);
@@ -1020,7 +972,7 @@ export const isolateInstanceAction = defineAction({
   ],
   target: (input) => input.instanceId,
   async run(input, env): Promise<IsolateInstanceOutput> {
-    const { ec2, iam, autoScaling, elbv2 } = env.clients;
+    const { ec2, autoScaling, elbv2 } = env.clients;
     const { instanceId } = input;
     const incidentId = env.execution.incidentId;
     const failures: { target: string; error: string }[] = [];
@@ -1032,18 +984,21 @@ export const isolateInstanceAction = defineAction({
     const loaded = await env.state.load(key);
     let saved: SavedIsolation;
     if (loaded === undefined) {
-      const roleName = current.instanceProfile?.roleName ?? null;
-      saved = {
-        kind: 'ec2-instance',
-        ...current,
-        revokeRoleSessions: input.revokeRoleSessions,
-        previousRevokePolicy: roleName === null ? null : await readRolePolicy(iam, roleName),
-      };
+      saved = { kind: 'ec2-instance', ...current, revokeRoleSessions: input.revokeRoleSessions };
       await env.state.save(key, saved);
     } else {
       saved = parseSaved(key, loaded);
       notes.push(`kept the state captured at ${saved.capturedAt} by an earlier run of this incident`);
     }
+    // The instance role: one capture per role and incident, shared with revoke-role-sessions
+    // (the first capture wins), taken before the rails like the rest.
+    const roleProfile = current.instanceProfile ?? saved.instanceProfile;
+    const roleName = roleProfile?.roleName ?? null;
+    const roleDetails: RoleCaptureDetails = {
+      capturedBy: `isolate-instance:${instanceId}`,
+      arn: roleProfile?.roleArn ?? undefined,
+    };
+    if (roleName !== null && input.revokeRoleSessions) await captureRoleSessions(roleName, env, roleDetails);
 
     // 2. Safety rails, before the first state-changing call.
     await env.safety.assertContainable({ resource: instanceId, tags: current.tags });
@@ -1250,7 +1205,6 @@ export const isolateInstanceAction = defineAction({
         instanceProfile = { ...result, action: 'failed', error: message };
       }
     }
-    const roleName = profile?.roleName ?? saved.instanceProfile?.roleName ?? null;
     let roleSessions: IsolateInstanceOutput['roleSessions'] = null;
     if (roleName !== null) {
       const base = { roleName, policyName: REVOKE_SESSIONS_POLICY_NAME, warning: SHARED_ROLE_WARNING };
@@ -1272,27 +1226,25 @@ export const isolateInstanceAction = defineAction({
             saved = { ...saved, revokeRoleSessions: true };
             await env.state.save(key, saved);
           }
-          const inPlace = await readRolePolicy(iam, roleName);
-          if (inPlace !== null && !sameDocument(inPlace, saved.previousRevokePolicy)) {
+          // Shared with revoke-role-sessions: revoked once per incident, whichever action comes first.
+          let siblingInstanceIds: string[] = [];
+          const profileArn = profile?.arn ?? saved.instanceProfile?.arn ?? null;
+          const { revokedBefore, appliedByThisRun } = await revokeRoleSessions(roleName, env, {
+            details: roleDetails,
+            beforeRevoke: async () => {
+              if (profileArn !== null)
+                siblingInstanceIds = await instancesUsingProfile(env, profileArn, instanceId);
+            },
+          });
+          if (!appliedByThisRun) {
             roleSessions = {
               ...base,
               action: 'already-revoked',
-              revokedBefore: revokedBeforeOf(inPlace),
+              revokedBefore,
               siblingInstanceIds: [],
               error: null,
             };
           } else {
-            const profileArn = profile?.arn ?? saved.instanceProfile?.arn ?? null;
-            const siblingInstanceIds =
-              profileArn === null ? [] : await instancesUsingProfile(env, profileArn, instanceId);
-            const revokedBefore = new Date(env.now()).toISOString();
-            await iam.send(
-              new PutRolePolicyCommand({
-                RoleName: roleName,
-                PolicyName: REVOKE_SESSIONS_POLICY_NAME,
-                PolicyDocument: JSON.stringify(revokeOlderSessionsPolicy(revokedBefore)),
-              }),
-            );
             roleSessions = { ...base, action: 'revoked', revokedBefore, siblingInstanceIds, error: null };
             if (siblingInstanceIds.length > 0) {
               notes.push(
@@ -1562,7 +1514,7 @@ export const releaseInstanceAction = defineAction({
   ],
   target: (input) => input.instanceId,
   async run(input, env): Promise<ReleaseInstanceOutput> {
-    const { ec2, iam, autoScaling, elbv2 } = env.clients;
+    const { ec2, autoScaling, elbv2 } = env.clients;
     const { instanceId } = input;
     const key = instanceStateKey(instanceId);
     const loaded = await env.state.load(key);
@@ -1648,36 +1600,28 @@ export const releaseInstanceAction = defineAction({
         roleSessions = { ...base, action: 'not-revoked', error: null };
       } else {
         try {
-          const inPlace = await readRolePolicy(iam, roleName);
-          const previous = saved.previousRevokePolicy ?? null;
-          if (previous !== null) {
-            if (inPlace !== null && sameDocument(inPlace, previous)) {
-              roleSessions = { ...base, action: 'absent', error: null };
-            } else {
-              await iam.send(
-                new PutRolePolicyCommand({
-                  RoleName: roleName,
-                  PolicyName: REVOKE_SESSIONS_POLICY_NAME,
-                  PolicyDocument: JSON.stringify(previous),
-                }),
-              );
-              roleSessions = { ...base, action: 'restored', error: null };
-            }
-          } else if (inPlace !== null) {
-            await iam.send(
-              new DeleteRolePolicyCommand({ RoleName: roleName, PolicyName: REVOKE_SESSIONS_POLICY_NAME }),
-            );
-            roleSessions = { ...base, action: 'removed', error: null };
+          // The role's shared capture (a release-role-sessions of the same role then finds it as before).
+          const legacy = saved.previousRevokePolicy;
+          const action = await restoreRoleSessions(
+            roleName,
+            env,
+            legacy === undefined ? undefined : { previousRevokePolicy: legacy ?? undefined },
+          );
+          roleSessions = { ...base, action, error: null };
+          if (action === 'removed') {
             notes.push(
               `sessions of ${roleName} issued before the revocation that have not expired yet are valid again`,
             );
-          } else {
-            roleSessions = { ...base, action: 'absent', error: null };
           }
         } catch (error) {
-          const message = collectible(error);
-          failures.push({ target: roleName, error: message });
-          roleSessions = { ...base, action: 'failed', error: message };
+          if (error instanceof ResourceNotFoundError || error instanceof NothingToReleaseError) {
+            // The role no longer exists, or nothing of it was captured: nothing to put back.
+            roleSessions = { ...base, action: 'absent', error: null };
+          } else {
+            const message = collectible(error);
+            failures.push({ target: roleName, error: message });
+            roleSessions = { ...base, action: 'failed', error: message };
+          }
         }
       }
     }

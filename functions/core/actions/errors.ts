@@ -58,7 +58,10 @@ export class AwsAccessDeniedError extends RiposteError {
 export class PartialFailureError extends RiposteError {
   public readonly failures: readonly { readonly target: string; readonly error: string }[];
 
-  public constructor(message: string, failures: readonly { readonly target: string; readonly error: string }[]) {
+  public constructor(
+    message: string,
+    failures: readonly { readonly target: string; readonly error: string }[],
+  ) {
     super(message);
     this.name = 'PartialFailureError';
     this.failures = failures;

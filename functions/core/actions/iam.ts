@@ -23,8 +23,8 @@ import {
 } from '@aws-sdk/client-iam';
 import { z } from 'zod';
 import { InvalidInputError } from '../errors.ts';
-import { NotAllowedError, NothingToReleaseError, ResourceNotFoundError } from './errors.ts';
-import { defineAction } from './types.ts';
+import { hasErrorCode, NotAllowedError, NothingToReleaseError, ResourceNotFoundError } from './errors.ts';
+import { type ActionEnv, defineAction } from './types.ts';
 
 /**
  * IAM actions: enrich a principal, contain a user (keys, deny-all, console), revoke a role's
@@ -81,13 +81,6 @@ export function revokeOlderSessionsPolicy(issuedBefore: string) {
 
 // ---------------------------------------------------------------------------------------------
 // Reading principals
-
-/** Whether an AWS error (live SDK or local world) carries `code` (`NoSuchEntity`, ...). */
-function hasErrorCode(error: unknown, code: string): boolean {
-  if (!(error instanceof Error)) return false;
-  const wire = (error as Error & { Code?: unknown }).Code;
-  return error.name === code || error.name === `${code}Exception` || wire === code;
-}
 
 function tagRecord(tags: readonly Tag[] | undefined): Record<string, string> {
   return Object.fromEntries(
@@ -919,17 +912,25 @@ export const releaseUserAction = defineAction({
 });
 
 // ---------------------------------------------------------------------------------------------
-// revoke-role-sessions / release-role-sessions
+// Role sessions: one capture per role, shared by revoke-role-sessions and isolate-instance
 
-/** What revoke-role-sessions saves under `iam-role:<name>`. */
+/**
+ * What is saved under `iam-role:<name>` by the first action of the incident that revokes the
+ * role's sessions: revoke-role-sessions, or isolate-instance for its instance role. Both go
+ * through {@link revokeRoleSessions} and {@link restoreRoleSessions}, so the role has one
+ * pre-revocation state and one revocation instant per incident, whichever path comes first.
+ */
 const RoleCaptureSchema = z.object({
   kind: z.literal('iam-role'),
   roleName: z.string(),
-  arn: z.string(),
-  tags: z.record(z.string(), z.string()),
+  /** The action that captured first (`revoke-role-sessions`, `isolate-instance:<id>`). */
+  capturedBy: z.string().optional(),
   capturedAt: z.string(),
-  inlinePolicies: z.array(z.string()),
-  attachedPolicies: z.array(AttachedPolicySchema),
+  /** The role as revoke-role-sessions read it; isolate-instance knows the ARN only. */
+  arn: z.string().optional(),
+  tags: z.record(z.string(), z.string()).optional(),
+  inlinePolicies: z.array(z.string()).optional(),
+  attachedPolicies: z.array(AttachedPolicySchema).optional(),
   /** The `riposte-revoke-older-sessions` document in place before this incident, if any. */
   previousRevokePolicy: z.unknown().optional(),
   /** The revocation instant this incident applied (set after the first PutRolePolicy). */
@@ -938,6 +939,182 @@ const RoleCaptureSchema = z.object({
 type RoleCapture = z.infer<typeof RoleCaptureSchema>;
 
 const roleStateKey = (roleName: string): string => `iam-role:${roleName}`;
+
+/** Who captures the role, and what it already knows of it (saved with a first capture only). */
+export interface RoleCaptureDetails {
+  /** `revoke-role-sessions`, `isolate-instance:<id>`... */
+  readonly capturedBy: string;
+  readonly arn?: string | undefined;
+  readonly tags?: Readonly<Record<string, string>> | undefined;
+  readonly inlinePolicies?: readonly string[] | undefined;
+  readonly attachedPolicies?: readonly { readonly name: string; readonly arn: string }[] | undefined;
+}
+
+/** The role's `riposte-revoke-older-sessions` document as just read; `document` undefined: none. */
+export interface RevokePolicyReading {
+  readonly document: unknown;
+}
+
+/** `GetRolePolicy riposte-revoke-older-sessions`; `NoSuchEntity` (no such policy) reads as none. */
+async function readRevokePolicy(iam: IAMClient, roleName: string): Promise<RevokePolicyReading> {
+  try {
+    return { document: await getRolePolicy(iam, roleName, REVOKE_SESSIONS_POLICY_NAME) };
+  } catch (error) {
+    if (hasErrorCode(error, 'NoSuchEntity')) return { document: undefined };
+    throw error;
+  }
+}
+
+/**
+ * The role's pre-revocation state for this incident: the capture saved under
+ * `iam-role:<name>` when there is one (the first capture wins, whoever made it), otherwise a new
+ * one, saved now, with the revoke policy in place (`reading`, or `GetRolePolicy` when not given).
+ * Call it before the safety rails, like every capture.
+ *
+ * @example
+ * await captureRoleSessions('payments-app-role', env, { capturedBy: 'isolate-instance:i-0a1b2c3d4e5f60718' });
+ */
+export async function captureRoleSessions(
+  roleName: string,
+  env: ActionEnv,
+  details: RoleCaptureDetails,
+  reading?: RevokePolicyReading,
+): Promise<RoleCapture> {
+  const key = roleStateKey(roleName);
+  const saved = await env.state.load(key);
+  if (saved !== undefined) return parseSaved(RoleCaptureSchema, key, saved);
+  const { document } = reading ?? (await readRevokePolicy(env.clients.iam, roleName));
+  const capture: RoleCapture = {
+    kind: 'iam-role',
+    roleName,
+    capturedBy: details.capturedBy,
+    capturedAt: new Date(env.now()).toISOString(),
+    ...(details.arn === undefined ? {} : { arn: details.arn }),
+    ...(details.tags === undefined ? {} : { tags: { ...details.tags } }),
+    ...(details.inlinePolicies === undefined ? {} : { inlinePolicies: [...details.inlinePolicies] }),
+    ...(details.attachedPolicies === undefined
+      ? {}
+      : { attachedPolicies: details.attachedPolicies.map((p) => ({ name: p.name, arn: p.arn })) }),
+    ...(document === undefined ? {} : { previousRevokePolicy: document }),
+    revokedBefore: null,
+  };
+  await env.state.save(key, capture);
+  return capture;
+}
+
+export interface RoleSessionsRevocation {
+  /** Sessions issued before this instant are denied everything. */
+  readonly revokedBefore: string;
+  /** False when this incident's revocation was already in place: nothing was changed. */
+  readonly appliedByThisRun: boolean;
+}
+
+/**
+ * Revokes a role's sessions issued before now, once per incident, whichever action asks:
+ * `GetRolePolicy riposte-revoke-older-sessions` (unless `reading` is given), the capture
+ * ({@link captureRoleSessions}, normally made earlier, before the rails), then, unless this
+ * incident's policy is already in place, `beforeRevoke`, `PutRolePolicy` with
+ * {@link revokeOlderSessionsPolicy} of now, and the instant saved in the capture. The first
+ * revocation instant is kept: a second call, from the same action or the other one, changes
+ * nothing. The caller has passed the safety rails.
+ *
+ * @example
+ * const { revokedBefore } = await revokeRoleSessions('payments-app-role', env, { details: { capturedBy: 'revoke-role-sessions' } });
+ */
+export async function revokeRoleSessions(
+  roleName: string,
+  env: ActionEnv,
+  options: {
+    readonly details: RoleCaptureDetails;
+    readonly reading?: RevokePolicyReading;
+    /** Runs only when this call is about to put the policy (isolate-instance lists the instances sharing the role). */
+    readonly beforeRevoke?: () => Promise<void>;
+  },
+): Promise<RoleSessionsRevocation> {
+  const { iam } = env.clients;
+  const reading = options.reading ?? (await readRevokePolicy(iam, roleName));
+  const capture = await captureRoleSessions(roleName, env, options.details, reading);
+  if (
+    capture.revokedBefore !== null &&
+    reading.document !== undefined &&
+    sameDocument(reading.document, revokeOlderSessionsPolicy(capture.revokedBefore))
+  ) {
+    return { revokedBefore: capture.revokedBefore, appliedByThisRun: false };
+  }
+  // Not in place for this incident (first revocation, or removed meanwhile): revoke as of now.
+  await options.beforeRevoke?.();
+  const revokedBefore = new Date(env.now()).toISOString();
+  await iam.send(
+    new PutRolePolicyCommand({
+      RoleName: roleName,
+      PolicyName: REVOKE_SESSIONS_POLICY_NAME,
+      PolicyDocument: JSON.stringify(revokeOlderSessionsPolicy(revokedBefore)),
+    }),
+  );
+  await env.state.save(roleStateKey(roleName), { ...capture, revokedBefore });
+  return { revokedBefore, appliedByThisRun: true };
+}
+
+/** `removed`: deleted; `restored`: the pre-incident document put back; `absent`: nothing to do. */
+export type RoleSessionsRestoreOutcome = 'removed' | 'restored' | 'absent';
+
+/**
+ * Puts a role's `riposte-revoke-older-sessions` back as captured, whichever action revoked it:
+ * `ListRolePolicies` (a missing role is a {@link ResourceNotFoundError}), `GetRolePolicy` when a
+ * pre-incident document must be compared, then `DeleteRolePolicy`, or `PutRolePolicy` of the
+ * pre-incident document, only when the role differs from it. The role is restored once: after
+ * the first release, by either action, a second one finds it as before and changes nothing.
+ * Throws {@link NothingToReleaseError} when the incident has no capture of the role and no
+ * `fallback` is given (`fallback`: the pre-incident document, undefined for none, from a state
+ * saved before captures were shared).
+ *
+ * @example
+ * await restoreRoleSessions('payments-app-role', env); // 'removed'
+ */
+export async function restoreRoleSessions(
+  roleName: string,
+  env: ActionEnv,
+  fallback?: { readonly previousRevokePolicy: unknown },
+): Promise<RoleSessionsRestoreOutcome> {
+  const { iam } = env.clients;
+  const key = roleStateKey(roleName);
+  const saved = await env.state.load(key);
+  let previous: unknown;
+  if (saved !== undefined) previous = parseSaved(RoleCaptureSchema, key, saved).previousRevokePolicy;
+  else if (fallback !== undefined) previous = fallback.previousRevokePolicy;
+  else throw new NothingToReleaseError(`no revocation of IAM role ${roleName} was recorded in this incident`);
+
+  let inline: string[];
+  try {
+    inline = await listRolePolicies(iam, roleName);
+  } catch (error) {
+    if (hasErrorCode(error, 'NoSuchEntity')) {
+      throw new ResourceNotFoundError(`IAM role ${roleName} does not exist`, { cause: error });
+    }
+    throw error;
+  }
+  const present = inline.includes(REVOKE_SESSIONS_POLICY_NAME);
+  if (previous !== undefined) {
+    const current = present ? await getRolePolicy(iam, roleName, REVOKE_SESSIONS_POLICY_NAME) : undefined;
+    if (current !== undefined && sameDocument(current, previous)) return 'absent';
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: roleName,
+        PolicyName: REVOKE_SESSIONS_POLICY_NAME,
+        PolicyDocument: JSON.stringify(previous),
+      }),
+    );
+    return 'restored';
+  }
+  if (!present) return 'absent';
+  await iam.send(
+    new DeleteRolePolicyCommand({ RoleName: roleName, PolicyName: REVOKE_SESSIONS_POLICY_NAME }),
+  );
+  return 'removed';
+}
+
+// ---------------------------------------------------------------------------------------------
+// revoke-role-sessions / release-role-sessions
 
 function assertRevocable(role: RoleSnapshot): void {
   if (role.serviceLinked) {
@@ -971,10 +1148,12 @@ export type RevokeRoleSessionsOutput = z.infer<typeof RevokeRoleSessionsOutputSc
  * Calls, in order: `GetRole` (service-linked → {@link NotAllowedError}; Identity Center
  * `AWSReservedSSO_*` → {@link NotAllowedError} pointing to Identity Center), `ListRolePolicies`,
  * `ListAttachedRolePolicies`, `GetRolePolicy riposte-revoke-older-sessions` when present;
- * `state.save('iam-role:<name>')` unless a capture exists; `safety.assertContainable`; then
- * `PutRolePolicy riposte-revoke-older-sessions` ({@link revokeOlderSessionsPolicy} with now),
- * unless this incident's policy is already in place: the first revocation instant is kept and a
- * second run changes nothing.
+ * `state.save('iam-role:<name>')` unless the incident has a capture of the role (made by this
+ * action or by isolate-instance for its instance role: {@link captureRoleSessions});
+ * `safety.assertContainable`; then `PutRolePolicy riposte-revoke-older-sessions`
+ * ({@link revokeOlderSessionsPolicy} with now) unless this incident's policy is already in
+ * place, by whichever action ({@link revokeRoleSessions}): the first revocation instant is kept
+ * and a second run changes nothing.
  *
  * @example
  * const { output } = await runAction(revokeRoleSessionsAction, { roleName: 'payments-app-role' }, env);
@@ -1005,52 +1184,29 @@ export const revokeRoleSessionsAction = defineAction({
       ? await getRolePolicy(iam, input.roleName, REVOKE_SESSIONS_POLICY_NAME)
       : undefined;
 
-    const key = roleStateKey(input.roleName);
-    const saved = await env.state.load(key);
-    let capture: RoleCapture;
-    if (saved === undefined) {
-      capture = {
-        kind: 'iam-role',
-        roleName: input.roleName,
-        arn: role.arn,
-        tags: role.tags,
-        capturedAt: new Date(env.now()).toISOString(),
-        inlinePolicies,
-        attachedPolicies,
-        ...(inPlace === undefined ? {} : { previousRevokePolicy: inPlace }),
-        revokedBefore: null,
-      };
-      await env.state.save(key, capture);
-    } else {
-      capture = parseSaved(RoleCaptureSchema, key, saved);
-    }
+    const details: RoleCaptureDetails = {
+      capturedBy: 'revoke-role-sessions',
+      arn: role.arn,
+      tags: role.tags,
+      inlinePolicies,
+      attachedPolicies,
+    };
+    const reading: RevokePolicyReading = { document: inPlace };
+    await captureRoleSessions(input.roleName, env, details, reading);
 
     await env.safety.assertContainable({ resource: input.roleName, tags: role.tags });
 
-    const applied =
-      capture.revokedBefore !== null &&
-      inPlace !== undefined &&
-      sameDocument(inPlace, revokeOlderSessionsPolicy(capture.revokedBefore));
-    let revokedBefore = capture.revokedBefore ?? '';
-    if (!applied) {
-      // Not in place for this incident (first run, or removed meanwhile): revoke as of now.
-      revokedBefore = new Date(env.now()).toISOString();
-      await iam.send(
-        new PutRolePolicyCommand({
-          RoleName: input.roleName,
-          PolicyName: REVOKE_SESSIONS_POLICY_NAME,
-          PolicyDocument: JSON.stringify(revokeOlderSessionsPolicy(revokedBefore)),
-        }),
-      );
-      await env.state.save(key, { ...capture, revokedBefore });
-    }
+    const { revokedBefore, appliedByThisRun } = await revokeRoleSessions(input.roleName, env, {
+      details,
+      reading,
+    });
 
     return {
       roleName: input.roleName,
       arn: role.arn,
       policyName: REVOKE_SESSIONS_POLICY_NAME,
       revokedBefore,
-      appliedByThisRun: !applied,
+      appliedByThisRun,
       notes: [
         'every session of the role issued before revokedBefore is denied, including legitimate ones (other instances or services sharing the role must obtain new credentials); policy changes take effect within minutes',
         'this does not stop anyone from assuming the role again: change its trust policy or its permissions for that',
@@ -1071,10 +1227,12 @@ export const ReleaseRoleSessionsOutputSchema = z.object({
 export type ReleaseRoleSessionsOutput = z.infer<typeof ReleaseRoleSessionsOutputSchema>;
 
 /**
- * Undoes {@link revokeRoleSessionsAction}: `ListRolePolicies` (and `GetRolePolicy` when a
- * pre-incident document must be restored), then `DeleteRolePolicy riposte-revoke-older-sessions`
- * (or `PutRolePolicy` of the previous document). Throws {@link NothingToReleaseError} when
- * nothing was captured.
+ * Undoes {@link revokeRoleSessionsAction}, or the revocation isolate-instance made on its
+ * instance role (one capture per role: {@link restoreRoleSessions}): `ListRolePolicies` (and
+ * `GetRolePolicy` when a pre-incident document must be restored), then `DeleteRolePolicy
+ * riposte-revoke-older-sessions` (or `PutRolePolicy` of the previous document), only when the
+ * role is not already as before: a role released by release-instance is not changed again.
+ * Throws {@link NothingToReleaseError} when nothing was captured.
  *
  * @example
  * await runAction(releaseRoleSessionsAction, { roleName: 'payments-app-role' }, env);
@@ -1088,46 +1246,7 @@ export const releaseRoleSessionsAction = defineAction({
   iamActions: ['iam:ListRolePolicies', 'iam:GetRolePolicy', 'iam:DeleteRolePolicy', 'iam:PutRolePolicy'],
   target: (input) => input.roleName,
   async run(input, env): Promise<ReleaseRoleSessionsOutput> {
-    const { iam } = env.clients;
-    const key = roleStateKey(input.roleName);
-    const saved = await env.state.load(key);
-    if (saved === undefined) {
-      throw new NothingToReleaseError(
-        `no revocation of IAM role ${input.roleName} was recorded in this incident`,
-      );
-    }
-    const capture = parseSaved(RoleCaptureSchema, key, saved);
-    let inline: string[];
-    try {
-      inline = await listRolePolicies(iam, input.roleName);
-    } catch (error) {
-      if (hasErrorCode(error, 'NoSuchEntity')) {
-        throw new ResourceNotFoundError(`IAM role ${input.roleName} does not exist`, { cause: error });
-      }
-      throw error;
-    }
-    const present = inline.includes(REVOKE_SESSIONS_POLICY_NAME);
-    let outcome: 'removed' | 'restored' | 'absent' = 'absent';
-    if (capture.previousRevokePolicy !== undefined) {
-      const current = present
-        ? await getRolePolicy(iam, input.roleName, REVOKE_SESSIONS_POLICY_NAME)
-        : undefined;
-      if (current === undefined || !sameDocument(current, capture.previousRevokePolicy)) {
-        await iam.send(
-          new PutRolePolicyCommand({
-            RoleName: input.roleName,
-            PolicyName: REVOKE_SESSIONS_POLICY_NAME,
-            PolicyDocument: JSON.stringify(capture.previousRevokePolicy),
-          }),
-        );
-        outcome = 'restored';
-      }
-    } else if (present) {
-      await iam.send(
-        new DeleteRolePolicyCommand({ RoleName: input.roleName, PolicyName: REVOKE_SESSIONS_POLICY_NAME }),
-      );
-      outcome = 'removed';
-    }
+    const outcome = await restoreRoleSessions(input.roleName, env);
     return {
       roleName: input.roleName,
       policyName: REVOKE_SESSIONS_POLICY_NAME,

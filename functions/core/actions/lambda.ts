@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -36,7 +37,10 @@ const EnvSchema = z.object({
 export function createActionHandler(family: ActionFamily) {
   const env = EnvSchema.parse(process.env);
   const logger = new Logger({ serviceName: `riposte-${family}` });
-  const db = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+  const metrics = new Metrics({ namespace: 'Riposte', serviceName: `riposte-${family}` });
+  const db = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
   const ssm = new SSMClient({});
   const store = { db, tableName: env.TABLE_NAME, now: Date.now };
   const deps: RunnerDeps = {
@@ -51,11 +55,33 @@ export function createActionHandler(family: ActionFamily) {
         ...(env.MEMBER_ROLE_EXTERNAL_ID === undefined ? {} : { externalId: env.MEMBER_ROLE_EXTERNAL_ID }),
       }),
     rails: (execution, dryRun) =>
-      new DynamoSafetyRails({ db, tableName: env.TABLE_NAME, policy: env.SAFETY_POLICY, execution, now: Date.now, dryRun }),
+      new DynamoSafetyRails({
+        db,
+        tableName: env.TABLE_NAME,
+        policy: env.SAFETY_POLICY,
+        execution,
+        now: Date.now,
+        dryRun,
+      }),
     state: (execution) =>
       new DynamoContainmentState({ db, tableName: env.TABLE_NAME, incidentId: execution.incidentId }),
     timeline: (execution) => new DynamoTimeline({ db, tableName: env.TABLE_NAME, execution }),
     defaultRegion: env.AWS_REGION,
+    onMilestone: (milestone) => {
+      if (milestone.dryRun) return;
+      // MTTR: received → contained (or released), by source, playbook and severity.
+      const metric = metrics.singleMetric();
+      metric.addDimensions({
+        source: milestone.source,
+        playbook: milestone.playbookId,
+        severity: String(milestone.severityId),
+      });
+      metric.addMetric(
+        milestone.milestone === 'contained' ? 'TimeToContain' : 'TimeToRelease',
+        MetricUnit.Milliseconds,
+        milestone.ms,
+      );
+    },
   };
 
   async function handle(event: unknown): Promise<ActionResponse> {

@@ -1,7 +1,7 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { InvalidInputError } from '../errors.ts';
 import { type ClientMode, createClients } from './clients.ts';
-import { loadContext, recordOutcome, type StoreAccess } from './context.ts';
+import { loadContext, type Milestone, recordMilestone, recordOutcome, type StoreAccess } from './context.ts';
 import {
   BlastRadiusExceededError,
   NotAllowedError,
@@ -46,6 +46,8 @@ export interface RunnerDeps {
   readonly timeline: (facts: ExecutionFacts) => Timeline;
   /** Region of clients when the incident has none. */
   readonly defaultRegion: string;
+  /** Called when an incident reaches a response milestone for the first time (for MTTR metrics). */
+  readonly onMilestone?: (milestone: Milestone) => void;
   /** Called with every response (the local engine collects them for its report). */
   readonly onResponse?: (request: ActionRequest, response: ActionResponse) => void;
 }
@@ -69,12 +71,15 @@ const REFUSALS = [ProtectedResourceError, SampleAlertError, NotAllowedError, Bla
 export async function runAction(raw: unknown, deps: RunnerDeps): Promise<ActionResponse> {
   const parsed = ActionRequestSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new InvalidInputError(`invalid action request: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new InvalidInputError(
+      `invalid action request: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   }
   const request = parsed.data;
   const facts = normalizeFacts(request.execution);
   if (request.action === 'load-context' || request.action === 'record-outcome') {
-    if (deps.family !== 'context' && deps.family !== 'all') throw new UnknownActionError(request.action, deps.family);
+    if (deps.family !== 'context' && deps.family !== 'all')
+      throw new UnknownActionError(request.action, deps.family);
     const output =
       request.action === 'load-context'
         ? await loadContext(deps.store, facts)
@@ -98,7 +103,8 @@ export async function runAction(raw: unknown, deps: RunnerDeps): Promise<ActionR
   const changesResources = !NON_RESOURCE_FAMILIES.has(action.family);
   const killed = changesResources && deps.baseMode.kind === 'live' && (await deps.killSwitch());
   const dryRun = deps.baseMode.kind === 'world' || (changesResources && (facts.mode === 'dry-run' || killed));
-  const mode: ClientMode = deps.baseMode.kind === 'world' ? deps.baseMode : dryRun ? { kind: 'dry-run' } : deps.baseMode;
+  const mode: ClientMode =
+    deps.baseMode.kind === 'world' ? deps.baseMode : dryRun ? { kind: 'dry-run' } : deps.baseMode;
   const recorder = new CallRecorder();
   const credentials = await deps.credentialsFor?.(facts);
   const clients = createClients({
@@ -119,8 +125,23 @@ export async function runAction(raw: unknown, deps: RunnerDeps): Promise<ActionR
       now: deps.store.now,
     });
     const checked = action.output.parse(output);
-    const response: ActionResponse = { action: action.id, target, dryRun, calls: recorder.calls, output: checked };
+    const response: ActionResponse = {
+      action: action.id,
+      target,
+      dryRun,
+      calls: recorder.calls,
+      output: checked,
+    };
     await timeline.append({ action: action.id, target, dryRun, outcome: 'succeeded', calls: recorder.calls });
+    if (action.family === 'contain' || action.family === 'release') {
+      const milestone = await recordMilestone(
+        deps.store,
+        facts,
+        action.family === 'contain' ? 'contained' : 'released',
+        dryRun,
+      );
+      if (milestone !== undefined) deps.onMilestone?.(milestone);
+    }
     deps.onResponse?.(request, response);
     return response;
   } catch (error) {

@@ -1,24 +1,32 @@
 import {
   DeletePublicAccessBlockCommand,
+  GetBucketPolicyStatusCommand,
+  GetBucketTaggingCommand,
   GetPublicAccessBlockCommand,
-  ListTagsForResourceCommand,
   type PublicAccessBlockConfiguration,
   PutPublicAccessBlockCommand,
-  type S3ControlClient,
-} from '@aws-sdk/client-s3-control';
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { InvalidInputError } from '../errors.ts';
-import { NothingToReleaseError, ResourceNotFoundError } from './errors.ts';
+import {
+  AwsAccessDeniedError,
+  hasErrorCode,
+  NothingToReleaseError,
+  ResourceNotFoundError,
+} from './errors.ts';
 import { type ActionEnv, defineAction } from './types.ts';
 
 /**
- * S3 Block Public Access actions.
+ * S3 Block Public Access actions, at the **bucket level**: the S3 API's
+ * `Get/Put/DeletePublicAccessBlock` with `Bucket`. Blocking one public bucket changes that
+ * bucket's four settings only; the account-level settings and every other bucket are left as
+ * they are, and release puts back the bucket's own previous configuration (or deletes it when
+ * it had none).
  *
- * Scope: **account level.** Bucket-level Block Public Access is the S3 API
- * (`PutPublicAccessBlock` with `Bucket`, `@aws-sdk/client-s3`), which Riposte does not have; the
- * S3 Control API it has sets the four settings for the whole account (`AccountId`). Blocking
- * therefore protects the named bucket and every other bucket of the account, and releasing
- * restores the account's previous settings for all of them. The output says so (`scope`).
+ * Every call names the bucket owner (`ExpectedBucketOwner`: the input's `accountId`, else the
+ * incident's account): bucket names are global, and a bucket of the same name in another
+ * account answers 403 instead of being changed.
  */
 
 const BLOCK_ALL = {
@@ -36,23 +44,25 @@ const SettingsSchema = z.object({
 });
 type Settings = z.infer<typeof SettingsSchema>;
 
-/** What block-bucket-public-access saves under `s3-account-public-access-block:<account>`. */
+/** What block-bucket-public-access saves under `s3-bucket-public-access-block:<bucket>`. */
 const CaptureSchema = z.object({
-  kind: z.literal('s3-account-public-access-block'),
-  accountId: z.string(),
-  /** The account's settings before containment; null when it had none. */
-  previous: SettingsSchema.nullable(),
-  capturedAt: z.string(),
-  /** The bucket whose alert caused the capture. */
+  kind: z.literal('s3-bucket-public-access-block'),
   bucketName: z.string(),
+  /** The bucket owner, sent as `ExpectedBucketOwner` by release too. */
+  accountId: z.string(),
+  /** The bucket's own settings before containment; null when it had no configuration. */
+  previous: SettingsSchema.nullable(),
+  /** `GetBucketPolicyStatus` before containment; null when it could not be read. */
+  policyPublic: z.boolean().nullable().optional(),
+  capturedAt: z.string(),
 });
+type Capture = z.infer<typeof CaptureSchema>;
 
-const stateKey = (accountId: string): string => `s3-account-public-access-block:${accountId}`;
+const stateKey = (bucketName: string): string => `s3-bucket-public-access-block:${bucketName}`;
 
-function hasErrorCode(error: unknown, code: string): boolean {
-  if (!(error instanceof Error)) return false;
-  const wire = (error as Error & { Code?: unknown }).Code;
-  return error.name === code || error.name === `${code}Exception` || wire === code;
+interface BucketRef {
+  readonly Bucket: string;
+  readonly ExpectedBucketOwner: string;
 }
 
 function settingsOf(config: PublicAccessBlockConfiguration | undefined): Settings {
@@ -68,29 +78,68 @@ function sameSettings(a: Settings | null, b: Settings | null): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** The account's Block Public Access settings; null when none are configured. */
-async function readSettings(s3control: S3ControlClient, accountId: string): Promise<Settings | null> {
+/** A missing bucket becomes {@link ResourceNotFoundError}; other errors pass unchanged. */
+function notFound(error: unknown, bucket: string): unknown {
+  return hasErrorCode(error, 'NoSuchBucket')
+    ? new ResourceNotFoundError(`S3 bucket ${bucket} does not exist`, { cause: error })
+    : error;
+}
+
+/** The bucket's tags (`GetBucketTagging`; `NoSuchTagSet` is no tag). */
+async function readTags(s3: S3Client, ref: BucketRef): Promise<Record<string, string>> {
   try {
-    const out = await s3control.send(new GetPublicAccessBlockCommand({ AccountId: accountId }));
-    return settingsOf(out.PublicAccessBlockConfiguration);
+    const out = await s3.send(new GetBucketTaggingCommand({ ...ref }));
+    return Object.fromEntries(
+      (out.TagSet ?? []).flatMap((t) => (t.Key === undefined ? [] : [[t.Key, t.Value ?? '']])),
+    );
   } catch (error) {
-    if (hasErrorCode(error, 'NoSuchPublicAccessBlockConfiguration')) return null;
-    throw error;
+    if (hasErrorCode(error, 'NoSuchTagSet')) return {};
+    throw notFound(error, ref.Bucket);
   }
 }
 
-function accountOf(input: { readonly accountId?: string | undefined }, env: ActionEnv): string {
+/** The bucket's own Block Public Access settings; null when it has no configuration. */
+async function readSettings(s3: S3Client, ref: BucketRef): Promise<Settings | null> {
+  try {
+    const out = await s3.send(new GetPublicAccessBlockCommand({ ...ref }));
+    return settingsOf(out.PublicAccessBlockConfiguration);
+  } catch (error) {
+    if (hasErrorCode(error, 'NoSuchPublicAccessBlockConfiguration')) return null;
+    throw notFound(error, ref.Bucket);
+  }
+}
+
+/**
+ * Whether the bucket policy makes the bucket public (`GetBucketPolicyStatus`; no policy is
+ * false). Evidence only: null when the call is denied, which does not stop containment.
+ */
+async function readPolicyPublic(s3: S3Client, ref: BucketRef): Promise<boolean | null> {
+  try {
+    const out = await s3.send(new GetBucketPolicyStatusCommand({ ...ref }));
+    return out.PolicyStatus?.IsPublic === true;
+  } catch (error) {
+    if (hasErrorCode(error, 'NoSuchBucketPolicy')) return false;
+    if (error instanceof AwsAccessDeniedError) return null;
+    throw notFound(error, ref.Bucket);
+  }
+}
+
+function ownerOf(input: { readonly accountId?: string | undefined }, env: ActionEnv): string {
   const account = input.accountId ?? env.execution.account;
   if (account === undefined) {
-    throw new InvalidInputError('the bucket account is unknown: pass accountId (the alert has none)');
+    throw new InvalidInputError('the bucket owner is unknown: pass accountId (the alert has no account)');
   }
   return account;
 }
 
-function partitionOf(region: string | undefined): string {
-  if (region?.startsWith('cn-') === true) return 'aws-cn';
-  if (region?.startsWith('us-gov-') === true) return 'aws-us-gov';
-  return 'aws';
+function parseCapture(key: string, saved: Record<string, unknown>): Capture {
+  const parsed = CaptureSchema.safeParse(saved);
+  if (!parsed.success) {
+    throw new InvalidInputError(`the state saved for ${key} is not readable: ${parsed.error.message}`, {
+      cause: parsed.error,
+    });
+  }
+  return parsed.data;
 }
 
 const BucketInputSchema = z.object({
@@ -111,69 +160,72 @@ export const BlockBucketPublicAccessInputSchema = BucketInputSchema;
 export const BlockBucketPublicAccessOutputSchema = z.object({
   bucketName: z.string(),
   accountId: z.string(),
-  /** Where the settings were applied: the whole account (see the module documentation). */
-  scope: z.literal('account'),
-  /** The account's settings before containment (first capture of the incident); null: none. */
+  /** Where the settings were applied: this bucket only. */
+  scope: z.literal('bucket'),
+  /** The bucket's settings before containment (first capture of the incident); null: none. */
   previous: SettingsSchema.nullable(),
   applied: SettingsSchema,
   changedByThisRun: z.boolean(),
+  /** Whether `GetBucketPolicyStatus` found the bucket policy public before this run's change; null: not readable. */
+  policyPublic: z.boolean().nullable(),
   notes: z.array(z.string()),
 });
 export type BlockBucketPublicAccessOutput = z.infer<typeof BlockBucketPublicAccessOutputSchema>;
 
 /**
- * Blocks public access for a bucket that an alert found public.
+ * Blocks public access for a bucket that an alert found public, on that bucket only.
  *
- * Calls, in order: `ListTagsForResource` on `arn:<partition>:s3:::<bucket>` (a missing bucket is
- * a {@link ResourceNotFoundError}), `GetPublicAccessBlock` (account); then
- * `state.save('s3-account-public-access-block:<account>')` with the previous settings (or their
- * absence) unless a capture exists, `safety.assertContainable` with the bucket's tags, and
- * `PutPublicAccessBlock` with the four settings true unless they already are (a second run
- * changes nothing).
+ * Calls, in order, each with `Bucket` and `ExpectedBucketOwner`: `GetBucketTagging`
+ * (`NoSuchTagSet`: no tag; a missing bucket is a {@link ResourceNotFoundError}),
+ * `GetPublicAccessBlock` (`NoSuchPublicAccessBlockConfiguration`: none),
+ * `GetBucketPolicyStatus` (evidence: was the policy public; `NoSuchBucketPolicy`: no);
+ * then `state.save('s3-bucket-public-access-block:<bucket>')` with the previous configuration
+ * (or its absence) unless a capture exists (the first capture wins),
+ * `safety.assertContainable({ resource: bucket, tags })`, and `PutPublicAccessBlock` with the
+ * four settings true unless they already are (a second run changes nothing). The account-level
+ * settings are neither read nor changed.
  *
  * @example
  * const { output } = await runAction(blockBucketPublicAccessAction, { bucketName: 'payments-exports' }, env);
- * output.previous; // null: the account had no Block Public Access
+ * output.previous; // null: the bucket had no Block Public Access configuration
  */
 export const blockBucketPublicAccessAction = defineAction({
   id: 'block-bucket-public-access',
   family: 'contain',
   description:
-    'Turns on the four S3 Block Public Access settings (account level: S3 Control), saving the previous ones.',
+    "Turns on the four S3 Block Public Access settings of one bucket (bucket level), saving the bucket's previous ones.",
   input: BlockBucketPublicAccessInputSchema,
   output: BlockBucketPublicAccessOutputSchema,
-  iamActions: ['s3:ListTagsForResource', 's3:GetAccountPublicAccessBlock', 's3:PutAccountPublicAccessBlock'],
+  iamActions: [
+    's3:GetBucketTagging',
+    's3:GetBucketPublicAccessBlock',
+    's3:GetBucketPolicyStatus',
+    's3:PutBucketPublicAccessBlock',
+  ],
   target: (input) => input.bucketName,
   async run(input, env): Promise<BlockBucketPublicAccessOutput> {
-    const { s3control } = env.clients;
-    const accountId = accountOf(input, env);
-    const resourceArn = `arn:${partitionOf(env.execution.region)}:s3:::${input.bucketName}`;
-    let tags: Record<string, string>;
-    try {
-      const out = await s3control.send(
-        new ListTagsForResourceCommand({ AccountId: accountId, ResourceArn: resourceArn }),
-      );
-      tags = Object.fromEntries((out.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
-    } catch (error) {
-      if (hasErrorCode(error, 'NoSuchBucket')) {
-        throw new ResourceNotFoundError(`S3 bucket ${input.bucketName} does not exist`, { cause: error });
-      }
-      throw error;
-    }
-    const current = await readSettings(s3control, accountId);
+    const { s3 } = env.clients;
+    const accountId = ownerOf(input, env);
+    const ref: BucketRef = { Bucket: input.bucketName, ExpectedBucketOwner: accountId };
+    const tags = await readTags(s3, ref);
+    const current = await readSettings(s3, ref);
+    const policyPublic = await readPolicyPublic(s3, ref);
 
-    const key = stateKey(accountId);
+    // Capture before any change; a later run of the incident keeps the first capture.
+    const key = stateKey(input.bucketName);
     const saved = await env.state.load(key);
     let previous: Settings | null;
     if (saved === undefined) {
       previous = current;
-      await env.state.save(key, {
-        kind: 's3-account-public-access-block',
+      const capture: Capture = {
+        kind: 's3-bucket-public-access-block',
+        bucketName: input.bucketName,
         accountId,
         previous,
+        policyPublic,
         capturedAt: new Date(env.now()).toISOString(),
-        bucketName: input.bucketName,
-      });
+      };
+      await env.state.save(key, capture);
     } else {
       previous = parseCapture(key, saved).previous;
     }
@@ -182,45 +234,41 @@ export const blockBucketPublicAccessAction = defineAction({
 
     const change = !sameSettings(current, BLOCK_ALL);
     if (change) {
-      await s3control.send(
-        new PutPublicAccessBlockCommand({
-          AccountId: accountId,
-          PublicAccessBlockConfiguration: { ...BLOCK_ALL },
-        }),
+      await s3.send(
+        new PutPublicAccessBlockCommand({ ...ref, PublicAccessBlockConfiguration: { ...BLOCK_ALL } }),
       );
+    }
+    const notes = [
+      `Block Public Access is set on the bucket ${input.bucketName} only: the account settings and the other buckets of ${accountId} are unchanged`,
+      'Block Public Access does not stop access by principals of the account or non-public cross-account grants: review the bucket policy too',
+    ];
+    if (policyPublic === true) {
+      notes.push(
+        'the bucket policy is public: RestrictPublicBuckets now limits it to AWS service principals and the bucket owner account; remove the public statements before releasing',
+      );
+    } else if (policyPublic === null) {
+      notes.push('GetBucketPolicyStatus was denied: whether the bucket policy is public is unknown');
     }
     return {
       bucketName: input.bucketName,
       accountId,
-      scope: 'account',
+      scope: 'bucket',
       previous,
       applied: { ...BLOCK_ALL },
       changedByThisRun: change,
-      notes: [
-        `Block Public Access is set for the whole account ${accountId} (S3 Control): bucket-level settings need the S3 client, which Riposte does not have; every bucket of the account loses public access, not only ${input.bucketName}`,
-        'Block Public Access does not stop access by principals of the account or non-public cross-account grants: review the bucket policy too',
-      ],
+      policyPublic,
+      notes,
     };
   },
 });
-
-function parseCapture(key: string, saved: Record<string, unknown>): z.infer<typeof CaptureSchema> {
-  const parsed = CaptureSchema.safeParse(saved);
-  if (!parsed.success) {
-    throw new InvalidInputError(`the state saved for ${key} is not readable: ${parsed.error.message}`, {
-      cause: parsed.error,
-    });
-  }
-  return parsed.data;
-}
 
 export const ReleaseBucketPublicAccessInputSchema = BucketInputSchema;
 
 export const ReleaseBucketPublicAccessOutputSchema = z.object({
   bucketName: z.string(),
   accountId: z.string(),
-  scope: z.literal('account'),
-  /** The settings restored; null: the account had none, the configuration was deleted. */
+  scope: z.literal('bucket'),
+  /** The settings restored; null: the bucket had none, its configuration was deleted. */
   restored: SettingsSchema.nullable(),
   changedByThisRun: z.boolean(),
   warnings: z.array(z.string()),
@@ -228,59 +276,59 @@ export const ReleaseBucketPublicAccessOutputSchema = z.object({
 export type ReleaseBucketPublicAccessOutput = z.infer<typeof ReleaseBucketPublicAccessOutputSchema>;
 
 /**
- * Undoes {@link blockBucketPublicAccessAction}: `GetPublicAccessBlock`, then
- * `PutPublicAccessBlock` with the captured settings, or `DeletePublicAccessBlock` when the
- * account had none, unless the account is already so. Throws {@link NothingToReleaseError}
- * when nothing was captured in this incident.
+ * Undoes {@link blockBucketPublicAccessAction} on the same bucket, from its capture
+ * ({@link NothingToReleaseError} when nothing was captured in this incident): `GetPublicAccessBlock`,
+ * then `PutPublicAccessBlock` with the captured settings, or `DeletePublicAccessBlock` when the
+ * bucket had none, unless the bucket is already so (a second run changes nothing). Each call
+ * names the owner recorded by the capture (`ExpectedBucketOwner`). The account-level settings
+ * are not touched.
  *
  * @example
  * const { output } = await runAction(releaseBucketPublicAccessAction, { bucketName: 'payments-exports' }, env);
- * output.restored; // null: the configuration was deleted, as before containment
+ * output.restored; // null: the bucket configuration was deleted, as before containment
  */
 export const releaseBucketPublicAccessAction = defineAction({
   id: 'release-bucket-public-access',
   family: 'release',
-  description: 'Restores the account Block Public Access settings saved by block-bucket-public-access.',
+  description: "Restores the bucket's own Block Public Access settings saved by block-bucket-public-access.",
   input: ReleaseBucketPublicAccessInputSchema,
   output: ReleaseBucketPublicAccessOutputSchema,
-  iamActions: ['s3:GetAccountPublicAccessBlock', 's3:PutAccountPublicAccessBlock'],
+  // DeletePublicAccessBlock is authorized by s3:PutBucketPublicAccessBlock.
+  iamActions: ['s3:GetBucketPublicAccessBlock', 's3:PutBucketPublicAccessBlock'],
   target: (input) => input.bucketName,
   async run(input, env): Promise<ReleaseBucketPublicAccessOutput> {
-    const { s3control } = env.clients;
-    const accountId = accountOf(input, env);
-    const key = stateKey(accountId);
+    const { s3 } = env.clients;
+    const key = stateKey(input.bucketName);
     const saved = await env.state.load(key);
     if (saved === undefined) {
       throw new NothingToReleaseError(
-        `no Block Public Access change for account ${accountId} was recorded in this incident`,
+        `no Block Public Access change of bucket ${input.bucketName} was recorded in this incident`,
       );
     }
-    const { previous } = parseCapture(key, saved);
-    const current = await readSettings(s3control, accountId);
+    const { previous, accountId } = parseCapture(key, saved);
+    const ref: BucketRef = { Bucket: input.bucketName, ExpectedBucketOwner: accountId };
+    const current = await readSettings(s3, ref);
     let change = false;
     if (previous === null) {
       if (current !== null) {
-        await s3control.send(new DeletePublicAccessBlockCommand({ AccountId: accountId }));
+        await s3.send(new DeletePublicAccessBlockCommand({ ...ref }));
         change = true;
       }
     } else if (!sameSettings(current, previous)) {
-      await s3control.send(
-        new PutPublicAccessBlockCommand({
-          AccountId: accountId,
-          PublicAccessBlockConfiguration: { ...previous },
-        }),
+      await s3.send(
+        new PutPublicAccessBlockCommand({ ...ref, PublicAccessBlockConfiguration: { ...previous } }),
       );
       change = true;
     }
     return {
       bucketName: input.bucketName,
       accountId,
-      scope: 'account',
+      scope: 'bucket',
       restored: previous,
       changedByThisRun: change,
       warnings: change
         ? [
-            `account ${accountId}: every bucket whose policy or ACL is public is public again, not only ${input.bucketName}`,
+            `bucket ${input.bucketName}: public access through its policy or ACLs is governed again by its previous settings (and the account's); it may be public again`,
           ]
         : [],
     };

@@ -56,11 +56,17 @@ export interface ActionResponse<O = unknown> {
 /** Safety configuration shared by every containment action (from cdk.json context). */
 export const SafetyPolicySchema = z.object({
   /** Tag that exempts a resource from containment. @default riposte:protected=true */
-  protectedTag: z.object({ key: z.string(), value: z.string() }).default({ key: 'riposte:protected', value: 'true' }),
+  protectedTag: z
+    .object({ key: z.string(), value: z.string() })
+    .default({ key: 'riposte:protected', value: 'true' }),
   /** Accounts containment may act in (all when absent) and never acts in. */
-  accounts: z.object({ allow: z.array(z.string()).optional(), deny: z.array(z.string()).default([]) }).default({ deny: [] }),
+  accounts: z
+    .object({ allow: z.array(z.string()).optional(), deny: z.array(z.string()).default([]) })
+    .default({ deny: [] }),
   /** Regions containment may act in (all when absent) and never acts in. */
-  regions: z.object({ allow: z.array(z.string()).optional(), deny: z.array(z.string()).default([]) }).default({ deny: [] }),
+  regions: z
+    .object({ allow: z.array(z.string()).optional(), deny: z.array(z.string()).default([]) })
+    .default({ deny: [] }),
   /** Containments allowed per rolling hour across the deployment before approval is required. @default 10 */
   blastRadiusPerHour: z.number().int().min(0).default(10),
 });

@@ -51,6 +51,8 @@ export interface IngestReport {
   errors: { deliveryIds: string[]; message: string }[];
   /** Ids of the incidents this batch opened, escalated or joined. */
   incidentIds: string[];
+  /** Time to detect of each incident opened: first observed by its source → received by Riposte. */
+  detections: { source: string; severityId: number; ms: number }[];
 }
 
 export function emptyReport(): IngestReport {
@@ -70,6 +72,7 @@ export function emptyReport(): IngestReport {
     failures: [],
     errors: [],
     incidentIds: [],
+    detections: [],
   };
 }
 
@@ -97,6 +100,7 @@ export function mergeReports(a: IngestReport, b: IngestReport): IngestReport {
   out.failures = [...a.failures, ...b.failures];
   out.errors = [...a.errors, ...b.errors];
   out.incidentIds = [...new Set([...a.incidentIds, ...b.incidentIds])];
+  out.detections = [...a.detections, ...b.detections];
   return out;
 }
 
@@ -470,6 +474,7 @@ async function groupIntoIncident(
         },
         setIfMissing: {
           status: 'open',
+          source: alert.source,
           title: alert.ocsf.finding_info?.title ?? alert.ocsf.message ?? resource.uid,
           severityId: severity,
           sample: alert.sample,
@@ -522,8 +527,12 @@ async function groupIntoIncident(
       }
     }
   }
-  if (createdNow) report.incidentsOpened += 1;
-  else report.incidentsJoined += 1;
+  if (createdNow) {
+    report.incidentsOpened += 1;
+    if (firstObserved !== undefined && firstObserved <= now) {
+      report.detections.push({ source: alert.source, severityId: severity, ms: now - firstObserved });
+    }
+  } else report.incidentsJoined += 1;
   if (escalated) report.incidentsEscalated += 1;
   report.incidentIds.push(incidentId);
 

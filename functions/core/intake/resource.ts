@@ -43,13 +43,26 @@ export function primaryResource(alert: Alert): PrimaryResource {
     if (PRINCIPAL_TYPES.has(resource.type) && resource.name !== undefined) {
       const kind = principalKind(resource.data);
       if (kind === 'Root') return make('AWS::IAM::Root', account ?? 'root', account, undefined);
-      return make(kind === 'AssumedRole' || kind === 'Role' ? 'AWS::IAM::Role' : 'AWS::IAM::User', resource.name, account, undefined);
+      return make(
+        kind === 'AssumedRole' || kind === 'Role' ? 'AWS::IAM::Role' : 'AWS::IAM::User',
+        resource.name,
+        account,
+        undefined,
+      );
+    }
+    if (resource.type === 'AWS::S3::Bucket') {
+      // Config names a bucket by its name, the detectors by its ARN: one key for both.
+      const name = resource.uid.startsWith('arn:')
+        ? (resource.uid.split(':').pop() ?? resource.uid)
+        : resource.uid;
+      return make(resource.type, `arn:aws:s3:::${name}`, account, undefined, name);
     }
     return make(
       resource.type,
       resource.uid,
       account,
       GLOBAL_TYPES.has(resource.type) ? undefined : (resource.region ?? region),
+      resource.name,
     );
   }
   const user = ocsf.user ?? ocsf.actor?.user;
@@ -73,5 +86,12 @@ function make(
   region: string | undefined,
   name?: string,
 ): PrimaryResource {
-  return { key: `${account ?? '-'}|${region ?? '-'}|${type}|${uid}`, type, uid, name: name ?? uid, account, region };
+  return {
+    key: `${account ?? '-'}|${region ?? '-'}|${type}|${uid}`,
+    type,
+    uid,
+    name: name ?? uid,
+    account,
+    region,
+  };
 }

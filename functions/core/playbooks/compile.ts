@@ -327,7 +327,8 @@ class Compiler {
   }
 
   private claim(name: string): string {
-    if (this.names.has(name)) throw new InvalidPlaybookError(`playbook ${this.playbook.id}: state name "${name}" is used twice`);
+    if (this.names.has(name))
+      throw new InvalidPlaybookError(`playbook ${this.playbook.id}: state name "${name}" is used twice`);
     this.names.add(name);
     return name;
   }
@@ -460,7 +461,8 @@ class Compiler {
         states[name] = {
           Type: 'Choice',
           Choices: choices,
-          Default: node.otherwise === undefined ? fallthrough : this.emit(node.otherwise, fallthrough, states),
+          Default:
+            node.otherwise === undefined ? fallthrough : this.emit(node.otherwise, fallthrough, states),
         };
         return name;
       }

@@ -43,8 +43,10 @@ export function mermaid(machine: AslStateMachine): string {
     for (const [name, state] of Object.entries(m.States)) {
       lines.push(`${indent}${shape(name, state)}`);
       if (state.Type === 'Choice') {
-        for (const choice of state.Choices) lines.push(`${indent}${id(name)} -->|"${ruleText(choice)}"| ${id(choice.Next)}`);
-        if (state.Default !== undefined) lines.push(`${indent}${id(name)} -->|otherwise| ${id(state.Default)}`);
+        for (const choice of state.Choices)
+          lines.push(`${indent}${id(name)} -->|"${ruleText(choice)}"| ${id(choice.Next)}`);
+        if (state.Default !== undefined)
+          lines.push(`${indent}${id(name)} -->|otherwise| ${id(state.Default)}`);
         continue;
       }
       if (state.Type === 'Parallel') {
@@ -55,9 +57,11 @@ export function mermaid(machine: AslStateMachine): string {
           lines.push(`${indent}${id(name)} --> ${id(name)}_b${index}`);
         });
       }
-      if ('Next' in state && state.Next !== undefined) lines.push(`${indent}${id(name)} --> ${id(state.Next)}`);
+      if ('Next' in state && state.Next !== undefined)
+        lines.push(`${indent}${id(name)} --> ${id(state.Next)}`);
       if ('Catch' in state && state.Catch !== undefined) {
-        for (const c of state.Catch) lines.push(`${indent}${id(name)} -.->|"${label(c.ErrorEquals.join(', '))}"| ${id(c.Next)}`);
+        for (const c of state.Catch)
+          lines.push(`${indent}${id(name)} -.->|"${label(c.ErrorEquals.join(', '))}"| ${id(c.Next)}`);
       }
     }
   };

@@ -14,7 +14,10 @@ export const LOCK_FILE = path.join(PLAYBOOKS_DIR, 'riposte.lock.json');
 
 export const LockSchema = z.object({
   lockfileVersion: z.literal(1),
-  playbooks: z.record(z.string(), z.object({ version: z.string(), definitionSha256: z.string().regex(/^[0-9a-f]{64}$/) })),
+  playbooks: z.record(
+    z.string(),
+    z.object({ version: z.string(), definitionSha256: z.string().regex(/^[0-9a-f]{64}$/) }),
+  ),
 });
 export type Lock = z.infer<typeof LockSchema>;
 
@@ -108,7 +111,10 @@ export function checkLock(playbooks: readonly Playbook[], lock: Lock): LockProbl
  * The lock for the current playbooks. Refuses (returns the blocking problems) when a definition
  * changed without a version bump: the lock never papers over an unversioned change.
  */
-export function relock(playbooks: readonly Playbook[], lock: Lock): { lock: Lock } | { blocked: LockProblem[] } {
+export function relock(
+  playbooks: readonly Playbook[],
+  lock: Lock,
+): { lock: Lock } | { blocked: LockProblem[] } {
   const blocked = checkLock(playbooks, lock).filter(
     (p) => p.kind === 'changed-without-bump' || p.kind === 'version-decreased',
   );

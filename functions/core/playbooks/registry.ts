@@ -37,10 +37,14 @@ export async function loadPlaybooks(dir: string = PLAYBOOKS_DIR): Promise<Playbo
     }
     const previous = ids.get(candidate.id);
     if (previous !== undefined) {
-      throw new InvalidPlaybookError(`playbook id "${candidate.id}" is defined in both ${previous} and ${file}`);
+      throw new InvalidPlaybookError(
+        `playbook id "${candidate.id}" is defined in both ${previous} and ${file}`,
+      );
     }
     if (`${candidate.id}.ts` !== file) {
-      throw new InvalidPlaybookError(`playbooks/${file} defines "${candidate.id}": name the file ${candidate.id}.ts`);
+      throw new InvalidPlaybookError(
+        `playbooks/${file} defines "${candidate.id}": name the file ${candidate.id}.ts`,
+      );
     }
     ids.set(candidate.id, file);
     playbooks.push(candidate);
@@ -49,6 +53,9 @@ export async function loadPlaybooks(dir: string = PLAYBOOKS_DIR): Promise<Playbo
 }
 
 /** Dispatch routes for playbooks, each started on `targetFor(playbook)`. */
-export function routesFor(playbooks: readonly Playbook[], targetFor: (playbook: Playbook) => string): PlaybookRoute[] {
+export function routesFor(
+  playbooks: readonly Playbook[],
+  targetFor: (playbook: Playbook) => string,
+): PlaybookRoute[] {
   return playbooks.map((p) => ({ id: p.id, version: p.version, target: targetFor(p), trigger: p.trigger }));
 }

@@ -232,11 +232,28 @@ export type FlowNode =
       readonly onTimeout: 'deny' | 'approve';
       readonly onDeny: FlowNodes | undefined;
     }
-  | { readonly kind: 'choice'; readonly id: string; readonly name: string; readonly branches: readonly Branch[]; readonly otherwise: FlowNodes | undefined }
-  | { readonly kind: 'parallel'; readonly id: string; readonly name: string; readonly branches: readonly FlowNodes[] }
+  | {
+      readonly kind: 'choice';
+      readonly id: string;
+      readonly name: string;
+      readonly branches: readonly Branch[];
+      readonly otherwise: FlowNodes | undefined;
+    }
+  | {
+      readonly kind: 'parallel';
+      readonly id: string;
+      readonly name: string;
+      readonly branches: readonly FlowNodes[];
+    }
   | { readonly kind: 'wait'; readonly id: string; readonly name: string; readonly seconds: number }
   | { readonly kind: 'succeed'; readonly id: string; readonly name: string }
-  | { readonly kind: 'fail'; readonly id: string; readonly name: string; readonly error: string; readonly cause: string };
+  | {
+      readonly kind: 'fail';
+      readonly id: string;
+      readonly name: string;
+      readonly error: string;
+      readonly cause: string;
+    };
 
 export type FlowNodes = readonly FlowNode[];
 
@@ -299,7 +316,9 @@ export class Flow<C> {
   public approve<Id extends string>(
     id: Id,
     options: ApproveOptions<C>,
-  ): Flow<WithStep<C, Id, { readonly approved: boolean; readonly approver: string; readonly decidedAt: string }>> {
+  ): Flow<
+    WithStep<C, Id, { readonly approved: boolean; readonly approver: string; readonly decidedAt: string }>
+  > {
     return this.add({
       kind: 'approve',
       id,
@@ -431,13 +450,19 @@ const STEP_ID = /^[A-Za-z][A-Za-z0-9]*$/;
 export function definePlaybook(definition: PlaybookDefinition): Playbook {
   const { steps, ...meta } = definition;
   if (!ID.test(meta.id) || meta.id.length > 60) {
-    throw new InvalidPlaybookError(`playbook id "${meta.id}" must be lower-case words joined by hyphens (≤ 60 characters)`);
+    throw new InvalidPlaybookError(
+      `playbook id "${meta.id}" must be lower-case words joined by hyphens (≤ 60 characters)`,
+    );
   }
   if (!SEMVER.test(meta.version)) {
-    throw new InvalidPlaybookError(`playbook ${meta.id}: version "${meta.version}" must be semantic (MAJOR.MINOR.PATCH)`);
+    throw new InvalidPlaybookError(
+      `playbook ${meta.id}: version "${meta.version}" must be semantic (MAJOR.MINOR.PATCH)`,
+    );
   }
   if (meta.changelog[meta.version] === undefined) {
-    throw new InvalidPlaybookError(`playbook ${meta.id}: the changelog has no entry for version ${meta.version}`);
+    throw new InvalidPlaybookError(
+      `playbook ${meta.id}: the changelog has no entry for version ${meta.version}`,
+    );
   }
   const nodes = steps(new Flow<BaseContext>()).nodes;
   const seen = new Set<string>();
@@ -445,10 +470,14 @@ export function definePlaybook(definition: PlaybookDefinition): Playbook {
   const visit = (list: FlowNodes): void => {
     for (const node of list) {
       if (!STEP_ID.test(node.id)) {
-        throw new InvalidPlaybookError(`playbook ${meta.id}: step id "${node.id}" must be letters and digits, starting with a letter`);
+        throw new InvalidPlaybookError(
+          `playbook ${meta.id}: step id "${node.id}" must be letters and digits, starting with a letter`,
+        );
       }
-      if (seen.has(node.id)) throw new InvalidPlaybookError(`playbook ${meta.id}: step id "${node.id}" is used twice`);
-      if (names.has(node.name)) throw new InvalidPlaybookError(`playbook ${meta.id}: state name "${node.name}" is used twice`);
+      if (seen.has(node.id))
+        throw new InvalidPlaybookError(`playbook ${meta.id}: step id "${node.id}" is used twice`);
+      if (names.has(node.name))
+        throw new InvalidPlaybookError(`playbook ${meta.id}: state name "${node.name}" is used twice`);
       seen.add(node.id);
       names.add(node.name);
       if (node.kind === 'task') for (const c of node.catch) visit(c.flow);

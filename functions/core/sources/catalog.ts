@@ -123,15 +123,16 @@ const atLeast = (value: number): EventPatternValue => ({ numeric: ['>=', value] 
  * GuardDuty findings, at or above the floor on `detail.severity` (numeric, banded as above), and
  * Malware Protection for S3 scan results that found a threat.
  *
- * @defaultValue enabled, minimum severity 4 (High): GuardDuty's Low and Medium findings are mostly
- * reconnaissance and policy noise that an analyst reviews in the console, not incidents to answer.
+ * @defaultValue enabled, minimum severity 3 (Medium): Low findings are mostly reconnaissance noise;
+ * Medium ones include credentials used from Tor or known malicious addresses, which the credential
+ * playbook answers. Each playbook's own trigger then decides what it acts on.
  */
 const guardduty: SourceCatalogEntry = {
   id: 'guardduty',
   description:
     'Riposte: GuardDuty findings at or above the severity floor, and S3 malware scans that found a threat',
   defaultEnabled: true,
-  defaultMinSeverity: 4,
+  defaultMinSeverity: 3,
   severityField: 'detail.severity',
   pattern(minSeverity) {
     checkMinSeverity('guardduty', minSeverity);

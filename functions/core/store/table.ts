@@ -68,8 +68,11 @@ export const IncidentItemSchema = z.object({
   pk: z.string(),
   sk: z.literal('INCIDENT'),
   id: z.string(),
-  status: z.enum(['open', 'closed']),
+  /** open → contained → released; closed by an operator. */
+  status: z.enum(['open', 'contained', 'released', 'closed']),
   resourceKey: z.string(),
+  /** The EventBridge source of the alert that opened the incident. */
+  source: z.string().optional(),
   resourceType: z.string(),
   resourceUid: z.string(),
   resourceName: z.string().optional(),
@@ -83,6 +86,15 @@ export const IncidentItemSchema = z.object({
   firstObservedAt: z.number().optional(),
   alertIds: z.union([z.set(z.string()), z.array(z.string())]).transform((ids) => [...ids].sort()),
   escalations: z.number().int(),
+  /** Response milestones (epoch ms): the shared KPIs are computed from these. */
+  playbookStartedAt: z.number().optional(),
+  containedAt: z.number().optional(),
+  releasedAt: z.number().optional(),
+  closedAt: z.number().optional(),
+  /** Milestones of dry-run executions (samples, kill switch, local runs): never counted as real. */
+  dryRunContainedAt: z.number().optional(),
+  dryRunReleasedAt: z.number().optional(),
+  playbookStatus: z.enum(['completed', 'failed']).optional(),
 });
 export type IncidentItem = z.infer<typeof IncidentItemSchema>;
 

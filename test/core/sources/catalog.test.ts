@@ -102,7 +102,7 @@ describe('SOURCE_CATALOG', () => {
 
     // Assess
     expect(defaults).toEqual({
-      guardduty: [true, 4],
+      guardduty: [true, 3],
       securityhub: [true, 3],
       securityhubCustomAction: [true, 0],
       inspector: [true, 4],
@@ -182,7 +182,7 @@ describe('buildRulePatterns', () => {
     expect(byId.get('guardduty')).toEqual({
       source: ['aws.guardduty'],
       $or: [
-        { 'detail-type': ['GuardDuty Finding'], detail: { severity: [{ numeric: ['>=', 7] }] } },
+        { 'detail-type': ['GuardDuty Finding'], detail: { severity: [{ numeric: ['>=', 4] }] } },
         {
           'detail-type': ['GuardDuty Malware Protection Object Scan Result'],
           detail: { scanResultDetails: { scanResultStatus: ['THREATS_FOUND', 'THREAT_FOUND'] } },
@@ -263,7 +263,7 @@ describe('buildRulePatterns', () => {
       'config/compliance-change-ebs-encrypted-compliant-first-evaluation.json': ['config'],
       'config/compliance-change-s3-versioning-non-compliant.json': ['config'],
       'custom/alert-detection-finding-edr.json': ['custom'],
-      'guardduty/accesskey-tor-ipcaller-with-instance-details.json': [], // 5.0: Medium, below High
+      'guardduty/accesskey-tor-ipcaller-with-instance-details.json': ['guardduty'], // 5.0: Medium, at the floor
       'guardduty/api-call-archivefindings-via-cloudtrail.json': [], // an ordinary API call
       'guardduty/instance-backdoor-cc-dns-high.json': ['guardduty'],
       'guardduty/instance-recon-port-probe-updated.json': [], // 2.0: Low

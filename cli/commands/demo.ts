@@ -1,0 +1,213 @@
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { RecordingDispatcher } from '#core/intake/dispatch.ts';
+import { loadPlaybooks, routesFor } from '#core/playbooks/registry.ts';
+import { listAlerts, listIncidents, listRejected } from '#core/store/queries.ts';
+import { type Command, write } from '../command.ts';
+import { c2Finding, malformedEvent, publicBucketFinding, torKeyFinding } from '../local/demo-events.ts';
+import type { LocalEngineEvent, LocalExecutionResult } from '../local/engine.ts';
+import { type LocalEvent, LocalPipeline } from '../local/pipeline.ts';
+import { approvalDecider, loadWorld, runDispatched } from '../local/response.ts';
+import { LOCAL_DIR, loadProjectConfig } from '../local/runtime.ts';
+import { openLocalStore } from '../local/store.ts';
+import { isoTime, progressBar, table } from '../output.ts';
+import { EXAMPLE_WORLD } from './run.ts';
+
+const HELP = `Usage: riposte demo [--prompt] [--storm N] [--json]
+
+Plays a simulated compromise through the whole local runtime (what \`npm start\` runs): the
+deployed rules, the ingest code on an embedded DynamoDB (.riposte/demo, reset at each run),
+the compiled playbooks on the local state-machine engine, and the actions in dry-run against
+examples/world.json. Nothing touches AWS.
+
+The scenario: an EC2 instance talking to a command-and-control domain, a leaked access key
+used from Tor, a bucket made public, a storm of duplicate deliveries of the first finding, and
+one malformed event.
+
+Options:
+  --prompt     ask on the terminal for each approval (default: approve automatically)
+  --storm N    duplicate deliveries in the storm (default 500)
+  --json       print the summary as JSON`;
+
+interface Step {
+  readonly title: string;
+  readonly events: () => LocalEvent[];
+}
+
+export const demoCommand: Command = {
+  name: 'demo',
+  summary: 'play a simulated compromise through the local runtime (npm start)',
+  help: HELP,
+  async run(args, io) {
+    const { values } = parseArgs({
+      args: [...args],
+      options: {
+        prompt: { type: 'boolean', default: false },
+        storm: { type: 'string', default: '500' },
+        json: { type: 'boolean', default: false },
+      },
+    });
+    const stormSize = Number(values.storm);
+    if (!Number.isInteger(stormSize) || stormSize < 1 || stormSize > 100_000) {
+      write(io.stderr, 'riposte demo: --storm must be an integer from 1 to 100000');
+      return 2;
+    }
+    const started = performance.now();
+    const say = (text: string) => {
+      if (!values.json) write(io.stdout, text);
+    };
+    const dataDir = path.join(io.cwd, LOCAL_DIR, 'demo');
+    await rm(dataDir, { recursive: true, force: true });
+    const config = loadProjectConfig(io.cwd);
+    const playbooks = await loadPlaybooks();
+    const routes = routesFor(playbooks, (p) => p.id);
+    const world = loadWorld(EXAMPLE_WORLD);
+    const store = await openLocalStore({ dataDir });
+    const abort = new AbortController();
+    const onSignal = () => abort.abort();
+    process.once('SIGINT', onSignal);
+    const executions: LocalExecutionResult[] = [];
+    try {
+      const now = Date.now();
+      const steps: Step[] = [
+        {
+          title: 'GuardDuty: instance i-0a1b2c3d4e5f60718 queries a command-and-control domain',
+          events: () => [{ input: 'c2', body: JSON.stringify(c2Finding(now)) }],
+        },
+        {
+          title: 'GuardDuty: the access key of payments-deployer is used from a Tor exit node',
+          events: () => [{ input: 'tor', body: JSON.stringify(torKeyFinding(now)) }],
+        },
+        {
+          title: 'Access Analyzer: bucket payments-exports is readable by anyone',
+          events: () => [{ input: 'bucket', body: JSON.stringify(publicBucketFinding(now)) }],
+        },
+        {
+          title: `A storm: the command-and-control finding delivered ${stormSize} more times`,
+          events: () =>
+            Array.from({ length: stormSize }, (_, i) => ({
+              input: `storm-${i}`,
+              body: JSON.stringify(c2Finding(now, i + 2)),
+            })),
+        },
+        {
+          title: 'A broken integration sends a truncated event',
+          events: () => [{ input: 'malformed', body: malformedEvent(now) }],
+        },
+      ];
+      say(
+        `Riposte demo: local runtime, embedded store in ${path.relative(io.cwd, dataDir)}, world examples/world.json (dry-run)\n`,
+      );
+      const decide = values.prompt ? approvalDecider(undefined, io) : approvalDecider('approve', io);
+      const onEvent = (event: LocalEngineEvent) => {
+        if (event.type === 'state' && !event.state.startsWith('Load') && !event.state.startsWith('Prepare')) {
+          say(`      ${event.state}`);
+        } else if (event.type === 'approval') {
+          say(
+            `      approval ${event.approved ? 'granted' : 'denied'}${values.prompt ? '' : ' (answered automatically)'}`,
+          );
+        } else if (event.type === 'action') {
+          const changes = event.record.calls.filter((c) => !/^(Describe|Get|List)/.test(c.api));
+          if (changes.length > 0)
+            say(`        ${changes.length} call(s): ${changes.map((c) => c.api).join(', ')}`);
+        }
+      };
+      for (const [index, step] of steps.entries()) {
+        if (abort.signal.aborted) break;
+        say(`${index + 1}. ${step.title}`);
+        const dispatcher = new RecordingDispatcher();
+        const pipeline = new LocalPipeline({ store, config, dispatcher, routes, batchSize: 25 });
+        const events = step.events();
+        const bar = progressBar(io.stderr, !values.json && events.length > 50);
+        const { summary } = await pipeline.replay(events, bar.update, abort.signal);
+        bar.done();
+        say(
+          `   ${summary.events} event(s): ${summary.alerts} new alert(s), ${summary.duplicates} duplicate(s), ` +
+            `${summary.incidents} incident(s) opened, ${summary.rejected} rejected`,
+        );
+        for (const request of dispatcher.started)
+          say(`   ▸ playbook ${request.route.id} ${request.route.version}`);
+        executions.push(
+          ...(await runDispatched(dispatcher.started, playbooks, {
+            store,
+            config,
+            world,
+            approve: decide,
+            onEvent,
+          })),
+        );
+      }
+      const incidents = await listIncidents(store.db, store.tableName);
+      const alerts = await listAlerts(store.db, store.tableName);
+      const rejected = await listRejected(store.db, store.tableName);
+      const rows = incidents
+        .slice()
+        .sort((a, b) => a.openedAt - b.openedAt)
+        .map((incident) => {
+          const execution = executions.find((e) => e.incidentId === incident.id);
+          const changes =
+            execution?.actions.reduce(
+              (n, a) => n + a.calls.filter((c) => !/^(Describe|Get|List)/.test(c.api)).length,
+              0,
+            ) ?? 0;
+          const contained = incident.containedAt ?? incident.dryRunContainedAt;
+          return {
+            incident: incident.id,
+            resource: `${incident.resourceType} ${incident.resourceName ?? incident.resourceUid}`,
+            alerts: incident.alertIds.length,
+            playbook: execution?.playbook ?? '-',
+            outcome:
+              contained !== undefined
+                ? `contained (dry-run) in ${((contained - incident.openedAt) / 1000).toFixed(1)} s`
+                : (execution?.status.toLowerCase() ?? 'open'),
+            changes,
+          };
+        });
+      const result = {
+        incidents: rows,
+        alerts: alerts.length,
+        deliveries: alerts.reduce((n, a) => n + a.occurrences, 0),
+        rejected: rejected.map((r) => ({ reason: r.reason, message: r.message })),
+        seconds: Number(((performance.now() - started) / 1000).toFixed(1)),
+        interrupted: abort.signal.aborted,
+      };
+      if (values.json) {
+        write(io.stdout, JSON.stringify(result));
+      } else {
+        say('\nSummary');
+        say(
+          table(
+            ['INCIDENT', 'RESOURCE', 'ALERTS', 'PLAYBOOK', 'OUTCOME', 'CALLS'],
+            rows.map((r) => [
+              r.incident,
+              r.resource,
+              String(r.alerts),
+              r.playbook,
+              r.outcome,
+              String(r.changes),
+            ]),
+          ),
+        );
+        say(
+          `\n${result.alerts} alerts from ${result.deliveries} deliveries; rejected events: ${result.rejected.length}`,
+        );
+        for (const r of result.rejected) say(`  ✗ ${r.reason}: ${r.message}`);
+        say(
+          `Finished in ${result.seconds} s${result.interrupted ? ' (interrupted: the store is consistent)' : ''}.`,
+        );
+        say(`
+Where to look next:
+  npx riposte incidents --data-dir ${path.relative(io.cwd, dataDir)}       the incidents (also: alerts, rejected, stats)
+  npx riposte run examples/events/guardduty-ec2-c2-activity.json --approve  one event, step by step
+  npx riposte playbooks graph ec2-instance-compromise                    the state machine, as Mermaid
+  npx cdk synth                                                          what deploys (no AWS account needed)
+  (${isoTime(Date.now())})`);
+      }
+      return result.interrupted ? 130 : 0;
+    } finally {
+      process.off('SIGINT', onSignal);
+      await store.close();
+    }
+  },
+};

@@ -1,0 +1,78 @@
+import { parseArgs } from 'node:util';
+import { computeKpis, type Distribution, type KpiGroup } from '#core/store/kpis.ts';
+import { listIncidents } from '#core/store/queries.ts';
+import { type Command, write } from '../command.ts';
+import { withLocalRuntime } from '../local/runtime.ts';
+import { table } from '../output.ts';
+
+const HELP = `Usage: riposte stats [--json] [--data-dir DIR]
+
+The shared KPIs from the incidents in the store: time to detect (first observed by the
+source → received by Riposte), time to contain (received → containment done) and time to
+close (received → released or closed), by source and severity, with open, contained and
+failed counts. Locally every run is a dry-run, so dry-run milestones are counted (and said so).
+
+Options:
+  --json           one JSON object
+  --data-dir DIR   local store folder (default .riposte/db)`;
+
+function human(ms: number | null): string {
+  if (ms === null) return '-';
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 120_000) return `${(ms / 1000).toFixed(1)} s`;
+  if (ms < 7_200_000) return `${(ms / 60_000).toFixed(1)} min`;
+  return `${(ms / 3_600_000).toFixed(1)} h`;
+}
+
+const cell = (d: Distribution) =>
+  d.count === 0 ? '-' : `${human(d.medianMs)} (p90 ${human(d.p90Ms)}, n=${d.count})`;
+
+function rows(groups: readonly KpiGroup[]): string[][] {
+  return groups.map((g) => [
+    g.key,
+    String(g.incidents),
+    String(g.open),
+    String(g.contained),
+    String(g.failed),
+    cell(g.timeToDetect),
+    cell(g.timeToContain),
+    cell(g.timeToClose),
+  ]);
+}
+
+export const statsCommand: Command = {
+  name: 'stats',
+  summary: 'time to detect and time to respond (MTTD, MTTR) from the stored incidents',
+  help: HELP,
+  async run(args, io) {
+    const { values } = parseArgs({
+      args: [...args],
+      options: { json: { type: 'boolean', default: false }, 'data-dir': { type: 'string' } },
+    });
+    const dataDir = values['data-dir'];
+    const incidents = await withLocalRuntime(
+      { cwd: io.cwd, ...(dataDir === undefined ? {} : { dataDir }) },
+      (rt) => listIncidents(rt.store.db, rt.store.tableName, 100_000),
+    );
+    const kpis = computeKpis(incidents, { includeDryRun: true });
+    if (values.json) {
+      write(io.stdout, JSON.stringify(kpis));
+      return 0;
+    }
+    const headers = [
+      '',
+      'INCIDENTS',
+      'OPEN',
+      'CONTAINED',
+      'FAILED',
+      'TIME TO DETECT',
+      'TIME TO CONTAIN',
+      'TIME TO CLOSE',
+    ];
+    write(io.stdout, `${table(headers, rows([kpis.total, ...kpis.bySource]))}\n`);
+    write(io.stdout, table(['SEVERITY', ...headers.slice(1)], rows(kpis.bySeverity)));
+    if (kpis.includesDryRun)
+      write(io.stdout, '\n(dry-run containments counted: local runs change nothing in AWS)');
+    return 0;
+  },
+};
