@@ -102,7 +102,7 @@ export default definePlaybook({
         catch: [
           {
             errors: ['ProtectedResourceError', 'SampleAlertError', 'NotAllowedError'],
-            then: (f) =>
+            recover: (f) =>
               f
                 .notify(
                   'refused',
@@ -117,7 +117,7 @@ export default definePlaybook({
           },
           {
             errors: ['BlastRadiusExceededError'],
-            then: (f) =>
+            recover: (f) =>
               f
                 .approve('overLimitApproval', {
                   name: 'Approve over the containment limit',

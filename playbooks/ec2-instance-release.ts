@@ -24,7 +24,7 @@ export default definePlaybook({
         catch: [
           {
             errors: ['NothingToReleaseError'],
-            then: (f) =>
+            recover: (f) =>
               f
                 .notify(
                   'nothingToRelease',

@@ -88,7 +88,7 @@ export default definePlaybook({
                 catch: [
                   {
                     errors: REFUSED,
-                    then: (r) =>
+                    recover: (r) =>
                       r
                         .notify(
                           'userRefused',
@@ -125,7 +125,7 @@ export default definePlaybook({
                   catch: [
                     {
                       errors: REFUSED,
-                      then: (r) =>
+                      recover: (r) =>
                         r
                           .notify(
                             'roleRefused',

@@ -62,7 +62,7 @@ export default definePlaybook({
         catch: [
           {
             errors: ['ProtectedResourceError', 'SampleAlertError', 'NotAllowedError'],
-            then: (f) =>
+            recover: (f) =>
               f
                 .notify(
                   'bucketRefused',

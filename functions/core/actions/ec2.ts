@@ -911,8 +911,8 @@ async function revokeEgressIfPresent(
  * 1. capture ({@link captureInstance}) and `state.save('ec2:<id>')`, unless a state is already
  *    saved for this incident; when revoking, the instance role's capture `iam-role:<name>`
  *    shared with revoke-role-sessions ({@link captureRoleSessions}: `GetRolePolicy
- *    riposte-revoke-older-sessions` unless the incident already has one); captures are never
- *    overwritten, the original is kept. In the first case below, this is  *    incident: the original is kept;
+ *    riposte-revoke-older-sessions` unless the incident already has one); a capture is never
+ *    overwritten: the original is kept;
  * 2. `safety.assertContainable({ resource, tags })`;
  * 3. `ModifyInstanceAttribute` DisableApiTermination=true, InstanceInitiatedShutdownBehavior=stop,
  *    BlockDeviceMappings DeleteOnTermination=false (each only when not already so);
@@ -921,8 +921,10 @@ async function revokeEgressIfPresent(
  * 5. per VPC, the untrack / isolation group pair ({@link ensureGroupPair}); per ENI,
  *    `ModifyNetworkInterfaceAttribute` to the untrack group, then to the isolation group;
  * 6. `DisassociateAddress` for every Elastic IP;
- * 7. `DisassociateIamInstanceProfile`; `GetRolePolicy`, `DescribeIamInstanceProfileAssociations`
- *    (siblings) and `PutRolePolicy riposte-revoke-older-sessions` (unless already in place);
+ * 7. `DisassociateIamInstanceProfile`; then, through {@link revokeRoleSessions} (once per role and
+ *    incident, shared with revoke-role-sessions), `GetRolePolicy`,
+ *    `DescribeIamInstanceProfileAssociations` (siblings) and `PutRolePolicy
+ *    riposte-revoke-older-sessions` (unless this incident's is already in place);
  * 8. `DescribeSnapshots` (this incident's), then `CreateSnapshot` of every volume not yet done;
  * 9. `CreateTags` riposte:status=quarantined, riposte:incident=<id>.
  *
@@ -1470,9 +1472,10 @@ export type ReleaseInstanceOutput = z.infer<typeof ReleaseInstanceOutputSchema>;
  * Undoes {@link isolateInstanceAction} from the state it saved ({@link NothingToReleaseError}
  * when there is none): capture the current state, then, each only when it differs,
  * `ModifyNetworkInterfaceAttribute` (each ENI's original groups), `AssociateIamInstanceProfile`,
- * `DeleteRolePolicy riposte-revoke-older-sessions` (or `PutRolePolicy` of the document that was
- * there before), `AssociateAddress` (each Elastic IP, never taking one now used elsewhere),
- * `ExitStandby` or `AttachInstances`, `RegisterTargets` (with their ports),
+ * the instance role through {@link restoreRoleSessions} (`ListRolePolicies`, then
+ * `DeleteRolePolicy riposte-revoke-older-sessions` or `PutRolePolicy` of the document that was
+ * there before; a role already restored by release-role-sessions is left as is),
+ * `AssociateAddress` (each Elastic IP, never taking one now used elsewhere), `ExitStandby` or `AttachInstances`, `RegisterTargets` (with their ports),
  * `ModifyInstanceAttribute` (termination protection, shutdown behaviour, DeleteOnTermination as
  * they were), `CreateTags riposte:status=released`. Snapshots are kept. A second run changes
  * nothing.

@@ -121,7 +121,7 @@ export interface Ref<T> {
 }
 
 /** An action input where each field is a literal or a reference to a context value of its type. */
-export type InputOf<I, C> = { [K in keyof I]: I[K] | Ref<I[K]> };
+export type InputOf<I> = { [K in keyof I]: I[K] | Ref<I[K]> };
 
 /** The reference maker a step's input callback receives. */
 export type RefMaker<C> = <P extends Path<C>>(path: P) => Ref<PathValue<C, P>>;
@@ -180,10 +180,11 @@ export interface StepOptions<C, Id extends string> {
   /** Seconds before the step fails with `States.Timeout`. @default 120 */
   readonly timeoutSeconds?: number;
   readonly retry?: readonly RetryPolicy[];
-  /** Fallbacks on named errors: the error lands in `errors.<step id>` and `then` runs. */
+  /** Fallbacks on named errors: the error lands in `errors.<step id>` and `recover` runs. */
   readonly catch?: readonly {
     readonly errors: readonly (ActionErrorName | string)[];
-    readonly then: (flow: Flow<C & { readonly errors: { readonly [K in Id]: CaughtError } }>) => FlowLike;
+    /** The fallback: runs with the error in `errors.<step id>`, then the flow goes on after the step. */
+    readonly recover: (flow: Flow<C & { readonly errors: { readonly [K in Id]: CaughtError } }>) => FlowLike;
   }[];
 }
 
@@ -285,7 +286,7 @@ export class Flow<C> {
   public run<Id extends string, I extends z.ZodType, O extends z.ZodType>(
     id: Id,
     action: ActionDefinition<I, O>,
-    input: ($: RefMaker<C>) => InputOf<z.input<I>, C>,
+    input: ($: RefMaker<C>) => InputOf<z.input<I>>,
     options: StepOptions<C, Id> = {},
   ): Flow<WithStep<C, Id, z.infer<O>>> {
     const refMaker: RefMaker<C> = (path) => ({ kind: 'ref', path });
@@ -299,7 +300,7 @@ export class Flow<C> {
       retry: options.retry ?? [],
       catch: (options.catch ?? []).map((c) => ({
         errors: c.errors,
-        flow: c.then(new Flow()).nodes,
+        flow: c.recover(new Flow()).nodes,
       })),
     });
   }
