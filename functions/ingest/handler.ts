@@ -3,6 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import middy from '@middy/core';
@@ -10,6 +11,7 @@ import type { Context, SQSBatchResponse } from 'aws-lambda';
 import { z } from 'zod';
 import { PlaybookRoutesSchema, StepFunctionsDispatcher } from '#core/intake/dispatch.ts';
 import { type IngestDeps, type IngestReport, ingestBatch } from '#core/intake/ingest.ts';
+import { EventBridgePublisher } from '#core/lifecycle/events.ts';
 
 /**
  * The ingest Lambda: SQS batches of EventBridge events → normalize → DynamoDB → playbook
@@ -22,6 +24,8 @@ const EnvSchema = z.object({
   TABLE_NAME: z.string().min(3),
   INCIDENT_WINDOW_HOURS: z.coerce.number().positive().default(24),
   REJECTED_RETENTION_DAYS: z.coerce.number().int().positive().default(90),
+  /** Riposte's EventBridge bus for lifecycle events; none when absent. */
+  LIFECYCLE_BUS_NAME: z.string().min(1).optional(),
   PLAYBOOKS: z
     .string()
     .default('[]')
@@ -57,6 +61,9 @@ const deps: IngestDeps = {
   routes: env.PLAYBOOKS,
   incidentWindowMs: env.INCIDENT_WINDOW_HOURS * 3_600_000,
   rejectedRetentionDays: env.REJECTED_RETENTION_DAYS,
+  ...(env.LIFECYCLE_BUS_NAME === undefined
+    ? {}
+    : { lifecycle: new EventBridgePublisher(new EventBridgeClient({}), env.LIFECYCLE_BUS_NAME) }),
 };
 
 /** Publishes what a batch did as CloudWatch metrics (EMF). */

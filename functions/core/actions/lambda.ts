@@ -2,10 +2,12 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import middy from '@middy/core';
 import { z } from 'zod';
+import { EventBridgePublisher } from '../lifecycle/events.ts';
 import { memberCredentials } from './member-role.ts';
 import { actionsOfFamily } from './registry.ts';
 import { type RunnerDeps, runAction } from './runner.ts';
@@ -32,6 +34,8 @@ const EnvSchema = z.object({
   KILL_SWITCH_PARAMETER: z.string().min(1),
   MEMBER_ROLE_NAME: z.string().optional(),
   MEMBER_ROLE_EXTERNAL_ID: z.string().optional(),
+  /** Riposte's EventBridge bus for lifecycle events; none when absent. */
+  LIFECYCLE_BUS_NAME: z.string().min(1).optional(),
 });
 
 export function createActionHandler(family: ActionFamily) {
@@ -67,6 +71,9 @@ export function createActionHandler(family: ActionFamily) {
       new DynamoContainmentState({ db, tableName: env.TABLE_NAME, incidentId: execution.incidentId }),
     timeline: (execution) => new DynamoTimeline({ db, tableName: env.TABLE_NAME, execution }),
     defaultRegion: env.AWS_REGION,
+    ...(env.LIFECYCLE_BUS_NAME === undefined
+      ? {}
+      : { lifecycle: new EventBridgePublisher(new EventBridgeClient({}), env.LIFECYCLE_BUS_NAME) }),
     onMilestone: (milestone) => {
       if (milestone.dryRun) return;
       // MTTR: received → contained (or released), by source, playbook and severity.

@@ -1,5 +1,6 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { InvalidInputError } from '../errors.ts';
+import type { LifecycleEvent, LifecyclePublisher } from '../lifecycle/events.ts';
 import { type ClientMode, createClients } from './clients.ts';
 import { loadContext, type Milestone, recordMilestone, recordOutcome, type StoreAccess } from './context.ts';
 import {
@@ -46,6 +47,8 @@ export interface RunnerDeps {
   readonly timeline: (facts: ExecutionFacts) => Timeline;
   /** Region of clients when the incident has none. */
   readonly defaultRegion: string;
+  /** Where contained, released and failed events go (Riposte's EventBridge bus). @default none */
+  readonly lifecycle?: LifecyclePublisher;
   /** Called when an incident reaches a response milestone for the first time (for MTTR metrics). */
   readonly onMilestone?: (milestone: Milestone) => void;
   /** Called with every response (the local engine collects them for its report). */
@@ -84,6 +87,19 @@ export async function runAction(raw: unknown, deps: RunnerDeps): Promise<ActionR
       request.action === 'load-context'
         ? await loadContext(deps.store, facts)
         : await recordOutcome(deps.store, facts, request.input);
+    if (request.action === 'record-outcome' && (request.input as { outcome?: unknown }).outcome === 'failed') {
+      const failure = (request.input as { failure?: { Error?: unknown; Cause?: unknown } }).failure;
+      await publish(deps, {
+        kind: 'failed',
+        detail: {
+          incidentId: facts.incidentId,
+          at: deps.store.now(),
+          playbook: { id: facts.playbookId, version: facts.playbookVersion },
+          ...(facts.executionId === undefined ? {} : { executionId: facts.executionId }),
+          error: `${String(failure?.Error ?? 'unknown')}: ${String(failure?.Cause ?? '').slice(0, 500)}`,
+        },
+      });
+    }
     const response = { action: request.action, target: facts.incidentId, dryRun: false, calls: [], output };
     deps.onResponse?.(request, response);
     return response;
@@ -140,7 +156,21 @@ export async function runAction(raw: unknown, deps: RunnerDeps): Promise<ActionR
         action.family === 'contain' ? 'contained' : 'released',
         dryRun,
       );
-      if (milestone !== undefined) deps.onMilestone?.(milestone);
+      if (milestone !== undefined) {
+        deps.onMilestone?.(milestone);
+        await publish(deps, {
+          kind: milestone.milestone,
+          detail: {
+            incidentId: facts.incidentId,
+            at: deps.store.now(),
+            severityId: milestone.severityId,
+            source: milestone.source,
+            playbook: { id: facts.playbookId, version: facts.playbookVersion },
+            ...(facts.executionId === undefined ? {} : { executionId: facts.executionId }),
+            dryRun,
+          },
+        });
+      }
     }
     deps.onResponse?.(request, response);
     return response;
@@ -165,6 +195,15 @@ export async function runAction(raw: unknown, deps: RunnerDeps): Promise<ActionR
       output: { error: message, refused },
     });
     throw error;
+  }
+}
+
+/** Lifecycle events are best effort: a subscriber outage never fails a response step. */
+async function publish(deps: RunnerDeps, event: LifecycleEvent): Promise<void> {
+  try {
+    await deps.lifecycle?.publish([event]);
+  } catch {
+    // The timeline and the metrics still hold the fact; only the bus subscribers miss it.
   }
 }
 

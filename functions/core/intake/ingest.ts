@@ -4,6 +4,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Alert, Rejection } from '../alert.ts';
 import { normalize } from '../normalize/index.ts';
+import type { LifecyclePublisher } from '../lifecycle/events.ts';
 import { matchesTrigger } from '../playbooks/trigger.ts';
 import { buildUpdate, condition, Placeholders } from '../store/expression.ts';
 import { keys, sortableTime } from '../store/table.ts';
@@ -24,6 +25,8 @@ export interface IngestDeps {
   /** How long an incident accepts new alerts on its resource after the last one. */
   readonly incidentWindowMs: number;
   readonly rejectedRetentionDays: number;
+  /** Where incident opened/escalated events go (Riposte's EventBridge bus). @default none */
+  readonly lifecycle?: LifecyclePublisher;
   /** Alert groups written concurrently. @default 8 */
   readonly concurrency?: number;
   readonly now?: () => number;
@@ -535,6 +538,33 @@ async function groupIntoIncident(
   } else report.incidentsJoined += 1;
   if (escalated) report.incidentsEscalated += 1;
   report.incidentIds.push(incidentId);
+
+  if (deps.lifecycle !== undefined && (createdNow || escalated)) {
+    try {
+      await deps.lifecycle.publish([
+        {
+          kind: createdNow ? 'opened' : 'escalated',
+          detail: {
+            incidentId,
+            at: now,
+            alertId: alert.id,
+            severityId: severity,
+            title: alert.ocsf.finding_info?.title ?? alert.ocsf.message,
+            source: alert.source,
+            resource: {
+              type: resource.type,
+              uid: resource.uid,
+              ...(resource.account === undefined ? {} : { account: resource.account }),
+              ...(resource.region === undefined ? {} : { region: resource.region }),
+            },
+          },
+        },
+      ]);
+    } catch (error) {
+      // Subscribers miss this event; the response itself must not wait on them.
+      report.errors.push({ deliveryIds: [], message: `lifecycle event not published: ${String(error)}` });
+    }
+  }
 
   // A retried delivery of the alert that opened or escalated the incident (it crashed before the
   // link below) dispatches again: starts are idempotent on the execution name.

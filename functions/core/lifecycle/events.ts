@@ -1,0 +1,105 @@
+import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { z } from 'zod';
+
+/**
+ * Riposte's own events, published to its EventBridge bus so that SIEMs, ticketing and chat tools
+ * subscribe with a rule instead of code: an incident opened, escalated, contained or released,
+ * and a playbook that failed. `source` is `riposte`; `detail-type` says what happened.
+ *
+ * @example
+ * // An EventBridge rule on the Riposte bus for every containment:
+ * // { "source": ["riposte"], "detail-type": ["Riposte Incident Contained"] }
+ */
+export const LIFECYCLE_SOURCE = 'riposte';
+
+export const LIFECYCLE_DETAIL_TYPES = {
+  opened: 'Riposte Incident Opened',
+  escalated: 'Riposte Incident Escalated',
+  contained: 'Riposte Incident Contained',
+  released: 'Riposte Incident Released',
+  failed: 'Riposte Playbook Failed',
+} as const;
+export type LifecycleKind = keyof typeof LIFECYCLE_DETAIL_TYPES;
+
+export const LifecycleDetailSchema = z.object({
+  incidentId: z.string(),
+  /** Epoch milliseconds when it happened. */
+  at: z.number(),
+  severityId: z.number().int().optional(),
+  title: z.string().optional(),
+  source: z.string().optional(),
+  resource: z
+    .object({
+      type: z.string(),
+      uid: z.string(),
+      account: z.string().optional(),
+      region: z.string().optional(),
+    })
+    .optional(),
+  playbook: z.object({ id: z.string(), version: z.string() }).optional(),
+  executionId: z.string().optional(),
+  /** A dry-run containment or release (sample, kill switch, local run): nothing changed in AWS. */
+  dryRun: z.boolean().optional(),
+  /** Why a playbook failed. */
+  error: z.string().optional(),
+  /** The alert that opened or escalated the incident. */
+  alertId: z.string().optional(),
+});
+export type LifecycleDetail = z.infer<typeof LifecycleDetailSchema>;
+
+export interface LifecycleEvent {
+  readonly kind: LifecycleKind;
+  readonly detail: LifecycleDetail;
+}
+
+/** Where lifecycle events go. Publishing is best-effort for the caller: it must never block a response. */
+export interface LifecyclePublisher {
+  publish(events: readonly LifecycleEvent[]): Promise<void>;
+}
+
+/** Raised when EventBridge refused some entries. */
+export class LifecyclePublishError extends Error {
+  public constructor(message: string) {
+    super(message);
+    this.name = 'LifecyclePublishError';
+  }
+}
+
+/** Publishes to an EventBridge bus with PutEvents (10 entries per call). */
+export class EventBridgePublisher implements LifecyclePublisher {
+  public constructor(
+    private readonly client: EventBridgeClient,
+    private readonly busName: string,
+  ) {}
+
+  public async publish(events: readonly LifecycleEvent[]): Promise<void> {
+    for (let i = 0; i < events.length; i += 10) {
+      const chunk = events.slice(i, i + 10);
+      const out = await this.client.send(
+        new PutEventsCommand({
+          Entries: chunk.map((event) => ({
+            EventBusName: this.busName,
+            Source: LIFECYCLE_SOURCE,
+            DetailType: LIFECYCLE_DETAIL_TYPES[event.kind],
+            Detail: JSON.stringify(LifecycleDetailSchema.parse(event.detail)),
+            Time: new Date(event.detail.at),
+            Resources: [],
+          })),
+        }),
+      );
+      if ((out.FailedEntryCount ?? 0) > 0) {
+        const codes = (out.Entries ?? []).flatMap((e) => (e.ErrorCode === undefined ? [] : [e.ErrorCode]));
+        throw new LifecyclePublishError(`EventBridge refused ${out.FailedEntryCount} lifecycle event(s): ${codes.join(', ')}`);
+      }
+    }
+  }
+}
+
+/** Keeps events in memory: the local runtime shows them, tests assert them. */
+export class RecordingPublisher implements LifecyclePublisher {
+  public readonly events: LifecycleEvent[] = [];
+
+  public async publish(events: readonly LifecycleEvent[]): Promise<void> {
+    this.events.push(...events);
+  }
+}
