@@ -363,6 +363,26 @@ describe('ActionFunctions', () => {
     }
   });
 
+  it('scopes bucket calls to the buckets of this account', () => {
+    // Prepare / Act
+    const buckets = statementsOf(s, 'contain').filter(
+      (statement) =>
+        statement.Effect === 'Allow' &&
+        asList(statement.Action).some((action) => /^s3:(Get|Put)Bucket/.test(action)),
+    );
+
+    // Assess
+    expect(buckets.length).toBeGreaterThan(0);
+    for (const statement of buckets) {
+      expect(statement.Resource).toEqual({
+        'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::*']],
+      });
+      expect(statement.Condition).toEqual({
+        StringEquals: { 's3:ResourceAccount': { Ref: 'AWS::AccountId' } },
+      });
+    }
+  });
+
   it('denies writing the protected tag and the policies of its own roles', () => {
     // Prepare
     const roles = ACTION_FAMILIES.map((family) => ({

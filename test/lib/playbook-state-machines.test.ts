@@ -1,6 +1,7 @@
 import { App, type CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ACTION_FAMILIES, type ActionFamily, defineAction } from '../../functions/core/actions/types.ts';
@@ -196,7 +197,7 @@ describe('PlaybookStateMachines', () => {
       const machine = stack.playbooks.machines.get(playbook.id);
       if (machine === undefined) throw new Error(`no state machine for ${playbook.id}`);
       const resolved = stack.resolve(
-        (machine.stateMachine.node.defaultChild as { definitionString: unknown }).definitionString,
+        (machine.stateMachine.node.defaultChild as sfn.CfnStateMachine).definitionString,
       );
       expect(resolved).toBe(renderDefinition(playbook));
     }
@@ -310,6 +311,45 @@ describe('PlaybookStateMachines', () => {
         'Fn::GetAtt': [stack.getLogicalId(stack.encryption.key.node.defaultChild as CfnElement), 'Arn'],
       },
     });
+  });
+
+  it('has a role only Step Functions can assume, for a state machine of this account and Region', () => {
+    // Prepare
+    const { stack, template } = synth([notifyOnly]);
+    const roleId = stack.getLogicalId(
+      stack.playbooks.machines.get('test-notify-only')?.role.node.defaultChild as CfnElement,
+    );
+
+    // Act
+    const trust = template.toJSON().Resources[roleId].Properties.AssumeRolePolicyDocument.Statement;
+
+    // Assess
+    expect(trust).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'sts:AssumeRole',
+        Principal: { Service: 'states.amazonaws.com' },
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+          ArnLike: {
+            'aws:SourceArn': {
+              'Fn::Join': [
+                '',
+                [
+                  'arn:',
+                  { Ref: 'AWS::Partition' },
+                  ':states:',
+                  { Ref: 'AWS::Region' },
+                  ':',
+                  { Ref: 'AWS::AccountId' },
+                  ':stateMachine:*',
+                ],
+              ],
+            },
+          },
+        },
+      },
+    ]);
   });
 
   it("has a role that may invoke only its families' functions", () => {

@@ -338,7 +338,8 @@ describe('RiposteStack', () => {
         .validateScope(app)
         .violations.flatMap((violation) =>
           violation.violatingResources.map(
-            (resource) => `${violation.ruleName} ${resource.constructPath.replace(/\/Resource$/, '')}`,
+            (resource) =>
+              `${violation.ruleName} ${(resource.constructPath ?? '').replace(/\/Resource$/, '')}`,
           ),
         );
       const acknowledged = Object.entries(acknowledgements(app)).flatMap(([at, rules]) =>

@@ -39,7 +39,9 @@ describe('ec2-instance-compromise', () => {
     expect(apis.filter((a) => a === 'CreateSnapshot')).toHaveLength(2);
     expect(apis.at(-1)).toBe('CreateTags');
     // Security groups change per ENI, never through ModifyInstanceAttribute (primary ENI only).
-    const instanceChanges = result.mutations('isolate-instance').filter((c) => c.api === 'ModifyInstanceAttribute');
+    const instanceChanges = result
+      .mutations('isolate-instance')
+      .filter((c) => c.api === 'ModifyInstanceAttribute');
     expect(instanceChanges.every((c) => !('Groups' in c.params))).toBe(true);
   });
 
@@ -56,7 +58,10 @@ describe('ec2-instance-compromise', () => {
 
   it('only notifies for a protected instance', async () => {
     // Act
-    const result = await scenario(playbook).event(finding({ instanceId: PROTECTED })).approve().run();
+    const result = await scenario(playbook)
+      .event(finding({ instanceId: PROTECTED }))
+      .approve()
+      .run();
 
     // Assess
     expect(result.path).toContain('Notify: not contained');
@@ -66,7 +71,10 @@ describe('ec2-instance-compromise', () => {
 
   it('only notifies for a sample finding', async () => {
     // Act
-    const result = await scenario(playbook).event(finding({ sample: true })).approve().run();
+    const result = await scenario(playbook)
+      .event(finding({ sample: true }))
+      .approve()
+      .run();
 
     // Assess
     expect(result.path).toContain('Notify: not contained');
@@ -93,7 +101,11 @@ describe('ec2-instance-compromise', () => {
 
   it('retries a throttled isolation and completes it', async () => {
     // Act
-    const result = await scenario(playbook).event(finding()).approve().failAction('isolate-instance', 'RequestLimitExceeded', 2).run();
+    const result = await scenario(playbook)
+      .event(finding())
+      .approve()
+      .failAction('isolate-instance', 'RequestLimitExceeded', 2)
+      .run();
 
     // Assess
     expect(result.status).toBe('SUCCEEDED');

@@ -22,12 +22,11 @@ function activeKeys(userName: string): string[] {
 
 describe('iam-credential-compromise', () => {
   it.each([
-    ['a user key finding', guardDutyAccessKeyFinding({ userType: 'IAMUser' }), true],
-    ['an assumed-role key finding', guardDutyAccessKeyFinding({ userType: 'AssumedRole' }), true],
-    ['a successful root sign-in', consoleSignIn({ root: true, success: true }), true],
-    ['a Low GuardDuty key finding', guardDutyAccessKeyFinding({ severity: 2 }), false],
-    ['an EC2 finding', guardDutyInstanceFinding(), false],
-  ])('is triggered by %s: %s', (_label, event, expected) => {
+    ['a user key finding', true, guardDutyAccessKeyFinding({ userType: 'IAMUser' })],
+    ['an assumed-role key finding', true, guardDutyAccessKeyFinding({ userType: 'AssumedRole' })],
+    ['a successful root sign-in', true, consoleSignIn({ root: true, success: true })],
+    ['an EC2 finding', false, guardDutyInstanceFinding()],
+  ])('its trigger, given %s, starts it: %s', (_label, expected, event) => {
     // Act
     const started = triggers(event);
 
@@ -78,7 +77,9 @@ describe('iam-credential-compromise', () => {
     expect(result.actions.map((a) => a.action)).toEqual(['enrich-principal', 'contain-iam-user', 'notify']);
     // The world says the same: keys kept but inactive, deny-all in place, no console password.
     const user = result.world.iam.users[USER];
-    expect(user?.accessKeys.map((k) => [k.accessKeyId, k.status])).toEqual(keys.map((id) => [id, 'Inactive']));
+    expect(user?.accessKeys.map((k) => [k.accessKeyId, k.status])).toEqual(
+      keys.map((id) => [id, 'Inactive']),
+    );
     expect(Object.keys(user?.inlinePolicies ?? {})).toContain('riposte-deny-all');
     expect(user?.loginProfile).toBeUndefined();
   });
@@ -101,16 +102,25 @@ describe('iam-credential-compromise', () => {
         params: expect.objectContaining({ RoleName: ROLE, PolicyName: 'riposte-revoke-older-sessions' }),
       }),
     ]);
-    const document: unknown = JSON.parse(String(result.mutations('revoke-role-sessions')[0]?.params.PolicyDocument));
+    const document: unknown = JSON.parse(
+      String(result.mutations('revoke-role-sessions')[0]?.params.PolicyDocument),
+    );
     expect(document).toMatchObject({
-      Statement: [{ Effect: 'Deny', Condition: { DateLessThan: { 'aws:TokenIssueTime': expect.any(String) } } }],
+      Statement: [
+        { Effect: 'Deny', Condition: { DateLessThan: { 'aws:TokenIssueTime': expect.any(String) } } },
+      ],
     });
-    expect(Object.keys(result.world.iam.roles[ROLE]?.inlinePolicies ?? {})).toContain('riposte-revoke-older-sessions');
+    expect(Object.keys(result.world.iam.roles[ROLE]?.inlinePolicies ?? {})).toContain(
+      'riposte-revoke-older-sessions',
+    );
   });
 
   it('refuses to contain a protected user and changes nothing', async () => {
     // Prepare
-    const finding = guardDutyAccessKeyFinding({ userName: PROTECTED_USER, accessKeyId: 'AKIABREAKGLASSKEY001' });
+    const finding = guardDutyAccessKeyFinding({
+      userName: PROTECTED_USER,
+      accessKeyId: 'AKIABREAKGLASSKEY001',
+    });
     const before = exampleWorld().iam.users[PROTECTED_USER];
 
     // Act
@@ -120,14 +130,18 @@ describe('iam-credential-compromise', () => {
     expect(result.status).toBe('SUCCEEDED');
     expect(result.path).toContain('Notify: user refused');
     expect(result.path).not.toContain('Notify: user contained');
-    expect(result.actions.find((a) => a.action === 'contain-iam-user')?.error).toMatch(/^ProtectedResourceError/);
+    expect(result.actions.find((a) => a.action === 'contain-iam-user')?.error).toMatch(
+      /^ProtectedResourceError/,
+    );
     expect(result.mutations()).toEqual([]);
     expect(result.world.iam.users[PROTECTED_USER]).toEqual(before);
   });
 
   it('only notifies for a sample finding', async () => {
     // Act
-    const result = await scenario(playbook).event(guardDutyAccessKeyFinding({ sample: true })).run();
+    const result = await scenario(playbook)
+      .event(guardDutyAccessKeyFinding({ sample: true }))
+      .run();
 
     // Assess
     expect(result.status).toBe('SUCCEEDED');
@@ -142,7 +156,9 @@ describe('iam-credential-compromise', () => {
     const before = exampleWorld().iam;
 
     // Act
-    const result = await scenario(playbook).event(consoleSignIn({ root: true, success: true })).run();
+    const result = await scenario(playbook)
+      .event(consoleSignIn({ root: true, success: true }))
+      .run();
 
     // Assess
     expect(result.status).toBe('SUCCEEDED');

@@ -2,7 +2,7 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { IAMClient } from '@aws-sdk/client-iam';
-import { S3ControlClient } from '@aws-sdk/client-s3-control';
+import { S3Client } from '@aws-sdk/client-s3';
 import type { AwsCredentialIdentity, MetadataBearer, MiddlewareStack } from '@smithy/types';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { type AwsClients, type ClientMode, createClients } from '../../functions/core/actions/clients.ts';
@@ -160,7 +160,7 @@ export interface WireMocks {
   readonly iam: AwsClientStub<IAMClient>;
   readonly autoScaling: AwsClientStub<AutoScalingClient>;
   readonly elbv2: AwsClientStub<ElasticLoadBalancingV2Client>;
-  readonly s3control: AwsClientStub<S3ControlClient>;
+  readonly s3: AwsClientStub<S3Client>;
 }
 
 /**
@@ -185,13 +185,13 @@ export function wireMocks(clients: AwsClients): WireMocks {
     iam: mockClient(new IAMClient({ region: 'us-east-1' })),
     autoScaling: mockClient(new AutoScalingClient({ region: TEST_REGION })),
     elbv2: mockClient(new ElasticLoadBalancingV2Client({ region: TEST_REGION })),
-    s3control: mockClient(new S3ControlClient({ region: TEST_REGION })),
+    s3: mockClient(new S3Client({ region: TEST_REGION })),
   };
   bridge(clients.ec2.middlewareStack, wire.ec2);
   bridge(clients.iam.middlewareStack, wire.iam);
   bridge(clients.autoScaling.middlewareStack, wire.autoScaling);
   bridge(clients.elbv2.middlewareStack, wire.elbv2);
-  bridge(clients.s3control.middlewareStack, wire.s3control);
+  bridge(clients.s3.middlewareStack, wire.s3);
   return wire;
 }
 
@@ -205,13 +205,16 @@ function bridge<I extends object, O extends MetadataBearer>(
   const send = stub.send as Send;
   // `Client.send` passes the command itself as the initialize arguments: remember it by its
   // input (the same object travels through every step) to hand it to the stub at the wire.
+  // High priority (after `riposteMode`, added first, which passes the command on as is): some
+  // SDK initialize middlewares (S3's bucket-name validation, region redirects) pass a copy of
+  // the arguments on, which is no longer the command.
   const commands = new WeakMap<object, object>();
   stack.add(
     (next) => async (args) => {
       commands.set(args.input, args);
       return next(args);
     },
-    { step: 'initialize', priority: 'low', name: 'riposteTestCommand' },
+    { step: 'initialize', priority: 'high', name: 'riposteTestCommand' },
   );
   stack.add(
     () => async (args) => {

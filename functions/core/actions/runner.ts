@@ -87,7 +87,10 @@ export async function runAction(raw: unknown, deps: RunnerDeps): Promise<ActionR
       request.action === 'load-context'
         ? await loadContext(deps.store, facts)
         : await recordOutcome(deps.store, facts, request.input);
-    if (request.action === 'record-outcome' && (request.input as { outcome?: unknown }).outcome === 'failed') {
+    if (
+      request.action === 'record-outcome' &&
+      (request.input as { outcome?: unknown }).outcome === 'failed'
+    ) {
       const failure = (request.input as { failure?: { Error?: unknown; Cause?: unknown } }).failure;
       await publish(deps, {
         kind: 'failed',

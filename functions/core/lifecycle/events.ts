@@ -89,7 +89,9 @@ export class EventBridgePublisher implements LifecyclePublisher {
       );
       if ((out.FailedEntryCount ?? 0) > 0) {
         const codes = (out.Entries ?? []).flatMap((e) => (e.ErrorCode === undefined ? [] : [e.ErrorCode]));
-        throw new LifecyclePublishError(`EventBridge refused ${out.FailedEntryCount} lifecycle event(s): ${codes.join(', ')}`);
+        throw new LifecyclePublishError(
+          `EventBridge refused ${out.FailedEntryCount} lifecycle event(s): ${codes.join(', ')}`,
+        );
       }
     }
   }

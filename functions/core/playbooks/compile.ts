@@ -288,8 +288,24 @@ function guarded(condition: Condition): AslChoiceRule {
 class Compiler {
   public readonly names = new Set<string>();
   private readonly states: Record<string, AslState>[] = [];
+  /** The playbook's own state names: generated names (`Done 2`...) never take one of them. */
+  private readonly authored = new Set<string>();
 
-  public constructor(private readonly playbook: Playbook) {}
+  public constructor(private readonly playbook: Playbook) {
+    const visit = (nodes: FlowNodes): void => {
+      for (const node of nodes) {
+        this.authored.add(node.name);
+        if (node.kind === 'task') for (const c of node.catch) visit(c.flow);
+        if (node.kind === 'approve' && node.onDeny !== undefined) visit(node.onDeny);
+        if (node.kind === 'choice') {
+          for (const b of node.branches) visit(b.flow);
+          if (node.otherwise !== undefined) visit(node.otherwise);
+        }
+        if (node.kind === 'parallel') for (const b of node.branches) visit(b);
+      }
+    };
+    visit(playbook.nodes);
+  }
 
   /** Compiles a sequence into a standalone `{ StartAt, States }`, continuing to `next` (or ending). */
   public sequence(nodes: FlowNodes, next: string | undefined): AslStateMachine {
@@ -318,7 +334,7 @@ class Compiler {
   private unique(base: string): string {
     let name = base;
     let n = 2;
-    while (this.names.has(name)) {
+    while (this.names.has(name) || this.authored.has(name)) {
       name = `${base} ${n}`;
       n += 1;
     }
@@ -358,7 +374,13 @@ class Compiler {
           ResultSelector: RESULT_SELECTOR,
           ResultPath: `$.steps.${node.id}`,
           TimeoutSeconds: node.timeoutSeconds,
-          Retry: [...retries, DEFAULT_RETRY],
+          // States.ALL must be the last retrier: the playbook's own retries first, then the
+          // default transient-error retry, then any catch-all retry of the playbook.
+          Retry: [
+            ...retries.filter((r) => !r.ErrorEquals.includes('States.ALL')),
+            DEFAULT_RETRY,
+            ...retries.filter((r) => r.ErrorEquals.includes('States.ALL')),
+          ],
           ...(catchers.length > 0 ? { Catch: catchers } : {}),
           ...this.flowTo(next),
         };
@@ -445,7 +467,7 @@ class Compiler {
             {
               ErrorEquals: ['States.Timeout'],
               ResultPath: `$.errors.${node.id}`,
-              Next: node.onTimeout === 'approve' && next !== undefined ? next : denied,
+              Next: node.onTimeout === 'approve' ? (next ?? this.emit([], undefined, states)) : denied,
             },
           ],
           ...this.flowTo(next),

@@ -50,7 +50,11 @@ import {
   ProtectedResourceError,
   ResourceNotFoundError,
 } from '../../../functions/core/actions/errors.ts';
-import { revokeOlderSessionsPolicy } from '../../../functions/core/actions/iam.ts';
+import {
+  releaseRoleSessionsAction,
+  revokeOlderSessionsPolicy,
+  revokeRoleSessionsAction,
+} from '../../../functions/core/actions/iam.ts';
 import { LocalWorld } from '../../../functions/core/actions/world/index.ts';
 import {
   actionEnv,
@@ -496,12 +500,16 @@ describe('isolate-instance (live, aws-sdk-client-mock behind the middleware)', (
     const safety = new PermissiveSafetyRails();
     const { env, wire } = liveSetup({ safety });
     uncontained(wire);
-    let atRails: { calls: Call[]; saved: unknown } | undefined;
+    let atRails: { calls: Call[]; saved: unknown; role: unknown } | undefined;
     const spying = {
       ...env,
       safety: {
         async assertContainable(target: { resource: string; tags: Readonly<Record<string, string>> }) {
-          atRails = { calls: recorded(env), saved: await env.state.load(`ec2:${INSTANCE}`) };
+          atRails = {
+            calls: recorded(env),
+            saved: await env.state.load(`ec2:${INSTANCE}`),
+            role: await env.state.load(`iam-role:${ROLE}`),
+          };
           await safety.assertContainable(target);
         },
       },
@@ -524,11 +532,19 @@ describe('isolate-instance (live, aws-sdk-client-mock behind the middleware)', (
       kind: 'ec2-instance',
       instanceId: INSTANCE,
       revokeRoleSessions: true,
-      previousRevokePolicy: null,
       networkInterfaces: [
         { networkInterfaceId: ENI_1, groups: [{ groupId: SG_API, groupName: 'payments-api-sg' }] },
         { networkInterfaceId: ENI_2, groups: [{ groupId: SG_DB }, { groupId: SG_API }] },
       ],
+    });
+    // The role's pre-revocation state: the capture shared with revoke-role-sessions (none in place).
+    expect(atRails?.role).toEqual({
+      kind: 'iam-role',
+      roleName: ROLE,
+      capturedBy: `isolate-instance:${INSTANCE}`,
+      capturedAt: NOW_ISO,
+      arn: `arn:aws:iam::111122223333:role/${ROLE}`,
+      revokedBefore: null,
     });
     expect(safety.checked).toEqual([
       { resource: INSTANCE, tags: { owner: 'payments-team', environment: 'production' } },
@@ -1141,6 +1157,65 @@ describe('isolate-instance: the per-VPC security groups (world)', () => {
     });
     expect(groups.find((g) => g.groupName === ISOLATION_NAME)).toMatchObject({ ingress: [], egress: [] });
   });
+});
+
+describe('the instance role shared with revoke-role-sessions (world)', () => {
+  it.each([
+    ['isolate first, release the instance first', 'isolate', 'instance'],
+    ['isolate first, release the role first', 'isolate', 'role'],
+    ['revoke first, release the instance first', 'revoke', 'instance'],
+    ['revoke first, release the role first', 'revoke', 'role'],
+  ] as const)(
+    '%s: one capture, one PutRolePolicy, and the role ends exactly as before',
+    async (_name, containFirst, releaseFirst) => {
+      // Prepare
+      const { world, env } = worldSetup();
+      const roleBefore = structuredClone(world.state.iam.roles[ROLE]);
+      const isolate = () =>
+        isolateInstanceAction.run({ instanceId: INSTANCE, revokeRoleSessions: true }, env);
+      const revoke = () => revokeRoleSessionsAction.run({ roleName: ROLE }, env);
+      const releaseInstance = () => releaseInstanceAction.run({ instanceId: INSTANCE }, env);
+      const releaseRole = () => releaseRoleSessionsAction.run({ roleName: ROLE }, env);
+
+      // Act
+      const [isolated, revoked] =
+        containFirst === 'isolate'
+          ? [await isolate(), await revoke()]
+          : await revoke().then(async (r) => [await isolate(), r] as const);
+      const capture = await env.state.load(`iam-role:${ROLE}`);
+      const whileContained = Object.keys(world.state.iam.roles[ROLE]?.inlinePolicies ?? {});
+      const [instanceReleased, roleReleased] =
+        releaseFirst === 'instance'
+          ? [await releaseInstance(), await releaseRole()]
+          : await releaseRole().then(async (r) => [await releaseInstance(), r] as const);
+
+      // Assess
+      const roleWrites = env.recorder.mutations
+        .filter((c) => c.service === 'iam' && c.params.RoleName === ROLE)
+        .map((c) => [c.api, c.params.PolicyName]);
+      expect(roleWrites).toEqual([
+        ['PutRolePolicy', 'riposte-revoke-older-sessions'],
+        ['DeleteRolePolicy', 'riposte-revoke-older-sessions'],
+      ]);
+      expect(whileContained).toEqual(['read-payments-exports', 'riposte-revoke-older-sessions']);
+      expect(world.state.iam.roles[ROLE]).toEqual(roleBefore);
+      expect(capture).toMatchObject({
+        kind: 'iam-role',
+        capturedBy: containFirst === 'isolate' ? `isolate-instance:${INSTANCE}` : 'revoke-role-sessions',
+        revokedBefore: NOW_ISO,
+      });
+      expect(capture).not.toHaveProperty('previousRevokePolicy');
+      expect(await env.state.load(`ec2:${INSTANCE}`)).not.toHaveProperty('previousRevokePolicy');
+      expect(revoked).toMatchObject({ revokedBefore: NOW_ISO, appliedByThisRun: containFirst === 'revoke' });
+      expect(isolated.roleSessions).toMatchObject({
+        revokedBefore: NOW_ISO,
+        action: containFirst === 'isolate' ? 'revoked' : 'already-revoked',
+      });
+      expect([instanceReleased.roleSessions?.action, roleReleased.outcome]).toEqual(
+        releaseFirst === 'instance' ? ['removed', 'absent'] : ['absent', 'removed'],
+      );
+    },
+  );
 });
 
 describe('isolate-instance: the role-session decision (world)', () => {
