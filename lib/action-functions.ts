@@ -135,7 +135,7 @@ function isRetentionDays(days: number): days is logs.RetentionDays {
 }
 
 /** One group of AWS actions with the resources (and conditions) they are allowed on. */
-interface ScopedActions {
+export interface ScopedActions {
   readonly actions: string[];
   readonly resources: readonly string[];
   readonly conditions?: Record<string, Record<string, unknown>>;
@@ -339,6 +339,17 @@ function scopeOf(action: string, account: string): readonly Scope[] | typeof GRA
         },
       ];
     }
+    if (/^(Get|Put)Bucket[A-Za-z]+$/.test(name)) {
+      return [
+        {
+          resources: [`arn:${partition}:s3:::*`],
+          conditions: { StringEquals: { 's3:ResourceAccount': account } },
+          why:
+            'Buckets owned by this account (s3:ResourceAccount; bucket ARNs carry no account): the bucket an ' +
+            'incident names is only known at run time.',
+        },
+      ];
+    }
     if (name === 'ListTagsForResource') {
       return [
         {
@@ -356,26 +367,31 @@ function scopeOf(action: string, account: string): readonly Scope[] | typeof GRA
 
 /** Groups the family's declared AWS actions by scope, one statement per scope. */
 function scopedActionsOf(family: ActionFamily, account: string): ScopedActions[] {
-  const groups = new Map<string, ScopedActions>();
+  const groups = new Map<string, { scope: Scope; actions: string[]; whys: Set<string> }>();
   for (const action of iamActionsOfFamily(family)) {
     const scopes = scopeOf(action, account);
     if (scopes === GRANTED_ELSEWHERE) continue;
     for (const scope of scopes) {
       const key = JSON.stringify([scope.resources, scope.conditions ?? null]);
-      const group = groups.get(key);
-      if (group === undefined) groups.set(key, { ...scope, actions: [action] });
-      else group.actions.push(action);
+      const group = groups.get(key) ?? { scope, actions: [], whys: new Set<string>() };
+      group.actions.push(action);
+      group.whys.add(scope.why);
+      groups.set(key, group);
     }
   }
-  return [...groups.values()];
+  // Actions sharing resources and conditions share a statement, and its reasons.
+  return [...groups.values()].map(({ scope, actions, whys }) => ({
+    actions,
+    resources: scope.resources,
+    ...(scope.conditions === undefined ? {} : { conditions: scope.conditions }),
+    why: [...whys].join(' '),
+  }));
 }
 
 /** The IAM write actions on roles a family may call, which an explicit Deny keeps off Riposte's own roles. */
 function roleWriteActionsOf(family: ActionFamily): string[] {
   return iamActionsOfFamily(family).filter((action) =>
-    /^iam:(Put|Delete|Attach|Detach|Update|Tag|Untag)Role|^iam:(Create|Delete|Update)AssumeRolePolicy|^iam:UpdateAssumeRolePolicy/.test(
-      action,
-    ),
+    /^iam:((Put|Delete|Attach|Detach|Update|Tag|Untag)Role|UpdateAssumeRolePolicy)/.test(action),
   );
 }
 
