@@ -497,7 +497,7 @@ export class ActionFunction extends Construct {
  * - its log group (write), X-Ray;
  * - the table, with only the item operations its code performs (see {@link FAMILY_SPECS}), and
  *   the table's key only through DynamoDB;
- * - every family but `context`: `ssm:GetParameter` on the kill-switch parameter (the runner
+ * - `enrich`, `contain` and `release`: `ssm:GetParameter` on the kill-switch parameter (the runner
  *   reads it before every action) and `sts:AssumeRole` on the member role in any account (the
  *   runner gets member credentials for every action of an incident in another account);
  * - `notify` and `approve`: `sns:Publish` on the alert topic and `secretsmanager:GetSecretValue`
@@ -576,7 +576,9 @@ export class ActionFunctions extends Construct {
         conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${stack.region}.amazonaws.com` } },
       });
 
-      if (family !== 'context') {
+      // Only the families that act on the incident's resources read the kill switch and act in
+      // member accounts (notify and approve change nothing in AWS; context reads the table).
+      if (family === 'enrich' || family === 'contain' || family === 'release') {
         fn.allow({ actions: ['ssm:GetParameter'], resources: [settings.killSwitch.parameterArn] });
         fn.allow({
           actions: ['sts:AssumeRole'],

@@ -258,8 +258,9 @@ describe('ActionFunctions', () => {
       const ssm = granting(statements, 'ssm:GetParameter');
       const sts = granting(statements, 'sts:AssumeRole');
 
-      // Assess: the context family never reaches either (load-context and record-outcome run before them)
-      if (family === 'context') {
+      // Assess: only the families acting on the incident's resources read the switch and act in
+      // member accounts; context, notify and approve change nothing there
+      if (family === 'context' || family === 'notify' || family === 'approve') {
         expect(ssm).toEqual([]);
         expect(sts).toEqual([]);
         continue;

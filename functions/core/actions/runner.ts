@@ -125,7 +125,8 @@ export async function runAction(raw: unknown, deps: RunnerDeps): Promise<ActionR
   const mode: ClientMode =
     deps.baseMode.kind === 'world' ? deps.baseMode : dryRun ? { kind: 'dry-run' } : deps.baseMode;
   const recorder = new CallRecorder();
-  const credentials = await deps.credentialsFor?.(facts);
+  // Only the families that act on the incident's resources act in its account.
+  const credentials = changesResources ? await deps.credentialsFor?.(facts) : undefined;
   const clients = createClients({
     mode,
     recorder,
