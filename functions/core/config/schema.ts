@@ -57,21 +57,6 @@ export const NotificationsSchema = z.strictObject({
 });
 export type NotificationSettings = z.infer<typeof NotificationsSchema>;
 
-export const ApprovalSettingsSchema = z.strictObject({
-  /** Tag key that marks a production resource. @default 'environment' */
-  productionTagKey: z.string().min(1).max(128).default('environment'),
-  /** Values of that tag meaning production: containing such a resource needs an approval. @default ['production', 'prod'] */
-  productionTagValues: z.array(z.string().min(1).max(256)).default(['production', 'prod']),
-  /** Seconds an approval link stays valid and a playbook waits for it (1 minute to 7 days). @default 3600 */
-  timeoutSeconds: z
-    .number()
-    .int()
-    .min(60)
-    .max(7 * 86_400)
-    .default(3600),
-});
-export type ApprovalSettings = z.infer<typeof ApprovalSettingsSchema>;
-
 export const RiposteConfigSchema = z.strictObject({
   /** Per-source switches and severity floors; unspecified sources use the catalog defaults. */
   sources: z.partialRecord(SourceIdSchema, SourceSettingsSchema).default({}),
@@ -96,8 +81,6 @@ export const RiposteConfigSchema = z.strictObject({
   safety: z.strictObject(SafetyPolicySchema.shape).prefault({}),
   /** Where notifications go. @default no e-mail, no Slack, no webhook */
   notifications: NotificationsSchema.prefault({}),
-  /** Human approval of containment in production. @default see {@link ApprovalSettingsSchema} */
-  approval: ApprovalSettingsSchema.prefault({}),
   /**
    * Name of the role Riposte assumes in member accounts to act there (deployed in each member
    * account). @default 'RiposteMemberResponse'
