@@ -1,11 +1,15 @@
 import { type Command, type CommandIo, UsageError, write } from './command.ts';
+import { approveCommand, denyCommand } from './commands/approve.ts';
 import { demoCommand } from './commands/demo.ts';
 import { alertsCommand, incidentsCommand, rejectedCommand } from './commands/list.ts';
 import { matchCommand } from './commands/match.ts';
 import { normalizeCommand } from './commands/normalize.ts';
 import { playbooksCommand } from './commands/playbooks.ts';
+import { releaseCommand } from './commands/release.ts';
 import { replayCommand } from './commands/replay.ts';
 import { runCommand } from './commands/run.ts';
+import { serveCommand } from './commands/serve.ts';
+import { showCommand } from './commands/show.ts';
 import { statsCommand } from './commands/stats.ts';
 
 /** Every subcommand, in the order `riposte --help` lists them. */
@@ -13,11 +17,16 @@ export const COMMANDS: readonly Command[] = [
   demoCommand,
   normalizeCommand,
   replayCommand,
+  serveCommand,
   alertsCommand,
   incidentsCommand,
+  showCommand,
   rejectedCommand,
   matchCommand,
   runCommand,
+  releaseCommand,
+  approveCommand,
+  denyCommand,
   playbooksCommand,
   statsCommand,
 ];

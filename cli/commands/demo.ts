@@ -8,7 +8,7 @@ import { type Command, write } from '../command.ts';
 import { c2Finding, malformedEvent, publicBucketFinding, torKeyFinding } from '../local/demo-events.ts';
 import type { LocalEngineEvent, LocalExecutionResult } from '../local/engine.ts';
 import { type LocalEvent, LocalPipeline } from '../local/pipeline.ts';
-import { approvalDecider, loadWorld, runDispatched } from '../local/response.ts';
+import { approvalDecider, loadWorldFor, runDispatched, saveWorld } from '../local/response.ts';
 import { LOCAL_DIR, loadProjectConfig } from '../local/runtime.ts';
 import { openLocalStore } from '../local/store.ts';
 import { isoTime, progressBar, table } from '../output.ts';
@@ -62,8 +62,8 @@ export const demoCommand: Command = {
     const config = loadProjectConfig(io.cwd);
     const playbooks = await loadPlaybooks();
     const routes = routesFor(playbooks, (p) => p.id);
-    const world = loadWorld(EXAMPLE_WORLD);
     const store = await openLocalStore({ dataDir });
+    const world = loadWorldFor(dataDir, EXAMPLE_WORLD);
     const abort = new AbortController();
     const onSignal = () => abort.abort();
     process.once('SIGINT', onSignal);
@@ -138,6 +138,8 @@ export const demoCommand: Command = {
           })),
         );
       }
+      // Kept beside the store, so `riposte show` and `riposte release` continue from here.
+      await saveWorld(dataDir, world);
       const incidents = await listIncidents(store.db, store.tableName);
       const alerts = await listAlerts(store.db, store.tableName);
       const rejected = await listRejected(store.db, store.tableName);
@@ -198,7 +200,9 @@ export const demoCommand: Command = {
         );
         say(`
 Where to look next:
-  npx riposte incidents --data-dir ${path.relative(io.cwd, dataDir)}       the incidents (also: alerts, rejected, stats)
+  npx riposte incidents --data-dir ${path.relative(io.cwd, dataDir)}         the incidents (also: alerts, rejected, stats)
+  npx riposte show <incident> --data-dir ${path.relative(io.cwd, dataDir)}   an incident's timeline: alerts, steps, calls
+  npx riposte release <incident> --data-dir ${path.relative(io.cwd, dataDir)}  undo a containment from its saved state
   npx riposte run examples/events/guardduty-ec2-c2-activity.json --approve  one event, step by step
   npx riposte playbooks graph ec2-instance-compromise                    the state machine, as Mermaid
   npx cdk synth                                                          what deploys (no AWS account needed)

@@ -1,14 +1,14 @@
 import { parseArgs } from 'node:util';
 import { listAlerts, listIncidents, listRejected } from '#core/store/queries.ts';
 import { type Command, type CommandIo, write } from '../command.ts';
-import { type LocalRuntime, withLocalRuntime } from '../local/runtime.ts';
+import { openStoreFor, STORE_HELP, STORE_OPTIONS, type StoreHandle } from '../local/runtime.ts';
 import { isoTime, SEVERITY_NAMES, table } from '../output.ts';
 
 interface ListSpec {
   readonly name: string;
   readonly summary: string;
   readonly what: string;
-  readonly fetch: (rt: LocalRuntime) => Promise<Record<string, unknown>[]>;
+  readonly fetch: (store: StoreHandle) => Promise<Record<string, unknown>[]>;
   readonly render: (rows: Record<string, unknown>[]) => string;
 }
 
@@ -16,24 +16,32 @@ function listCommand(spec: ListSpec): Command {
   return {
     name: spec.name,
     summary: spec.summary,
-    help: `Usage: riposte ${spec.name} [--json] [--data-dir DIR]
+    help: `Usage: riposte ${spec.name} [--json] [--data-dir DIR | --table NAME [--stack NAME] [--region REGION]]
 
-Lists ${spec.what} in the local store (.riposte/db), newest first.
+Lists ${spec.what} in the local store (.riposte/db), or in a deployed table, newest first.
 
 Options:
   --json           print a JSON array
-  --data-dir DIR   local store folder (default .riposte/db)
+${STORE_HELP}
   -h, --help       show this help`,
     async run(args: readonly string[], io: CommandIo) {
       const { values } = parseArgs({
         args: [...args],
-        options: { json: { type: 'boolean', default: false }, 'data-dir': { type: 'string' } },
+        options: { json: { type: 'boolean', default: false }, ...STORE_OPTIONS },
       });
-      const dataDir = values['data-dir'];
-      const rows = await withLocalRuntime(
-        { cwd: io.cwd, ...(dataDir === undefined ? {} : { dataDir }) },
-        spec.fetch,
-      );
+      const store = await openStoreFor({
+        cwd: io.cwd,
+        dataDir: values['data-dir'],
+        stack: values.stack,
+        table: values.table,
+        region: values.region,
+      });
+      let rows: Record<string, unknown>[];
+      try {
+        rows = await spec.fetch(store);
+      } finally {
+        await store.close();
+      }
       write(
         io.stdout,
         values.json ? JSON.stringify(rows) : rows.length === 0 ? `no ${spec.what}` : spec.render(rows),
@@ -49,8 +57,8 @@ export const alertsCommand = listCommand({
   name: 'alerts',
   summary: 'list stored alerts',
   what: 'alerts',
-  fetch: async (rt) =>
-    (await listAlerts(rt.store.db, rt.store.tableName)).map(({ pk, sk, ocsfJson, ocsfGz, ...rest }) => rest),
+  fetch: async (store) =>
+    (await listAlerts(store.db, store.tableName)).map(({ pk, sk, ocsfJson, ocsfGz, ...rest }) => rest),
   render: (rows) =>
     table(
       ['ID', 'SOURCE', 'SEVERITY', 'COUNT', 'STATUS', 'SAMPLE', 'LAST SEEN', 'INCIDENT', 'TITLE'],
@@ -72,8 +80,7 @@ export const incidentsCommand = listCommand({
   name: 'incidents',
   summary: 'list incidents',
   what: 'incidents',
-  fetch: async (rt) =>
-    (await listIncidents(rt.store.db, rt.store.tableName)).map(({ pk, sk, ...rest }) => rest),
+  fetch: async (store) => (await listIncidents(store.db, store.tableName)).map(({ pk, sk, ...rest }) => rest),
   render: (rows) =>
     table(
       ['ID', 'STATUS', 'SEVERITY', 'ALERTS', 'RESOURCE', 'OPENED', 'TITLE'],
@@ -93,8 +100,8 @@ export const rejectedCommand = listCommand({
   name: 'rejected',
   summary: 'list events Riposte refused, with the reason',
   what: 'rejected events',
-  fetch: async (rt) =>
-    (await listRejected(rt.store.db, rt.store.tableName)).map(({ pk, sk, raw, ...rest }) => ({
+  fetch: async (store) =>
+    (await listRejected(store.db, store.tableName)).map(({ pk, sk, raw, ...rest }) => ({
       ...rest,
       raw: raw.length > 2000 ? `${raw.slice(0, 2000)}…` : raw,
     })),

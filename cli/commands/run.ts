@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -7,8 +8,14 @@ import { listAlerts, listIncidents } from '#core/store/queries.ts';
 import { type Command, UsageError, write } from '../command.ts';
 import type { LocalEngineEvent, LocalExecutionResult } from '../local/engine.ts';
 import { LocalPipeline } from '../local/pipeline.ts';
-import { approvalDecider, loadWorld, runDispatched } from '../local/response.ts';
-import { loadProjectConfig } from '../local/runtime.ts';
+import {
+  approvalDecider,
+  loadWorldFor,
+  persistedWorldFile,
+  runDispatched,
+  saveWorld,
+} from '../local/response.ts';
+import { loadProjectConfig, waitForActiveTable } from '../local/runtime.ts';
 import { openLocalStore } from '../local/store.ts';
 
 export const EXAMPLE_WORLD = path.resolve(PLAYBOOKS_DIR, '..', 'examples', 'world.json');
@@ -30,7 +37,9 @@ Options:
   --deny           answer approval requests with no (default without a terminal)
   --json           one JSON object: {"alerts","incident","executions":[{"playbook","version",
                    "status","path","actions":[{"action","target","dryRun","calls":[{"api","params"}]}]}]}
-  --data-dir DIR   keep the store there (default: a fresh in-memory store for each run)`;
+  --data-dir DIR   keep the store there (default: a fresh in-memory store for each run), and
+                   the world beside it: the world the runs left is saved as DIR/world.json and
+                   used by the next run, release or serve on DIR instead of --world`;
 
 export const runCommand: Command = {
   name: 'run',
@@ -70,12 +79,23 @@ export const runCommand: Command = {
       }
       routes = [{ ...chosen, trigger: {} }];
     }
-    const world = values.live ? 'live' : loadWorld(path.resolve(io.cwd, values.world ?? EXAMPLE_WORLD));
-    const dataDir = values['data-dir'];
-    const store = await openLocalStore(
-      dataDir === undefined ? {} : { dataDir: path.resolve(io.cwd, dataDir) },
-    );
+    const dataDir = values['data-dir'] === undefined ? undefined : path.resolve(io.cwd, values['data-dir']);
+    const world = values.live
+      ? 'live'
+      : loadWorldFor(dataDir, path.resolve(io.cwd, values.world ?? EXAMPLE_WORLD));
+    if (
+      world !== 'live' &&
+      dataDir !== undefined &&
+      values.world !== undefined &&
+      existsSync(persistedWorldFile(dataDir))
+    )
+      write(
+        io.stderr,
+        `riposte run: using the world saved in ${persistedWorldFile(dataDir)}, not ${values.world}`,
+      );
+    const store = await openLocalStore(dataDir === undefined ? {} : { dataDir });
     try {
+      await waitForActiveTable(store);
       const dispatcher = new RecordingDispatcher();
       const pipeline = new LocalPipeline({ store, config, dispatcher, routes });
       const { summary } = await pipeline.replay([{ input: eventFile, body }]);
@@ -97,6 +117,7 @@ export const runCommand: Command = {
         approve: approvalDecider(values.approve ? 'approve' : values.deny ? 'deny' : undefined, io),
         ...(timeline === undefined ? {} : { onEvent: timeline }),
       });
+      if (world !== 'live') await saveWorld(dataDir, world);
       const alerts = await listAlerts(store.db, store.tableName);
       const incidents = await listIncidents(store.db, store.tableName);
       if (values.json) {
@@ -120,7 +141,7 @@ export const runCommand: Command = {
   },
 };
 
-function executionJson(e: LocalExecutionResult): Record<string, unknown> {
+export function executionJson(e: LocalExecutionResult): Record<string, unknown> {
   return {
     playbook: e.playbook,
     version: e.version,
@@ -138,7 +159,7 @@ function executionJson(e: LocalExecutionResult): Record<string, unknown> {
   };
 }
 
-function describe(event: LocalEngineEvent): string {
+export function describe(event: LocalEngineEvent): string {
   switch (event.type) {
     case 'state':
       return `  ${event.playbook} ▸ ${event.state}`;
@@ -153,7 +174,7 @@ function describe(event: LocalEngineEvent): string {
   }
 }
 
-function summarize(e: LocalExecutionResult): string {
+export function summarize(e: LocalExecutionResult): string {
   const changes = e.actions.reduce(
     (n, a) => n + a.calls.filter((c) => !/^(Describe|Get|List)/.test(c.api)).length,
     0,

@@ -2,19 +2,20 @@ import { parseArgs } from 'node:util';
 import { computeKpis, type Distribution, type KpiGroup } from '#core/store/kpis.ts';
 import { listIncidents } from '#core/store/queries.ts';
 import { type Command, write } from '../command.ts';
-import { withLocalRuntime } from '../local/runtime.ts';
+import { openStoreFor, STORE_HELP, STORE_OPTIONS } from '../local/runtime.ts';
 import { table } from '../output.ts';
 
-const HELP = `Usage: riposte stats [--json] [--data-dir DIR]
+const HELP = `Usage: riposte stats [--json] [--data-dir DIR | --table NAME [--stack NAME] [--region REGION]]
 
 The shared KPIs from the incidents in the store: time to detect (first observed by the
 source → received by Riposte), time to contain (received → containment done) and time to
 close (received → released or closed), by source and severity, with open, contained and
-failed counts. Locally every run is a dry-run, so dry-run milestones are counted (and said so).
+failed counts. Locally every run is a dry-run, so dry-run milestones are counted (and said so);
+against a deployed table (--table) only real containments and releases count.
 
 Options:
   --json           one JSON object
-  --data-dir DIR   local store folder (default .riposte/db)`;
+${STORE_HELP}`;
 
 function human(ms: number | null): string {
   if (ms === null) return '-';
@@ -47,14 +48,17 @@ export const statsCommand: Command = {
   async run(args, io) {
     const { values } = parseArgs({
       args: [...args],
-      options: { json: { type: 'boolean', default: false }, 'data-dir': { type: 'string' } },
+      options: { json: { type: 'boolean', default: false }, ...STORE_OPTIONS },
     });
-    const dataDir = values['data-dir'];
-    const incidents = await withLocalRuntime(
-      { cwd: io.cwd, ...(dataDir === undefined ? {} : { dataDir }) },
-      (rt) => listIncidents(rt.store.db, rt.store.tableName, 100_000),
-    );
-    const kpis = computeKpis(incidents, { includeDryRun: true });
+    const store = await openStoreFor({
+      cwd: io.cwd,
+      dataDir: values['data-dir'],
+      stack: values.stack,
+      table: values.table,
+      region: values.region,
+    });
+    const incidents = await listIncidents(store.db, store.tableName, 100_000).finally(() => store.close());
+    const kpis = computeKpis(incidents, { includeDryRun: !store.remote });
     if (values.json) {
       write(io.stdout, JSON.stringify(kpis));
       return 0;

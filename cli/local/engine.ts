@@ -96,6 +96,9 @@ function allStates(machine: AslStateMachine): string[] {
   return out;
 }
 
+/** Definitions (as JSON) that passed validation in this process. */
+const VALIDATED = new Set<string>();
+
 /** Rebuilds an error so Step Functions-style `Catch` matches on its name. */
 function namedError(name: string, message: string): Error {
   const error = new Error(message);
@@ -117,9 +120,13 @@ export async function runPlaybookLocally(
 ): Promise<LocalExecutionResult> {
   const started = performance.now();
   const definition = localDefinition(playbook);
+  // Validating compiles asl-validator's JSON schema (hundreds of ms), for the machine and again
+  // for each Parallel branch it runs: validate a definition once per process, then trust it.
+  const text = JSON.stringify(definition);
   const machine = new StateMachine(definition as never, {
-    validationOptions: { checkPaths: true, checkArn: true },
+    validationOptions: VALIDATED.has(text) ? { noValidate: true } : { checkPaths: true, checkArn: true },
   });
+  VALIDATED.add(text);
   const actions: LocalActionRecord[] = [];
   const failures: { state: string; message: string }[] = [];
   const handlers: Record<string, (payload: unknown) => Promise<unknown>> = {};

@@ -1,10 +1,13 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { ACTIONS } from '#core/actions/registry.ts';
 import type { RunnerDeps } from '#core/actions/runner.ts';
 import { DynamoSafetyRails } from '#core/actions/safety.ts';
 import { DynamoContainmentState, DynamoTimeline } from '#core/actions/state.ts';
 import { SafetyPolicySchema } from '#core/actions/types.ts';
-import { LocalWorld } from '#core/actions/world/index.ts';
+import { InvalidWorldError, LocalWorld } from '#core/actions/world/index.ts';
 import type { RiposteConfig } from '#core/config/schema.ts';
 import type { StartRequest } from '#core/intake/dispatch.ts';
 import type { Playbook } from '#core/playbooks/sdk.ts';
@@ -99,4 +102,53 @@ export function approvalDecider(
 /** The example world shipped with the repository. */
 export function loadWorld(file: string): LocalWorld {
   return LocalWorld.fromFile(file);
+}
+
+/** Where a data folder keeps the world its runs left behind. */
+export const WORLD_FILE_NAME = 'world.json';
+
+/** The world file persisted in `dataDir` (`<dataDir>/world.json`). */
+export function persistedWorldFile(dataDir: string): string {
+  return path.join(dataDir, WORLD_FILE_NAME);
+}
+
+/**
+ * The world for a run on the store in `dataDir`: the world the previous runs on that store left
+ * (`<dataDir>/world.json`, written by {@link saveWorld}) when there is one, else `fallbackFile`.
+ * Without a data folder (an in-memory store) it is always `fallbackFile`.
+ *
+ * Locally the world lives in memory, per process: persisting it beside the store keeps the two
+ * consistent, so `riposte release` in a later process sees the containment `riposte run` made.
+ *
+ * @example
+ * const world = loadWorldFor(dataDir, EXAMPLE_WORLD);
+ * await runDispatched(requests, playbooks, { store, config, world, approve });
+ * await saveWorld(dataDir, world);
+ */
+export function loadWorldFor(dataDir: string | undefined, fallbackFile: string): LocalWorld {
+  if (dataDir === undefined) return loadWorld(fallbackFile);
+  const file = persistedWorldFile(dataDir);
+  if (!existsSync(file)) return loadWorld(fallbackFile);
+  try {
+    return new LocalWorld(JSON.parse(readFileSync(file, 'utf8')));
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new InvalidWorldError(
+      `the persisted world ${file} cannot be read (${message}); delete it to start again from ${fallbackFile}`,
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * Writes the world's current state to `<dataDir>/world.json` (atomically: a crash leaves the
+ * previous file). Does nothing without a data folder.
+ */
+export async function saveWorld(dataDir: string | undefined, world: LocalWorld): Promise<void> {
+  if (dataDir === undefined) return;
+  await mkdir(dataDir, { recursive: true });
+  const file = persistedWorldFile(dataDir);
+  const temporary = `${file}.${process.pid}.tmp`;
+  await writeFile(temporary, `${JSON.stringify(world.state, null, 2)}\n`, 'utf8');
+  await rename(temporary, file);
 }

@@ -1,10 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { parseConfig, type RiposteConfig } from '#core/config/schema.ts';
 import { type PlaybookRoute, RecordingDispatcher } from '#core/intake/dispatch.ts';
 import { isRecord } from '#core/normalize/read.ts';
+import { UsageError } from '../command.ts';
 import { LocalPipeline } from './pipeline.ts';
-import { type LocalStore, openLocalStore } from './store.ts';
+import { type LocalStore, LocalStoreError, openLocalStore } from './store.ts';
 
 /** Where the local runtime keeps its data, relative to the working directory. */
 export const LOCAL_DIR = '.riposte';
@@ -67,5 +70,142 @@ export async function withLocalRuntime<T>(
     process.off('SIGINT', onSignal);
     await store.close();
     if (abort.signal.aborted) process.exitCode = 130;
+  }
+}
+
+/**
+ * The table an operator command reads: the local store, or a deployed Riposte table.
+ */
+export interface StoreHandle {
+  readonly db: DynamoDBDocumentClient;
+  readonly tableName: string;
+  /** True for a deployed table (AWS, default credentials), false for the local store. */
+  readonly remote: boolean;
+  /** Where the data comes from, for messages: `.riposte/db`, `table riposte-AlertStore… (eu-west-1)`. */
+  readonly description: string;
+  close(): Promise<void>;
+}
+
+export interface StoreSelection {
+  readonly cwd: string;
+  /** Local store folder; `<cwd>/.riposte/db` by default. */
+  readonly dataDir?: string | undefined;
+  /** The deployed stack's name (needs `table` for now: see {@link openStoreFor}). */
+  readonly stack?: string | undefined;
+  /** The deployed table's name. */
+  readonly table?: string | undefined;
+  /** The deployed table's region; the SDK's default (AWS_REGION, profile) when undefined. */
+  readonly region?: string | undefined;
+}
+
+/** The `parseArgs` options of commands that read either store (spread into their options). */
+export const STORE_OPTIONS = {
+  'data-dir': { type: 'string' },
+  stack: { type: 'string' },
+  table: { type: 'string' },
+  region: { type: 'string' },
+} as const;
+
+/** Help lines for {@link STORE_OPTIONS}. */
+export const STORE_HELP = `  --data-dir DIR   local store folder (default .riposte/db)
+  --table NAME     read the deployed DynamoDB table NAME instead (default AWS credentials)
+  --stack NAME     the deployed stack; for now give its table with --table too: find it with
+                   aws cloudformation describe-stack-resources --stack-name NAME
+                     --query "StackResources[?ResourceType=='AWS::DynamoDB::Table'].PhysicalResourceId"
+  --region REGION  the deployed table's region (default: AWS_REGION or your profile's)`;
+
+/**
+ * Opens the store a read command works on: the deployed table when `table` is given (a
+ * DynamoDBDocumentClient with the default credential chain, so the same query functions run on
+ * both), else the local store in `dataDir`.
+ *
+ * `stack` alone is refused: resolving the table from the CloudFormation stack needs
+ * `@aws-sdk/client-cloudformation`, which the project does not ship yet, so the table name is
+ * asked for explicitly.
+ *
+ * @example
+ * const store = await openStoreFor({ cwd, table: 'riposte-AlertStoreTable-1A2B', region: 'eu-west-1' });
+ * try { await listIncidents(store.db, store.tableName); } finally { await store.close(); }
+ */
+export async function openStoreFor(selection: StoreSelection): Promise<StoreHandle> {
+  const { stack, table, region, dataDir } = selection;
+  if ((stack !== undefined || table !== undefined) && dataDir !== undefined) {
+    throw new UsageError('--data-dir reads the local store; it excludes --stack and --table');
+  }
+  if (table === undefined) {
+    if (stack !== undefined) {
+      throw new UsageError(
+        `--stack ${stack} needs the table name for now (give --table NAME): find it with\n` +
+          `  aws cloudformation describe-stack-resources --stack-name ${stack} ` +
+          `--query "StackResources[?ResourceType=='AWS::DynamoDB::Table'].PhysicalResourceId" --output text`,
+      );
+    }
+    if (region !== undefined) throw new UsageError('--region goes with --table (a deployed table)');
+    const folder =
+      dataDir === undefined
+        ? path.join(selection.cwd, LOCAL_DIR, 'db')
+        : path.resolve(selection.cwd, dataDir);
+    const store = await openLocalStore({ dataDir: folder });
+    await waitForActiveTable(store).catch(async (error: unknown) => {
+      await store.close();
+      throw error;
+    });
+    return {
+      db: store.db,
+      tableName: store.tableName,
+      remote: false,
+      description: displayPath(selection.cwd, folder),
+      close: () => store.close(),
+    };
+  }
+  const raw = new DynamoDBClient(region === undefined ? {} : { region });
+  const db = DynamoDBDocumentClient.from(raw, {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  });
+  const resolvedRegion = await raw.config.region().catch(() => undefined);
+  return {
+    db,
+    tableName: table,
+    remote: true,
+    description: `table ${table}${stack === undefined ? '' : ` of stack ${stack}`}${resolvedRegion === undefined ? '' : ` (${resolvedRegion})`}`,
+    close: async () => raw.destroy(),
+  };
+}
+
+/** `folder` relative to `cwd` when it is inside it, else absolute. */
+export function displayPath(cwd: string, folder: string): string {
+  const relative = path.relative(cwd, folder);
+  return relative === '' || relative.startsWith('..') || path.isAbsolute(relative) ? folder : relative;
+}
+
+/**
+ * Waits until the local table is ACTIVE. The embedded DynamoDB creates a new table as CREATING
+ * and activates it a tick later; until then every read and write fails with
+ * ResourceNotFoundException, so a command on a fresh data folder must wait before its first
+ * request (and must not close the store before the table is active, or it stays CREATING on
+ * disk).
+ *
+ * @example
+ * const store = await openLocalStore({ dataDir });
+ * await waitForActiveTable(store);
+ */
+export async function waitForActiveTable(
+  store: Pick<LocalStore, 'db' | 'tableName'>,
+  timeoutMs = 5_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const out = await store.db.send(new DescribeTableCommand({ TableName: store.tableName }));
+    const table = out.Table;
+    const active =
+      table?.TableStatus === 'ACTIVE' &&
+      (table.GlobalSecondaryIndexes ?? []).every((index) => index.IndexStatus === 'ACTIVE');
+    if (active) return;
+    if (Date.now() > deadline) {
+      throw new LocalStoreError(
+        `the local table ${store.tableName} is still ${table?.TableStatus ?? 'missing'} after ${timeoutMs} ms`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }

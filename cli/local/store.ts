@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import {
   CreateTableCommand,
+  DeleteTableCommand,
   DescribeTableCommand,
   DynamoDBClient,
   ResourceNotFoundException,
@@ -89,17 +90,54 @@ export async function openLocalStore(options: LocalStoreOptions = {}): Promise<L
 }
 
 async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  let status: string | undefined;
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
-    return;
+    const out = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    status = out.Table?.TableStatus;
   } catch (error) {
-    if (
-      !(error instanceof ResourceNotFoundException) &&
-      !(error instanceof Error && error.name === 'ResourceNotFoundException')
-    ) {
+    if (!(error instanceof ResourceNotFoundException) && !(error instanceof Error && error.name === 'ResourceNotFoundException')) {
       throw error;
     }
   }
+  if (status === 'ACTIVE') return;
+  if (status === 'CREATING') {
+    // A store closed while its table was being created: the table holds nothing yet.
+    if (await becomesActive(client, tableName, 1_000)) return;
+    await client.send(new DeleteTableCommand({ TableName: tableName }));
+    await waitUntilGone(client, tableName);
+  }
+  await createTable(client, tableName);
+  if (!(await becomesActive(client, tableName, 5_000))) {
+    throw new Error(`table ${tableName} did not become ACTIVE`);
+  }
+}
+
+/** Polls until the table and its indexes are ACTIVE (the embedded DynamoDB creates them asynchronously). */
+async function becomesActive(client: DynamoDBClient, tableName: string, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const out = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const table = out.Table;
+    if (table?.TableStatus === 'ACTIVE' && (table.GlobalSecondaryIndexes ?? []).every((i) => i.IndexStatus === 'ACTIVE')) {
+      return true;
+    }
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+async function waitUntilGone(client: DynamoDBClient, tableName: string): Promise<void> {
+  for (let i = 0; i < 500; i += 1) {
+    try {
+      await client.send(new DescribeTableCommand({ TableName: tableName }));
+    } catch {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+async function createTable(client: DynamoDBClient, tableName: string): Promise<void> {
   const { partitionKey, sortKey, gsi1 } = TABLE_KEYS;
   await client.send(
     new CreateTableCommand({
