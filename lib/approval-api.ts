@@ -1,16 +1,16 @@
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { AlertStore } from './alert-store.ts';
+import { encryptedLogGroup, FUNCTION_DEFAULTS } from './function-defaults.ts';
 import type { ResponseSettings } from './response-settings.ts';
 
 /** Properties of {@link ApprovalApi}. */
@@ -43,7 +43,6 @@ export interface ApprovalApiProps {
 }
 
 const HANDLER_ENTRY = fileURLToPath(new URL('../functions/approval/handler.ts', import.meta.url));
-const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /**
  * One access log line per request, as JSON. No query string and no body: the approval token
@@ -106,15 +105,10 @@ export class ApprovalApi extends Construct {
     }
     const retention = props.logRetentionDays as logs.RetentionDays;
 
-    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+    this.logGroup = encryptedLogGroup(this, 'LogGroup', { retention, encryptionKey: props.encryptionKey });
+    this.accessLogGroup = encryptedLogGroup(this, 'AccessLogs', {
       retention,
       encryptionKey: props.encryptionKey,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
-      retention,
-      encryptionKey: props.encryptionKey,
-      removalPolicy: RemovalPolicy.RETAIN,
     });
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -123,37 +117,19 @@ export class ApprovalApi extends Construct {
     this.logGroup.grantWrite(this.role);
 
     this.function = new nodejs.NodejsFunction(this, 'Function', {
+      ...FUNCTION_DEFAULTS,
       description: 'Riposte approval endpoint: approve/deny links to Step Functions task responses',
       entry: HANDLER_ENTRY,
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: fileURLToPath(new URL('../package-lock.json', import.meta.url)),
-      runtime: lambda.Runtime.NODEJS_22_X,
-      architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
       timeout: Duration.seconds(10),
       role: this.role,
       logGroup: this.logGroup,
-      tracing: lambda.Tracing.ACTIVE,
       environment: {
         TABLE_NAME: props.store.tableName,
         APPROVAL_KEY_SECRET_ARN: props.settings.approvalKey.secretArn,
         POWERTOOLS_SERVICE_NAME: 'riposte-approval',
         POWERTOOLS_LOG_LEVEL: 'INFO',
         NODE_OPTIONS: '--enable-source-maps',
-      },
-      bundling: {
-        format: nodejs.OutputFormat.ESM,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        banner:
-          "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-        minify: true,
-        keepNames: true,
-        sourceMap: true,
-        sourcesContent: false,
-        logLevel: nodejs.LogLevel.WARNING,
-        externalModules: ['@aws-sdk/*'],
       },
     });
 

@@ -1,14 +1,19 @@
 import { fileURLToPath } from 'node:url';
-import { Duration, Fn, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, Fn, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { PlaybookRoute } from '../functions/core/intake/dispatch.ts';
 import type { AlertStore } from './alert-store.ts';
+import {
+  encryptedLogGroup,
+  FUNCTION_DEFAULTS,
+  isRetentionDays,
+  LOG_RETENTION_DAYS,
+} from './function-defaults.ts';
 import type { IntakeQueue } from './intake-queue.ts';
 
 /** Log levels Powertools Logger understands. */
@@ -96,18 +101,6 @@ export interface IngestFunctionProps {
 }
 
 const HANDLER_ENTRY = fileURLToPath(new URL('../functions/ingest/handler.ts', import.meta.url));
-const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
-
-/** The retention values CloudWatch Logs accepts, in days (never-expire excluded). */
-const LOG_RETENTION_DAYS = new Set(
-  Object.values(logs.RetentionDays).filter(
-    (days): days is logs.RetentionDays => typeof days === 'number' && days !== logs.RetentionDays.INFINITE,
-  ),
-);
-
-function isRetentionDays(days: number): days is logs.RetentionDays {
-  return LOG_RETENTION_DAYS.has(days);
-}
 
 /**
  * The ingest Lambda function (`functions/ingest/handler.ts`): consumes the intake queue in
@@ -154,10 +147,9 @@ export class IngestFunction extends Construct {
       );
     }
 
-    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+    this.logGroup = encryptedLogGroup(this, 'LogGroup', {
       retention: props.logRetentionDays,
       encryptionKey: props.encryptionKey,
-      removalPolicy: RemovalPolicy.RETAIN,
     });
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -167,18 +159,13 @@ export class IngestFunction extends Construct {
     this.logGroup.grantWrite(this.role);
 
     this.function = new nodejs.NodejsFunction(this, 'Function', {
+      ...FUNCTION_DEFAULTS,
       description: 'Riposte ingest: intake queue to OCSF alerts and incidents in DynamoDB, then playbooks',
       entry: HANDLER_ENTRY,
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: fileURLToPath(new URL('../package-lock.json', import.meta.url)),
-      runtime: lambda.Runtime.NODEJS_22_X,
-      architecture: lambda.Architecture.ARM_64,
       memorySize,
       timeout,
       role: this.role,
       logGroup: this.logGroup,
-      tracing: lambda.Tracing.ACTIVE,
       environment: {
         TABLE_NAME: props.store.tableName,
         INCIDENT_WINDOW_HOURS: String(props.incidentWindowHours),
@@ -188,21 +175,6 @@ export class IngestFunction extends Construct {
         POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
         PLAYBOOKS: Stack.of(this).toJsonString([...playbooks]),
         NODE_OPTIONS: '--enable-source-maps',
-      },
-      bundling: {
-        format: nodejs.OutputFormat.ESM,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        // ESM output: give bundled CommonJS dependencies a `require`.
-        banner:
-          "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-        minify: true,
-        keepNames: true,
-        sourceMap: true,
-        sourcesContent: false,
-        logLevel: nodejs.LogLevel.WARNING,
-        // The Node.js 22 runtime provides the AWS SDK for JavaScript v3.
-        externalModules: ['@aws-sdk/*'],
       },
     });
 

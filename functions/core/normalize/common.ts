@@ -13,7 +13,7 @@ import {
 } from '../ocsf/constants.ts';
 import type { OcsfEvent, OcsfNetworkEndpoint } from '../ocsf/schema.ts';
 import type { SourceEvent } from './envelope.ts';
-import { FieldError, optNumber, optString, recordList } from './read.ts';
+import { compact, FieldError, optNumber, optString, recordList } from './read.ts';
 import { firstTimestamp } from './time.ts';
 
 /**
@@ -167,6 +167,67 @@ export function makeAlert(findingKey: string, event: SourceEvent, sample: boolea
 }
 
 export const SAMPLE_LABEL = 'sample';
+
+/**
+ * The AWS console page of a service in a region, or undefined when the region is unknown.
+ *
+ * @example
+ * awsConsoleUrl('eu-west-1', 'macie', 'findings?search=id%3Dabc')
+ * // 'https://eu-west-1.console.aws.amazon.com/macie/home?region=eu-west-1#findings?search=id%3Dabc'
+ */
+export function awsConsoleUrl(
+  region: string | undefined,
+  service: string,
+  fragment: string,
+): string | undefined {
+  return region === undefined
+    ? undefined
+    : `https://${region}.console.aws.amazon.com/${service}/home?region=${region}#${fragment}`;
+}
+
+/** What an AWS service's own finding (GuardDuty, Macie) says about itself, read from its event. */
+export interface AwsFindingFacts {
+  /** The finding key (its ARN): `finding_info.uid`. */
+  readonly key: string;
+  /** The service's id of the finding: `finding_info.uid_alt`. */
+  readonly id: string;
+  readonly type: string;
+  readonly title: string | undefined;
+  readonly description: string | undefined;
+  readonly createdAt: number | undefined;
+  readonly updatedAt: number | undefined;
+  readonly firstSeenAt?: number | undefined;
+  readonly lastSeenAt?: number | undefined;
+  /** The finding in the service's console. */
+  readonly srcUrl: string | undefined;
+  readonly archived: boolean;
+  readonly sample: boolean;
+  /** How many times the service has seen the finding, when it says. */
+  readonly count: number | undefined;
+}
+
+/**
+ * Sets the finding members of an AWS service's own finding: `finding_info`, the status
+ * (Resolved when archived, else New), `is_alert` (false for sample findings) and `count`
+ * when known.
+ */
+export function setAwsFinding(ocsf: OcsfEvent, finding: AwsFindingFacts): void {
+  ocsf.finding_info = compact({
+    uid: finding.key,
+    uid_alt: finding.id,
+    title: finding.title,
+    desc: finding.description,
+    types: [finding.type],
+    created_time: finding.createdAt,
+    modified_time: finding.updatedAt,
+    first_seen_time: finding.firstSeenAt,
+    last_seen_time: finding.lastSeenAt,
+    src_url: finding.srcUrl,
+  });
+  Object.assign(ocsf, findingStatus(finding.archived ? 5 : 1));
+  ocsf.is_alert = !finding.sample;
+  if (finding.count !== undefined) ocsf.count = finding.count;
+}
 
 /**
  * AWS tags (`[{ key, value }]`, or `Key`/`Value`) as OCSF `key_value_object`s. An empty value is

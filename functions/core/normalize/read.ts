@@ -48,10 +48,23 @@ export function optNumber(value: unknown): number | undefined {
   return undefined;
 }
 
-/** An integer (numeric strings accepted, fractions truncated), or undefined. */
+/**
+ * An integer (numeric strings accepted, fractions truncated), or undefined. Beyond ±2^53 − 1 a
+ * number is no exact integer (and OCSF's integer fields reject it): undefined too.
+ */
 export function optInt(value: unknown): number | undefined {
   const n = optNumber(value);
-  return n === undefined ? undefined : Math.trunc(n);
+  if (n === undefined) return undefined;
+  const int = Math.trunc(n);
+  return Number.isSafeInteger(int) ? int : undefined;
+}
+
+/**
+ * `encodeURIComponent` that never throws: a lone surrogate (valid in a JSON string, and so in
+ * an event) becomes U+FFFD instead of raising `URIError: URI malformed`.
+ */
+export function encodeUriComponent(text: string): string {
+  return encodeURIComponent(text.replace(/\p{Cs}/gu, '\uFFFD'));
 }
 
 /** A boolean, accepting `"true"` and `"false"`, or undefined. */

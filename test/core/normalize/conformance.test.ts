@@ -11,6 +11,7 @@ import {
   listJsonFiles,
   loadFixture,
 } from '../../support/fixtures.ts';
+import { set } from '../../support/normalize.ts';
 import { ocsfSchemaAvailable, validateOcsf, violationsOnly } from '../../support/ocsf-conformance.ts';
 
 interface Case {
@@ -42,22 +43,6 @@ function violationsOf(alerts: readonly Alert[]): Record<string, string[]> {
     if (violations.length + issues.length > 0) found[`alert #${index}`] = [...violations, ...issues];
   });
   return found;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Sets (or, with `undefined`, deletes) the member at a dotted path of a fixture; returns the fixture. */
-function set(event: FixtureEvent, dotted: string, value: unknown): FixtureEvent {
-  const keys = dotted.split('.');
-  const last = keys.pop() ?? '';
-  let node: unknown = event;
-  for (const key of keys) node = isObject(node) ? node[key] : undefined;
-  if (!isObject(node)) throw new Error(`the fixture has no object at "${keys.join('.')}"`);
-  if (value === undefined) delete node[last];
-  else node[last] = value;
-  return event;
 }
 
 const fixtureCases = casesFrom(FIXTURES_DIR, 'fixtures', listJsonFiles(FIXTURES_DIR));

@@ -7,27 +7,12 @@ import {
 } from '../../../functions/core/alert.ts';
 import { MAX_EVENT_BYTES } from '../../../functions/core/normalize/envelope.ts';
 import { NORMALIZERS, normalize } from '../../../functions/core/normalize/index.ts';
-import { type FixtureEvent, loadFixture, loadFixtureText } from '../../support/fixtures.ts';
+import { loadFixture, loadFixtureText } from '../../support/fixtures.ts';
+import { set } from '../../support/normalize.ts';
 
 const GUARDDUTY = 'guardduty/instance-backdoor-cc-dns-high.json';
 const GUARDDUTY_VIA_CLOUDTRAIL = 'guardduty/api-call-archivefindings-via-cloudtrail.json';
 const EC2_API_CALL = 'cloudtrail/api-call-ec2-authorize-sg-ingress-world-open.json';
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Sets (or, with `undefined`, deletes) the member at a dotted path of a fixture; returns the fixture. */
-function set(event: FixtureEvent, path: string, value: unknown): FixtureEvent {
-  const keys = path.split('.');
-  const last = keys.pop() ?? '';
-  let node: unknown = event;
-  for (const key of keys) node = isObject(node) ? node[key] : undefined;
-  if (!isObject(node)) throw new Error(`the fixture has no object at "${keys.join('.')}"`);
-  if (value === undefined) delete node[last];
-  else node[last] = value;
-  return event;
-}
 
 function only(outputs: NormalizeOutput[]): NormalizeOutput {
   const [first] = outputs;

@@ -9,6 +9,7 @@ import {
 } from '../../../functions/core/alert.ts';
 import { normalize } from '../../../functions/core/normalize/index.ts';
 import { FIXTURES_DIR, type FixtureEvent, listJsonFiles, loadFixture } from '../../support/fixtures.ts';
+import { isObject } from '../../support/normalize.ts';
 
 /**
  * Property tests of normalize()'s contract: it never throws, and every output is either an
@@ -57,13 +58,9 @@ const fixtureNames = listJsonFiles(FIXTURES_DIR).map((file) => path.relative(FIX
 
 type Key = string | number;
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function childOf(node: unknown, key: Key): unknown {
   if (Array.isArray(node)) return typeof key === 'number' ? node[key] : undefined;
-  return isRecord(node) && typeof key === 'string' ? node[key] : undefined;
+  return isObject(node) && typeof key === 'string' ? node[key] : undefined;
 }
 
 /** Every key path in a JSON value (containers and leaves), depth first. */
@@ -73,7 +70,7 @@ function keyPaths(value: unknown, prefix: Key[] = []): Key[][] {
     value.forEach((item, index) => {
       out.push([...prefix, index], ...keyPaths(item, [...prefix, index]));
     });
-  } else if (isRecord(value)) {
+  } else if (isObject(value)) {
     for (const [key, item] of Object.entries(value))
       out.push([...prefix, key], ...keyPaths(item, [...prefix, key]));
   }
@@ -93,7 +90,7 @@ function mutateAt(root: FixtureEvent, keys: readonly Key[], value: unknown): voi
     if (typeof last !== 'number') return;
     if (value === DELETE) parent.splice(last, 1);
     else parent[last] = value;
-  } else if (isRecord(parent) && typeof last === 'string') {
+  } else if (isObject(parent) && typeof last === 'string') {
     if (value === DELETE) delete parent[last];
     else parent[last] = value;
   }

@@ -8,7 +8,15 @@ import {
 } from '../../ocsf/constants.ts';
 import { baseEvent, findingActivityName, findingStatus, firstString, makeAlert } from '../common.ts';
 import type { SourceEvent } from '../envelope.ts';
-import { compact, omitPaths, optRecord, optString, requireRecord, requireString } from '../read.ts';
+import {
+  compact,
+  encodeUriComponent,
+  omitPaths,
+  optRecord,
+  optString,
+  requireRecord,
+  requireString,
+} from '../read.ts';
 import { firstTimestamp } from '../time.ts';
 import type { SourceNormalizer } from './types.ts';
 
@@ -90,7 +98,7 @@ export function normalizeConfigCompliance(event: SourceEvent): NormalizeOutput[]
     src_url:
       region === undefined
         ? undefined
-        : `https://${region}.console.aws.amazon.com/config/home?region=${region}#/rules/details?configRuleName=${encodeURIComponent(ruleName)}`,
+        : `https://${region}.console.aws.amazon.com/config/home?region=${region}#/rules/details?configRuleName=${encodeUriComponent(ruleName)}`,
   });
   ocsf.compliance = compact({
     control: ruleName,

@@ -2,6 +2,7 @@ import type { NormalizeOutput } from '../../alert.ts';
 import { OcsfClass } from '../../ocsf/constants.ts';
 import type { OcsfEvidence, OcsfNetworkEndpoint, OcsfResource } from '../../ocsf/schema.ts';
 import {
+  awsConsoleUrl,
   awsTags,
   baseEvent,
   findingActivity,
@@ -11,11 +12,13 @@ import {
   identifiesEndpoint,
   makeAlert,
   SAMPLE_LABEL,
+  setAwsFinding,
   severityFromScore,
 } from '../common.ts';
 import type { SourceEvent } from '../envelope.ts';
 import {
   compact,
+  encodeUriComponent,
   isRecord,
   type JsonRecord,
   omitPaths,
@@ -96,24 +99,21 @@ export function normalizeGuardDutyFinding(event: SourceEvent): NormalizeOutput[]
       ...consumed,
     ]),
   });
-  ocsf.finding_info = compact({
-    uid: arn,
-    uid_alt: id,
+  setAwsFinding(ocsf, {
+    key: arn,
+    id,
+    type,
     title: optString(d.title),
-    desc: optString(d.description),
-    types: [type],
-    created_time: createdAt,
-    modified_time: updatedAt,
-    first_seen_time: firstTimestamp(service.eventFirstSeen),
-    last_seen_time: firstTimestamp(service.eventLastSeen),
-    src_url:
-      region === undefined
-        ? undefined
-        : `https://${region}.console.aws.amazon.com/guardduty/home?region=${region}#/findings?macros=current&fId=${encodeURIComponent(id)}`,
+    description: optString(d.description),
+    createdAt,
+    updatedAt,
+    firstSeenAt: firstTimestamp(service.eventFirstSeen),
+    lastSeenAt: firstTimestamp(service.eventLastSeen),
+    srcUrl: awsConsoleUrl(region, 'guardduty', `/findings?macros=current&fId=${encodeUriComponent(id)}`),
+    archived,
+    sample,
+    count,
   });
-  Object.assign(ocsf, findingStatus(archived ? 5 : 1));
-  ocsf.is_alert = !sample;
-  if (count !== undefined) ocsf.count = count;
   ocsf.resources = resources;
   const evidences = guardDutyEvidences(optRecord(service.action));
   if (evidences.length > 0) ocsf.evidences = evidences;

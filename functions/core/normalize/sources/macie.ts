@@ -2,19 +2,21 @@ import type { NormalizeOutput } from '../../alert.ts';
 import { OcsfClass } from '../../ocsf/constants.ts';
 import type { OcsfResource } from '../../ocsf/schema.ts';
 import {
+  awsConsoleUrl,
   awsTags,
   baseEvent,
   findingActivity,
   findingActivityName,
-  findingStatus,
   firstString,
   makeAlert,
   SAMPLE_LABEL,
+  setAwsFinding,
   severityFromLabel,
 } from '../common.ts';
 import type { SourceEvent } from '../envelope.ts';
 import {
   compact,
+  encodeUriComponent,
   type JsonRecord,
   omitPaths,
   optBoolean,
@@ -79,22 +81,19 @@ export function normalizeMacieFinding(event: SourceEvent): NormalizeOutput[] {
       'resourcesAffected',
     ]),
   });
-  ocsf.finding_info = compact({
-    uid: findingKey,
-    uid_alt: id,
+  setAwsFinding(ocsf, {
+    key: findingKey,
+    id,
+    type,
     title: optString(d.title),
-    desc: optString(d.description),
-    types: [type],
-    created_time: createdAt,
-    modified_time: updatedAt,
-    src_url:
-      region === undefined
-        ? undefined
-        : `https://${region}.console.aws.amazon.com/macie/home?region=${region}#findings?search=id%3D${encodeURIComponent(id)}`,
+    description: optString(d.description),
+    createdAt,
+    updatedAt,
+    srcUrl: awsConsoleUrl(region, 'macie', `findings?search=id%3D${encodeUriComponent(id)}`),
+    archived,
+    sample,
+    count,
   });
-  Object.assign(ocsf, findingStatus(archived ? 5 : 1));
-  ocsf.is_alert = !sample;
-  if (count !== undefined) ocsf.count = count;
   const resources = macieResources(optRecord(d.resourcesAffected), region, partition);
   if (resources.length > 0) ocsf.resources = resources;
   ocsf.message = optString(d.title) ?? type;

@@ -1,46 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { Alert, Rejection } from '../../../../functions/core/alert.ts';
 import { alertIdFor } from '../../../../functions/core/normalize/common.ts';
-import { normalize } from '../../../../functions/core/normalize/index.ts';
-import { type FixtureEvent, loadFixture } from '../../../support/fixtures.ts';
+import { loadFixture } from '../../../support/fixtures.ts';
+import { alertFrom, rejectionFrom, set } from '../../../support/normalize.ts';
 
 const PUBLIC_BUCKET = 'access-analyzer/finding-s3-bucket-public.json';
 const ANALYZER = 'arn:aws:access-analyzer:us-east-1:444455556666:analyzer/OrgAnalyzer';
 const FINDING_ID = '5b7d9f1b-3d5f-4a7c-9e1b-3d5f7a9c1e3b';
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Sets (or, with `undefined`, deletes) the member at a dotted path of a fixture; returns the fixture. */
-function set(event: FixtureEvent, path: string, value: unknown): FixtureEvent {
-  const keys = path.split('.');
-  const last = keys.pop() ?? '';
-  let node: unknown = event;
-  for (const key of keys) node = isObject(node) ? node[key] : undefined;
-  if (!isObject(node)) throw new Error(`the fixture has no object at "${keys.join('.')}"`);
-  if (value === undefined) delete node[last];
-  else node[last] = value;
-  return event;
-}
-
-function alertFrom(input: unknown): Alert {
-  const outputs = normalize(input);
-  const [first] = outputs;
-  if (outputs.length !== 1 || first === undefined || !('alert' in first)) {
-    throw new Error(`expected exactly one alert, got ${JSON.stringify(outputs)}`);
-  }
-  return first.alert;
-}
-
-function rejectionFrom(input: unknown): Rejection {
-  const outputs = normalize(input);
-  const [first] = outputs;
-  if (outputs.length !== 1 || first === undefined || !('rejected' in first)) {
-    throw new Error(`expected exactly one rejection, got ${JSON.stringify(outputs).slice(0, 300)}`);
-  }
-  return first.rejected;
-}
 
 describe('Access Analyzer Finding → Detection Finding 2004', () => {
   it('maps a public bucket to a new High finding (the documented policy, named in a label)', () => {

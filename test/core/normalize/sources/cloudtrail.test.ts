@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { Alert, Rejection } from '../../../../functions/core/alert.ts';
 import { alertIdFor } from '../../../../functions/core/normalize/common.ts';
-import { normalize } from '../../../../functions/core/normalize/index.ts';
 import {
   apiActivityFor,
   cloudTrailSignal,
   sourceEndpoint,
   userFromIdentity,
 } from '../../../../functions/core/normalize/sources/cloudtrail.ts';
-import { type FixtureEvent, loadFixture, loadFixtureText } from '../../../support/fixtures.ts';
+import { loadFixture, loadFixtureText } from '../../../support/fixtures.ts';
+import { alertFrom, rejectionFrom, set } from '../../../support/normalize.ts';
 
 const STOP_LOGGING = 'cloudtrail/api-call-cloudtrail-stoplogging.json';
 const SG_WORLD_OPEN = 'cloudtrail/api-call-ec2-authorize-sg-ingress-world-open.json';
@@ -18,40 +17,6 @@ const ROOT_SIGN_IN = 'cloudtrail/console-signin-root-success.json';
 const FAILED_SIGN_IN = 'cloudtrail/console-signin-iam-user-failure.json';
 
 const ACCOUNT = { uid: '111122223333', type_id: 10, type: 'AWS Account' };
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Sets (or, with `undefined`, deletes) the member at a dotted path of a fixture; returns the fixture. */
-function set(event: FixtureEvent, path: string, value: unknown): FixtureEvent {
-  const keys = path.split('.');
-  const last = keys.pop() ?? '';
-  let node: unknown = event;
-  for (const key of keys) node = isObject(node) ? node[key] : undefined;
-  if (!isObject(node)) throw new Error(`the fixture has no object at "${keys.join('.')}"`);
-  if (value === undefined) delete node[last];
-  else node[last] = value;
-  return event;
-}
-
-function alertFrom(input: unknown): Alert {
-  const outputs = normalize(input);
-  const [first] = outputs;
-  if (outputs.length !== 1 || first === undefined || !('alert' in first)) {
-    throw new Error(`expected exactly one alert, got ${JSON.stringify(outputs)}`);
-  }
-  return first.alert;
-}
-
-function rejectionFrom(input: unknown): Rejection {
-  const outputs = normalize(input);
-  const [first] = outputs;
-  if (outputs.length !== 1 || first === undefined || !('rejected' in first)) {
-    throw new Error(`expected exactly one rejection, got ${JSON.stringify(outputs).slice(0, 300)}`);
-  }
-  return first.rejected;
-}
 
 describe('AWS API Call via CloudTrail → API Activity 6003', () => {
   describe('StopLogging (trail tampering)', () => {

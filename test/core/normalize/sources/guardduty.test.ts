@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Alert, Rejection } from '../../../../functions/core/alert.ts';
 import { alertIdFor } from '../../../../functions/core/normalize/common.ts';
-import { normalize } from '../../../../functions/core/normalize/index.ts';
-import { type FixtureEvent, loadFixture, loadFixtureText } from '../../../support/fixtures.ts';
+import { loadFixture, loadFixtureText } from '../../../support/fixtures.ts';
+import { alertFrom, isObject, rejectionFrom, set } from '../../../support/normalize.ts';
 
 const INSTANCE = 'guardduty/instance-backdoor-cc-dns-high.json';
 const SAMPLE_INSTANCE = 'guardduty/instance-ssh-bruteforce-sample.json';
@@ -15,40 +14,6 @@ const VIA_CLOUDTRAIL = 'guardduty/api-call-archivefindings-via-cloudtrail.json';
 
 const INSTANCE_ARN =
   'arn:aws:guardduty:eu-west-1:111122223333:detector/3ec6f0a1b2c3d4e5f6a7b8c9d0e1f2a3/finding/a4c8e2f61b3d4e7f9a0b1c2d3e4f5a6b';
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Sets (or, with `undefined`, deletes) the member at a dotted path of a fixture; returns the fixture. */
-function set(event: FixtureEvent, path: string, value: unknown): FixtureEvent {
-  const keys = path.split('.');
-  const last = keys.pop() ?? '';
-  let node: unknown = event;
-  for (const key of keys) node = isObject(node) ? node[key] : undefined;
-  if (!isObject(node)) throw new Error(`the fixture has no object at "${keys.join('.')}"`);
-  if (value === undefined) delete node[last];
-  else node[last] = value;
-  return event;
-}
-
-function alertFrom(input: unknown): Alert {
-  const outputs = normalize(input);
-  const [first] = outputs;
-  if (outputs.length !== 1 || first === undefined || !('alert' in first)) {
-    throw new Error(`expected exactly one alert, got ${JSON.stringify(outputs)}`);
-  }
-  return first.alert;
-}
-
-function rejectionFrom(input: unknown): Rejection {
-  const outputs = normalize(input);
-  const [first] = outputs;
-  if (outputs.length !== 1 || first === undefined || !('rejected' in first)) {
-    throw new Error(`expected exactly one rejection, got ${JSON.stringify(outputs).slice(0, 300)}`);
-  }
-  return first.rejected;
-}
 
 describe('GuardDuty Finding → Detection Finding 2004', () => {
   describe('Instance finding (Backdoor:EC2/C&CActivity.B!DNS, severity 8)', () => {

@@ -1,15 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  type Alert,
-  AlertSchema,
-  type NormalizeOutput,
-  REJECTION_REASONS,
-} from '../../../../functions/core/alert.ts';
+import { AlertSchema, REJECTION_REASONS } from '../../../../functions/core/alert.ts';
 import { alertIdFor } from '../../../../functions/core/normalize/common.ts';
 import { normalize } from '../../../../functions/core/normalize/index.ts';
 import { corpusFiles, type FixtureEvent, loadFixture } from '../../../support/fixtures.ts';
+import { alertOf, record } from '../../../support/normalize.ts';
 import { ocsfSchemaAvailable, validateOcsf, violationsOnly } from '../../../support/ocsf-conformance.ts';
 
 const EC2_PACKAGE = 'inspector2/ec2-package-vulnerability.json';
@@ -32,20 +28,6 @@ function changed(fixture: string, change: (detail: Record<string, unknown>) => v
   change(detail);
   event.detail = detail;
   return event;
-}
-
-function alertOf(outputs: NormalizeOutput[]): Alert {
-  expect(outputs).toHaveLength(1);
-  const [output] = outputs;
-  if (output === undefined || !('alert' in output))
-    throw new Error(`expected an alert, got ${JSON.stringify(output)}`);
-  return output.alert;
-}
-
-function record(value: unknown): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw new Error('expected an object');
-  return Object.fromEntries(Object.entries(value));
 }
 
 describe('Inspector2 package vulnerability findings', () => {

@@ -1,47 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { Alert, Rejection } from '../../../../functions/core/alert.ts';
 import { alertIdFor } from '../../../../functions/core/normalize/common.ts';
-import { normalize } from '../../../../functions/core/normalize/index.ts';
-import { type FixtureEvent, loadFixture } from '../../../support/fixtures.ts';
+import { loadFixture } from '../../../support/fixtures.ts';
+import { alertFrom, rejectionFrom, set } from '../../../support/normalize.ts';
 
 const SENSITIVE = 'macie/finding-sensitive-data-s3-object-personal.json';
 const POLICY_SAMPLE = 'macie/finding-policy-s3-bucket-public-sample.json';
 
 const SENSITIVE_ARN = 'arn:aws:macie2:us-east-1:111122223333:finding/3c5e7a9c1e3b5d7f9a1c3e5b7d9f1a3c';
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Sets (or, with `undefined`, deletes) the member at a dotted path of a fixture; returns the fixture. */
-function set(event: FixtureEvent, path: string, value: unknown): FixtureEvent {
-  const keys = path.split('.');
-  const last = keys.pop() ?? '';
-  let node: unknown = event;
-  for (const key of keys) node = isObject(node) ? node[key] : undefined;
-  if (!isObject(node)) throw new Error(`the fixture has no object at "${keys.join('.')}"`);
-  if (value === undefined) delete node[last];
-  else node[last] = value;
-  return event;
-}
-
-function alertFrom(input: unknown): Alert {
-  const outputs = normalize(input);
-  const [first] = outputs;
-  if (outputs.length !== 1 || first === undefined || !('alert' in first)) {
-    throw new Error(`expected exactly one alert, got ${JSON.stringify(outputs)}`);
-  }
-  return first.alert;
-}
-
-function rejectionFrom(input: unknown): Rejection {
-  const outputs = normalize(input);
-  const [first] = outputs;
-  if (outputs.length !== 1 || first === undefined || !('rejected' in first)) {
-    throw new Error(`expected exactly one rejection, got ${JSON.stringify(outputs).slice(0, 300)}`);
-  }
-  return first.rejected;
-}
 
 describe('Macie Finding', () => {
   describe('SensitiveData:S3Object/Personal → Data Security Finding 2006', () => {

@@ -1,15 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  type Alert,
-  AlertSchema,
-  type NormalizeOutput,
-  REJECTION_REASONS,
-} from '../../../../functions/core/alert.ts';
+import { AlertSchema, REJECTION_REASONS } from '../../../../functions/core/alert.ts';
 import { alertIdFor } from '../../../../functions/core/normalize/common.ts';
 import { normalize } from '../../../../functions/core/normalize/index.ts';
 import { corpusFiles, type FixtureEvent, loadFixture } from '../../../support/fixtures.ts';
+import { alertOf, record } from '../../../support/normalize.ts';
 import { ocsfSchemaAvailable, validateOcsf, violationsOnly } from '../../../support/ocsf-conformance.ts';
 
 const GUARDDUTY = 'securityhub/imported-guardduty-credential-exfiltration.json';
@@ -24,8 +20,8 @@ const GUARDDUTY_ARN =
 
 type Finding = Record<string, unknown>;
 
-/** The `index`-th ASFF finding of a fixture event, for a test to change in place. */
-function findingOf(event: FixtureEvent, index = 0): Finding {
+/** The `detail.findings` array of a fixture event, itself (not a copy). */
+function findingsOf(event: FixtureEvent): unknown[] {
   const detail = event.detail;
   if (
     typeof detail !== 'object' ||
@@ -35,7 +31,12 @@ function findingOf(event: FixtureEvent, index = 0): Finding {
   ) {
     throw new Error('fixture has no detail.findings');
   }
-  const finding: unknown = detail.findings[index];
+  return detail.findings;
+}
+
+/** The `index`-th ASFF finding of a fixture event, for a test to change in place. */
+function findingOf(event: FixtureEvent, index = 0): Finding {
+  const finding: unknown = findingsOf(event)[index];
   if (typeof finding !== 'object' || finding === null || Array.isArray(finding)) {
     throw new Error(`fixture has no finding ${index}`);
   }
@@ -44,16 +45,7 @@ function findingOf(event: FixtureEvent, index = 0): Finding {
 
 /** Replaces the `index`-th finding of a fixture event. */
 function withFinding(event: FixtureEvent, finding: Finding, index = 0): FixtureEvent {
-  const detail = event.detail;
-  if (
-    typeof detail !== 'object' ||
-    detail === null ||
-    !('findings' in detail) ||
-    !Array.isArray(detail.findings)
-  ) {
-    throw new Error('fixture has no detail.findings');
-  }
-  detail.findings[index] = finding;
+  findingsOf(event)[index] = finding;
   return event;
 }
 
@@ -63,20 +55,6 @@ function changed(fixture: string, change: (finding: Finding) => void): FixtureEv
   const finding = findingOf(event);
   change(finding);
   return withFinding(event, finding);
-}
-
-function alertOf(outputs: NormalizeOutput[]): Alert {
-  expect(outputs).toHaveLength(1);
-  const [output] = outputs;
-  if (output === undefined || !('alert' in output))
-    throw new Error(`expected an alert, got ${JSON.stringify(output)}`);
-  return output.alert;
-}
-
-function record(value: unknown): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw new Error('expected an object');
-  return Object.fromEntries(Object.entries(value));
 }
 
 describe('Security Hub findings: class per product', () => {
