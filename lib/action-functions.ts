@@ -1,14 +1,20 @@
 import { fileURLToPath } from 'node:url';
-import { Aws, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { iamActionsOfFamily } from '../functions/core/actions/registry.ts';
 import { ACTION_FAMILIES, type ActionFamily, type SafetyPolicy } from '../functions/core/actions/types.ts';
 import type { AlertStore } from './alert-store.ts';
+import {
+  encryptedLogGroup,
+  FUNCTION_DEFAULTS,
+  isRetentionDays,
+  LOG_RETENTION_DAYS,
+} from './function-defaults.ts';
 import { acknowledgeWildcardResources, WildcardReasons } from './nag.ts';
 import type { ResponseSettings } from './response-settings.ts';
 
@@ -119,20 +125,6 @@ export const FAMILY_SPECS: Readonly<Record<ActionFamily, FamilySpec>> = {
     table: ['dynamodb:PutItem'],
   },
 };
-
-const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
-const LOCK_FILE = fileURLToPath(new URL('../package-lock.json', import.meta.url));
-
-/** The retention values CloudWatch Logs accepts, in days (never-expire excluded). */
-const LOG_RETENTION_DAYS = new Set(
-  Object.values(logs.RetentionDays).filter(
-    (days): days is logs.RetentionDays => typeof days === 'number' && days !== logs.RetentionDays.INFINITE,
-  ),
-);
-
-function isRetentionDays(days: number): days is logs.RetentionDays {
-  return LOG_RETENTION_DAYS.has(days);
-}
 
 /** One group of AWS actions with the resources (and conditions) they are allowed on. */
 export interface ScopedActions {
@@ -365,10 +357,39 @@ function scopeOf(action: string, account: string): readonly Scope[] | typeof GRA
   );
 }
 
-/** Groups the family's declared AWS actions by scope, one statement per scope. */
-function scopedActionsOf(family: ActionFamily, account: string): ScopedActions[] {
+/**
+ * The families that act on an incident's resources: in this account with their own roles, and in
+ * member accounts through the member role, whose permissions are exactly theirs
+ * (`lib/member-account-stack.ts`).
+ */
+export const RESOURCE_FAMILIES = ['enrich', 'contain', 'release'] as const satisfies readonly ActionFamily[];
+
+function isResourceFamily(family: ActionFamily): boolean {
+  return (RESOURCE_FAMILIES as readonly ActionFamily[]).includes(family);
+}
+
+/** Prefix of every action role's name (see {@link actionRoleName}). */
+export const ACTION_ROLE_PREFIX = 'Riposte-Action-';
+
+/**
+ * The stable name of a family's role: `Riposte-Action-<Family>-<region>` (for example
+ * `Riposte-Action-Contain-eu-west-1`). Role names are global to an account, so the Region keeps
+ * deployments in several Regions of one account apart; a member role's trust policy names these
+ * roles (`aws:PrincipalArn`), which a CDK-generated name would not allow.
+ */
+export function actionRoleName(family: ActionFamily, region: string): string {
+  return `${ACTION_ROLE_PREFIX}${FAMILY_SPECS[family].id}-${region}`;
+}
+
+/**
+ * The AWS actions the `families` declare, grouped by scope in `account` (one statement per scope,
+ * with its reasons), without those granted by a dedicated grant (table, topic, secrets). The
+ * action functions use it for their own account; the member stack for the member account.
+ */
+export function scopedActionsOfFamilies(families: readonly ActionFamily[], account: string): ScopedActions[] {
+  const declared = [...new Set(families.flatMap((family) => iamActionsOfFamily(family)))].sort();
   const groups = new Map<string, { scope: Scope; actions: string[]; whys: Set<string> }>();
-  for (const action of iamActionsOfFamily(family)) {
+  for (const action of declared) {
     const scopes = scopeOf(action, account);
     if (scopes === GRANTED_ELSEWHERE) continue;
     for (const scope of scopes) {
@@ -388,11 +409,55 @@ function scopedActionsOf(family: ActionFamily, account: string): ScopedActions[]
   }));
 }
 
-/** The IAM write actions on roles a family may call, which an explicit Deny keeps off Riposte's own roles. */
-function roleWriteActionsOf(family: ActionFamily): string[] {
-  return iamActionsOfFamily(family).filter((action) =>
-    /^iam:((Put|Delete|Attach|Detach|Update|Tag|Untag)Role|UpdateAssumeRolePolicy)/.test(action),
-  );
+/** Groups the family's declared AWS actions by scope, one statement per scope. */
+function scopedActionsOf(family: ActionFamily, account: string): ScopedActions[] {
+  return scopedActionsOfFamilies([family], account);
+}
+
+/** The IAM write actions on roles the families may call, which an explicit Deny keeps off Riposte's own roles. */
+function roleWriteActionsOf(families: readonly ActionFamily[]): string[] {
+  return [...new Set(families.flatMap((family) => iamActionsOfFamily(family)))]
+    .filter((action) =>
+      /^iam:((Put|Delete|Attach|Detach|Update|Tag|Untag)Role|UpdateAssumeRolePolicy)/.test(action),
+    )
+    .sort();
+}
+
+/**
+ * The explicit Denies that go with the `families`' permissions, whoever holds them (an action
+ * role here, or the member role in a member account):
+ *
+ * - the IAM write actions on roles they may call, on `protectedRoles` (the roles whose policies
+ *   would widen Riposte's own permissions), when they call any;
+ * - `ec2:CreateTags` of the protected tag (`protectedTagKey`), which exempts a resource from
+ *   containment and is never written by Riposte, when they may tag.
+ */
+export function denyStatementsOf(
+  families: readonly ActionFamily[],
+  options: { readonly protectedRoles: readonly string[]; readonly protectedTagKey: string },
+): iam.PolicyStatement[] {
+  const statements: iam.PolicyStatement[] = [];
+  const roleWrites = roleWriteActionsOf(families);
+  if (roleWrites.length > 0) {
+    statements.push(
+      new iam.PolicyStatement({
+        effect: iam.Effect.DENY,
+        actions: roleWrites,
+        resources: [...options.protectedRoles],
+      }),
+    );
+  }
+  if (families.some((family) => iamActionsOfFamily(family).includes('ec2:CreateTags'))) {
+    statements.push(
+      new iam.PolicyStatement({
+        effect: iam.Effect.DENY,
+        actions: ['ec2:CreateTags'],
+        resources: ['*'],
+        conditions: { 'ForAnyValue:StringEquals': { 'aws:TagKeys': [options.protectedTagKey] } },
+      }),
+    );
+  }
+  return statements;
 }
 
 /**
@@ -416,6 +481,13 @@ export class ActionFunction extends Construct {
     props: ActionFunctionsProps & {
       readonly family: ActionFamily;
       readonly environment: Record<string, string>;
+      /**
+       * The role's name: a stable one lets other policies name the role (the member role's trust
+       * policy does).
+       *
+       * @default - a name CloudFormation generates
+       */
+      readonly roleName?: string;
     },
   ) {
     super(scope, id);
@@ -423,46 +495,26 @@ export class ActionFunction extends Construct {
     const spec = FAMILY_SPECS[family];
     this.family = family;
 
-    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+    this.logGroup = encryptedLogGroup(this, 'LogGroup', {
       retention: props.logRetentionDays as logs.RetentionDays,
       encryptionKey: props.encryptionKey,
-      removalPolicy: RemovalPolicy.RETAIN,
     });
     this.role = new iam.Role(this, 'Role', {
+      ...(props.roleName === undefined ? {} : { roleName: props.roleName }),
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Riposte ${family} actions: ${spec.description.replace(/^Riposte [a-z]+ actions?: /, '')}`,
     });
     this.logGroup.grantWrite(this.role);
 
     this.function = new nodejs.NodejsFunction(this, 'Function', {
+      ...FUNCTION_DEFAULTS,
       description: spec.description,
       entry: fileURLToPath(new URL(`../functions/${family}/handler.ts`, import.meta.url)),
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: LOCK_FILE,
-      runtime: lambda.Runtime.NODEJS_22_X,
-      architecture: lambda.Architecture.ARM_64,
       memorySize: spec.memorySize,
       timeout: spec.timeout,
       role: this.role,
       logGroup: this.logGroup,
-      tracing: lambda.Tracing.ACTIVE,
       environment: props.environment,
-      bundling: {
-        format: nodejs.OutputFormat.ESM,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        // ESM output: give bundled CommonJS dependencies a `require`.
-        banner:
-          "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-        minify: true,
-        keepNames: true,
-        sourceMap: true,
-        sourcesContent: false,
-        logLevel: nodejs.LogLevel.WARNING,
-        // The Node.js 22 runtime provides the AWS SDK for JavaScript v3.
-        externalModules: ['@aws-sdk/*'],
-      },
     });
     this.wildcards.add(
       ['*'],
@@ -505,6 +557,10 @@ export class ActionFunction extends Construct {
  *
  * Roles with IAM write actions on roles get an explicit Deny of those actions on the six action
  * roles, so no action function can widen its own permissions or another's.
+ *
+ * Each role has a stable name, `Riposte-Action-<Family>-<region>` ({@link actionRoleName}): the
+ * member role's trust policy in every member account admits the enrich, contain and release
+ * roles by name (`aws:PrincipalArn`).
  *
  * Node.js 22 on ARM64, ESM bundles built locally by esbuild, X-Ray active tracing, log groups
  * encrypted with the key and retained.
@@ -562,7 +618,12 @@ export class ActionFunctions extends Construct {
             }
           : {}),
       };
-      const fn = new ActionFunction(this, spec.id, { ...props, family, environment });
+      const fn = new ActionFunction(this, spec.id, {
+        ...props,
+        family,
+        environment,
+        roleName: actionRoleName(family, stack.region),
+      });
       families[family] = fn;
 
       // The table: the operations the family performs, plus any its actions declare.
@@ -578,7 +639,7 @@ export class ActionFunctions extends Construct {
 
       // Only the families that act on the incident's resources read the kill switch and act in
       // member accounts (notify and approve change nothing in AWS; context reads the table).
-      if (family === 'enrich' || family === 'contain' || family === 'release') {
+      if (isResourceFamily(family)) {
         fn.allow({ actions: ['ssm:GetParameter'], resources: [settings.killSwitch.parameterArn] });
         fn.allow({
           actions: ['sts:AssumeRole'],
@@ -609,25 +670,14 @@ export class ActionFunctions extends Construct {
       ...ACTION_FAMILIES.map((family) => families[family].role.roleArn),
       `arn:${partition}:iam::${account}:role/${props.memberRoleName}`,
     ];
+    // And the tag that exempts a resource from containment is never written by Riposte.
     for (const family of ACTION_FAMILIES) {
-      const roleWrites = roleWriteActionsOf(family);
-      if (roleWrites.length === 0) continue;
-      families[family].role.addToPrincipalPolicy(
-        new iam.PolicyStatement({ effect: iam.Effect.DENY, actions: roleWrites, resources: actionRoles }),
-      );
-    }
-
-    // The tag that exempts a resource from containment is never written by Riposte.
-    for (const family of ACTION_FAMILIES) {
-      if (!iamActionsOfFamily(family).includes('ec2:CreateTags')) continue;
-      families[family].role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          effect: iam.Effect.DENY,
-          actions: ['ec2:CreateTags'],
-          resources: ['*'],
-          conditions: { 'ForAnyValue:StringEquals': { 'aws:TagKeys': [props.safety.protectedTag.key] } },
-        }),
-      );
+      for (const statement of denyStatementsOf([family], {
+        protectedRoles: actionRoles,
+        protectedTagKey: props.safety.protectedTag.key,
+      })) {
+        families[family].role.addToPrincipalPolicy(statement);
+      }
     }
 
     for (const family of ACTION_FAMILIES) {

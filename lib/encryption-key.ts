@@ -28,9 +28,11 @@ export interface EncryptionKeyProps {
  * Its key policy keeps CDK's default statement (the account can delegate use of the key with IAM
  * policies) and adds only what the AWS services that write with it on Riposte's behalf need:
  *
- * - EventBridge (`events.amazonaws.com`) sending to the encrypted intake queue and its DLQ:
- *   `kms:GenerateDataKey` and `kms:Decrypt`, as the SQS developer guide prescribes for AWS event
- *   sources. It has no source condition: `aws:SourceArn`/`aws:SourceAccount` are documented on
+ * - EventBridge (`events.amazonaws.com`) sending to the encrypted intake queue and its DLQ, and
+ *   publishing failed-execution alerts to the encrypted alert topic (`FailureAlerts`; SNS
+ *   generates and decrypts the data key on the publisher's behalf): `kms:GenerateDataKey` and
+ *   `kms:Decrypt`, as the SQS developer guide prescribes for AWS event sources. It has no source
+ *   condition: `aws:SourceArn`/`aws:SourceAccount` are documented on
  *   EventBridge's request to SQS, not on the KMS request SQS makes for it, and a condition the
  *   request lacks would silently drop every event. The queue policies carry the `aws:SourceArn`
  *   condition that limits delivery to Riposte's own rules.

@@ -7,9 +7,11 @@ import { ActionFunctions } from './action-functions.ts';
 import { AlertSources } from './alert-sources.ts';
 import { AlertStore } from './alert-store.ts';
 import { ApprovalApi } from './approval-api.ts';
+import { FailureAlerts, RiposteDashboard } from './dashboard.ts';
 import { EncryptionKey } from './encryption-key.ts';
 import { IngestFunction } from './ingest-function.ts';
 import { IntakeQueue } from './intake-queue.ts';
+import { LifecycleBus } from './lifecycle-bus.ts';
 import { PlaybookStateMachines } from './playbook-state-machines.ts';
 import { ResponseSettings } from './response-settings.ts';
 
@@ -39,8 +41,10 @@ const INGEST_BATCHING_WINDOW = IngestFunction.DEFAULT_BATCHING_WINDOW;
  * Construct ids are a contract (renaming one replaces its resources, and the table and key are
  * retained, not moved): `Encryption`, `AlertStore`, `Intake`, `Sources` (one rule per source id),
  * `Ingest`, `Settings` (kill switch, alert topic, approval key), `Approval` (the approval
- * endpoint), `Actions` (one function per action family) and `Playbooks` (one construct per
- * playbook, named by its id).
+ * endpoint), `Actions` (one function per action family), `Playbooks` (one construct per
+ * playbook, named by its id), `Lifecycle` (the lifecycle event bus and its archive),
+ * `FailureAlerts` (one rule per playbook notifying failed, timed-out and aborted executions) and
+ * `Dashboard` (the `Riposte` CloudWatch dashboard and its alarms).
  *
  * Termination protection is off unless `terminationProtection` is set: the table and the key are
  * retained on stack deletion and the table has deletion protection, so deleting the stack loses
@@ -63,6 +67,9 @@ export class RiposteStack extends Stack {
   public readonly approval: ApprovalApi;
   public readonly actions: ActionFunctions;
   public readonly playbooks: PlaybookStateMachines;
+  public readonly lifecycle: LifecycleBus;
+  public readonly failureAlerts: FailureAlerts;
+  public readonly dashboard: RiposteDashboard;
 
   public constructor(scope: Construct, id: string, props: RiposteStackProps) {
     super(scope, id, {
@@ -127,6 +134,32 @@ export class RiposteStack extends Stack {
       playbooks: routesFor(playbooks, (playbook) => this.playbooks.aliasArnOf(playbook.id)),
       timeout: INGEST_TIMEOUT,
       maxBatchingWindow: INGEST_BATCHING_WINDOW,
+    });
+
+    // The functions that publish lifecycle events: ingest (opened, escalated), context (playbook
+    // failed), contain and release (contained, released).
+    this.lifecycle = new LifecycleBus(this, 'Lifecycle', {
+      busName: config.lifecycleBusName,
+      archiveRetentionDays: config.logRetentionDays,
+      publishers: [
+        this.ingest.function,
+        ...(['context', 'contain', 'release'] as const).map(
+          (family) => this.actions.families[family].function,
+        ),
+      ],
+    });
+    const stateMachines = new Map(
+      [...this.playbooks.machines].map(([playbookId, machine]) => [playbookId, machine.stateMachine]),
+    );
+    this.failureAlerts = new FailureAlerts(this, 'FailureAlerts', {
+      stateMachines,
+      topic: this.settings.alertTopic,
+    });
+    this.dashboard = new RiposteDashboard(this, 'Dashboard', {
+      stateMachines,
+      deadLetterQueue: this.intake.deadLetterQueue,
+      otherAlarms: [this.intake.deadLetterAlarm],
+      alertTopic: this.settings.alertTopic,
     });
   }
 }

@@ -109,7 +109,7 @@ describe('RiposteStack', () => {
     expect(stack.terminationProtection).toBe(false);
   });
 
-  it('composes the key, table, queues, alarm, topics, functions, approval API and a rule per source', () => {
+  it('composes the key, table, queues, alarms, topics, functions, approval API, lifecycle bus, dashboard and a rule per source', () => {
     // Prepare / Act
     const { template } = synthStack();
 
@@ -117,12 +117,19 @@ describe('RiposteStack', () => {
     template.resourceCountIs('AWS::KMS::Key', 1);
     template.resourceCountIs('AWS::DynamoDB::Table', 1);
     template.resourceCountIs('AWS::SQS::Queue', 2);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 1);
+    // The dead-letter alarm and the delivery-failures alarm (no playbook: no playbook alarm).
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    template.resourceCountIs('AWS::Events::EventBus', 1);
+    // Allow the publishers, deny everyone else.
+    template.resourceCountIs('AWS::Events::EventBusPolicy', 2);
+    template.resourceCountIs('AWS::Events::Archive', 1);
     // The dead-letter alarm topic and the alert topic.
     template.resourceCountIs('AWS::SNS::Topic', 2);
     // Ingest, six action families, approval.
     template.resourceCountIs('AWS::Lambda::Function', 8);
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    // One per source; no playbook, so no failure rule.
     template.resourceCountIs('AWS::Events::Rule', 9);
     template.resourceCountIs('AWS::SecurityHub::ActionTarget', 1);
     template.resourceCountIs('AWS::SSM::Parameter', 1);
@@ -142,6 +149,9 @@ describe('RiposteStack', () => {
     template.resourceCountIs('AWS::StepFunctions::StateMachine', playbooks.length);
     template.resourceCountIs('AWS::StepFunctions::StateMachineVersion', playbooks.length);
     template.resourceCountIs('AWS::StepFunctions::StateMachineAlias', playbooks.length);
+    // A failure rule and a failure alarm per playbook, beside the source rules and the two alarms.
+    template.resourceCountIs('AWS::Events::Rule', 9 + playbooks.length);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 2 + playbooks.length);
     const ingest = stack.getLogicalId(stack.ingest.function.node.defaultChild as CfnElement);
     const routes = JSON.stringify(
       template.toJSON().Resources[ingest].Properties.Environment.Variables.PLAYBOOKS,
@@ -168,6 +178,9 @@ describe('RiposteStack', () => {
         'Approval',
         'Actions',
         'Playbooks',
+        'Lifecycle',
+        'FailureAlerts',
+        'Dashboard',
       ]),
     );
     expect([...stack.sources.rules.values()].map((rule) => rule.node.path)).toContain(
@@ -376,7 +389,7 @@ describe('RiposteStack', () => {
       }
     });
 
-    it('bin/app.ts synthesizes the Riposte stack with the checks on and nothing to report', () => {
+    it('bin/app.ts synthesizes the Riposte and RiposteMember stacks with the checks on and nothing to report', () => {
       // Prepare
       const outdir = mkdtempSync(path.join(tmpdir(), 'riposte-app-'));
 
@@ -393,6 +406,7 @@ describe('RiposteStack', () => {
         // Assess
         expect(run.status, run.stderr).toBe(0);
         expect(existsSync(path.join(outdir, 'Riposte.template.json'))).toBe(true);
+        expect(existsSync(path.join(outdir, 'RiposteMember.template.json'))).toBe(true);
         expect(readReport(outdir).pluginReports.flatMap((plugin) => plugin.violations)).toEqual([]);
       } finally {
         rmSync(outdir, { recursive: true, force: true });

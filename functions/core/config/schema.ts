@@ -94,6 +94,26 @@ export const RiposteConfigSchema = z.strictObject({
     .string()
     .regex(/^[\w+=,.@:/-]{2,1224}$/, 'must be 2 to 1224 characters of [A-Za-z0-9+=,.@:/_-]')
     .optional(),
+  /**
+   * The security account, where Riposte runs: the default of the member stack's
+   * `SecurityAccountId` parameter (a StackSet can still pass its own).
+   * @default none - the parameter has no default and must be given at deployment
+   */
+  securityAccountId: z
+    .string()
+    .regex(/^\d{12}$/, 'must be a 12-digit AWS account id')
+    .optional(),
+  /**
+   * Name of the EventBridge bus Riposte publishes its lifecycle events to (incident opened,
+   * escalated, contained, released; playbook failed). @default 'riposte-lifecycle'
+   */
+  lifecycleBusName: z
+    .string()
+    .regex(
+      /^(?!default$)[\w.-]{1,256}$/,
+      'must be an event bus name other than "default" ([A-Za-z0-9._-], 1 to 256)',
+    )
+    .default('riposte-lifecycle'),
 });
 export type RiposteConfig = z.infer<typeof RiposteConfigSchema>;
 
