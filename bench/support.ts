@@ -53,3 +53,70 @@ export function timeRounds(rounds: number, fn: () => void): number[] {
   }
   return times;
 }
+
+/** One line of the bench table: what is measured, the figure, and its target when it has one. */
+export interface BenchRow {
+  readonly what: string;
+  readonly figure: string;
+  readonly target?: string;
+  /** Whether the figure meets its target (undefined: no target). */
+  readonly ok?: boolean;
+}
+
+/** What one benchmark returns to `bench/index.ts` (and prints on its own). */
+export interface BenchResult<T = unknown> {
+  /** Key in `bench/results.json`. */
+  readonly name: string;
+  readonly title: string;
+  readonly rows: readonly BenchRow[];
+  /** Machine-readable figures, written to `bench/results.json`. */
+  readonly data: T;
+}
+
+/** Whether the module at `url` is the script node was started with (not imported by the runner). */
+export function isMain(url: string): boolean {
+  const entry = process.argv[1];
+  if (entry === undefined) return false;
+  return path.resolve(entry) === path.resolve(new URL(url).pathname);
+}
+
+/** The table of one or more results, as printed by the scripts and the runner. */
+export function formatTable(results: readonly BenchResult[]): string {
+  const header = { what: 'benchmark', figure: 'figure', target: 'target' };
+  type Line = { what: string; figure: string; target: string; mark: string } | { title: string };
+  const lines: Line[] = [];
+  for (const result of results) {
+    lines.push({ title: result.title });
+    for (const row of result.rows) {
+      lines.push({
+        what: `  ${row.what}`,
+        figure: row.figure,
+        target: row.target ?? '',
+        mark: row.ok === undefined ? '' : row.ok ? 'ok' : 'MISSED',
+      });
+    }
+  }
+  const cells = lines.filter((l) => !('title' in l)) as { what: string; figure: string; target: string }[];
+  const w1 = Math.max(header.what.length, ...cells.map((l) => l.what.length));
+  const w2 = Math.max(header.figure.length, ...cells.map((l) => l.figure.length));
+  const w3 = Math.max(header.target.length, ...cells.map((l) => l.target.length));
+  const fmt = (a: string, b: string, c: string, d: string): string =>
+    `${a.padEnd(w1)}  ${b.padEnd(w2)}  ${c.padEnd(w3)}  ${d}`.trimEnd();
+  return [
+    fmt(header.what, header.figure, header.target, ''),
+    fmt('-'.repeat(w1), '-'.repeat(w2), '-'.repeat(w3), ''),
+    ...lines.map((l) => ('title' in l ? `${l.title}` : fmt(l.what, l.figure, l.target, l.mark))),
+  ].join('\n');
+}
+
+/** Runs a benchmark as a script: its table, or its data as one JSON line with `--json`. */
+export async function runAsScript(run: () => Promise<BenchResult>): Promise<void> {
+  const result = await run();
+  if (process.argv.includes('--json')) console.log(JSON.stringify(result.data));
+  else console.log(formatTable([result]));
+}
+
+/** A number with thousands separators. */
+export function fmtInt(n: number): string {
+  return Math.round(n).toLocaleString('en');
+}

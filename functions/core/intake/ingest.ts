@@ -119,8 +119,22 @@ interface RejectionGroup {
   deliveryIds: string[];
 }
 
-const MAX_RAW_CHARS = 300_000;
+// Both in UTF-8 bytes, which is what DynamoDB's 400 KB item limit counts (not UTF-16 code units:
+// 300,000 characters of accented text are 600 KB).
+const MAX_RAW_BYTES = 300_000;
 const INLINE_OCSF_LIMIT = 200_000;
+
+/** `text` cut to at most `maxBytes` UTF-8 bytes, on a character boundary. */
+function truncateUtf8(text: string, maxBytes: number): { text: string; truncated: boolean } {
+  if (text.length <= maxBytes / 3 || Buffer.byteLength(text, 'utf8') <= maxBytes) {
+    return { text, truncated: false };
+  }
+  const bytes = Buffer.from(text, 'utf8');
+  let end = maxBytes;
+  // Back up to the first byte of the character the cut falls in (continuation bytes are 10xxxxxx).
+  while (end > 0 && ((bytes[end] ?? 0) & 0xc0) === 0x80) end -= 1;
+  return { text: bytes.subarray(0, end).toString('utf8'), truncated: true };
+}
 
 /**
  * Ingests one batch of deliveries: normalize, coalesce duplicates inside the batch, store
@@ -234,7 +248,7 @@ async function storeRejection(
   report: IngestReport,
 ): Promise<void> {
   const now = deps.now?.() ?? Date.now();
-  const truncated = group.raw.length > MAX_RAW_CHARS;
+  const raw = truncateUtf8(group.raw, MAX_RAW_BYTES);
   await deps.db.send(
     new UpdateCommand({
       TableName: deps.tableName,
@@ -244,8 +258,8 @@ async function storeRejection(
           hash,
           reason: group.rejection.reason,
           message: group.rejection.message,
-          raw: truncated ? group.raw.slice(0, MAX_RAW_CHARS) : group.raw,
-          rawTruncated: truncated,
+          raw: raw.text,
+          rawTruncated: raw.truncated,
           lastSeen: now,
           gsi1pk: 'REJECTED',
           gsi1sk: `${sortableTime(now)}#${hash}`,
@@ -269,7 +283,7 @@ function isConditionFailure(error: unknown): boolean {
 /** The latest OCSF event as JSON, gzip-compressed when it would crowd DynamoDB's 400 KB item limit. */
 function ocsfAttribute(alert: Alert): { field: string; other: string; value: string | Uint8Array } {
   const json = JSON.stringify(alert.ocsf);
-  return json.length > INLINE_OCSF_LIMIT
+  return json.length > INLINE_OCSF_LIMIT / 3 && Buffer.byteLength(json, 'utf8') > INLINE_OCSF_LIMIT
     ? { field: 'ocsfGz', other: 'ocsfJson', value: gzipSync(json) }
     : { field: 'ocsfJson', other: 'ocsfGz', value: json };
 }

@@ -46,7 +46,9 @@ const CANON: Readonly<Record<string, Canon>> = {
  * // { type: 'AWS::EC2::Instance', uid: 'i-0abc', uid_alt: 'arn:aws:ec2:…:instance/i-0abc' }
  */
 export function canonicalResource<R extends OcsfResource>(resource: R): R {
-  const canon = resource.type === undefined ? undefined : CANON[resource.type];
+  // Own keys only: a type of "__proto__" or "constructor" must not find Object.prototype's.
+  const canon =
+    resource.type !== undefined && Object.hasOwn(CANON, resource.type) ? CANON[resource.type] : undefined;
   if (canon === undefined || resource.uid === undefined) {
     return canon === undefined ? resource : { ...resource, type: canon.type };
   }

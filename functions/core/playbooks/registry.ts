@@ -17,13 +17,27 @@ function isPlaybook(value: unknown): value is Playbook {
 }
 
 /**
+ * Environment variable naming another playbooks folder for {@link loadPlaybooks}' default
+ * (benchmarks synthesize generated playbooks with it). Unset: the repository's `playbooks/`.
+ */
+export const PLAYBOOKS_DIR_ENV = 'RIPOSTE_PLAYBOOKS_DIR';
+
+/** The folder {@link loadPlaybooks} reads by default: `$RIPOSTE_PLAYBOOKS_DIR`, else {@link PLAYBOOKS_DIR}. */
+export function defaultPlaybooksDir(env: Readonly<Record<string, string | undefined>> = process.env): string {
+  const override = env[PLAYBOOKS_DIR_ENV];
+  return override === undefined || override === '' ? PLAYBOOKS_DIR : path.resolve(override);
+}
+
+/**
  * Every playbook in `dir`: each `*.ts` file (tests excluded) whose default export is a
  * `definePlaybook(...)`. No registration anywhere else: adding a file adds a playbook.
+ *
+ * @param dir the folder; by default `$RIPOSTE_PLAYBOOKS_DIR` when set, else `playbooks/`
  *
  * @example
  * for (const playbook of await loadPlaybooks()) console.log(playbook.id, playbook.version);
  */
-export async function loadPlaybooks(dir: string = PLAYBOOKS_DIR): Promise<Playbook[]> {
+export async function loadPlaybooks(dir: string = defaultPlaybooksDir()): Promise<Playbook[]> {
   const files = readdirSync(dir)
     .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.endsWith('.d.ts'))
     .sort();

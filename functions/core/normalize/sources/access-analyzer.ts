@@ -83,7 +83,9 @@ export function normalizeAccessAnalyzerFinding(event: SourceEvent): NormalizeOut
     modified_time: updatedAt,
     last_seen_time: firstTimestamp(d.analyzedAt),
   });
-  Object.assign(ocsf, findingStatus(deleted ? 6 : (STATUS[status] ?? 99)));
+  // Own keys only: a status of "__proto__" or "constructor" must not find Object.prototype's.
+  const statusId = Object.hasOwn(STATUS, status) ? STATUS[status] : undefined;
+  Object.assign(ocsf, findingStatus(deleted ? 6 : (statusId ?? 99)));
   if (ocsf.status_id === 99) ocsf.status = status;
   ocsf.is_alert = kind !== 'AnalysisError';
   ocsf.resources = [

@@ -68,7 +68,9 @@ export function normalizeSecurityHubFindings(event: SourceEvent): NormalizeOutpu
   if (findings.length === 0) {
     return [{ rejected: { reason: 'not_a_finding', message: 'detail.findings is empty' } }];
   }
-  return findings.map((finding: unknown, index): NormalizeOutput => {
+  // Array.from, not map: a sparse array (an already-parsed input can have holes) still gives
+  // one output per element, a hole being rejected like a null finding.
+  return Array.from(findings, (finding: unknown, index): NormalizeOutput => {
     const path = `detail.findings[${index}]`;
     try {
       return normalizeAsffFinding(event, finding, path);
