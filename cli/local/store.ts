@@ -95,7 +95,10 @@ async function ensureTable(client: DynamoDBClient, tableName: string): Promise<v
     const out = await client.send(new DescribeTableCommand({ TableName: tableName }));
     status = out.Table?.TableStatus;
   } catch (error) {
-    if (!(error instanceof ResourceNotFoundException) && !(error instanceof Error && error.name === 'ResourceNotFoundException')) {
+    if (
+      !(error instanceof ResourceNotFoundException) &&
+      !(error instanceof Error && error.name === 'ResourceNotFoundException')
+    ) {
       throw error;
     }
   }
@@ -118,7 +121,10 @@ async function becomesActive(client: DynamoDBClient, tableName: string, timeoutM
   for (;;) {
     const out = await client.send(new DescribeTableCommand({ TableName: tableName }));
     const table = out.Table;
-    if (table?.TableStatus === 'ACTIVE' && (table.GlobalSecondaryIndexes ?? []).every((i) => i.IndexStatus === 'ACTIVE')) {
+    if (
+      table?.TableStatus === 'ACTIVE' &&
+      (table.GlobalSecondaryIndexes ?? []).every((i) => i.IndexStatus === 'ACTIVE')
+    ) {
       return true;
     }
     if (Date.now() > deadline) return false;
