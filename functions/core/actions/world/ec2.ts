@@ -239,38 +239,17 @@ export const Ec2WorldSchema = z
         seen.add(id);
       });
     };
-    unique(
-      'instances',
-      world.instances.map((i) => i.instanceId),
-    );
-    unique(
-      'networkInterfaces',
-      world.networkInterfaces.map((e) => e.networkInterfaceId),
-    );
-    unique(
-      'securityGroups',
-      world.securityGroups.map((g) => g.groupId),
-    );
-    unique(
-      'addresses',
-      world.addresses.map((a) => a.allocationId),
-    );
-    unique(
-      'volumes',
-      world.volumes.map((v) => v.volumeId),
-    );
-    unique(
-      'snapshots',
-      world.snapshots.map((s) => s.snapshotId),
-    );
-    unique(
-      'autoScalingGroups',
-      world.autoScalingGroups.map((g) => g.name),
-    );
-    unique(
-      'targetGroups',
-      world.targetGroups.map((t) => t.targetGroupArn),
-    );
+    const ids: readonly (readonly [string, readonly string[]])[] = [
+      ['instances', world.instances.map((i) => i.instanceId)],
+      ['networkInterfaces', world.networkInterfaces.map((e) => e.networkInterfaceId)],
+      ['securityGroups', world.securityGroups.map((g) => g.groupId)],
+      ['addresses', world.addresses.map((a) => a.allocationId)],
+      ['volumes', world.volumes.map((v) => v.volumeId)],
+      ['snapshots', world.snapshots.map((s) => s.snapshotId)],
+      ['autoScalingGroups', world.autoScalingGroups.map((g) => g.name)],
+      ['targetGroups', world.targetGroups.map((t) => t.targetGroupArn)],
+    ];
+    for (const [list, values] of ids) unique(list, values);
     const instances = new Set(world.instances.map((i) => i.instanceId));
     const volumes = new Set(world.volumes.map((v) => v.volumeId));
     const groups = new Map(world.securityGroups.map((g) => [g.groupId, g]));
