@@ -29,6 +29,8 @@ export interface StormBench {
   readonly pipelineAlertsPerSecond: number;
   readonly pipelineRatioToRawPuts: number;
   readonly pipelineWritesPerAlert: number;
+  /** DynamoDB writes/s in the pipeline over raw conditional puts/s: the cost of each write. */
+  readonly pipelineWriteRatioToRawPuts: number;
   readonly storm: {
     readonly deliveries: number;
     readonly alerts: number;
@@ -97,6 +99,9 @@ export async function run(): Promise<BenchResult<StormBench>> {
       pipelineAlertsPerSecond: Math.round(alertsPerSecond),
       pipelineRatioToRawPuts: Number((alertsPerSecond / putsPerSecond).toFixed(2)),
       pipelineWritesPerAlert: Number((pipelineReport.writes / pipelineSummary.alerts).toFixed(2)),
+      pipelineWriteRatioToRawPuts: Number(
+        (pipelineReport.writes / (pipelineSummary.ms / 1000) / putsPerSecond).toFixed(2),
+      ),
       storm: {
         deliveries: STORM,
         alerts: stormSummary.alerts,
@@ -122,8 +127,12 @@ export async function run(): Promise<BenchResult<StormBench>> {
           figure: `${fmtInt(data.pipelineAlertsPerSecond)} alerts/s, raw puts ${fmtInt(data.rawConditionalPutsPerSecond)}/s`,
         },
         {
-          what: 'DynamoDB writes per new alert',
+          what: 'DynamoDB writes per new alert (opens an incident)',
           figure: String(data.pipelineWritesPerAlert),
+        },
+        {
+          what: 'pipeline writes/s / raw conditional puts/s',
+          figure: `${data.pipelineWriteRatioToRawPuts.toFixed(2)}x`,
         },
         {
           what: 'storm: DynamoDB writes per delivery',
