@@ -69,3 +69,54 @@ export function record(value: unknown): Record<string, unknown> {
     throw new Error('expected an object');
   return Object.fromEntries(Object.entries(value));
 }
+
+/**
+ * The vulnerability Riposte derives from the Inspector fixture's CVE-2024-0001 finding, whether
+ * the finding arrives from Inspector itself or through Security Hub.
+ */
+export const DEMO_HTTPD_VULNERABILITY = {
+  cve: {
+    uid: 'CVE-2024-0001',
+    cvss: [
+      {
+        base_score: 9.8,
+        version: '3.1',
+        vector_string: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H',
+        vendor_name: 'NVD',
+      },
+    ],
+    epss: { score: '0.0123' },
+    created_time: Date.UTC(2024, 0, 9, 18, 15, 7),
+    modified_time: Date.UTC(2024, 1, 20, 10, 40),
+  },
+  title: 'CVE-2024-0001 - riposte-demo-httpd',
+  desc: expect.stringContaining('heap buffer overflow'),
+  severity: 'CRITICAL',
+  vendor_name: 'NVD',
+  affected_packages: [
+    {
+      name: 'riposte-demo-httpd',
+      version: '2.4.57',
+      epoch: 0,
+      release: '1.amzn2023',
+      architecture: 'X86_64',
+      package_manager: 'OS',
+      fixed_in_version: '0:2.4.58-1.amzn2023',
+      remediation: { desc: 'dnf update riposte-demo-httpd' },
+    },
+  ],
+  is_fix_available: true,
+  fix_coverage_id: 1,
+  fix_coverage: 'Complete',
+  is_exploit_available: true,
+  exploit_last_seen_time: Date.UTC(2024, 2, 10),
+  references: [
+    'https://example.com/advisories/riposte-demo-httpd-2024-0001',
+    'https://nvd.nist.gov/vuln/detail/CVE-2024-0001',
+  ],
+  remediation: {
+    desc: 'Upgrade riposte-demo-httpd to the fixed version listed in the vulnerable packages.',
+  },
+  first_seen_time: Date.UTC(2024, 2, 11, 8, 15, 42),
+  last_seen_time: Date.UTC(2024, 2, 18, 14, 22, 9),
+};

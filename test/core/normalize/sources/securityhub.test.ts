@@ -5,7 +5,7 @@ import { AlertSchema, REJECTION_REASONS } from '../../../../functions/core/alert
 import { alertIdFor } from '../../../../functions/core/normalize/common.ts';
 import { normalize } from '../../../../functions/core/normalize/index.ts';
 import { corpusFiles, type FixtureEvent, loadFixture } from '../../../support/fixtures.ts';
-import { alertOf, record } from '../../../support/normalize.ts';
+import { alertOf, DEMO_HTTPD_VULNERABILITY, record } from '../../../support/normalize.ts';
 import { ocsfSchemaAvailable, validateOcsf, violationsOnly } from '../../../support/ocsf-conformance.ts';
 
 const GUARDDUTY = 'securityhub/imported-guardduty-credential-exfiltration.json';
@@ -116,54 +116,7 @@ describe('Security Hub findings: class per product', () => {
     expect(alert.ocsf.class_uid).toBe(2002);
     expect(alert.ocsf.severity_id).toBe(5);
     expect(alert.ocsf.activity_id).toBe(2);
-    expect(alert.ocsf.vulnerabilities).toEqual([
-      {
-        cve: {
-          uid: 'CVE-2024-0001',
-          cvss: [
-            {
-              base_score: 9.8,
-              version: '3.1',
-              vector_string: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H',
-              vendor_name: 'NVD',
-            },
-          ],
-          epss: { score: '0.0123' },
-          created_time: Date.UTC(2024, 0, 9, 18, 15, 7),
-          modified_time: Date.UTC(2024, 1, 20, 10, 40),
-        },
-        title: 'CVE-2024-0001 - riposte-demo-httpd',
-        desc: expect.stringContaining('heap buffer overflow'),
-        severity: 'CRITICAL',
-        vendor_name: 'NVD',
-        affected_packages: [
-          {
-            name: 'riposte-demo-httpd',
-            version: '2.4.57',
-            epoch: 0,
-            release: '1.amzn2023',
-            architecture: 'X86_64',
-            package_manager: 'OS',
-            fixed_in_version: '0:2.4.58-1.amzn2023',
-            remediation: { desc: 'dnf update riposte-demo-httpd' },
-          },
-        ],
-        is_fix_available: true,
-        fix_coverage_id: 1,
-        fix_coverage: 'Complete',
-        is_exploit_available: true,
-        exploit_last_seen_time: Date.UTC(2024, 2, 10),
-        references: [
-          'https://example.com/advisories/riposte-demo-httpd-2024-0001',
-          'https://nvd.nist.gov/vuln/detail/CVE-2024-0001',
-        ],
-        remediation: {
-          desc: 'Upgrade riposte-demo-httpd to the fixed version listed in the vulnerable packages.',
-        },
-        first_seen_time: Date.UTC(2024, 2, 11, 8, 15, 42),
-        last_seen_time: Date.UTC(2024, 2, 18, 14, 22, 9),
-      },
-    ]);
+    expect(alert.ocsf.vulnerabilities).toEqual([DEMO_HTTPD_VULNERABILITY]);
   });
 
   it('maps a Security Hub control finding to Compliance Finding 2003', () => {
