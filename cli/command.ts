@@ -27,6 +27,17 @@ export class UsageError extends Error {
   }
 }
 
+/**
+ * A failure the operator can act on (a missing stack, a stack still updating...): printed as
+ * `riposte <command>: <message>` without a stack trace, exit status 1.
+ */
+export class OperatorError extends Error {
+  public constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'OperatorError';
+  }
+}
+
 export function write(stream: NodeJS.WritableStream, text: string): void {
   stream.write(text.endsWith('\n') ? text : `${text}\n`);
 }

@@ -1,4 +1,4 @@
-import { type Command, type CommandIo, UsageError, write } from './command.ts';
+import { type Command, type CommandIo, OperatorError, UsageError, write } from './command.ts';
 import { approveCommand, denyCommand } from './commands/approve.ts';
 import { demoCommand } from './commands/demo.ts';
 import { alertsCommand, incidentsCommand, rejectedCommand } from './commands/list.ts';
@@ -76,6 +76,10 @@ export async function main(argv: readonly string[], io: CommandIo = processIo())
         `riposte ${command.name}: ${error.message}\nRun \`riposte ${command.name} --help\` for usage.`,
       );
       return 2;
+    }
+    if (error instanceof OperatorError) {
+      write(io.stderr, `riposte ${command.name}: ${error.name}: ${error.message}`);
+      return 1;
     }
     const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
     write(io.stderr, `riposte ${command.name}: ${message}`);

@@ -1,4 +1,4 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { RiposteConfig } from '../functions/core/config/schema.ts';
 import { routesFor } from '../functions/core/playbooks/registry.ts';
@@ -46,6 +46,11 @@ const INGEST_BATCHING_WINDOW = IngestFunction.DEFAULT_BATCHING_WINDOW;
  * `FailureAlerts` (one rule per playbook notifying failed, timed-out and aborted executions) and
  * `Dashboard` (the `Riposte` CloudWatch dashboard and its alarms).
  *
+ * Outputs (their keys are a contract: `riposte <command> --stack NAME` reads them):
+ * `TableName`, the alert table; `DeployedPlaybooks`, the deployed playbooks as JSON
+ * (`{"<id>":{"version":"1.0.0","aliasArn":"arn:aws:states:…:live"}}`), whose `live` aliases an
+ * operator starts (`riposte release`). Each playbook also has its own `LiveAliasArn` output.
+ *
  * Termination protection is off unless `terminationProtection` is set: the table and the key are
  * retained on stack deletion and the table has deletion protection, so deleting the stack loses
  * no alert.
@@ -57,6 +62,9 @@ export class RiposteStack extends Stack {
   /** The stack description used when `description` is not given. */
   public static readonly DESCRIPTION =
     'Riposte: serverless SOAR. Security alerts from EventBridge, normalized to OCSF, stored in DynamoDB, answered by playbooks.';
+
+  /** The keys of the outputs `riposte --stack` reads. */
+  public static readonly OUTPUTS = { tableName: 'TableName', playbooks: 'DeployedPlaybooks' } as const;
 
   public readonly encryption: EncryptionKey;
   public readonly store: AlertStore;
@@ -160,6 +168,25 @@ export class RiposteStack extends Stack {
       deadLetterQueue: this.intake.deadLetterQueue,
       otherAlarms: [this.intake.deadLetterAlarm],
       alertTopic: this.settings.alertTopic,
+    });
+
+    // What the operator CLI reads with --stack: top-level ids, so the output keys stay as named.
+    new CfnOutput(this, RiposteStack.OUTPUTS.tableName, {
+      description:
+        'Riposte: the alert table (alerts, incidents, executions, approvals) that riposte --stack reads',
+      value: this.store.tableName,
+    });
+    new CfnOutput(this, RiposteStack.OUTPUTS.playbooks, {
+      description:
+        'Riposte: the deployed playbooks as JSON, {"<id>":{"version","aliasArn"}}; riposte release starts their live alias',
+      value: this.toJsonString(
+        Object.fromEntries(
+          playbooks.map((playbook) => [
+            playbook.id,
+            { version: playbook.version, aliasArn: this.playbooks.aliasArnOf(playbook.id) },
+          ]),
+        ),
+      ),
     });
   }
 }

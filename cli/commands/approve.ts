@@ -1,51 +1,66 @@
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { type ApprovalItem, ApprovalItemSchema } from '#core/actions/approval.ts';
-import { safetyKeys } from '#core/actions/safety.ts';
-import { buildUpdate, condition, Placeholders } from '#core/store/expression.ts';
-import { type Command, UsageError, write } from '../command.ts';
-import { openStoreFor, STORE_OPTIONS } from '../local/runtime.ts';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import {
+  type ApprovalItem,
+  decideApproval,
+  readApprovalItem,
+  recordApprovalDecision,
+} from '#core/actions/approval.ts';
+import { ApprovalTaskNotFoundError, findApprovalTaskToken } from '../aws/approval.ts';
+import { type Command, type CommandIo, UsageError, write } from '../command.ts';
+import {
+  awsClientConfig,
+  openStoreFor,
+  STORE_HELP,
+  STORE_OPTIONS,
+  type StoreHandle,
+} from '../local/runtime.ts';
 import { isoTime } from '../output.ts';
 import { IncidentNotFoundError, resolveIncident } from './show.ts';
 
 type Decision = 'approve' | 'deny';
-
-const DEPLOYED = `Against a deployment, an approval is decided through the signed approve and deny links
-the approval step sent (by e-mail, chat...), or in the Step Functions console (the execution
-waiting at the approval state). Riposte keeps only a hash of the Step Functions task token, by
-design, so the CLI cannot answer the waiting execution.`;
+type Status = 'approved' | 'denied';
 
 function help(decision: Decision): string {
   const verb = decision === 'approve' ? 'approve' : 'deny';
   const status = decision === 'approve' ? 'approved' : 'denied';
-  return `Usage: riposte ${verb} <incident> [--json] [--data-dir DIR]
-       riposte ${verb} <incident> --table NAME [--stack NAME] [--region REGION]
+  const send =
+    decision === 'approve'
+      ? 'SendTaskSuccess: the playbook continues'
+      : 'SendTaskFailure (error ApprovalDenied): the playbook stops';
+  return `Usage: riposte ${verb} <incident> [--json]
+                 [--data-dir DIR | --stack NAME | --table NAME] [--region REGION]
 
-Records "${status}" on the incident's pending approval in the local store: the approval item
-goes from pending to ${status}, with your OS user as the approver and the time. The safety rails
-read that decision (an approved incident may exceed the blast-radius limit on its next run).
-<incident> is an incident id or a unique prefix of one.
+Decides the incident's pending approval: the approval item goes from pending to ${status}, with
+your OS user as the approver and the time, by a conditional write (a decision already taken,
+here or through the approval links, is never taken again). <incident> is an incident id or a
+unique prefix of one.
+
+Against a deployment (--stack, or --table alone) the decision is the one the approval links
+make. The approval item keeps only a hash of the Step Functions task token; the command reads
+the execution the item names (GetExecutionHistory) for the request-approval task whose token
+has that hash, records the decision, then sends
+  ${send}.
+When the execution no longer waits, the approval is marked expired; when Step Functions
+refuses or cannot be reached, it is left pending. Your credentials need, besides
+cloudformation:DescribeStacks (--stack) and reading the table: dynamodb:UpdateItem on it,
+states:GetExecutionHistory on the execution and states:SendTaskSuccess/SendTaskFailure on the
+playbook's state machine.
 
 Locally, playbooks ask for approval in-line (run --approve or --deny, or a prompt) and record
 the answer themselves, so the local store normally holds no pending approval: the command
 then says so and exits 1. No local execution waits on a pending approval, so deciding one
-resumes nothing.
-
-${DEPLOYED}
-With --table the command says whether an approval is pending in that table, prints this and
-exits 1; with --stack alone it prints this and exits 1. It never decides a deployed approval.
+there resumes nothing; the safety rails read the decision (an approved incident may exceed the
+blast-radius limit on its next run).
 
 Options:
   --json           one JSON object: {"incident","status","approver","decidedAt","message"}
-  --data-dir DIR   local store folder (default .riposte/db)
-  --table NAME     a deployed table (read only: see above)
-  --stack NAME     a deployed stack (see above)
-  --region REGION  the deployed table's region
+${STORE_HELP}
 
-Exit status: 0 when the decision was recorded, 1 when nothing was pending, the incident does
-not exist, or the store is a deployment's.`;
+Exit status: 0 when the decision was recorded (and, against a deployment, sent), 1 when
+nothing was pending, the incident does not exist, the waiting task cannot be found, or the
+execution no longer waits or cannot be reached.`;
 }
 
 function approver(): string {
@@ -54,17 +69,6 @@ function approver(): string {
   } catch {
     return process.env.USER ?? process.env.USERNAME ?? 'local operator';
   }
-}
-
-async function readApproval(
-  db: DynamoDBDocumentClient,
-  tableName: string,
-  incidentId: string,
-): Promise<ApprovalItem | undefined> {
-  const out = await db.send(
-    new GetCommand({ TableName: tableName, Key: safetyKeys.approval(incidentId), ConsistentRead: true }),
-  );
-  return out.Item === undefined ? undefined : ApprovalItemSchema.parse(out.Item);
 }
 
 function describeApproval(item: ApprovalItem | undefined): string {
@@ -76,14 +80,130 @@ function describeApproval(item: ApprovalItem | undefined): string {
   }`;
 }
 
+/** A pending approval to decide, and who decides. */
+interface PendingDecision {
+  readonly decision: Decision;
+  readonly incidentId: string;
+  readonly pending: ApprovalItem;
+  readonly approver: string;
+}
+
+/** What deciding came to: recorded (and sent), or why not, for stderr. */
+type Decided = { readonly decidedAt: string } | { readonly refused: string };
+
+/** Local store: records the decision on the item; no execution waits on it. */
+async function decideLocally(store: StoreHandle, d: PendingDecision): Promise<Decided> {
+  const decidedAt = new Date().toISOString();
+  const recorded = await recordApprovalDecision(store.db, store.tableName, {
+    incidentId: d.incidentId,
+    taskTokenHash: d.pending.taskTokenHash,
+    status: d.decision === 'approve' ? 'approved' : 'denied',
+    decidedAt,
+    approver: d.approver,
+  });
+  if (recorded) return { decidedAt };
+  const now = await readApprovalItem(store.db, store.tableName, d.incidentId);
+  return { refused: `decided meanwhile: ${describeApproval(now)}` };
+}
+
+/** A deployment: finds the waiting task's token, then decides as the approval endpoint does. */
+async function decideDeployed(store: StoreHandle, d: PendingDecision): Promise<Decided> {
+  const executionArn = d.pending.executionId;
+  if (executionArn === undefined || executionArn === '') {
+    throw new ApprovalTaskNotFoundError(
+      `the pending approval of incident ${d.incidentId} names no execution: there is no task to answer`,
+    );
+  }
+  const sfn = new SFNClient(awsClientConfig(store.region));
+  try {
+    const taskToken = await findApprovalTaskToken(sfn, executionArn, d.pending.taskTokenHash);
+    const result = await decideApproval(
+      { db: store.db, tableName: store.tableName, sfn, now: Date.now },
+      {
+        incidentId: d.incidentId,
+        executionId: executionArn,
+        taskToken,
+        decision: d.decision,
+        approver: d.approver,
+        deadline: d.pending.deadline,
+      },
+    );
+    switch (result.outcome) {
+      case 'decided':
+        return { decidedAt: result.decidedAt };
+      case 'not-pending':
+        return { refused: `decided meanwhile: ${describeApproval(result.item)}` };
+      case 'task-gone':
+        return {
+          refused:
+            `the execution ${executionArn} no longer waits (it timed out or was stopped): ` +
+            'the decision was not applied and the approval is now expired',
+        };
+      case 'unreachable': {
+        const error = result.error;
+        const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        return {
+          refused: `Step Functions refused the decision (${reason}): nothing was applied, the approval is pending again`,
+        };
+      }
+    }
+  } finally {
+    sfn.destroy();
+  }
+}
+
+async function decide(decision: Decision, store: StoreHandle, id: string, json: boolean, io: CommandIo) {
+  const status: Status = decision === 'approve' ? 'approved' : 'denied';
+  const incident = await resolveIncident(store.db, store.tableName, id, store.description);
+  const pending = await readApprovalItem(store.db, store.tableName, incident.id);
+  if (pending?.status !== 'pending') {
+    write(
+      io.stderr,
+      `riposte ${decision}: nothing to ${decision} for incident ${incident.id}: ${describeApproval(pending)}.${
+        store.remote
+          ? ''
+          : ' Locally, playbooks ask in-line: use --approve or --deny with run, serve or release.'
+      }`,
+    );
+    return 1;
+  }
+  const by = approver();
+  const request: PendingDecision = { decision, incidentId: incident.id, pending, approver: by };
+  const decided = store.remote ? await decideDeployed(store, request) : await decideLocally(store, request);
+  if ('refused' in decided) {
+    write(io.stderr, `riposte ${decision}: ${decided.refused}`);
+    return 1;
+  }
+  const result = {
+    incident: incident.id,
+    status,
+    approver: by,
+    decidedAt: decided.decidedAt,
+    message: pending.message ?? null,
+  };
+  const resumed = !store.remote
+    ? ''
+    : decision === 'approve'
+      ? `; execution ${pending.executionId ?? ''} continues`
+      : `; execution ${pending.executionId ?? ''} stops`;
+  write(
+    io.stdout,
+    json
+      ? JSON.stringify(result)
+      : `incident ${incident.id}: approval ${status} by ${by} at ${decided.decidedAt}${
+          pending.message === undefined ? '' : ` (${pending.message})`
+        }${resumed}`,
+  );
+  return 0;
+}
+
 function decisionCommand(decision: Decision): Command {
-  const status = decision === 'approve' ? 'approved' : 'denied';
   return {
     name: decision,
     summary:
       decision === 'approve'
-        ? "record an approval on an incident's pending approval (local store)"
-        : "record a denial on an incident's pending approval (local store)",
+        ? "approve an incident's pending approval (locally, or --stack: the playbook continues)"
+        : "deny an incident's pending approval (locally, or --stack: the playbook stops)",
     help: help(decision),
     async run(args, io) {
       const { values, positionals } = parseArgs({
@@ -92,12 +212,6 @@ function decisionCommand(decision: Decision): Command {
         options: { json: { type: 'boolean', default: false }, ...STORE_OPTIONS },
       });
       if (positionals.length !== 1) throw new UsageError('expected exactly one incident id');
-      const id = positionals[0] ?? '';
-      const deployed = values.stack !== undefined || values.table !== undefined;
-      if (deployed && values.table === undefined) {
-        write(io.stderr, `riposte ${decision}: ${DEPLOYED}`);
-        return 1;
-      }
       const store = await openStoreFor({
         cwd: io.cwd,
         dataDir: values['data-dir'],
@@ -106,66 +220,7 @@ function decisionCommand(decision: Decision): Command {
         region: values.region,
       });
       try {
-        const incident = await resolveIncident(store.db, store.tableName, id, store.description);
-        const current = await readApproval(store.db, store.tableName, incident.id);
-        if (store.remote) {
-          write(
-            io.stderr,
-            `riposte ${decision}: incident ${incident.id}: ${describeApproval(current)}.\n${DEPLOYED}`,
-          );
-          return 1;
-        }
-        if (current?.status !== 'pending') {
-          write(
-            io.stderr,
-            `riposte ${decision}: nothing to ${decision} for incident ${incident.id}: ${describeApproval(current)}. ` +
-              'Locally, playbooks ask in-line: use --approve or --deny with run, serve or release.',
-          );
-          return 1;
-        }
-        const decidedAt = new Date().toISOString();
-        const by = approver();
-        const p = new Placeholders();
-        try {
-          await store.db.send(
-            new UpdateCommand({
-              TableName: store.tableName,
-              Key: safetyKeys.approval(incident.id),
-              ...buildUpdate({ set: { status, decidedAt, approver: by }, remove: ['expiresAt'] }, p),
-              ConditionExpression: condition(
-                '{status} = :{pending} AND {taskTokenHash} = :{hash}',
-                { pending: 'pending', hash: current.taskTokenHash },
-                p,
-              ),
-              ExpressionAttributeValues: p.values,
-            }),
-          );
-        } catch (error) {
-          if (
-            !(error instanceof ConditionalCheckFailedException) &&
-            !(error instanceof Error && error.name === 'ConditionalCheckFailedException')
-          )
-            throw error;
-          const now = await readApproval(store.db, store.tableName, incident.id);
-          write(io.stderr, `riposte ${decision}: decided meanwhile: ${describeApproval(now)}`);
-          return 1;
-        }
-        const result = {
-          incident: incident.id,
-          status,
-          approver: by,
-          decidedAt,
-          message: current.message ?? null,
-        };
-        write(
-          io.stdout,
-          values.json
-            ? JSON.stringify(result)
-            : `incident ${incident.id}: approval ${status} by ${by} at ${decidedAt}${
-                current.message === undefined ? '' : ` (${current.message})`
-              }`,
-        );
-        return 0;
+        return await decide(decision, store, positionals[0] ?? '', values.json, io);
       } catch (error) {
         if (error instanceof IncidentNotFoundError) {
           write(io.stderr, `riposte ${decision}: ${error.message}`);

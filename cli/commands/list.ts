@@ -16,9 +16,10 @@ function listCommand(spec: ListSpec): Command {
   return {
     name: spec.name,
     summary: spec.summary,
-    help: `Usage: riposte ${spec.name} [--json] [--data-dir DIR | --table NAME [--stack NAME] [--region REGION]]
+    help: `Usage: riposte ${spec.name} [--json] [--data-dir DIR | --stack NAME | --table NAME] [--region REGION]
 
-Lists ${spec.what} in the local store (.riposte/db), or in a deployed table, newest first.
+Lists ${spec.what} in the local store (.riposte/db), or in a deployment's table (the table of
+the Riposte stack --stack names, or the table --table names), newest first.
 
 Options:
   --json           print a JSON array

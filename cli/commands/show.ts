@@ -6,8 +6,7 @@ import {
   GetCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { type ApprovalItem, ApprovalItemSchema } from '#core/actions/approval.ts';
-import { safetyKeys } from '#core/actions/safety.ts';
+import { type ApprovalItem, readApprovalItem } from '#core/actions/approval.ts';
 import { listTimeline, type TimelineEntry } from '#core/actions/state.ts';
 import { listIncidents } from '#core/store/queries.ts';
 import {
@@ -24,7 +23,7 @@ import { openStoreFor, STORE_HELP, STORE_OPTIONS } from '../local/runtime.ts';
 import { isoTime, SEVERITY_NAMES } from '../output.ts';
 
 const HELP = `Usage: riposte show <incident> [--json]
-                    [--data-dir DIR | --table NAME [--stack NAME] [--region REGION]]
+                    [--data-dir DIR | --stack NAME | --table NAME] [--region REGION]
 
 An incident's story in time order: when it opened, its alerts (first and last seen, deliveries,
 title), the playbook executions started for it, every action of the timeline (target, dry-run,
@@ -203,17 +202,6 @@ async function getExecutions(
   return items.sort((a, b) => a.createdAt - b.createdAt);
 }
 
-async function getApproval(
-  db: DynamoDBDocumentClient,
-  tableName: string,
-  incidentId: string,
-): Promise<ApprovalItem | undefined> {
-  const out = await db.send(
-    new GetCommand({ TableName: tableName, Key: safetyKeys.approval(incidentId), ConsistentRead: true }),
-  );
-  return out.Item === undefined ? undefined : ApprovalItemSchema.parse(out.Item);
-}
-
 /** State-changing calls of an action (what it changed, or would change in dry-run). */
 function changes(calls: TimelineEntry['calls']): TimelineEntry['calls'] {
   return calls.filter((c) => c.mutating);
@@ -229,7 +217,7 @@ export async function loadIncidentView(
     getAlerts(db, tableName, incident.alertIds),
     getExecutions(db, tableName, incident.id),
     listTimeline(db, tableName, incident.id),
-    getApproval(db, tableName, incident.id),
+    readApprovalItem(db, tableName, incident.id),
   ]);
   const { pk: _pk, sk: _sk, ...incidentFields } = incident;
   const alerts: AlertView[] = alertItems.map((a) => ({

@@ -5,13 +5,13 @@ import { type Command, write } from '../command.ts';
 import { openStoreFor, STORE_HELP, STORE_OPTIONS } from '../local/runtime.ts';
 import { table } from '../output.ts';
 
-const HELP = `Usage: riposte stats [--json] [--data-dir DIR | --table NAME [--stack NAME] [--region REGION]]
+const HELP = `Usage: riposte stats [--json] [--data-dir DIR | --stack NAME | --table NAME] [--region REGION]
 
 The shared KPIs from the incidents in the store: time to detect (first observed by the
 source → received by Riposte), time to contain (received → containment done) and time to
 close (received → released or closed), by source and severity, with open, contained and
 failed counts. Locally every run is a dry-run, so dry-run milestones are counted (and said so);
-against a deployed table (--table) only real containments and releases count.
+against a deployment (--stack or --table) only real containments and releases count.
 
 Options:
   --json           one JSON object

@@ -1,10 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { parseConfig, type RiposteConfig } from '#core/config/schema.ts';
 import { type PlaybookRoute, RecordingDispatcher } from '#core/intake/dispatch.ts';
 import { isRecord } from '#core/normalize/read.ts';
+import { type Deployment, describeDeployment } from '../aws/stack.ts';
 import { UsageError } from '../command.ts';
 import { LocalPipeline } from './pipeline.ts';
 import { type LocalStore, LocalStoreError, openLocalStore } from './store.ts';
@@ -81,8 +83,15 @@ export interface StoreHandle {
   readonly tableName: string;
   /** True for a deployed table (AWS, default credentials), false for the local store. */
   readonly remote: boolean;
-  /** Where the data comes from, for messages: `.riposte/db`, `table riposte-AlertStore… (eu-west-1)`. */
+  /** Where the data comes from, for messages: `.riposte/db`, `table riposte-AlertStore… of stack Riposte (eu-west-1)`. */
   readonly description: string;
+  /**
+   * For a deployed table: the region given with `--region`, undefined for the SDK's default
+   * (AWS_REGION, profile). Every AWS client of the command uses it: {@link awsClientConfig}.
+   */
+  readonly region: string | undefined;
+  /** The stack's outputs, when the table was found through `--stack`. */
+  readonly deployment: Deployment | undefined;
   close(): Promise<void>;
 }
 
@@ -90,11 +99,11 @@ export interface StoreSelection {
   readonly cwd: string;
   /** Local store folder; `<cwd>/.riposte/db` by default. */
   readonly dataDir?: string | undefined;
-  /** The deployed stack's name (needs `table` for now: see {@link openStoreFor}). */
+  /** The deployed Riposte stack's name: its `TableName` output names the table. */
   readonly stack?: string | undefined;
-  /** The deployed table's name. */
+  /** The deployed table's name (without a stack). */
   readonly table?: string | undefined;
-  /** The deployed table's region; the SDK's default (AWS_REGION, profile) when undefined. */
+  /** The deployment's region; the SDK's default (AWS_REGION, profile) when undefined. */
   readonly region?: string | undefined;
 }
 
@@ -108,39 +117,44 @@ export const STORE_OPTIONS = {
 
 /** Help lines for {@link STORE_OPTIONS}. */
 export const STORE_HELP = `  --data-dir DIR   local store folder (default .riposte/db)
-  --table NAME     read the deployed DynamoDB table NAME instead (default AWS credentials)
-  --stack NAME     the deployed stack; for now give its table with --table too: find it with
-                   aws cloudformation describe-stack-resources --stack-name NAME
-                     --query "StackResources[?ResourceType=='AWS::DynamoDB::Table'].PhysicalResourceId"
-  --region REGION  the deployed table's region (default: AWS_REGION or your profile's)`;
+  --stack NAME     read the deployed Riposte stack NAME instead: its table is found with
+                   CloudFormation DescribeStacks (output TableName), with the default AWS
+                   credentials; the stack must be in a COMPLETE state
+  --table NAME     read the deployed DynamoDB table NAME instead, without a stack
+                   (--stack and --table exclude each other)
+  --region REGION  the deployment's region (default: AWS_REGION or your profile's)`;
+
+/** SDK client settings for `region` (the SDK's default region when undefined). */
+export function awsClientConfig(region: string | undefined): { region?: string } {
+  return region === undefined ? {} : { region };
+}
 
 /**
- * Opens the store a read command works on: the deployed table when `table` is given (a
- * DynamoDBDocumentClient with the default credential chain, so the same query functions run on
- * both), else the local store in `dataDir`.
+ * Opens the store a read command works on: the deployed table when `stack` or `table` is given
+ * (a DynamoDBDocumentClient with the default credential chain, so the same query functions run
+ * on both), else the local store in `dataDir`.
  *
- * `stack` alone is refused: resolving the table from the CloudFormation stack needs
- * `@aws-sdk/client-cloudformation`, which the project does not ship yet, so the table name is
- * asked for explicitly.
+ * With `stack`, the table is the stack's `TableName` output, read with CloudFormation
+ * `DescribeStacks` (one client for the call, in `region`); the stack must exist, be in a
+ * COMPLETE state and be a Riposte stack, else a `DeploymentError` (`../aws/stack.ts`) says which. `stack`
+ * with `table` is a usage error: one names the other.
  *
  * @example
- * const store = await openStoreFor({ cwd, table: 'riposte-AlertStoreTable-1A2B', region: 'eu-west-1' });
+ * const store = await openStoreFor({ cwd, stack: 'Riposte', region: 'eu-west-1' });
  * try { await listIncidents(store.db, store.tableName); } finally { await store.close(); }
  */
 export async function openStoreFor(selection: StoreSelection): Promise<StoreHandle> {
-  const { stack, table, region, dataDir } = selection;
-  if ((stack !== undefined || table !== undefined) && dataDir !== undefined) {
+  const { stack, region, dataDir } = selection;
+  if ((stack !== undefined || selection.table !== undefined) && dataDir !== undefined) {
     throw new UsageError('--data-dir reads the local store; it excludes --stack and --table');
   }
-  if (table === undefined) {
-    if (stack !== undefined) {
-      throw new UsageError(
-        `--stack ${stack} needs the table name for now (give --table NAME): find it with\n` +
-          `  aws cloudformation describe-stack-resources --stack-name ${stack} ` +
-          `--query "StackResources[?ResourceType=='AWS::DynamoDB::Table'].PhysicalResourceId" --output text`,
-      );
-    }
-    if (region !== undefined) throw new UsageError('--region goes with --table (a deployed table)');
+  if (stack !== undefined && selection.table !== undefined) {
+    throw new UsageError(
+      "--stack and --table exclude each other: --stack reads the table's name from the stack's outputs",
+    );
+  }
+  if (stack === undefined && selection.table === undefined) {
+    if (region !== undefined) throw new UsageError('--region goes with --stack or --table (a deployment)');
     const folder =
       dataDir === undefined
         ? path.join(selection.cwd, LOCAL_DIR, 'db')
@@ -155,19 +169,33 @@ export async function openStoreFor(selection: StoreSelection): Promise<StoreHand
       tableName: store.tableName,
       remote: false,
       description: displayPath(selection.cwd, folder),
+      region: undefined,
+      deployment: undefined,
       close: () => store.close(),
     };
   }
-  const raw = new DynamoDBClient(region === undefined ? {} : { region });
+  let deployment: Deployment | undefined;
+  if (stack !== undefined) {
+    const cloudFormation = new CloudFormationClient(awsClientConfig(region));
+    try {
+      deployment = await describeDeployment(cloudFormation, stack);
+    } finally {
+      cloudFormation.destroy();
+    }
+  }
+  const tableName = deployment?.tableName ?? selection.table ?? '';
+  const raw = new DynamoDBClient(awsClientConfig(region));
   const db = DynamoDBDocumentClient.from(raw, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
   const resolvedRegion = await raw.config.region().catch(() => undefined);
   return {
     db,
-    tableName: table,
+    tableName,
     remote: true,
-    description: `table ${table}${stack === undefined ? '' : ` of stack ${stack}`}${resolvedRegion === undefined ? '' : ` (${resolvedRegion})`}`,
+    description: `table ${tableName}${stack === undefined ? '' : ` of stack ${stack}`}${resolvedRegion === undefined ? '' : ` (${resolvedRegion})`}`,
+    region,
+    deployment,
     close: async () => raw.destroy(),
   };
 }

@@ -1,25 +1,24 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import {
   type ApprovalItem,
-  ApprovalItemSchema,
   type ApprovalKey,
   type ApprovalPayload,
   approvalKeyFrom,
+  decideApproval,
+  readApprovalItem,
   taskTokenHash,
   verifyApprovalToken,
 } from '#core/actions/approval.ts';
 import { InvalidApprovalTokenError } from '#core/actions/errors.ts';
 import { SecretsManagerReader } from '#core/actions/notify.ts';
-import { safetyKeys } from '#core/actions/safety.ts';
-import { buildUpdate, condition, Placeholders } from '#core/store/expression.ts';
 
 /**
  * The approval endpoint (API Gateway HTTP API, payload v2): `/approve` and `/deny`, each with
@@ -185,18 +184,6 @@ export async function handleApprovalRequest(
   return request.method === 'GET' ? confirm(request, payload, deps) : decide(request, payload, deps);
 }
 
-async function readApproval(
-  deps: ApprovalHandlerDeps,
-  incidentId: string,
-): Promise<ApprovalItem | undefined> {
-  const out = await deps.db.send(
-    new GetCommand({ TableName: deps.tableName, Key: safetyKeys.approval(incidentId), ConsistentRead: true }),
-  );
-  if (out.Item === undefined) return undefined;
-  const parsed = ApprovalItemSchema.safeParse(out.Item);
-  return parsed.success ? parsed.data : undefined;
-}
-
 /** The answer when this request is not (or no longer) pending. */
 function notPending(item: ApprovalItem | undefined, payload: ApprovalPayload): ApprovalHttpResponse {
   if (item === undefined || item.taskTokenHash !== taskTokenHash(payload.taskToken)) {
@@ -227,7 +214,7 @@ async function confirm(
   payload: ApprovalPayload,
   deps: ApprovalHandlerDeps,
 ): Promise<ApprovalHttpResponse> {
-  const item = await readApproval(deps, payload.incidentId);
+  const item = await readApprovalItem(deps.db, deps.tableName, payload.incidentId);
   if (
     item === undefined ||
     item.status !== 'pending' ||
@@ -258,141 +245,54 @@ async function decide(
   payload: ApprovalPayload,
   deps: ApprovalHandlerDeps,
 ): Promise<ApprovalHttpResponse> {
-  const key = safetyKeys.approval(payload.incidentId);
-  const status = payload.decision === 'approve' ? 'approved' : 'denied';
-  const decidedAt = new Date(deps.now()).toISOString();
-  const hash = taskTokenHash(payload.taskToken);
   const attributes = {
     incidentId: payload.incidentId,
     executionId: payload.executionId,
     decision: payload.decision,
   };
-
-  // 1. First decision wins: only a pending item of this very task moves.
-  try {
-    const p = new Placeholders();
-    const update = buildUpdate(
-      { set: { status, decidedAt, approver: request.approver }, remove: ['expiresAt'] },
-      p,
-    );
-    await deps.db.send(
-      new UpdateCommand({
-        TableName: deps.tableName,
-        Key: key,
-        ...update,
-        ConditionExpression: condition(
-          '{status} = :{pending} AND {taskTokenHash} = :{hash}',
-          { pending: 'pending', hash },
-          p,
-        ),
-        ExpressionAttributeValues: p.values,
-      }),
-    );
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-    deps.log?.warn('approval decision refused: not pending', attributes);
-    return notPending(await readApproval(deps, payload.incidentId), payload);
-  }
-
-  // 2. Tell the waiting execution.
-  try {
-    if (payload.decision === 'approve') {
-      await deps.sfn.send(
-        new SendTaskSuccessCommand({
-          taskToken: payload.taskToken,
-          output: JSON.stringify({ approved: true, approver: request.approver, decidedAt }),
-        }),
-      );
-    } else {
-      await deps.sfn.send(
-        new SendTaskFailureCommand({
-          taskToken: payload.taskToken,
-          error: 'ApprovalDenied',
-          cause: `denied by ${request.approver} at ${decidedAt}`,
-        }),
-      );
-    }
-  } catch (error) {
-    const gone = error instanceof Error && TASK_GONE.has(error.name);
-    await settle(
-      deps,
-      key,
-      status,
-      decidedAt,
-      gone ? { status: 'expired' } : { status: 'pending', deadline: payload.expiresAt },
-    ).catch((e: unknown) =>
-      deps.log?.error('could not settle the approval item', { ...attributes, error: errorName(e) }),
-    );
-    if (gone) {
+  const result = await decideApproval(deps, {
+    incidentId: payload.incidentId,
+    executionId: payload.executionId,
+    taskToken: payload.taskToken,
+    decision: payload.decision,
+    approver: request.approver,
+    deadline: payload.expiresAt,
+  });
+  switch (result.outcome) {
+    case 'not-pending':
+      deps.log?.warn('approval decision refused: not pending', attributes);
+      return notPending(result.item, payload);
+    case 'task-gone':
       deps.log?.warn('approval arrived after the execution stopped waiting', attributes);
       return page(
         410,
         'Too late',
         `The playbook for incident ${payload.incidentId} is no longer waiting (it timed out or was stopped). Your decision was not applied.`,
       );
-    }
-    deps.log?.error('Step Functions refused the decision', { ...attributes, error: errorName(error) });
-    return page(
-      503,
-      'Try again',
-      'Riposte could not reach Step Functions. Nothing was applied; use the link again in a minute.',
-    );
+    case 'unreachable':
+      deps.log?.error('Step Functions refused the decision', {
+        ...attributes,
+        error: errorName(result.error),
+      });
+      return page(
+        503,
+        'Try again',
+        'Riposte could not reach Step Functions. Nothing was applied; use the link again in a minute.',
+      );
+    case 'decided':
+      deps.log?.info('approval decided', { ...attributes, approver: request.approver });
+      return payload.decision === 'approve'
+        ? page(
+            200,
+            'Approved',
+            `You approved the request for incident ${payload.incidentId}. The playbook continues.`,
+          )
+        : page(
+            200,
+            'Denied',
+            `You denied the request for incident ${payload.incidentId}. The playbook stops.`,
+          );
   }
-  deps.log?.info('approval decided', { ...attributes, approver: request.approver });
-  return payload.decision === 'approve'
-    ? page(
-        200,
-        'Approved',
-        `You approved the request for incident ${payload.incidentId}. The playbook continues.`,
-      )
-    : page(200, 'Denied', `You denied the request for incident ${payload.incidentId}. The playbook stops.`);
-}
-
-/** Step Functions errors meaning the task no longer waits for a decision. */
-const TASK_GONE = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
-
-/**
- * After a failed send, moves our own decision (same status and time) to `expired` (the task is
- * gone) or back to `pending` (transient failure: the link can be used again).
- */
-async function settle(
-  deps: ApprovalHandlerDeps,
-  key: { pk: string; sk: string },
-  status: string,
-  decidedAt: string,
-  to: { status: 'expired' } | { status: 'pending'; deadline: number },
-): Promise<void> {
-  const p = new Placeholders();
-  const update =
-    to.status === 'expired'
-      ? buildUpdate({ set: { status: 'expired' } }, p)
-      : buildUpdate(
-          {
-            set: { status: 'pending', expiresAt: Math.ceil(to.deadline / 1_000) },
-            remove: ['decidedAt', 'approver'],
-          },
-          p,
-        );
-  await deps.db.send(
-    new UpdateCommand({
-      TableName: deps.tableName,
-      Key: key,
-      ...update,
-      ConditionExpression: condition(
-        '{status} = :{status} AND {decidedAt} = :{decidedAt}',
-        { status, decidedAt },
-        p,
-      ),
-      ExpressionAttributeValues: p.values,
-    }),
-  );
-}
-
-function isConditionFailure(error: unknown): boolean {
-  return (
-    error instanceof ConditionalCheckFailedException ||
-    (error instanceof Error && error.name === 'ConditionalCheckFailedException')
-  );
 }
 
 function errorName(error: unknown): string {

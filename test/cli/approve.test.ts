@@ -1,45 +1,16 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { taskTokenHash } from '#core/actions/approval.ts';
 import { safetyKeys } from '#core/actions/safety.ts';
 import { openLocalStore } from '../../cli/local/store.ts';
-import { main } from '../../cli/main.ts';
-import { REPO_ROOT } from '../support/fixtures.ts';
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function cli(argv: readonly string[]): Promise<Run> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk: Buffer) => {
-    out += chunk.toString('utf8');
-  });
-  stderr.on('data', (chunk: Buffer) => {
-    err += chunk.toString('utf8');
-  });
-  const code = await main(argv, { stdout, stderr, stdin: Readable.from([]), cwd: REPO_ROOT });
-  return { code, stdout: out, stderr: err };
-}
+import { cli, runEvent } from '../support/cli.ts';
 
 const C2 = 'examples/events/guardduty-ec2-c2-activity.json';
 const PROTECTED = 'examples/events/guardduty-ec2-protected-instance.json';
-
-async function runEvent(dataDir: string, file: string): Promise<string> {
-  const ran = await cli(['run', file, '--data-dir', dataDir, '--approve', '--json']);
-  if (ran.stdout === '') throw new Error(`riposte run ${file} printed nothing (${ran.code}): ${ran.stderr}`);
-  return z.object({ incident: z.object({ id: z.string() }) }).parse(JSON.parse(ran.stdout)).incident.id;
-}
 
 /** Writes the approval item as the request-approval action stores it: pending, token hashed. */
 async function recordPendingApproval(dataDir: string, incidentId: string): Promise<void> {
@@ -157,19 +128,6 @@ describe('riposte approve / deny', () => {
     // Assess
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('no approval was ever requested');
-  });
-
-  it('does not decide a deployed approval: it points to the signed links and exits 1', async () => {
-    // Prepare
-    const argv = ['approve', 'inc-0123456789abcdef', '--stack', 'Riposte'];
-
-    // Act
-    const result = await cli(argv);
-
-    // Assess
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain('signed approve and deny links');
-    expect(result.stderr).toContain('Step Functions console');
   });
 
   it('exits 1 for an incident that does not exist', async () => {

@@ -2,44 +2,27 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../cli/main.ts';
 import { AlertSchema } from '../../functions/core/alert.ts';
+import { type CliOptions, type CliRun, cli } from '../support/cli.ts';
 import { FIXTURES_DIR, REPO_ROOT } from '../support/fixtures.ts';
 
 const GUARDDUTY = 'test/fixtures/events/guardduty/instance-backdoor-cc-dns-high.json';
 const CONFIG = 'test/fixtures/events/config/compliance-change-s3-versioning-non-compliant.json';
 const SECURITY_HUB_BATCH = 'test/fixtures/events/securityhub/custom-action-three-findings.json';
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
+interface Run extends CliRun {
   /** stdout as parsed JSON lines (parsed on access: usage text is not JSON). */
   readonly lines: Record<string, unknown>[];
 }
 
 /** Runs the CLI in-process with in-memory streams. */
-async function run(argv: readonly string[], options: { cwd?: string; stdin?: string } = {}): Promise<Run> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk: Buffer) => {
-    out += chunk.toString('utf8');
-  });
-  stderr.on('data', (chunk: Buffer) => {
-    err += chunk.toString('utf8');
-  });
-  const stdin = Readable.from(options.stdin === undefined ? [] : [Buffer.from(options.stdin, 'utf8')]);
-  const code = await main(argv, { stdout, stderr, stdin, cwd: options.cwd ?? REPO_ROOT });
+async function run(argv: readonly string[], options: CliOptions = {}): Promise<Run> {
+  const result = await cli(argv, options);
   return {
-    code,
-    stdout: out,
-    stderr: err,
+    ...result,
     get lines() {
-      return out
+      return result.stdout
         .split('\n')
         .filter((line) => line !== '')
         .map((line): Record<string, unknown> => {

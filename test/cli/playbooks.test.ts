@@ -1,34 +1,10 @@
-import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { main } from '../../cli/main.ts';
 import type { AslStateMachine } from '../../functions/core/playbooks/asl.ts';
 import { compilePlaybook } from '../../functions/core/playbooks/compile.ts';
 import { TriggerSchema } from '../../functions/core/playbooks/trigger.ts';
 import ec2Compromise from '../../playbooks/ec2-instance-compromise.ts';
-import { REPO_ROOT } from '../support/fixtures.ts';
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs the CLI in-process with in-memory streams. */
-async function run(argv: readonly string[]): Promise<Run> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk: Buffer) => {
-    out += chunk.toString('utf8');
-  });
-  stderr.on('data', (chunk: Buffer) => {
-    err += chunk.toString('utf8');
-  });
-  const code = await main(argv, { stdout, stderr, stdin: Readable.from([]), cwd: REPO_ROOT });
-  return { code, stdout: out, stderr: err };
-}
+import { cli as run } from '../support/cli.ts';
 
 /** Every state name of a compiled machine, parallel branches included. */
 function stateNames(machine: AslStateMachine): string[] {

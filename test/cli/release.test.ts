@@ -2,33 +2,11 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { publicBucketFinding, torKeyFinding } from '../../cli/local/demo-events.ts';
-import { main } from '../../cli/main.ts';
+import { cli, runEvent } from '../support/cli.ts';
 import { REPO_ROOT } from '../support/fixtures.ts';
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function cli(argv: readonly string[]): Promise<Run> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk: Buffer) => {
-    out += chunk.toString('utf8');
-  });
-  stderr.on('data', (chunk: Buffer) => {
-    err += chunk.toString('utf8');
-  });
-  const code = await main(argv, { stdout, stderr, stdin: Readable.from([]), cwd: REPO_ROOT });
-  return { code, stdout: out, stderr: err };
-}
 
 const C2 = 'examples/events/guardduty-ec2-c2-activity.json';
 const INSTANCE = 'i-0a1b2c3d4e5f60718';
@@ -89,12 +67,6 @@ const ReleaseOutputSchema = z.object({
   world: z.string(),
   worldSaved: z.string(),
 });
-
-async function runEvent(dataDir: string, file: string): Promise<string> {
-  const ran = await cli(['run', file, '--data-dir', dataDir, '--approve', '--json']);
-  const parsed = z.object({ incident: z.object({ id: z.string() }) }).parse(JSON.parse(ran.stdout));
-  return parsed.incident.id;
-}
 
 describe('riposte release', () => {
   let dataDir: string;

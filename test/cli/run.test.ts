@@ -1,30 +1,6 @@
-import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { main } from '../../cli/main.ts';
-import { REPO_ROOT } from '../support/fixtures.ts';
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs the CLI in-process with in-memory streams (stdin is not a terminal). */
-async function run(argv: readonly string[]): Promise<Run> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk: Buffer) => {
-    out += chunk.toString('utf8');
-  });
-  stderr.on('data', (chunk: Buffer) => {
-    err += chunk.toString('utf8');
-  });
-  const code = await main(argv, { stdout, stderr, stdin: Readable.from([]), cwd: REPO_ROOT });
-  return { code, stdout: out, stderr: err };
-}
+import { cli as run } from '../support/cli.ts';
 
 /**
  * The documented `riposte run --json` output, field for field:

@@ -1,33 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { openLocalStore } from '../../cli/local/store.ts';
-import { main } from '../../cli/main.ts';
-import { REPO_ROOT } from '../support/fixtures.ts';
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function cli(argv: readonly string[]): Promise<Run> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk: Buffer) => {
-    out += chunk.toString('utf8');
-  });
-  stderr.on('data', (chunk: Buffer) => {
-    err += chunk.toString('utf8');
-  });
-  const code = await main(argv, { stdout, stderr, stdin: Readable.from([]), cwd: REPO_ROOT });
-  return { code, stdout: out, stderr: err };
-}
+import { cli, runEvent, withDynamoDbEndpoint } from '../support/cli.ts';
 
 /** The documented `riposte show --json` output: strict objects, a renamed field fails. */
 const CallSchema = z.strictObject({
@@ -118,10 +95,7 @@ describe('riposte show', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'riposte-show-'));
-    const ran = await cli(['run', C2, '--data-dir', dataDir, '--approve', '--json']);
-    if (ran.code !== 0) throw new Error(`riposte run failed: ${ran.stderr}`);
-    incidentId = z.object({ incident: z.object({ id: z.string() }) }).parse(JSON.parse(ran.stdout))
-      .incident.id;
+    incidentId = await runEvent(dataDir, C2);
   });
 
   afterAll(async () => {
@@ -202,42 +176,15 @@ describe('riposte show', () => {
     expect(result.stdout).toBe('');
   });
 
-  it('asks for the table name with --stack alone', async () => {
-    // Prepare
-    const argv = ['show', incidentId, '--stack', 'Riposte'];
-
-    // Act
-    const result = await cli(argv);
-
-    // Assess
-    expect(result.code).toBe(2);
-    expect(result.stderr).toContain('--stack Riposte needs the table name');
-    expect(result.stderr).toContain('--table');
-  });
-
   it('reads a deployed table with --table through the default credential chain', async () => {
     // Prepare: the local store stands in for the deployed table, reached like DynamoDB.
     const store = await openLocalStore({ dataDir });
-    const saved = {
-      endpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB,
-      key: process.env.AWS_ACCESS_KEY_ID,
-      secret: process.env.AWS_SECRET_ACCESS_KEY,
-    };
-    process.env.AWS_ENDPOINT_URL_DYNAMODB = store.endpoint;
-    process.env.AWS_ACCESS_KEY_ID = 'local';
-    process.env.AWS_SECRET_ACCESS_KEY = 'local';
     try {
       // Act
-      const shown = await cli([
-        'show',
-        incidentId,
-        '--table',
-        store.tableName,
-        '--region',
-        'eu-west-1',
-        '--json',
-      ]);
-      const stats = await cli(['stats', '--table', store.tableName, '--region', 'eu-west-1', '--json']);
+      const { shown, stats } = await withDynamoDbEndpoint(store.endpoint, async () => ({
+        shown: await cli(['show', incidentId, '--table', store.tableName, '--region', 'eu-west-1', '--json']),
+        stats: await cli(['stats', '--table', store.tableName, '--region', 'eu-west-1', '--json']),
+      }));
 
       // Assess
       expect(shown.code).toBe(0);
@@ -246,13 +193,6 @@ describe('riposte show', () => {
       // Against a deployment only real containments count: this one was a dry-run.
       expect(JSON.parse(stats.stdout)).toMatchObject({ includesDryRun: false });
     } finally {
-      const restore = (name: string, value: string | undefined): void => {
-        if (value === undefined) delete process.env[name];
-        else process.env[name] = value;
-      };
-      restore('AWS_ENDPOINT_URL_DYNAMODB', saved.endpoint);
-      restore('AWS_ACCESS_KEY_ID', saved.key);
-      restore('AWS_SECRET_ACCESS_KEY', saved.secret);
       await store.close();
     }
   });

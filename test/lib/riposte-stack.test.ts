@@ -3,10 +3,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App, type CfnElement, Validations } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { DeployedPlaybookSchema, STACK_OUTPUTS } from '../../cli/aws/stack.ts';
 import { parseConfig } from '../../functions/core/config/schema.ts';
 import { loadPlaybooks } from '../../functions/core/playbooks/registry.ts';
 import { definePlaybook, type Playbook } from '../../functions/core/playbooks/sdk.ts';
@@ -99,6 +101,25 @@ function readReport(outdir: string): ValidationReport {
   return JSON.parse(readFileSync(file, 'utf8')) as ValidationReport;
 }
 
+/**
+ * An output value as CloudFormation resolves it, with `arn:…:stateMachine:<logical id>:live` for
+ * each alias `Fn::GetAtt`.
+ */
+function resolveAliasJoin(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const intrinsic = z
+    .union([
+      z.strictObject({ 'Fn::Join': z.tuple([z.string(), z.array(z.unknown())]) }),
+      z.strictObject({ 'Fn::GetAtt': z.tuple([z.string(), z.literal('Arn')]) }),
+    ])
+    .parse(value);
+  if ('Fn::Join' in intrinsic) {
+    const [separator, parts] = intrinsic['Fn::Join'];
+    return parts.map(resolveAliasJoin).join(separator);
+  }
+  return `arn:aws:states:eu-west-1:111122223333:stateMachine:${intrinsic['Fn::GetAtt'][0]}:live`;
+}
+
 describe('RiposteStack', () => {
   it('describes itself and leaves termination protection off by default', () => {
     // Prepare / Act
@@ -160,6 +181,35 @@ describe('RiposteStack', () => {
       const alias = stack.getLogicalId(stack.playbooks.machines.get(playbook.id)?.alias as CfnElement);
       expect(routes).toContain(alias);
     }
+  });
+
+  it('publishes the table and the deployed playbooks as the outputs riposte --stack reads', async () => {
+    // Prepare
+    const playbooks = await allPlaybooks();
+
+    // Act
+    const { stack, template } = synthStack({}, playbooks);
+    const empty = synthStack().template;
+
+    // Assess
+    expect(RiposteStack.OUTPUTS).toEqual(STACK_OUTPUTS);
+    const table = stack.getLogicalId(stack.store.table.node.defaultChild as CfnElement);
+    template.hasOutput(STACK_OUTPUTS.tableName, {
+      Description: Match.stringLikeRegexp('alert table'),
+      Value: { Ref: table },
+    });
+    template.hasOutput(STACK_OUTPUTS.playbooks, { Description: Match.stringLikeRegexp('riposte release') });
+    const value = template.toJSON().Outputs[STACK_OUTPUTS.playbooks].Value;
+    const deployed = z.record(z.string(), DeployedPlaybookSchema).parse(JSON.parse(resolveAliasJoin(value)));
+    expect(Object.keys(deployed).sort()).toEqual(playbooks.map((p) => p.id).sort());
+    for (const playbook of playbooks) {
+      const alias = stack.getLogicalId(stack.playbooks.machines.get(playbook.id)?.alias as CfnElement);
+      expect(deployed[playbook.id]).toEqual({
+        version: playbook.version,
+        aliasArn: `arn:aws:states:eu-west-1:111122223333:stateMachine:${alias}:live`,
+      });
+    }
+    empty.hasOutput(STACK_OUTPUTS.playbooks, { Value: '{}' });
   });
 
   it('keeps its construct ids, which are a contract', () => {
