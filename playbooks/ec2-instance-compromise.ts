@@ -26,12 +26,14 @@ const EC2_THREATS = [
  */
 export default definePlaybook({
   id: 'ec2-instance-compromise',
-  version: '1.0.0',
+  version: '1.0.1',
   title: 'EC2 instance compromise',
   description:
     'Isolates and snapshots an EC2 instance reported compromised (command and control, crypto-mining, trojans, unauthorized access) at high severity.',
   owner: 'security-engineering',
   changelog: {
+    '1.0.1':
+      'A step whose AWS calls keep being throttled or failing on the AWS side past the SDK’s own retries is run again (up to three more times, waits growing to at most 30 s): an isolation left partly done by a throttled snapshot or network interface now completes. Access denied, safety refusals and lasting partial failures are still never retried.',
     '1.0.0':
       'Enrich; notify only for protected instances and sample findings; approval in production; isolate and snapshot; notify.',
   },

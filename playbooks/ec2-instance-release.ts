@@ -9,11 +9,15 @@ import { definePlaybook } from '#core/playbooks/sdk.ts';
  */
 export default definePlaybook({
   id: 'ec2-instance-release',
-  version: '1.0.0',
+  version: '1.0.1',
   title: 'Release an isolated EC2 instance',
   description: 'Undoes ec2-instance-compromise from the saved pre-containment state; keeps the snapshots.',
   owner: 'security-engineering',
-  changelog: { '1.0.0': 'Restore the instance from the saved state, then notify.' },
+  changelog: {
+    '1.0.1':
+      'Steps are run again when AWS keeps throttling or failing on its side past the SDK’s own retries (up to three more times, waits growing to at most 30 s; more AWS error codes recognized); access denied and safety refusals are still never retried.',
+    '1.0.0': 'Restore the instance from the saved state, then notify.',
+  },
   trigger: { manual: true },
   timeoutSeconds: 3600,
   steps: (flow) =>

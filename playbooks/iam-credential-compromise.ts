@@ -25,12 +25,14 @@ const REFUSED = ['ProtectedResourceError', 'SampleAlertError', 'NotAllowedError'
  */
 export default definePlaybook({
   id: 'iam-credential-compromise',
-  version: '1.0.0',
+  version: '1.0.1',
   title: 'IAM credential compromise',
   description:
     'Deactivates the keys and console access of a compromised IAM user, or revokes the sessions of a compromised role (credential exfiltration, Tor and malicious IP callers, anomalous behavior), and alerts on root sign-ins.',
   owner: 'security-engineering',
   changelog: {
+    '1.0.1':
+      'Steps are run again when AWS keeps throttling or failing on its side past the SDK’s own retries (up to three more times, waits growing to at most 30 s; more AWS error codes recognized); access denied and safety refusals are still never retried.',
     '1.0.0':
       'Enrich the principal; contain a user (keys, deny-all, console) or revoke a role’s sessions; notify. Root: notify only.',
   },

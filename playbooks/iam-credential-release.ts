@@ -8,11 +8,13 @@ import { definePlaybook } from '#core/playbooks/sdk.ts';
  */
 export default definePlaybook({
   id: 'iam-credential-release',
-  version: '1.0.0',
+  version: '1.0.1',
   title: 'Release contained IAM credentials',
   description: 'Undoes iam-credential-compromise from the saved pre-containment state.',
   owner: 'security-engineering',
   changelog: {
+    '1.0.1':
+      'Steps are run again when AWS keeps throttling or failing on its side past the SDK’s own retries (up to three more times, waits growing to at most 30 s; more AWS error codes recognized); access denied and safety refusals are still never retried.',
     '1.0.0': 'Reactivate a user’s keys and remove deny-all, or remove a role’s session revocation; notify.',
   },
   trigger: { manual: true },

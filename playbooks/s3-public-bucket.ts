@@ -17,12 +17,16 @@ const PUBLIC_BUCKET_CONTROLS = [
  */
 export default definePlaybook({
   id: 's3-public-bucket',
-  version: '1.0.0',
+  version: '1.0.1',
   title: 'Public S3 bucket',
   description:
     'Blocks public access on a bucket reported public by Security Hub controls, Config rules, IAM Access Analyzer or GuardDuty.',
   owner: 'security-engineering',
-  changelog: { '1.0.0': 'Block public access on the bucket (previous setting saved), then notify.' },
+  changelog: {
+    '1.0.1':
+      'Steps are run again when AWS keeps throttling or failing on its side past the SDK’s own retries (up to three more times, waits growing to at most 30 s; more AWS error codes recognized); access denied and safety refusals are still never retried.',
+    '1.0.0': 'Block public access on the bucket (previous setting saved), then notify.',
+  },
   trigger: {
     anyOf: [
       { controls: PUBLIC_BUCKET_CONTROLS, classUids: [2003], resourceTypes: ['AWS::S3::Bucket'] },

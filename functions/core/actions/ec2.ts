@@ -46,8 +46,10 @@ import { InvalidInputError } from '../errors.ts';
 import {
   AwsAccessDeniedError,
   hasErrorCode,
+  type ItemFailure,
+  isTransientAwsError,
   NothingToReleaseError,
-  PartialFailureError,
+  partialFailure,
   ResourceNotFoundError,
 } from './errors.ts';
 import {
@@ -200,10 +202,15 @@ function describeError(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
-/** Per-item failures are collected; a permission problem is not per item and stops the action. */
-function collectible(error: unknown): string {
+/**
+ * Records a failed item (transient or not, see {@link isTransientAwsError}) and returns its
+ * message; a permission problem is not per item and stops the action.
+ */
+function collect(failures: ItemFailure[], target: string, error: unknown): string {
   if (error instanceof AwsAccessDeniedError) throw error;
-  return describeError(error);
+  const message = describeError(error);
+  failures.push({ target, error: message, transient: isTransientAwsError(error) });
+  return message;
 }
 
 function iso(value: Date | string | undefined): string | null {
@@ -253,13 +260,9 @@ function parseSaved(key: string, saved: Record<string, unknown>): SavedIsolation
   return parsed.data;
 }
 
-function finish<T>(failures: readonly { target: string; error: string }[], what: string, output: T): T {
-  if (failures.length > 0) {
-    throw new PartialFailureError(
-      `${what}: ${failures.length} step(s) failed (${failures.map((f) => f.target).join(', ')}); the others were done`,
-      failures,
-    );
-  }
+/** The output, or the error of the failed items ({@link partialFailure}: retried when all were transient). */
+function finish<T>(failures: readonly ItemFailure[], what: string, output: T): T {
+  if (failures.length > 0) throw partialFailure(what, failures);
   return output;
 }
 
@@ -929,7 +932,9 @@ async function revokeEgressIfPresent(
  * 9. `CreateTags` riposte:status=quarantined, riposte:incident=<id>.
  *
  * A failing ENI, Elastic IP, snapshot, profile or revocation does not stop the others: the
- * action then throws {@link PartialFailureError} listing them (release undoes what was done).
+ * action then throws the error {@link partialFailure} makes of them: `TransientAwsError` when
+ * every failure was transient (the state machine runs the step again, which only does what is
+ * left), `PartialFailureError` otherwise (release undoes what was done).
  *
  * @example
  * const output = await isolateInstanceAction.run({ instanceId: 'i-0a1b2c3d4e5f60718', revokeRoleSessions: true }, env);
@@ -977,7 +982,7 @@ export const isolateInstanceAction = defineAction({
     const { ec2, autoScaling, elbv2 } = env.clients;
     const { instanceId } = input;
     const incidentId = env.execution.incidentId;
-    const failures: { target: string; error: string }[] = [];
+    const failures: ItemFailure[] = [];
     const notes: string[] = [];
 
     // 1. Capture before touching; never overwrite the original capture.
@@ -1157,11 +1162,11 @@ export const isolateInstanceAction = defineAction({
               failures.push({
                 target: `${eni.networkInterfaceId} (rollback)`,
                 error: describeError(rollback),
+                transient: isTransientAwsError(rollback),
               });
             });
         }
-        const message = collectible(error);
-        failures.push({ target: eni.networkInterfaceId, error: message });
+        const message = collect(failures, eni.networkInterfaceId, error);
         networkInterfaces.push({ ...result, action: 'failed', error: message });
       }
     }
@@ -1187,8 +1192,7 @@ export const isolateInstanceAction = defineAction({
         await ec2.send(new DisassociateAddressCommand({ AssociationId: address.associationId }));
         elasticIps.push({ ...result, action: 'disassociated', error: null });
       } catch (error) {
-        const message = collectible(error);
-        failures.push({ target: address.allocationId, error: message });
+        const message = collect(failures, address.allocationId, error);
         elasticIps.push({ ...result, action: 'failed', error: message });
       }
     }
@@ -1202,8 +1206,7 @@ export const isolateInstanceAction = defineAction({
         await ec2.send(new DisassociateIamInstanceProfileCommand({ AssociationId: profile.associationId }));
         instanceProfile = { ...result, action: 'disassociated', error: null };
       } catch (error) {
-        const message = collectible(error);
-        failures.push({ target: profile.arn, error: message });
+        const message = collect(failures, profile.arn, error);
         instanceProfile = { ...result, action: 'failed', error: message };
       }
     }
@@ -1255,8 +1258,7 @@ export const isolateInstanceAction = defineAction({
             }
           }
         } catch (error) {
-          const message = collectible(error);
-          failures.push({ target: roleName, error: message });
+          const message = collect(failures, roleName, error);
           roleSessions = {
             ...base,
             action: 'failed',
@@ -1317,8 +1319,7 @@ export const isolateInstanceAction = defineAction({
             error: null,
           });
         } catch (error) {
-          const message = collectible(error);
-          failures.push({ target: volume.volumeId, error: message });
+          const message = collect(failures, volume.volumeId, error);
           snapshots.push({ volumeId: volume.volumeId, snapshotId: null, action: 'failed', error: message });
         }
       }
@@ -1528,7 +1529,7 @@ export const releaseInstanceAction = defineAction({
     }
     const saved = parseSaved(key, loaded);
     const current = await captureInstance(env, instanceId);
-    const failures: { target: string; error: string }[] = [];
+    const failures: ItemFailure[] = [];
     const notes: string[] = [];
 
     // Security groups of every ENI.
@@ -1539,7 +1540,7 @@ export const releaseInstanceAction = defineAction({
       const result = { networkInterfaceId: original.networkInterfaceId, groups };
       if (now === undefined) {
         const error = 'the network interface is no longer attached to the instance';
-        failures.push({ target: original.networkInterfaceId, error });
+        failures.push({ target: original.networkInterfaceId, error, transient: false });
         networkInterfaces.push({ ...result, action: 'failed', error });
         continue;
       }
@@ -1561,8 +1562,7 @@ export const releaseInstanceAction = defineAction({
         );
         networkInterfaces.push({ ...result, action: 'restored', error: null });
       } catch (error) {
-        const message = collectible(error);
-        failures.push({ target: original.networkInterfaceId, error: message });
+        const message = collect(failures, original.networkInterfaceId, error);
         networkInterfaces.push({ ...result, action: 'failed', error: message });
       }
     }
@@ -1575,7 +1575,7 @@ export const releaseInstanceAction = defineAction({
         instanceProfile = { arn, action: 'unchanged', error: null };
       } else if (current.instanceProfile !== null) {
         const error = `the instance now has another instance profile (${current.instanceProfile.arn}); left as is`;
-        failures.push({ target: arn, error });
+        failures.push({ target: arn, error, transient: false });
         instanceProfile = { arn, action: 'failed', error };
       } else {
         try {
@@ -1587,8 +1587,7 @@ export const releaseInstanceAction = defineAction({
           );
           instanceProfile = { arn, action: 'associated', error: null };
         } catch (error) {
-          const message = collectible(error);
-          failures.push({ target: arn, error: message });
+          const message = collect(failures, arn, error);
           instanceProfile = { arn, action: 'failed', error: message };
         }
       }
@@ -1621,8 +1620,7 @@ export const releaseInstanceAction = defineAction({
             // The role no longer exists, or nothing of it was captured: nothing to put back.
             roleSessions = { ...base, action: 'absent', error: null };
           } else {
-            const message = collectible(error);
-            failures.push({ target: roleName, error: message });
+            const message = collect(failures, roleName, error);
             roleSessions = { ...base, action: 'failed', error: message };
           }
         }
@@ -1653,8 +1651,7 @@ export const releaseInstanceAction = defineAction({
         );
         elasticIps.push({ ...result, action: 'associated', error: null });
       } catch (error) {
-        const message = collectible(error);
-        failures.push({ target: address.allocationId, error: message });
+        const message = collect(failures, address.allocationId, error);
         elasticIps.push({ ...result, action: 'failed', error: message });
       }
     }
@@ -1685,8 +1682,7 @@ export const releaseInstanceAction = defineAction({
           throw new Error(`the instance is now in another Auto Scaling group (${now.groupName}); left as is`);
         }
       } catch (error) {
-        const message = collectible(error);
-        failures.push({ target: groupName, error: message });
+        const message = collect(failures, groupName, error);
         autoScalingOutput = { groupName, action: 'failed', error: message };
       }
     }
@@ -1709,8 +1705,7 @@ export const releaseInstanceAction = defineAction({
         );
         targetGroups.push({ ...result, action: 'registered', error: null });
       } catch (error) {
-        const message = collectible(error);
-        failures.push({ target: membership.targetGroupArn, error: message });
+        const message = collect(failures, membership.targetGroupArn, error);
         targetGroups.push({ ...result, action: 'failed', error: message });
       }
     }

@@ -5,9 +5,13 @@ import { type ClientMode, createClients } from './clients.ts';
 import { loadContext, type Milestone, recordMilestone, recordOutcome, type StoreAccess } from './context.ts';
 import {
   BlastRadiusExceededError,
+  isTransientAwsError,
+  MemberRoleMissingError,
   NotAllowedError,
   ProtectedResourceError,
+  RETRYABLE_ERRORS,
   SampleAlertError,
+  TransientAwsError,
 } from './errors.ts';
 import { CallRecorder } from './recorder.ts';
 import {
@@ -27,7 +31,8 @@ import {
  * the request, decides the mode (dry-run for `dry-run` executions and when the kill switch is
  * engaged), builds the clients, runs the action through the safety rails, appends the outcome
  * to the incident's timeline, and returns the response, or rethrows the action's named error
- * so the state machine's `Retry`/`Catch` see it by name.
+ * so the state machine's `Retry`/`Catch` see it by name ({@link retryableByName}: a transient
+ * AWS failure always reaches the state machine under a name its default retry matches).
  */
 export interface RunnerDeps {
   /** The actions this function may run (its family's). */
@@ -126,7 +131,11 @@ export async function runAction(raw: unknown, deps: RunnerDeps): Promise<ActionR
     deps.baseMode.kind === 'world' ? deps.baseMode : dryRun ? { kind: 'dry-run' } : deps.baseMode;
   const recorder = new CallRecorder();
   // Only the families that act on the incident's resources act in its account.
-  const credentials = changesResources ? await deps.credentialsFor?.(facts) : undefined;
+  const credentials = changesResources
+    ? await deps.credentialsFor?.(facts).catch((error: unknown) => {
+        throw retryableByName(error);
+      })
+    : undefined;
   const clients = createClients({
     mode,
     recorder,
@@ -198,8 +207,30 @@ export async function runAction(raw: unknown, deps: RunnerDeps): Promise<ActionR
       calls: recorder.calls,
       output: { error: message, refused },
     });
-    throw error;
+    throw retryableByName(error);
   }
+}
+
+const RETRIED_NAMES = new Set<string>(RETRYABLE_ERRORS);
+
+/**
+ * The error as the state machine should see it. A transient AWS failure keeps its own name when
+ * the default retry knows it (`Throttling`, `RequestLimitExceeded`...: a playbook may retry or
+ * catch those by name); otherwise (a 503 under an unusual code, a reset connection, a member
+ * role that could not be assumed because STS throttled) it becomes a {@link TransientAwsError},
+ * the cause kept. Any other error passes unchanged.
+ *
+ * @example
+ * retryableByName(Object.assign(new Error('reset'), { code: 'ECONNRESET' })); // TransientAwsError
+ * retryableByName(new AwsAccessDeniedError('ec2:CreateSnapshot was denied')); // unchanged
+ */
+export function retryableByName(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  if (error instanceof MemberRoleMissingError && isTransientAwsError(error.cause)) {
+    return new TransientAwsError(error.message, [], { cause: error });
+  }
+  if (RETRIED_NAMES.has(error.name) || !isTransientAwsError(error)) return error;
+  return new TransientAwsError(`${error.name}: ${error.message}`, [], { cause: error });
 }
 
 /** Lifecycle events are best effort: a subscriber outage never fails a response step. */

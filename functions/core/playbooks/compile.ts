@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { RETRYABLE_ERRORS } from '../actions/errors.ts';
+import { NON_RETRYABLE_ERRORS, RETRYABLE_ERRORS } from '../actions/errors.ts';
 import type { ActionFamily } from '../actions/types.ts';
 import type {
   AslCatcher,
@@ -21,6 +21,10 @@ import { type Condition, type FlowNode, type FlowNodes, InvalidPlaybookError, ty
  * The body runs inside a one-branch Parallel state so that any failure, wherever it happens, is
  * caught once: the failure is notified, recorded on the incident, and the execution ends
  * failed. Every task has a timeout and the execution as a whole has one: no run can hang.
+ *
+ * Every Lambda task retries transient failures ({@link TRANSIENT_RETRY}) a bounded number of
+ * times; what retrying cannot fix (access denied, the safety rails' refusals, a partial failure
+ * with a lasting cause) goes straight to the catch.
  */
 
 export const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
@@ -42,13 +46,40 @@ export const FRAME_STATES = {
   failed: 'Failed',
 } as const;
 
-const DEFAULT_RETRY: AslRetrier = {
+/**
+ * The retry of every Lambda task: transient AWS failures that outlasted the SDK's own attempts
+ * (`TransientAwsError`, throttling and 5xx codes) and the Lambda service's failures. Three more
+ * attempts, waiting up to 2 s, 4 s and 8 s (full jitter, so concurrent executions throttled
+ * together do not come back together), never more than 30 s: a step that keeps failing reaches
+ * its catch within four attempts. Actions are idempotent and resume from their recorded state.
+ *
+ * @example
+ * compilePlaybook(playbook).States['Load context'].Retry; // [TRANSIENT_RETRY]
+ */
+export const TRANSIENT_RETRY: AslRetrier = {
   ErrorEquals: [...RETRYABLE_ERRORS],
   IntervalSeconds: 2,
   MaxAttempts: 3,
   BackoffRate: 2,
+  MaxDelaySeconds: 30,
   JitterStrategy: 'FULL',
 };
+
+/**
+ * Zero attempts for the errors retrying cannot fix. Only added in front of a playbook's
+ * catch-all retry (`States.ALL`, `States.TaskFailed`): the first retrier whose `ErrorEquals`
+ * matches decides, so a refusal or an access denied still goes straight to the catch.
+ *
+ * @example
+ * // a step with `retry: [{ errors: ['States.ALL'] }]` compiles to
+ * // Retry: [TRANSIENT_RETRY, NEVER_RETRY, { ErrorEquals: ['States.ALL'], MaxAttempts: 3, … }]
+ */
+export const NEVER_RETRY: AslRetrier = { ErrorEquals: [...NON_RETRYABLE_ERRORS], MaxAttempts: 0 };
+
+/** Whether a retrier matches every error (it must then come after the others). */
+function catchAll(retrier: AslRetrier): boolean {
+  return retrier.ErrorEquals.some((e) => e === 'States.ALL' || e === 'States.TaskFailed');
+}
 
 const RESULT_SELECTOR = {
   'action.$': '$.Payload.action',
@@ -86,7 +117,7 @@ export function compilePlaybook(playbook: Playbook): AslStateMachine {
       ResultSelector: { 'alert.$': '$.Payload.output.alert', 'incident.$': '$.Payload.output.incident' },
       ResultPath: '$.loaded',
       TimeoutSeconds: 60,
-      Retry: [DEFAULT_RETRY],
+      Retry: [TRANSIENT_RETRY],
       Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: FRAME_STATES.failed }],
       Next: FRAME_STATES.prepare,
     },
@@ -207,7 +238,7 @@ function actionTask(
       Payload: { action, input, execution: executionFacts(playbook, { beforeContext: false }) },
     },
     TimeoutSeconds: 60,
-    Retry: [DEFAULT_RETRY],
+    Retry: [TRANSIENT_RETRY],
   };
 }
 
@@ -367,19 +398,26 @@ class Compiler {
           MaxAttempts: r.maxAttempts ?? 3,
           IntervalSeconds: r.intervalSeconds ?? 2,
           BackoffRate: r.backoffRate ?? 2,
+          MaxDelaySeconds: r.maxDelaySeconds ?? 60,
           JitterStrategy: 'FULL',
         }));
+        // States.ALL after States.TaskFailed: it must be the very last retrier.
+        const catchAllRetries = [
+          ...retries.filter((r) => catchAll(r) && !r.ErrorEquals.includes('States.ALL')),
+          ...retries.filter((r) => r.ErrorEquals.includes('States.ALL')),
+        ];
         states[name] = {
           ...actionTask(this.playbook, node.action.family, node.action.id, parameters(node.input)),
           ResultSelector: RESULT_SELECTOR,
           ResultPath: `$.steps.${node.id}`,
           TimeoutSeconds: node.timeoutSeconds,
           // States.ALL must be the last retrier: the playbook's own retries first, then the
-          // default transient-error retry, then any catch-all retry of the playbook.
+          // transient-error retry, then any catch-all retry of the playbook, behind the
+          // zero-attempt retrier that keeps it off the errors retrying cannot fix.
           Retry: [
-            ...retries.filter((r) => !r.ErrorEquals.includes('States.ALL')),
-            DEFAULT_RETRY,
-            ...retries.filter((r) => r.ErrorEquals.includes('States.ALL')),
+            ...retries.filter((r) => !catchAll(r)),
+            TRANSIENT_RETRY,
+            ...(catchAllRetries.length > 0 ? [NEVER_RETRY, ...catchAllRetries] : []),
           ],
           ...(catchers.length > 0 ? { Catch: catchers } : {}),
           ...this.flowTo(next),

@@ -1,5 +1,5 @@
-import type { z } from 'zod';
-import type { ActionErrorName } from '../actions/errors.ts';
+import { z } from 'zod';
+import { type ActionErrorName, NON_RETRYABLE_ERRORS } from '../actions/errors.ts';
 import type { ActionDefinition } from '../actions/types.ts';
 import type { Trigger } from './trigger.ts';
 
@@ -163,16 +163,53 @@ export interface Branch {
   readonly flow: FlowNodes;
 }
 
-/** Retry policy for a step, on top of the default retries of transient AWS and Lambda errors. */
-export interface RetryPolicy {
-  readonly errors: readonly (ActionErrorName | string)[];
+/** Most attempts a playbook's own retry may add to a step: every retry is bounded. */
+export const MAX_RETRY_ATTEMPTS = 10;
+
+const NEVER_RETRIED = new Set<string>(NON_RETRYABLE_ERRORS);
+
+/**
+ * A playbook's own retry of a step, on top of the retry every step has: transient AWS failures
+ * (`TransientAwsError`, throttling and 5xx codes) and Lambda service errors, three more times
+ * with backoff. Add one for another error worth waiting out (`States.Timeout` of a slow
+ * action...). The errors retrying cannot fix (`AwsAccessDeniedError`, the safety rails'
+ * refusals, `PartialFailureError`...) may not be named, and stay unretried even by a
+ * `States.ALL` retry: catch them instead.
+ *
+ * @example
+ * flow.run('isolate', isolateInstanceAction, ($) => ({ instanceId: $('incident.resourceUid') }), {
+ *   timeoutSeconds: 300,
+ *   retry: [{ errors: ['States.Timeout'], maxAttempts: 2, intervalSeconds: 30 }],
+ * });
+ */
+export const RetryPolicySchema = z.strictObject({
+  /** Error names, as `ErrorEquals` matches them: an action's named error, an AWS code, `States.*`. */
+  errors: z
+    .array(z.string().min(1))
+    .min(1)
+    .readonly()
+    .refine((errors) => !errors.includes('States.ALL') || errors.length === 1, {
+      message: 'States.ALL must be the only error of its retry',
+    })
+    .superRefine((errors, ctx) => {
+      const unfixable = errors.filter((e) => NEVER_RETRIED.has(e));
+      if (unfixable.length > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `retrying cannot fix ${unfixable.join(', ')}: catch it instead`,
+        });
+      }
+    }),
   /** @default 3 */
-  readonly maxAttempts?: number;
-  /** @default 2 */
-  readonly intervalSeconds?: number;
-  /** @default 2 */
-  readonly backoffRate?: number;
-}
+  maxAttempts: z.number().int().min(1).max(MAX_RETRY_ATTEMPTS).optional(),
+  /** Wait before the first retry, in seconds. @default 2 */
+  intervalSeconds: z.number().int().min(1).max(3600).optional(),
+  /** Each wait is the previous one times this. @default 2 */
+  backoffRate: z.number().min(1).max(10).optional(),
+  /** No wait is longer than this, in seconds. @default 60 */
+  maxDelaySeconds: z.number().int().min(1).max(3600).optional(),
+});
+export type RetryPolicy = z.infer<typeof RetryPolicySchema>;
 
 export interface StepOptions<C, Id extends string> {
   /** The state's name in the console and the graph. @default the step id */
@@ -475,6 +512,7 @@ export function definePlaybook(definition: PlaybookDefinition): Playbook {
           `playbook ${meta.id}: step id "${node.id}" must be letters and digits, starting with a letter`,
         );
       }
+      if (node.kind === 'task') checkRetries(meta.id, node.id, node.retry);
       if (seen.has(node.id))
         throw new InvalidPlaybookError(`playbook ${meta.id}: step id "${node.id}" is used twice`);
       if (names.has(node.name))
@@ -493,4 +531,22 @@ export function definePlaybook(definition: PlaybookDefinition): Playbook {
   visit(nodes);
   if (nodes.length === 0) throw new InvalidPlaybookError(`playbook ${meta.id}: it has no steps`);
   return { ...meta, nodes };
+}
+
+function checkRetries(playbookId: string, stepId: string, retries: readonly RetryPolicy[]): void {
+  for (const retry of retries) {
+    const parsed = RetryPolicySchema.safeParse(retry);
+    if (!parsed.success) {
+      throw new InvalidPlaybookError(
+        `playbook ${playbookId}: step "${stepId}": invalid retry: ${parsed.error.issues
+          .map((i) => (i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message))
+          .join('; ')}`,
+      );
+    }
+  }
+  if (retries.filter((r) => r.errors.includes('States.ALL')).length > 1) {
+    throw new InvalidPlaybookError(
+      `playbook ${playbookId}: step "${stepId}": only one retry may name States.ALL`,
+    );
+  }
 }

@@ -49,6 +49,7 @@ import {
   PartialFailureError,
   ProtectedResourceError,
   ResourceNotFoundError,
+  TransientAwsError,
 } from '../../../functions/core/actions/errors.ts';
 import {
   releaseRoleSessionsAction,
@@ -653,6 +654,7 @@ describe('isolate-instance (live, aws-sdk-client-mock behind the middleware)', (
       {
         target: ENI_1,
         error: `InvalidNetworkInterfaceID.NotFound: The networkInterface ID '${ENI_1}' does not exist`,
+        transient: false,
       },
     ]);
     expect(recorded(env).filter(([, api]) => api === 'ModifyNetworkInterfaceAttribute')).toEqual([
@@ -670,6 +672,67 @@ describe('isolate-instance (live, aws-sdk-client-mock behind the middleware)', (
       'CreateSnapshot',
       'CreateSnapshot',
       'CreateTags',
+    ]);
+  });
+
+  it('throws TransientAwsError when the only failures are throttling past the SDK, and a second run finishes the isolation', async () => {
+    // Prepare: one attempt per call, as when the SDK has used up its own
+    const { env, wire } = liveSetup({ maxAttempts: 1 });
+    uncontained(wire);
+    wire.ec2
+      .on(ModifyNetworkInterfaceAttributeCommand, { NetworkInterfaceId: ENI_1, Groups: [ISOLATION] })
+      .rejectsOnce(ec2Error('RequestLimitExceeded', 'Request limit exceeded.', 503));
+
+    // Act
+    const first = await isolateInstanceAction
+      .run({ instanceId: INSTANCE, revokeRoleSessions: true }, env)
+      .catch((e: unknown) => e);
+    const second = await isolateInstanceAction.run({ instanceId: INSTANCE, revokeRoleSessions: true }, env);
+
+    // Assess
+    expect(first).toBeInstanceOf(TransientAwsError);
+    expect(first).toMatchObject({ name: 'TransientAwsError' });
+    expect((first as TransientAwsError).failures).toEqual([
+      { target: ENI_1, error: 'RequestLimitExceeded: Request limit exceeded.', transient: true },
+    ]);
+    // The throttled ENI was put back from the untrack group, then isolated by the second run.
+    expect(recorded(env).filter(([, api]) => api === 'ModifyNetworkInterfaceAttribute')).toEqual([
+      modifyEni(ENI_1, [UNTRACK]),
+      modifyEni(ENI_1, [ISOLATION]),
+      modifyEni(ENI_1, [SG_API]),
+      modifyEni(ENI_2, [UNTRACK]),
+      modifyEni(ENI_2, [ISOLATION]),
+      modifyEni(ENI_1, [UNTRACK]),
+      modifyEni(ENI_1, [ISOLATION]),
+      modifyEni(ENI_2, [UNTRACK]),
+      modifyEni(ENI_2, [ISOLATION]),
+    ]);
+    expect(second.networkInterfaces.map((e) => e.action)).toEqual(['isolated', 'isolated']);
+  });
+
+  it('throws PartialFailureError, not TransientAwsError, when one failure of several is lasting', async () => {
+    // Prepare
+    const { env, wire } = liveSetup({ maxAttempts: 1 });
+    uncontained(wire);
+    wire.ec2
+      .on(ModifyNetworkInterfaceAttributeCommand, { NetworkInterfaceId: ENI_1, Groups: [ISOLATION] })
+      .rejects(ec2Error('RequestLimitExceeded', 'Request limit exceeded.', 503))
+      .on(ModifyNetworkInterfaceAttributeCommand, { NetworkInterfaceId: ENI_2, Groups: [ISOLATION] })
+      .rejects(
+        ec2Error('InvalidNetworkInterfaceID.NotFound', `The networkInterface ID '${ENI_2}' does not exist`),
+      );
+
+    // Act
+    const error = await isolateInstanceAction
+      .run({ instanceId: INSTANCE, revokeRoleSessions: true }, env)
+      .catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(PartialFailureError);
+    expect(error).toMatchObject({ name: 'PartialFailureError' });
+    expect((error as PartialFailureError).failures.map((f) => [f.target, f.transient])).toEqual([
+      [ENI_1, true],
+      [ENI_2, false],
     ]);
   });
 

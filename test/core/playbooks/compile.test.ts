@@ -8,8 +8,10 @@ import {
   type BaseContext,
   definePlaybook,
   type Flow,
+  type FlowLike,
   InvalidPlaybookError,
   type PlaybookDefinition,
+  type RetryPolicy,
 } from '../../../functions/core/playbooks/sdk.ts';
 
 const META = {
@@ -74,23 +76,39 @@ const FUNCTION = {
 } as const;
 // biome-ignore-end lint/suspicious/noTemplateCurlyInString: placeholders, not templates
 const RETRYABLE = [
+  'TransientAwsError',
   'ThrottlingException',
   'Throttling',
   'RequestLimitExceeded',
   'TooManyRequestsException',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'SlowDown',
+  'EC2ThrottledException',
+  'PriorRequestNotComplete',
   'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'Unavailable',
   'InternalError',
   'InternalFailure',
+  'InternalServerError',
+  'InternalServerException',
+  'ServiceFailureException',
+  'ResourceContention',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'TimeoutError',
   'Lambda.ServiceException',
   'Lambda.AWSLambdaException',
   'Lambda.SdkClientException',
   'Lambda.TooManyRequestsException',
 ];
-const DEFAULT_RETRY = {
+const TRANSIENT_RETRY = {
   ErrorEquals: RETRYABLE,
   IntervalSeconds: 2,
   MaxAttempts: 3,
   BackoffRate: 2,
+  MaxDelaySeconds: 30,
   JitterStrategy: 'FULL',
 };
 const EXECUTION = {
@@ -126,7 +144,7 @@ function notifyTask(message: Record<string, string>, stepId: string, flow: { Nex
       Payload: { action: 'notify', input: { ...message, ...CONTEXT_OF_NOTIFY }, execution: EXECUTION },
     },
     TimeoutSeconds: 60,
-    Retry: [DEFAULT_RETRY],
+    Retry: [TRANSIENT_RETRY],
     ResultSelector: RESULT_SELECTOR,
     ResultPath: `$.steps.${stepId}`,
     ...flow,
@@ -154,9 +172,10 @@ const EXPECTED_BODY = {
           MaxAttempts: 5,
           IntervalSeconds: 2,
           BackoffRate: 2,
+          MaxDelaySeconds: 60,
           JitterStrategy: 'FULL',
         },
-        DEFAULT_RETRY,
+        TRANSIENT_RETRY,
       ],
       ResultSelector: RESULT_SELECTOR,
       ResultPath: '$.steps.instance',
@@ -274,7 +293,7 @@ const EXPECTED: unknown = {
       ResultSelector: { 'alert.$': '$.Payload.output.alert', 'incident.$': '$.Payload.output.incident' },
       ResultPath: '$.loaded',
       TimeoutSeconds: 60,
-      Retry: [DEFAULT_RETRY],
+      Retry: [TRANSIENT_RETRY],
       Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'Failed' }],
       Next: 'Prepare context',
     },
@@ -307,7 +326,7 @@ const EXPECTED: unknown = {
         Payload: { action: 'record-outcome', input: { outcome: 'completed' }, execution: EXECUTION },
       },
       TimeoutSeconds: 60,
-      Retry: [DEFAULT_RETRY],
+      Retry: [TRANSIENT_RETRY],
       ResultPath: null,
       End: true,
     },
@@ -328,7 +347,7 @@ const EXPECTED: unknown = {
         },
       },
       TimeoutSeconds: 60,
-      Retry: [DEFAULT_RETRY],
+      Retry: [TRANSIENT_RETRY],
       ResultPath: null,
       Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: null, Next: 'Record failure' }],
       Next: 'Record failure',
@@ -345,7 +364,7 @@ const EXPECTED: unknown = {
         },
       },
       TimeoutSeconds: 60,
-      Retry: [DEFAULT_RETRY],
+      Retry: [TRANSIENT_RETRY],
       ResultPath: null,
       Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: null, Next: 'Failed' }],
       Next: 'Failed',
@@ -375,6 +394,14 @@ function targets(machine: AslStateMachine): string[] {
     ...('Catch' in state && state.Catch !== undefined ? state.Catch.map((c) => c.Next) : []),
   ]);
 }
+
+/** A one-step playbook body whose step has one retry. */
+const retrying =
+  (retry: RetryPolicy) =>
+  (flow: Flow<BaseContext>): FlowLike =>
+    flow.run('instance', enrichInstanceAction, ($) => ({ instanceId: $('incident.resourceUid') }), {
+      retry: [retry],
+    });
 
 /** A one-step playbook body. */
 const enrich = (flow: Flow<BaseContext>) =>
@@ -424,6 +451,133 @@ describe('compilePlaybook', () => {
       expect(new Set(names).size).toBe(names.length);
       for (const target of targets(machine)) expect(names).toContain(target);
     }
+  });
+});
+
+/** The action errors retrying cannot fix, and the AWS codes behind access denied. */
+const NOT_RETRIED = [
+  'AwsAccessDeniedError',
+  'AccessDenied',
+  'AccessDeniedException',
+  'UnauthorizedOperation',
+  'PartialFailureError',
+  'ProtectedResourceError',
+  'SampleAlertError',
+  'NotAllowedError',
+  'BlastRadiusExceededError',
+  'ResourceNotFoundError',
+  'NothingToReleaseError',
+  'MemberRoleMissingError',
+  'InvalidInputError',
+];
+const NEVER_RETRY = {
+  ErrorEquals: [
+    'ProtectedResourceError',
+    'SampleAlertError',
+    'NotAllowedError',
+    'BlastRadiusExceededError',
+    'ResourceNotFoundError',
+    'AwsAccessDeniedError',
+    'PartialFailureError',
+    'MemberRoleMissingError',
+    'NothingToReleaseError',
+    'InvalidApprovalTokenError',
+    'InvalidInputError',
+    'UnknownActionError',
+  ],
+  MaxAttempts: 0,
+};
+
+describe('retries of action tasks', () => {
+  it('retries transient AWS and Lambda failures on every Lambda task, with a bounded full-jitter backoff', async () => {
+    // Prepare
+    const playbooks = [tiny, ...(await loadPlaybooks())];
+
+    // Act
+    const machines = playbooks.map((p) => compilePlaybook(p));
+
+    // Assess
+    for (const machine of machines) {
+      const invokes = allStates(machine).filter(
+        ([, state]) => state.Type === 'Task' && state.Resource === 'arn:aws:states:::lambda:invoke',
+      );
+      expect(invokes.length).toBeGreaterThan(4);
+      for (const [name, state] of invokes) {
+        const retry = state.Type === 'Task' ? state.Retry : undefined;
+        expect({ name, retry: retry?.at(-1) }).toEqual({ name, retry: TRANSIENT_RETRY });
+      }
+    }
+    expect(TRANSIENT_RETRY.ErrorEquals).toEqual(
+      expect.arrayContaining([
+        'TransientAwsError',
+        'RequestLimitExceeded',
+        'ThrottlingException',
+        'Throttling',
+        'SlowDown',
+        'InternalError',
+        'ServiceUnavailable',
+        'Lambda.TooManyRequestsException',
+      ]),
+    );
+  });
+
+  it('never retries access denied, partial failures with a lasting cause, refusals or timeouts', async () => {
+    // Prepare
+    const playbooks = [tiny, ...(await loadPlaybooks())];
+
+    // Act
+    const retriers = playbooks
+      .map((p) => compilePlaybook(p))
+      .flatMap((machine) => allStates(machine))
+      .flatMap(([, state]) => ('Retry' in state && state.Retry !== undefined ? state.Retry : []));
+
+    // Assess
+    expect(retriers.length).toBeGreaterThan(0);
+    for (const retrier of retriers) {
+      for (const error of [...NOT_RETRIED, 'States.ALL', 'States.TaskFailed', 'States.Timeout']) {
+        expect(retrier.ErrorEquals).not.toContain(error);
+      }
+    }
+  });
+
+  it("puts the playbook's retries first, then the transient retry, then a zero-attempt retrier before its catch-all", () => {
+    // Prepare
+    const playbook = definePlaybook({
+      ...META,
+      steps: (flow) =>
+        flow.run('instance', enrichInstanceAction, ($) => ({ instanceId: $('incident.resourceUid') }), {
+          retry: [
+            { errors: ['States.ALL'], maxAttempts: 2 },
+            { errors: ['States.Timeout'], maxAttempts: 1, intervalSeconds: 30, maxDelaySeconds: 120 },
+          ],
+        }),
+    });
+
+    // Act
+    const body = compilePlaybook(playbook).States.Playbook;
+
+    // Assess
+    const task = body?.Type === 'Parallel' ? body.Branches[0]?.States.instance : undefined;
+    expect(task?.Type === 'Task' ? task.Retry : undefined).toEqual([
+      {
+        ErrorEquals: ['States.Timeout'],
+        MaxAttempts: 1,
+        IntervalSeconds: 30,
+        BackoffRate: 2,
+        MaxDelaySeconds: 120,
+        JitterStrategy: 'FULL',
+      },
+      TRANSIENT_RETRY,
+      NEVER_RETRY,
+      {
+        ErrorEquals: ['States.ALL'],
+        MaxAttempts: 2,
+        IntervalSeconds: 2,
+        BackoffRate: 2,
+        MaxDelaySeconds: 60,
+        JitterStrategy: 'FULL',
+      },
+    ]);
   });
 });
 
@@ -508,6 +662,26 @@ describe('invalid playbooks', () => {
       /state name "Tell" is used twice/,
     ],
     ['no steps', { ...META, steps: (flow) => flow }, /it has no steps/],
+    [
+      'a retry of an error retrying cannot fix',
+      { ...META, steps: retrying({ errors: ['Throttling', 'AwsAccessDeniedError', 'PartialFailureError'] }) },
+      /step "instance": invalid retry: errors: retrying cannot fix AwsAccessDeniedError, PartialFailureError/,
+    ],
+    [
+      'a retry of States.ALL with other errors',
+      { ...META, steps: retrying({ errors: ['States.ALL', 'Throttling'] }) },
+      /States\.ALL must be the only error of its retry/,
+    ],
+    [
+      'a retry of more than 10 attempts',
+      { ...META, steps: retrying({ errors: ['States.Timeout'], maxAttempts: 50 }) },
+      /invalid retry: maxAttempts: /,
+    ],
+    [
+      'a retry waiting a fraction of a second',
+      { ...META, steps: retrying({ errors: ['States.Timeout'], intervalSeconds: 0.5 }) },
+      /invalid retry: intervalSeconds: /,
+    ],
   ])('rejects %s when defined', (_label, definition, message) => {
     // Act
     const define = () => definePlaybook(definition);

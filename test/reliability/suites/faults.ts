@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type LocalStore, openLocalStore } from '../../../cli/local/store.ts';
 import { exampleWorld, scenario } from '../../../cli/local/testkit.ts';
+import { isolateInstanceAction } from '../../../functions/core/actions/ec2.ts';
 import { defineAction } from '../../../functions/core/actions/types.ts';
 import { FRAME_STATES } from '../../../functions/core/playbooks/compile.ts';
 import { loadPlaybooks } from '../../../functions/core/playbooks/registry.ts';
@@ -17,9 +18,12 @@ import { awsError, type Fault, runLive } from '../support/live.ts';
 /**
  * Faults injected into the AWS calls of whole playbook runs (local engine, live-mode clients
  * behind aws-sdk-client-mock answering from the example world, or world mode where the SDK does
- * not retry): throttling and 5xx are retried and the playbook completes; access denied is not
- * retried and the playbook ends failed, notified and recorded; a task that never answers times
- * out and the run returns; one ENI of two failing leaves the other isolated.
+ * not retry): throttling and 5xx are retried, by the SDK and then by Step Functions (a partial
+ * failure whose every cause is transient included), and the playbook completes, or ends failed
+ * after a bounded number of attempts; access denied, refusals and partial failures with a
+ * lasting cause are not retried and the playbook's catch or its frame takes them (failed,
+ * notified, recorded); a task that never answers times out and the run returns; one ENI of two
+ * failing leaves the other isolated.
  *
  * The suite's test file mocks `createClients` to hand each set of clients to
  * `support/client-hook.ts` (see faults.test.ts).
@@ -223,14 +227,7 @@ export function faultsSuite(scale: FaultsScale): void {
         });
       });
 
-      // KNOWN BUG (reported, not fixed: it changes the action's error contract). When a throttling
-      // or 5xx error outlasts the SDK's 4 attempts on a call isolate-instance collects per item
-      // (ENI, Elastic IP, instance profile, role revocation, snapshot), the action throws
-      // PartialFailureError, which is not in RETRYABLE_ERRORS: Step Functions never retries the
-      // (idempotent) step, and the playbook ends FAILED with the instance not fully isolated
-      // (here: no snapshot), although a retry would complete it. A transient error thrown outside
-      // the collected steps (e.g. UpdateAccessKey for a user) is retried and completes.
-      it.fails('retries the step in Step Functions when throttling outlasts the SDK, and the isolation completes', async () => {
+      it('retries the step in Step Functions when throttling outlasts the SDK, and the isolation completes', async () => {
         // Prepare: world mode has no SDK retry, the action sees the throttling error itself
         const faults: Fault[] = [
           {
@@ -251,8 +248,10 @@ export function faultsSuite(scale: FaultsScale): void {
 
         // Assess
         expect(run.result.status).toBe('SUCCEEDED');
+        // The snapshot's throttling was collected with the other items: every failure being
+        // transient, the action reports it as TransientAwsError, which the step's retry matches.
         expect(run.result.stepErrors).toEqual([
-          expect.stringMatching(/^RequestLimitExceeded in "Isolate and snapshot"/),
+          expect.stringMatching(/^TransientAwsError in "Isolate and snapshot": .*RequestLimitExceeded/),
         ]);
         expect(run.result.actions.filter((a) => a.action === 'isolate-instance')).toHaveLength(2);
         const enis = run.aws.world.state.ec2.networkInterfaces.filter(
@@ -263,6 +262,78 @@ export function faultsSuite(scale: FaultsScale): void {
         );
         expect(enis.map((e) => e.groups)).toEqual([[isolation?.groupId], [isolation?.groupId]]);
         expect(run.aws.world.state.ec2.snapshots).toHaveLength(2);
+      });
+
+      it('retries the step when one ENI of two is throttled, and the second run isolates it', async () => {
+        // Prepare: the primary ENI's move to the isolation group is throttled once
+        let moves = 0;
+        const isolationMove = (p: Readonly<Record<string, unknown>>) => {
+          if (p.NetworkInterfaceId !== ENI_PRIMARY) return false;
+          moves += 1;
+          return moves === 2; // 1: to the untrack group, 2: to the isolation group
+        };
+
+        // Act
+        const run = await runLive(store, {
+          playbook: playbook('ec2-instance-compromise'),
+          event: EVENTS['ec2-instance-compromise'](),
+          mode: 'world',
+          faults: [
+            {
+              service: 'ec2',
+              api: 'ModifyNetworkInterfaceAttribute',
+              when: isolationMove,
+              times: 1,
+              error: () => awsError('RequestLimitExceeded', 503),
+            },
+          ],
+        });
+
+        // Assess
+        const state = run.aws.world.state.ec2;
+        const isolation = state.securityGroups.find((g) => g.groupName.startsWith('riposte-isolation-'));
+        expect(run.result.status).toBe('SUCCEEDED');
+        expect(run.result.path).toContain('Notify: isolated');
+        expect(run.result.stepErrors).toEqual([
+          expect.stringMatching(new RegExp(`^TransientAwsError in "Isolate and snapshot": .*${ENI_PRIMARY}`)),
+        ]);
+        expect(run.result.actions.filter((a) => a.action === 'isolate-instance')).toHaveLength(2);
+        for (const eni of [ENI_PRIMARY, ENI_DATA]) {
+          expect(state.networkInterfaces.find((e) => e.networkInterfaceId === eni)?.groups).toEqual([
+            isolation?.groupId,
+          ]);
+        }
+        // Resumed from what was done: the snapshots of the first run were not taken again.
+        expect(state.snapshots).toHaveLength(2);
+        expect(run.incident.playbookStatus).toBe('completed');
+      });
+
+      it('ends failed, notified and recorded after a bounded number of attempts when throttling never ends', async () => {
+        // Prepare: every snapshot is throttled, on every attempt
+        const faults: Fault[] = [
+          { service: 'ec2', api: 'CreateSnapshot', error: () => awsError('RequestLimitExceeded', 503) },
+        ];
+
+        // Act
+        const run = await runLive(store, {
+          playbook: playbook('ec2-instance-compromise'),
+          event: EVENTS['ec2-instance-compromise'](),
+          mode: 'world',
+          faults,
+        });
+
+        // Assess: the first attempt and three retries, then the failure frame; nothing left running
+        expect(run.result.status).toBe('FAILED');
+        expect(run.result.actions.filter((a) => a.action === 'isolate-instance')).toHaveLength(4);
+        expect(run.result.stepErrors).toHaveLength(4);
+        for (const error of run.result.stepErrors ?? []) {
+          expect(error).toMatch(/^TransientAwsError in "Isolate and snapshot": .*RequestLimitExceeded/);
+        }
+        expect(run.result.path).toEqual(expect.arrayContaining(FAILED_FRAME));
+        expect(run.result.path).not.toContain('Notify: isolated');
+        expect(run.result.actions.at(-1)?.action).toBe('notify');
+        expect(run.incident).toMatchObject({ playbookStatus: 'failed', failure: 'TransientAwsError' });
+        expect(run.ms).toBeLessThan(30_000);
       });
 
       it('retries a throttled step with the author kit (failAction) in every containment playbook', async () => {
@@ -319,6 +390,176 @@ export function faultsSuite(scale: FaultsScale): void {
           }),
           { numRuns: scale.deniedRuns, seed, endOnFailure: true },
         );
+      });
+
+      it('does not retry a partial failure with a lasting cause (one ENI denied, a snapshot throttled): the frame catches it', async () => {
+        // Prepare: world mode collects the denied ENI with the other items, as a lasting failure
+        let moves = 0;
+        const dataIsolationMove = (p: Readonly<Record<string, unknown>>) => {
+          if (p.NetworkInterfaceId !== ENI_DATA) return false;
+          moves += 1;
+          return moves === 2; // 1: to the untrack group, 2: to the isolation group
+        };
+        const world = exampleWorld();
+        const originalData = world.ec2.networkInterfaces.find(
+          (e) => e.networkInterfaceId === ENI_DATA,
+        )?.groups;
+
+        // Act
+        const run = await runLive(store, {
+          playbook: playbook('ec2-instance-compromise'),
+          event: EVENTS['ec2-instance-compromise'](),
+          mode: 'world',
+          world,
+          faults: [
+            {
+              service: 'ec2',
+              api: 'ModifyNetworkInterfaceAttribute',
+              when: dataIsolationMove,
+              times: 1,
+              error: () => awsError('UnauthorizedOperation', 403),
+            },
+            {
+              service: 'ec2',
+              api: 'CreateSnapshot',
+              times: 1,
+              error: () => awsError('RequestLimitExceeded', 503),
+            },
+          ],
+        });
+
+        // Assess
+        const state = run.aws.world.state.ec2;
+        const isolation = state.securityGroups.find((g) => g.groupName.startsWith('riposte-isolation-'));
+        expect(run.result.status).toBe('FAILED');
+        expect(run.result.stepErrors).toEqual([
+          expect.stringMatching(
+            new RegExp(
+              `^PartialFailureError in "Isolate and snapshot": .*${ENI_DATA}: UnauthorizedOperation`,
+            ),
+          ),
+        ]);
+        expect(run.result.actions.filter((a) => a.action === 'isolate-instance')).toHaveLength(1);
+        // Each fault hit once: neither the denied move nor the throttled snapshot was tried again.
+        expect(run.aws.calls.filter((c) => c.failed !== undefined).map((c) => c.failed)).toEqual([
+          'UnauthorizedOperation',
+          'RequestLimitExceeded',
+        ]);
+        expect(run.result.path).toEqual(expect.arrayContaining(FAILED_FRAME));
+        expect(state.networkInterfaces.find((e) => e.networkInterfaceId === ENI_PRIMARY)?.groups).toEqual([
+          isolation?.groupId,
+        ]);
+        expect(state.networkInterfaces.find((e) => e.networkInterfaceId === ENI_DATA)?.groups).toEqual(
+          originalData,
+        );
+        expect(run.incident).toMatchObject({ playbookStatus: 'failed', failure: 'PartialFailureError' });
+      });
+
+      it("hands a lasting partial failure to the step's own catch, unretried", async () => {
+        // Prepare
+        const world = exampleWorld();
+        const catching = definePlaybook({
+          id: 'isolate-or-escalate',
+          version: '1.0.0',
+          title: 'Isolate, escalate what is left',
+          description: 'Catches a partial isolation (fault test).',
+          owner: 'test',
+          changelog: { '1.0.0': 'Isolate; escalate a partial failure.' },
+          trigger: { manual: true },
+          steps: (flow) =>
+            flow
+              .run('isolate', isolateInstanceAction, ($) => ({ instanceId: $('incident.resourceUid') }), {
+                name: 'Isolate',
+                catch: [
+                  {
+                    errors: ['PartialFailureError'],
+                    recover: (f) =>
+                      f
+                        .notify('partly', { subject: 'Partly isolated' }, { name: 'Notify: partly isolated' })
+                        .succeed('stopPartly', { name: 'Stop: partly isolated' }),
+                  },
+                ],
+              })
+              .notify('isolated', { subject: 'Isolated' }, { name: 'Notify: isolated' }),
+        });
+
+        // Act
+        const run = await runLive(store, {
+          playbook: catching,
+          event: EVENTS['ec2-instance-compromise'](),
+          mode: 'world',
+          world,
+          faults: [
+            {
+              service: 'ec2',
+              api: 'CreateSnapshot',
+              times: 1,
+              error: () => awsError('IncorrectState', 400),
+            },
+          ],
+        });
+
+        // Assess
+        expect(run.result.status).toBe('SUCCEEDED');
+        expect(run.result.path).toEqual(
+          expect.arrayContaining(['Isolate', 'Notify: partly isolated', 'Stop: partly isolated']),
+        );
+        expect(run.result.path).not.toContain('Notify: isolated');
+        expect(run.result.stepErrors).toEqual([expect.stringMatching(/^PartialFailureError in "Isolate": /)]);
+        expect(run.result.actions.filter((a) => a.action === 'isolate-instance')).toHaveLength(1);
+      });
+
+      it("keeps a playbook's catch-all retry off access denied and the safety rails' refusals", async () => {
+        // Prepare
+        const retryingEverything = definePlaybook({
+          id: 'retry-everything',
+          version: '1.0.0',
+          title: 'Retry whatever fails',
+          description: 'A catch-all retry (fault test).',
+          owner: 'test',
+          changelog: { '1.0.0': 'Isolate, retrying anything.' },
+          trigger: { manual: true },
+          steps: (flow) =>
+            flow
+              .run('isolate', isolateInstanceAction, ($) => ({ instanceId: $('incident.resourceUid') }), {
+                name: 'Isolate',
+                retry: [{ errors: ['States.ALL'], maxAttempts: 3 }],
+                catch: [
+                  {
+                    errors: ['States.ALL'],
+                    recover: (f) =>
+                      f
+                        .notify('notIsolated', { subject: 'Not isolated' }, { name: 'Notify: not isolated' })
+                        .succeed('stop', { name: 'Stop' }),
+                  },
+                ],
+              })
+              .notify('isolated', { subject: 'Isolated' }, { name: 'Notify: isolated' }),
+        });
+        const refusals = [
+          'AwsAccessDeniedError',
+          'ProtectedResourceError',
+          'BlastRadiusExceededError',
+          'PartialFailureError',
+        ];
+
+        // Act
+        const [unknown, ...refused] = await Promise.all(
+          ['SomethingOdd', ...refusals].map((name) =>
+            scenario(retryingEverything)
+              .event(EVENTS['ec2-instance-compromise']())
+              .failAction('isolate-instance', name, 2)
+              .run(),
+          ),
+        );
+
+        // Assess: an error of no known kind is retried by the catch-all; the others never are
+        expect(unknown?.path).toContain('Notify: isolated');
+        expect(unknown?.actions.filter((a) => a.action === 'isolate-instance')).toHaveLength(3);
+        for (const result of refused) {
+          expect(result.path).toContain('Notify: not isolated');
+          expect(result.actions.filter((a) => a.action === 'isolate-instance')).toHaveLength(1);
+        }
       });
 
       it('turns UnauthorizedOperation into AwsAccessDeniedError, sent once, and stops before the network', async () => {
