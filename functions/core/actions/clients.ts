@@ -120,9 +120,14 @@ function attachMode<I extends object, O extends MetadataBearer>(
         const mutating = isMutating(api);
         if (mode.kind === 'world') {
           recorder.record({ service, api, params, dryRun: true, mutating });
-          const output = await mode.world.handle(service, api, params);
-          // The world answers with the operation's output shape.
-          return { output: { $metadata: {}, ...output } as unknown as O, response: {} };
+          try {
+            const output = await mode.world.handle(service, api, params);
+            // The world answers with the operation's output shape.
+            return { output: { $metadata: {}, ...output } as unknown as O, response: {} };
+          } catch (error) {
+            // The world fails as AWS does, so an action sees the same errors locally and live.
+            throw translate(error, service, api);
+          }
         }
         if (mode.kind === 'dry-run' && mutating) {
           recorder.record({ service, api, params, dryRun: true, mutating });

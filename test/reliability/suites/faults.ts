@@ -392,8 +392,8 @@ export function faultsSuite(scale: FaultsScale): void {
         );
       });
 
-      it('does not retry a partial failure with a lasting cause (one ENI denied, a snapshot throttled): the frame catches it', async () => {
-        // Prepare: world mode collects the denied ENI with the other items, as a lasting failure
+      it('does not retry a partial failure with a lasting cause (one ENI refused, a snapshot throttled): the frame catches it', async () => {
+        // Prepare: EC2 refuses one ENI's move for good (not a permission problem, which stops the action)
         let moves = 0;
         const dataIsolationMove = (p: Readonly<Record<string, unknown>>) => {
           if (p.NetworkInterfaceId !== ENI_DATA) return false;
@@ -417,7 +417,7 @@ export function faultsSuite(scale: FaultsScale): void {
               api: 'ModifyNetworkInterfaceAttribute',
               when: dataIsolationMove,
               times: 1,
-              error: () => awsError('UnauthorizedOperation', 403),
+              error: () => awsError('InvalidParameterValue', 400),
             },
             {
               service: 'ec2',
@@ -435,14 +435,14 @@ export function faultsSuite(scale: FaultsScale): void {
         expect(run.result.stepErrors).toEqual([
           expect.stringMatching(
             new RegExp(
-              `^PartialFailureError in "Isolate and snapshot": .*${ENI_DATA}: UnauthorizedOperation`,
+              `^PartialFailureError in "Isolate and snapshot": .*${ENI_DATA}: InvalidParameterValue`,
             ),
           ),
         ]);
         expect(run.result.actions.filter((a) => a.action === 'isolate-instance')).toHaveLength(1);
-        // Each fault hit once: neither the denied move nor the throttled snapshot was tried again.
+        // Each fault hit once: neither the refused move nor the throttled snapshot was tried again.
         expect(run.aws.calls.filter((c) => c.failed !== undefined).map((c) => c.failed)).toEqual([
-          'UnauthorizedOperation',
+          'InvalidParameterValue',
           'RequestLimitExceeded',
         ]);
         expect(run.result.path).toEqual(expect.arrayContaining(FAILED_FRAME));
