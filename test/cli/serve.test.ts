@@ -109,7 +109,9 @@ describe('riposte serve', () => {
     expect(isolation?.playbook).toBe('ec2-instance-compromise');
     expect(isolation?.calls.map((c) => c.api)).toContain('ModifyNetworkInterfaceAttribute');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/new alert; incident inc-\S+ opened; ec2-instance-compromise \d+\.\d+\.\d+ SUCCEEDED/);
+    expect(lines[0]).toMatch(
+      /new alert; incident inc-\S+ opened; ec2-instance-compromise \d+\.\d+\.\d+ SUCCEEDED/,
+    );
   });
 
   it('keeps what it processed in the data folder once closed', async () => {
