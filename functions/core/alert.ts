@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import { OcsfEventSchema } from './ocsf/schema.ts';
+import * as z from './zod.ts';
 
 /**
  * The normalized alert: the one shape every source is turned into, and the only thing the
@@ -17,8 +17,8 @@ import { OcsfEventSchema } from './ocsf/schema.ts';
  * if (!alert.sample && alert.ocsf.severity_id >= 4) escalate(alert);
  */
 export const AlertSchema = z.object({
-  id: z.string().regex(/^[0-9a-f]{32}$/, 'alert id is 32 lower-case hex characters'),
-  source: z.string().min(1),
+  id: z.string().check(z.regex(/^[0-9a-f]{32}$/, 'alert id is 32 lower-case hex characters')),
+  source: z.string().check(z.minLength(1)),
   sample: z.boolean(),
   ocsf: OcsfEventSchema,
 });
@@ -59,7 +59,7 @@ export type RejectionReason = z.infer<typeof RejectionReasonSchema>;
 /** Why an input was not turned into an alert. */
 export const RejectionSchema = z.object({
   reason: RejectionReasonSchema,
-  message: z.string().min(1),
+  message: z.string().check(z.minLength(1)),
 });
 export type Rejection = z.infer<typeof RejectionSchema>;
 

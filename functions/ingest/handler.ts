@@ -8,10 +8,10 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse } from 'aws-lambda';
-import { z } from 'zod';
 import { PlaybookRoutesSchema, StepFunctionsDispatcher } from '#core/intake/dispatch.ts';
 import { type IngestDeps, type IngestReport, ingestBatch } from '#core/intake/ingest.ts';
 import { EventBridgePublisher } from '#core/lifecycle/events.ts';
+import * as z from '#core/zod.ts';
 
 /**
  * The ingest Lambda: SQS batches of EventBridge events → normalize → DynamoDB → playbook
@@ -21,28 +21,30 @@ import { EventBridgePublisher } from '#core/lifecycle/events.ts';
  */
 
 const EnvSchema = z.object({
-  TABLE_NAME: z.string().min(3),
-  INCIDENT_WINDOW_HOURS: z.coerce.number().positive().default(24),
-  REJECTED_RETENTION_DAYS: z.coerce.number().int().positive().default(90),
+  TABLE_NAME: z.string().check(z.minLength(3)),
+  INCIDENT_WINDOW_HOURS: z._default(z.coerce.number().check(z.positive()), 24),
+  REJECTED_RETENTION_DAYS: z._default(z.coerce.number().check(z.int(), z.positive()), 90),
   /** Riposte's EventBridge bus for lifecycle events; none when absent. */
-  LIFECYCLE_BUS_NAME: z.string().min(1).optional(),
-  PLAYBOOKS: z
-    .string()
-    .default('[]')
-    .transform((text, ctx) => {
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'PLAYBOOKS must be JSON' });
-        return z.NEVER;
-      }
-    })
-    .pipe(PlaybookRoutesSchema),
+  LIFECYCLE_BUS_NAME: z.optional(z.string().check(z.minLength(1))),
+  PLAYBOOKS: z.pipe(
+    z.pipe(
+      z._default(z.string(), '[]'),
+      z.transform((text: string, ctx) => {
+        try {
+          return JSON.parse(text) as unknown;
+        } catch {
+          ctx.issues.push({ code: 'custom', message: 'PLAYBOOKS must be JSON', input: text });
+          return z.NEVER;
+        }
+      }),
+    ),
+    PlaybookRoutesSchema,
+  ),
 });
 
 /** The SQS event, validated at the edge: only what ingest reads. */
 export const SqsBatchSchema = z.object({
-  Records: z.array(z.object({ messageId: z.string().min(1), body: z.string() })),
+  Records: z.array(z.object({ messageId: z.string().check(z.minLength(1)), body: z.string() })),
 });
 export type SqsBatch = z.infer<typeof SqsBatchSchema>;
 

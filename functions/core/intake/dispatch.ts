@@ -1,16 +1,16 @@
 import { createHash } from 'node:crypto';
 import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { z } from 'zod';
 import { TriggerSchema } from '../playbooks/trigger.ts';
+import * as z from '../zod.ts';
 
 /**
  * A deployed playbook as the dispatcher sees it: its id and version, the trigger, and where to
  * start it (the state machine's `live` alias ARN on AWS, the playbook id locally).
  */
 export const PlaybookRouteSchema = z.object({
-  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
-  version: z.string().regex(/^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$/),
-  target: z.string().min(1),
+  id: z.string().check(z.regex(/^[a-z0-9][a-z0-9-]*$/)),
+  version: z.string().check(z.regex(/^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$/)),
+  target: z.string().check(z.minLength(1)),
   trigger: TriggerSchema,
 });
 export type PlaybookRoute = z.infer<typeof PlaybookRouteSchema>;

@@ -1,5 +1,5 @@
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { z } from 'zod';
+import * as z from '../zod.ts';
 
 /**
  * Riposte's own events, published to its EventBridge bus so that SIEMs, ticketing and chat tools
@@ -25,25 +25,25 @@ export const LifecycleDetailSchema = z.object({
   incidentId: z.string(),
   /** Epoch milliseconds when it happened. */
   at: z.number(),
-  severityId: z.number().int().optional(),
-  title: z.string().optional(),
-  source: z.string().optional(),
-  resource: z
-    .object({
+  severityId: z.optional(z.number().check(z.int())),
+  title: z.optional(z.string()),
+  source: z.optional(z.string()),
+  resource: z.optional(
+    z.object({
       type: z.string(),
       uid: z.string(),
-      account: z.string().optional(),
-      region: z.string().optional(),
-    })
-    .optional(),
-  playbook: z.object({ id: z.string(), version: z.string() }).optional(),
-  executionId: z.string().optional(),
+      account: z.optional(z.string()),
+      region: z.optional(z.string()),
+    }),
+  ),
+  playbook: z.optional(z.object({ id: z.string(), version: z.string() })),
+  executionId: z.optional(z.string()),
   /** A dry-run containment or release (sample, kill switch, local run): nothing changed in AWS. */
-  dryRun: z.boolean().optional(),
+  dryRun: z.optional(z.boolean()),
   /** Why a playbook failed. */
-  error: z.string().optional(),
+  error: z.optional(z.string()),
   /** The alert that opened or escalated the incident. */
-  alertId: z.string().optional(),
+  alertId: z.optional(z.string()),
 });
 export type LifecycleDetail = z.infer<typeof LifecycleDetailSchema>;
 

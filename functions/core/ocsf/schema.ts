@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod.ts';
 import { OCSF_VERSION, SEVERITY_CAPTIONS } from './constants.ts';
 
 /**
@@ -11,182 +11,191 @@ import { OCSF_VERSION, SEVERITY_CAPTIONS } from './constants.ts';
  */
 
 /** OCSF `severity_id`: one of the enum's values (0-6, 99), nothing else. */
-export const SeverityIdSchema = z
-  .number()
-  .int()
-  .refine((id) => Object.hasOwn(SEVERITY_CAPTIONS, id), {
+export const SeverityIdSchema = z.number().check(
+  z.int(),
+  z.refine((id) => Object.hasOwn(SEVERITY_CAPTIONS, id), {
     message: `must be one of ${Object.keys(SEVERITY_CAPTIONS).join(', ')} (the OCSF severity_id enum)`,
-  });
+  }),
+);
 
 /** OCSF `timestamp_t`: milliseconds since the Unix epoch. */
-export const TimestampSchema = z.number().int().nonnegative();
+export const TimestampSchema = z.number().check(z.int(), z.nonnegative());
 
 const json = z.unknown();
 
+// One instance per leaf type, shared by every field of that type: zod schemas are immutable, and
+// each one built is work at every cold start (this module is on the ingest Lambda's import path).
+const int = z.number().check(z.int());
+const optionalString = z.optional(z.string());
+const optionalStrings = z.optional(z.array(z.string()));
+const optionalInt = z.optional(int);
+const optionalNumber = z.optional(z.number());
+const optionalBoolean = z.optional(z.boolean());
+const optionalTimestamp = z.optional(TimestampSchema);
+const optionalJson = z.optional(json);
+
 export const AccountSchema = z.looseObject({
-  uid: z.string().optional(),
-  name: z.string().optional(),
-  type: z.string().optional(),
-  type_id: z.number().int().optional(),
+  uid: optionalString,
+  name: optionalString,
+  type: optionalString,
+  type_id: optionalInt,
 });
 
 export const CloudSchema = z.looseObject({
   provider: z.string(),
-  region: z.string().optional(),
-  account: AccountSchema.optional(),
-  cloud_partition: z.string().optional(),
+  region: optionalString,
+  account: z.optional(AccountSchema),
+  cloud_partition: optionalString,
 });
 
 export const ProductSchema = z.looseObject({
-  name: z.string().optional(),
-  vendor_name: z.string().optional(),
-  uid: z.string().optional(),
-  feature: z.looseObject({ name: z.string().optional(), uid: z.string().optional() }).optional(),
+  name: optionalString,
+  vendor_name: optionalString,
+  uid: optionalString,
+  feature: z.optional(z.looseObject({ name: optionalString, uid: optionalString })),
 });
 
 export const MetadataSchema = z.looseObject({
-  version: z.string().default(OCSF_VERSION),
+  version: z._default(z.string(), OCSF_VERSION),
   product: ProductSchema,
-  profiles: z.array(z.string()).optional(),
-  uid: z.string().optional(),
-  labels: z.array(z.string()).optional(),
-  event_code: z.string().optional(),
-  original_time: z.string().optional(),
-  logged_time: TimestampSchema.optional(),
-  modified_time: TimestampSchema.optional(),
-  correlation_uid: z.string().optional(),
+  profiles: optionalStrings,
+  uid: optionalString,
+  labels: optionalStrings,
+  event_code: optionalString,
+  original_time: optionalString,
+  logged_time: optionalTimestamp,
+  modified_time: optionalTimestamp,
+  correlation_uid: optionalString,
 });
 
 export const FindingInfoSchema = z.looseObject({
   uid: z.string(),
-  title: z.string().optional(),
-  desc: z.string().optional(),
-  types: z.array(z.string()).optional(),
-  created_time: TimestampSchema.optional(),
-  modified_time: TimestampSchema.optional(),
-  first_seen_time: TimestampSchema.optional(),
-  last_seen_time: TimestampSchema.optional(),
-  src_url: z.string().optional(),
-  product_uid: z.string().optional(),
+  title: optionalString,
+  desc: optionalString,
+  types: optionalStrings,
+  created_time: optionalTimestamp,
+  modified_time: optionalTimestamp,
+  first_seen_time: optionalTimestamp,
+  last_seen_time: optionalTimestamp,
+  src_url: optionalString,
+  product_uid: optionalString,
 });
 
-export const KeyValueSchema = z.looseObject({ name: z.string(), value: z.string().optional() });
+export const KeyValueSchema = z.looseObject({ name: z.string(), value: optionalString });
 
 export const ResourceSchema = z.looseObject({
-  uid: z.string().optional(),
-  name: z.string().optional(),
-  type: z.string().optional(),
-  region: z.string().optional(),
-  cloud_partition: z.string().optional(),
-  labels: z.array(z.string()).optional(),
-  tags: z.array(KeyValueSchema).optional(),
-  data: json.optional(),
+  uid: optionalString,
+  name: optionalString,
+  type: optionalString,
+  region: optionalString,
+  cloud_partition: optionalString,
+  labels: optionalStrings,
+  tags: z.optional(z.array(KeyValueSchema)),
+  data: optionalJson,
 });
 
 export const LocationSchema = z.looseObject({
-  city: z.string().optional(),
-  country: z.string().optional(),
-  lat: z.number().optional(),
-  long: z.number().optional(),
+  city: optionalString,
+  country: optionalString,
+  lat: optionalNumber,
+  long: optionalNumber,
 });
 
 export const NetworkEndpointSchema = z.looseObject({
-  ip: z.string().optional(),
-  domain: z.string().optional(),
-  hostname: z.string().optional(),
-  port: z.number().int().optional(),
-  svc_name: z.string().optional(),
-  uid: z.string().optional(),
-  location: LocationSchema.optional(),
-  autonomous_system: z
-    .looseObject({ number: z.number().int().optional(), name: z.string().optional() })
-    .optional(),
-  isp: z.string().optional(),
-  isp_org: z.string().optional(),
+  ip: optionalString,
+  domain: optionalString,
+  hostname: optionalString,
+  port: optionalInt,
+  svc_name: optionalString,
+  uid: optionalString,
+  location: z.optional(LocationSchema),
+  autonomous_system: z.optional(z.looseObject({ number: optionalInt, name: optionalString })),
+  isp: optionalString,
+  isp_org: optionalString,
 });
 
 export const UserSchema = z.looseObject({
-  uid: z.string().optional(),
-  name: z.string().optional(),
-  type: z.string().optional(),
-  type_id: z.number().int().optional(),
-  credential_uid: z.string().optional(),
-  account: AccountSchema.optional(),
+  uid: optionalString,
+  name: optionalString,
+  type: optionalString,
+  type_id: optionalInt,
+  credential_uid: optionalString,
+  account: z.optional(AccountSchema),
 });
 
 /** OCSF `session`: an authenticated session (for AWS, an STS session and the role that issued it). */
 export const SessionSchema = z.looseObject({
-  uid: z.string().optional(),
-  uid_alt: z.string().optional(),
-  issuer: z.string().optional(),
-  created_time: TimestampSchema.optional(),
-  expiration_time: TimestampSchema.optional(),
-  is_mfa: z.boolean().optional(),
-  credential_uid: z.string().optional(),
+  uid: optionalString,
+  uid_alt: optionalString,
+  issuer: optionalString,
+  created_time: optionalTimestamp,
+  expiration_time: optionalTimestamp,
+  is_mfa: optionalBoolean,
+  credential_uid: optionalString,
 });
 
 export const ApiSchema = z.looseObject({
   operation: z.string(),
-  service: z.looseObject({ name: z.string().optional() }).optional(),
-  request: z.looseObject({ uid: z.string(), data: json.optional() }).optional(),
-  response: z
-    .looseObject({
-      error: z.string().optional(),
-      message: z.string().optional(),
-      error_message: z.string().optional(),
-      data: json.optional(),
-    })
-    .optional(),
+  service: z.optional(z.looseObject({ name: optionalString })),
+  request: z.optional(z.looseObject({ uid: z.string(), data: optionalJson })),
+  response: z.optional(
+    z.looseObject({
+      error: optionalString,
+      message: optionalString,
+      error_message: optionalString,
+      data: optionalJson,
+    }),
+  ),
 });
 
 export const EvidenceSchema = z.looseObject({
-  src_endpoint: NetworkEndpointSchema.optional(),
-  dst_endpoint: NetworkEndpointSchema.optional(),
-  api: ApiSchema.optional(),
-  query: z.looseObject({ hostname: z.string() }).optional(),
-  connection_info: z
-    .looseObject({
-      direction_id: z.number().int(),
-      direction: z.string().optional(),
-      protocol_name: z.string().optional(),
-    })
-    .optional(),
-  data: json.optional(),
+  src_endpoint: z.optional(NetworkEndpointSchema),
+  dst_endpoint: z.optional(NetworkEndpointSchema),
+  api: z.optional(ApiSchema),
+  query: z.optional(z.looseObject({ hostname: z.string() })),
+  connection_info: z.optional(
+    z.looseObject({
+      direction_id: int,
+      direction: optionalString,
+      protocol_name: optionalString,
+    }),
+  ),
+  data: optionalJson,
 });
 
 export const ComplianceSchema = z.looseObject({
-  control: z.string().optional(),
-  standards: z.array(z.string()).optional(),
-  requirements: z.array(z.string()).optional(),
-  status_id: z.number().int().optional(),
-  status: z.string().optional(),
-  status_detail: z.string().optional(),
+  control: optionalString,
+  standards: optionalStrings,
+  requirements: optionalStrings,
+  status_id: optionalInt,
+  status: optionalString,
+  status_detail: optionalString,
 });
 
 export const CvssSchema = z.looseObject({
   base_score: z.number(),
   version: z.string(),
-  vector_string: z.string().optional(),
-  vendor_name: z.string().optional(),
+  vector_string: optionalString,
+  vendor_name: optionalString,
 });
 
 export const VulnerabilitySchema = z.looseObject({
-  title: z.string().optional(),
-  desc: z.string().optional(),
-  severity: z.string().optional(),
-  cve: z
-    .looseObject({
+  title: optionalString,
+  desc: optionalString,
+  severity: optionalString,
+  cve: z.optional(
+    z.looseObject({
       uid: z.string(),
-      cvss: z.array(CvssSchema).optional(),
-      epss: z.looseObject({ score: z.string() }).optional(),
-    })
-    .optional(),
-  affected_packages: z.array(z.looseObject({ name: z.string() })).optional(),
-  is_fix_available: z.boolean().optional(),
-  references: z.array(z.string()).optional(),
-  vendor_name: z.string().optional(),
-  first_seen_time: TimestampSchema.optional(),
-  last_seen_time: TimestampSchema.optional(),
+      cvss: z.optional(z.array(CvssSchema)),
+      epss: z.optional(z.looseObject({ score: z.string() })),
+    }),
+  ),
+  affected_packages: z.optional(z.array(z.looseObject({ name: z.string() }))),
+  is_fix_available: optionalBoolean,
+  references: optionalStrings,
+  vendor_name: optionalString,
+  first_seen_time: optionalTimestamp,
+  last_seen_time: optionalTimestamp,
 });
 
 /**
@@ -196,94 +205,96 @@ export const VulnerabilitySchema = z.looseObject({
  */
 export const OcsfEventSchema = z
   .looseObject({
-    class_uid: z.number().int(),
-    class_name: z.string().optional(),
-    category_uid: z.number().int(),
-    category_name: z.string().optional(),
-    activity_id: z.number().int(),
-    activity_name: z.string().optional(),
-    type_uid: z.number().int(),
-    type_name: z.string().optional(),
+    class_uid: int,
+    class_name: optionalString,
+    category_uid: int,
+    category_name: optionalString,
+    activity_id: int,
+    activity_name: optionalString,
+    type_uid: int,
+    type_name: optionalString,
     severity_id: SeverityIdSchema,
-    severity: z.string().optional(),
+    severity: optionalString,
     time: TimestampSchema,
-    message: z.string().optional(),
-    status: z.string().optional(),
-    status_id: z.number().int().optional(),
-    status_code: z.string().optional(),
-    status_detail: z.string().optional(),
-    count: z.number().int().optional(),
-    confidence_score: z.number().int().optional(),
-    is_alert: z.boolean().optional(),
+    message: optionalString,
+    status: optionalString,
+    status_id: optionalInt,
+    status_code: optionalString,
+    status_detail: optionalString,
+    count: optionalInt,
+    confidence_score: optionalInt,
+    is_alert: optionalBoolean,
     metadata: MetadataSchema,
     cloud: CloudSchema,
-    finding_info: FindingInfoSchema.optional(),
-    resources: z.array(ResourceSchema).optional(),
-    evidences: z.array(EvidenceSchema).optional(),
-    compliance: ComplianceSchema.optional(),
-    vulnerabilities: z.array(VulnerabilitySchema).optional(),
-    api: ApiSchema.optional(),
-    actor: z
-      .looseObject({
-        user: UserSchema.optional(),
-        session: SessionSchema.optional(),
-        invoked_by: z.string().optional(),
-      })
-      .optional(),
-    user: UserSchema.optional(),
-    session: SessionSchema.optional(),
-    service: z.looseObject({ name: z.string().optional(), uid: z.string().optional() }).optional(),
-    src_endpoint: NetworkEndpointSchema.optional(),
-    dst_endpoint: NetworkEndpointSchema.optional(),
-    http_request: z.looseObject({ user_agent: z.string().optional() }).optional(),
-    is_mfa: z.boolean().optional(),
-    unmapped: json.optional(),
-    raw_data: z.string().optional(),
+    finding_info: z.optional(FindingInfoSchema),
+    resources: z.optional(z.array(ResourceSchema)),
+    evidences: z.optional(z.array(EvidenceSchema)),
+    compliance: z.optional(ComplianceSchema),
+    vulnerabilities: z.optional(z.array(VulnerabilitySchema)),
+    api: z.optional(ApiSchema),
+    actor: z.optional(
+      z.looseObject({
+        user: z.optional(UserSchema),
+        session: z.optional(SessionSchema),
+        invoked_by: optionalString,
+      }),
+    ),
+    user: z.optional(UserSchema),
+    session: z.optional(SessionSchema),
+    service: z.optional(z.looseObject({ name: optionalString, uid: optionalString })),
+    src_endpoint: z.optional(NetworkEndpointSchema),
+    dst_endpoint: z.optional(NetworkEndpointSchema),
+    http_request: z.optional(z.looseObject({ user_agent: optionalString })),
+    is_mfa: optionalBoolean,
+    unmapped: optionalJson,
+    raw_data: optionalString,
   })
-  .superRefine((event, ctx) => {
-    if (event.type_uid !== event.class_uid * 100 + event.activity_id) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['type_uid'],
-        message: `type_uid must be class_uid * 100 + activity_id (${event.class_uid * 100 + event.activity_id})`,
-      });
-    }
-    if (Math.floor(event.class_uid / 1000) !== event.category_uid) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['category_uid'],
-        message: 'category_uid does not match class_uid',
-      });
-    }
-    const isFinding = event.category_uid === 2;
-    if (isFinding && event.finding_info === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['finding_info'], message: 'findings require finding_info' });
-    }
-    if (event.class_uid === 2003 && event.compliance === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['compliance'],
-        message: 'Compliance Finding requires compliance',
-      });
-    }
-    if (event.class_uid === 2002 && event.vulnerabilities === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['vulnerabilities'],
-        message: 'Vulnerability Finding requires vulnerabilities',
-      });
-    }
-    if (event.class_uid === 3002 && event.user === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['user'], message: 'Authentication requires user' });
-    }
-    if (event.class_uid === 6003) {
-      for (const key of ['api', 'actor', 'src_endpoint'] as const) {
-        if (event[key] === undefined) {
-          ctx.addIssue({ code: 'custom', path: [key], message: `API Activity requires ${key}` });
+  .check(
+    z.superRefine((event, ctx) => {
+      if (event.type_uid !== event.class_uid * 100 + event.activity_id) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['type_uid'],
+          message: `type_uid must be class_uid * 100 + activity_id (${event.class_uid * 100 + event.activity_id})`,
+        });
+      }
+      if (Math.floor(event.class_uid / 1000) !== event.category_uid) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['category_uid'],
+          message: 'category_uid does not match class_uid',
+        });
+      }
+      const isFinding = event.category_uid === 2;
+      if (isFinding && event.finding_info === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['finding_info'], message: 'findings require finding_info' });
+      }
+      if (event.class_uid === 2003 && event.compliance === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['compliance'],
+          message: 'Compliance Finding requires compliance',
+        });
+      }
+      if (event.class_uid === 2002 && event.vulnerabilities === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['vulnerabilities'],
+          message: 'Vulnerability Finding requires vulnerabilities',
+        });
+      }
+      if (event.class_uid === 3002 && event.user === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['user'], message: 'Authentication requires user' });
+      }
+      if (event.class_uid === 6003) {
+        for (const key of ['api', 'actor', 'src_endpoint'] as const) {
+          if (event[key] === undefined) {
+            ctx.addIssue({ code: 'custom', path: [key], message: `API Activity requires ${key}` });
+          }
         }
       }
-    }
-  });
+    }),
+  );
 
 export type OcsfEvent = z.infer<typeof OcsfEventSchema>;
 export type OcsfResource = z.infer<typeof ResourceSchema>;

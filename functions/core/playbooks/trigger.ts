@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import type { Alert } from '../alert.ts';
+import * as z from '../zod.ts';
 
 /**
  * When a playbook runs: a typed match on normalized alert fields. Every listed condition must
@@ -16,25 +16,25 @@ import type { Alert } from '../alert.ts';
  */
 export const TriggerConditionsSchema = z.strictObject({
   /** EventBridge sources, e.g. `aws.guardduty`. */
-  sources: z.array(z.string().min(1)).min(1).optional(),
+  sources: z.optional(z.array(z.string().check(z.minLength(1))).check(z.minLength(1))),
   /** OCSF class uids, e.g. 2004 (Detection Finding). */
-  classUids: z.array(z.number().int()).min(1).optional(),
+  classUids: z.optional(z.array(z.number().check(z.int())).check(z.minLength(1))),
   /** Finding types (`finding_info.types`); `*` matches any run of characters. */
-  findingTypes: z.array(z.string().min(1)).min(1).optional(),
+  findingTypes: z.optional(z.array(z.string().check(z.minLength(1))).check(z.minLength(1))),
   /** Lowest OCSF `severity_id` that triggers (1 Informational … 5 Critical). */
-  minSeverity: z.number().int().min(0).max(6).optional(),
+  minSeverity: z.optional(z.number().check(z.int(), z.gte(0), z.lte(6))),
   /** Resource types of the alert's resources, e.g. `AWS::EC2::Instance`. */
-  resourceTypes: z.array(z.string().min(1)).min(1).optional(),
+  resourceTypes: z.optional(z.array(z.string().check(z.minLength(1))).check(z.minLength(1))),
   /** Account allow and deny lists (deny wins). */
-  accounts: z
-    .strictObject({ allow: z.array(z.string()).optional(), deny: z.array(z.string()).optional() })
-    .optional(),
+  accounts: z.optional(
+    z.strictObject({ allow: z.optional(z.array(z.string())), deny: z.optional(z.array(z.string())) }),
+  ),
   /** Region allow and deny lists (deny wins). */
-  regions: z
-    .strictObject({ allow: z.array(z.string()).optional(), deny: z.array(z.string()).optional() })
-    .optional(),
+  regions: z.optional(
+    z.strictObject({ allow: z.optional(z.array(z.string())), deny: z.optional(z.array(z.string())) }),
+  ),
   /** Compliance controls (`compliance.control`, e.g. `S3.8` or a Config rule name); `*` wildcards. */
-  controls: z.array(z.string().min(1)).min(1).optional(),
+  controls: z.optional(z.array(z.string().check(z.minLength(1))).check(z.minLength(1))),
 });
 export type TriggerConditions = z.infer<typeof TriggerConditionsSchema>;
 
@@ -44,7 +44,7 @@ export type TriggerConditions = z.infer<typeof TriggerConditionsSchema>;
  */
 export const TriggerSchema = z.union([
   TriggerConditionsSchema,
-  z.strictObject({ anyOf: z.array(TriggerConditionsSchema).min(1) }),
+  z.strictObject({ anyOf: z.array(TriggerConditionsSchema).check(z.minLength(1)) }),
   z.strictObject({ manual: z.literal(true) }),
 ]);
 export type Trigger = z.infer<typeof TriggerSchema>;

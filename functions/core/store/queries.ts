@@ -1,7 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { z } from 'zod';
 import { type OcsfEvent, OcsfEventSchema } from '../ocsf/schema.ts';
+import type * as z from '../zod.ts';
 import {
   type AlertItem,
   AlertItemSchema,
@@ -14,7 +14,7 @@ import {
 
 /** Reads of the store for operators (CLI locally, and against a deployed table). */
 
-async function queryIndex<S extends z.ZodType>(
+async function queryIndex<S extends z.ZodMiniType>(
   db: DynamoDBDocumentClient,
   tableName: string,
   partition: string,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod.ts';
 
 /**
  * The single-table layout of Riposte's DynamoDB store. The CDK construct (`lib/alert-store.ts`)
@@ -38,93 +38,106 @@ export function sortableTime(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-export const AlertStatusSchema = z.enum(['active', 'closed']);
+/*
+ * The item schemas are built in closures marked `@__PURE__`: esbuild cannot tell that building a
+ * zod schema has no side effects, and without the mark every bundle that imports this module for
+ * `keys` (the ingest Lambda) would carry them, and the zod code they use.
+ */
+
+export const AlertStatusSchema = /* @__PURE__ */ (() => z.enum(['active', 'closed']))();
 
 /** An alert as stored: summary attributes for queries, plus the latest OCSF event as JSON. */
-export const AlertItemSchema = z.object({
-  pk: z.string(),
-  sk: z.literal('ALERT'),
-  id: z.string(),
-  source: z.string(),
-  sample: z.boolean(),
-  severityId: z.number().int(),
-  classUid: z.number().int(),
-  title: z.string(),
-  resourceKey: z.string(),
-  findingTime: z.number(),
-  firstSeen: z.number(),
-  lastSeen: z.number(),
-  occurrences: z.number().int(),
-  status: AlertStatusSchema,
-  incidentId: z.string().optional(),
-  incidentOpenUntil: z.number().optional(),
-  /** The latest OCSF event as JSON; gzip-compressed in `ocsfGz` instead when large. */
-  ocsfJson: z.string().optional(),
-  ocsfGz: z.instanceof(Uint8Array).optional(),
-});
+export const AlertItemSchema = /* @__PURE__ */ (() =>
+  z.object({
+    pk: z.string(),
+    sk: z.literal('ALERT'),
+    id: z.string(),
+    source: z.string(),
+    sample: z.boolean(),
+    severityId: z.number().check(z.int()),
+    classUid: z.number().check(z.int()),
+    title: z.string(),
+    resourceKey: z.string(),
+    findingTime: z.number(),
+    firstSeen: z.number(),
+    lastSeen: z.number(),
+    occurrences: z.number().check(z.int()),
+    status: AlertStatusSchema,
+    incidentId: z.optional(z.string()),
+    incidentOpenUntil: z.optional(z.number()),
+    /** The latest OCSF event as JSON; gzip-compressed in `ocsfGz` instead when large. */
+    ocsfJson: z.optional(z.string()),
+    ocsfGz: z.optional(z.instanceof(Uint8Array)),
+  }))();
 export type AlertItem = z.infer<typeof AlertItemSchema>;
 
-export const IncidentItemSchema = z.object({
-  pk: z.string(),
-  sk: z.literal('INCIDENT'),
-  id: z.string(),
-  /** open → contained → released; closed by an operator. */
-  status: z.enum(['open', 'contained', 'released', 'closed']),
-  resourceKey: z.string(),
-  /** The EventBridge source of the alert that opened the incident. */
-  source: z.string().optional(),
-  resourceType: z.string(),
-  resourceUid: z.string(),
-  resourceName: z.string().optional(),
-  account: z.string().optional(),
-  region: z.string().optional(),
-  title: z.string(),
-  severityId: z.number().int(),
-  sample: z.boolean(),
-  openedAt: z.number(),
-  lastAlertAt: z.number(),
-  firstObservedAt: z.number().optional(),
-  alertIds: z.union([z.set(z.string()), z.array(z.string())]).transform((ids) => [...ids].sort()),
-  escalations: z.number().int(),
-  /** Response milestones (epoch ms): the shared KPIs are computed from these. */
-  playbookStartedAt: z.number().optional(),
-  containedAt: z.number().optional(),
-  releasedAt: z.number().optional(),
-  closedAt: z.number().optional(),
-  /** Milestones of dry-run executions (samples, kill switch, local runs): never counted as real. */
-  dryRunContainedAt: z.number().optional(),
-  dryRunReleasedAt: z.number().optional(),
-  playbookStatus: z.enum(['completed', 'failed']).optional(),
-});
+export const IncidentItemSchema = /* @__PURE__ */ (() =>
+  z.object({
+    pk: z.string(),
+    sk: z.literal('INCIDENT'),
+    id: z.string(),
+    /** open → contained → released; closed by an operator. */
+    status: z.enum(['open', 'contained', 'released', 'closed']),
+    resourceKey: z.string(),
+    /** The EventBridge source of the alert that opened the incident. */
+    source: z.optional(z.string()),
+    resourceType: z.string(),
+    resourceUid: z.string(),
+    resourceName: z.optional(z.string()),
+    account: z.optional(z.string()),
+    region: z.optional(z.string()),
+    title: z.string(),
+    severityId: z.number().check(z.int()),
+    sample: z.boolean(),
+    openedAt: z.number(),
+    lastAlertAt: z.number(),
+    firstObservedAt: z.optional(z.number()),
+    alertIds: z.pipe(
+      z.union([z.set(z.string()), z.array(z.string())]),
+      z.transform((ids: Set<string> | string[]) => [...ids].sort()),
+    ),
+    escalations: z.number().check(z.int()),
+    /** Response milestones (epoch ms): the shared KPIs are computed from these. */
+    playbookStartedAt: z.optional(z.number()),
+    containedAt: z.optional(z.number()),
+    releasedAt: z.optional(z.number()),
+    closedAt: z.optional(z.number()),
+    /** Milestones of dry-run executions (samples, kill switch, local runs): never counted as real. */
+    dryRunContainedAt: z.optional(z.number()),
+    dryRunReleasedAt: z.optional(z.number()),
+    playbookStatus: z.optional(z.enum(['completed', 'failed'])),
+  }))();
 export type IncidentItem = z.infer<typeof IncidentItemSchema>;
 
-export const ExecutionItemSchema = z.object({
-  pk: z.string(),
-  sk: z.string(),
-  incidentId: z.string(),
-  alertId: z.string(),
-  playbookId: z.string(),
-  version: z.string(),
-  name: z.string(),
-  mode: z.enum(['live', 'dry-run']),
-  status: z.enum(['started', 'failed']),
-  target: z.string(),
-  createdAt: z.number(),
-  executionArn: z.string().optional(),
-  error: z.string().optional(),
-});
+export const ExecutionItemSchema = /* @__PURE__ */ (() =>
+  z.object({
+    pk: z.string(),
+    sk: z.string(),
+    incidentId: z.string(),
+    alertId: z.string(),
+    playbookId: z.string(),
+    version: z.string(),
+    name: z.string(),
+    mode: z.enum(['live', 'dry-run']),
+    status: z.enum(['started', 'failed']),
+    target: z.string(),
+    createdAt: z.number(),
+    executionArn: z.optional(z.string()),
+    error: z.optional(z.string()),
+  }))();
 export type ExecutionItem = z.infer<typeof ExecutionItemSchema>;
 
-export const RejectedItemSchema = z.object({
-  pk: z.string(),
-  sk: z.literal('REJECTED'),
-  hash: z.string(),
-  reason: z.string(),
-  message: z.string(),
-  raw: z.string(),
-  rawTruncated: z.boolean(),
-  deliveries: z.number().int(),
-  firstSeen: z.number(),
-  lastSeen: z.number(),
-});
+export const RejectedItemSchema = /* @__PURE__ */ (() =>
+  z.object({
+    pk: z.string(),
+    sk: z.literal('REJECTED'),
+    hash: z.string(),
+    reason: z.string(),
+    message: z.string(),
+    raw: z.string(),
+    rawTruncated: z.boolean(),
+    deliveries: z.number().check(z.int()),
+    firstSeen: z.number(),
+    lastSeen: z.number(),
+  }))();
 export type RejectedItem = z.infer<typeof RejectedItemSchema>;

@@ -1,7 +1,7 @@
-import { z } from 'zod';
 import type { NormalizeOutput } from '../../alert.ts';
 import { OCSF_VERSION } from '../../ocsf/constants.ts';
 import { OcsfEventSchema } from '../../ocsf/schema.ts';
+import * as z from '../../zod.ts';
 import { alertIdFor } from '../common.ts';
 import type { SourceEvent } from '../envelope.ts';
 import { FieldError } from '../read.ts';
@@ -18,7 +18,7 @@ const SUPPORTED_CLASSES = new Set([2002, 2003, 2004, 2006, 3002, 6003]);
  * product, so an external tool can never collide with (or overwrite) an AWS finding's alert.
  */
 export const CustomAlertDetailSchema = z.looseObject({
-  sample: z.boolean().default(false),
+  sample: z._default(z.boolean(), false),
   ocsf: OcsfEventSchema,
 });
 export type CustomAlertDetail = z.infer<typeof CustomAlertDetailSchema>;
