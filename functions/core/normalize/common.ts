@@ -14,7 +14,7 @@ import {
 import type { OcsfEvent, OcsfNetworkEndpoint } from '../ocsf/schema.ts';
 import type { SourceEvent } from './envelope.ts';
 import { compact, FieldError, optNumber, optString, recordList } from './read.ts';
-import { firstTimestamp } from './time.ts';
+import { parseTimestamp } from './time.ts';
 
 /**
  * The deterministic alert id for a finding key: 32 hex characters of SHA-256. Each normalizer
@@ -105,11 +105,11 @@ export interface BaseEventInput {
  * `cloud` profile and metadata. Throws a {@link FieldError} when no time can be found.
  */
 export function baseEvent(event: SourceEvent, input: BaseEventInput): OcsfEvent {
-  const time = input.time ?? firstTimestamp(event.envelope.time);
+  const envelopeTime = parseTimestamp(event.envelope.time);
+  const time = input.time ?? envelopeTime;
   if (time === undefined) {
     throw new FieldError('missing_field', 'time', 'the event carries no usable timestamp');
   }
-  const envelopeTime = firstTimestamp(event.envelope.time);
   const ocsf: OcsfEvent = {
     class_uid: input.cls.uid,
     class_name: input.cls.name,
@@ -122,24 +122,38 @@ export function baseEvent(event: SourceEvent, input: BaseEventInput): OcsfEvent 
     severity_id: input.severityId,
     severity: SEVERITY_CAPTIONS[input.severityId],
     time,
-    metadata: {
-      version: OCSF_VERSION,
-      profiles: ['cloud'],
-      product: input.product,
-      ...(event.envelope.id === undefined ? {} : { uid: event.envelope.id }),
-      ...(envelopeTime === undefined ? {} : { logged_time: envelopeTime }),
-      ...(input.labels === undefined || input.labels.length === 0 ? {} : { labels: [...input.labels] }),
-    },
-    cloud: {
-      provider: 'AWS',
-      ...(input.region === undefined ? {} : { region: input.region }),
-      ...(input.account === undefined ? {} : { account: { uid: input.account, ...AWS_ACCOUNT_TYPE } }),
-      ...(input.partition === undefined ? {} : { cloud_partition: input.partition }),
-    },
+    metadata: baseMetadata(event, input, envelopeTime),
+    cloud: baseCloud(input),
     raw_data: input.raw,
   };
   if (input.unmapped !== undefined) ocsf.unmapped = input.unmapped;
   return ocsf;
+}
+
+/** `metadata`, its optional members set only when known (in OCSF's order). */
+function baseMetadata(
+  event: SourceEvent,
+  input: BaseEventInput,
+  envelopeTime: number | undefined,
+): OcsfEvent['metadata'] {
+  const metadata: OcsfEvent['metadata'] = {
+    version: OCSF_VERSION,
+    profiles: ['cloud'],
+    product: input.product,
+  };
+  if (event.envelope.id !== undefined) metadata.uid = event.envelope.id;
+  if (envelopeTime !== undefined) metadata.logged_time = envelopeTime;
+  if (input.labels !== undefined && input.labels.length > 0) metadata.labels = [...input.labels];
+  return metadata;
+}
+
+/** The `cloud` profile's object, its optional members set only when known. */
+function baseCloud(input: BaseEventInput): OcsfEvent['cloud'] {
+  const cloud: OcsfEvent['cloud'] = { provider: 'AWS' };
+  if (input.region !== undefined) cloud.region = input.region;
+  if (input.account !== undefined) cloud.account = { uid: input.account, ...AWS_ACCOUNT_TYPE };
+  if (input.partition !== undefined) cloud.cloud_partition = input.partition;
+  return cloud;
 }
 
 /** `activity_name` for a finding activity id. */

@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import type { Rejection } from '../alert.ts';
+import * as z from '../zod.ts';
 import { isRecord, type JsonRecord } from './read.ts';
 
 /** EventBridge's limit on one event (PutEvents entry), in bytes. */
@@ -9,17 +9,21 @@ export const MAX_EVENT_BYTES = 256 * 1024;
  * The EventBridge envelope. Only `source`, `detail-type` and `detail` are needed: published
  * events omit `version` (console sign-in docs), carry extra keys (`debug`) or odd ids, and
  * all of that is accepted.
+ *
+ * Built in a `@__PURE__` closure: a bundle that only needs the type (esbuild cannot tell that
+ * building a zod schema has no side effects) drops it.
  */
-export const EnvelopeSchema = z.looseObject({
-  version: z.string().optional(),
-  id: z.string().optional(),
-  'detail-type': z.string().min(1),
-  source: z.string().min(1),
-  account: z.string().optional(),
-  time: z.string().optional(),
-  region: z.string().optional(),
-  resources: z.array(z.unknown()).optional(),
-});
+export const EnvelopeSchema = /* @__PURE__ */ (() =>
+  z.looseObject({
+    version: z.optional(z.string()),
+    id: z.optional(z.string()),
+    'detail-type': z.string().check(z.minLength(1)),
+    source: z.string().check(z.minLength(1)),
+    account: z.optional(z.string()),
+    time: z.optional(z.string()),
+    region: z.optional(z.string()),
+    resources: z.optional(z.array(z.unknown())),
+  }))();
 export type Envelope = z.infer<typeof EnvelopeSchema>;
 
 /** An event that passed the envelope checks, ready for a source normalizer. */
@@ -77,22 +81,97 @@ export function parseEnvelope(input: unknown): EnvelopeResult {
   const detail = parseDetail(value.detail);
   if ('rejected' in detail) return detail;
 
-  const parsed = EnvelopeSchema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = String(issue?.path[0] ?? 'envelope');
-    const missing = value[field] === undefined || value[field] === null;
-    if (field === 'source' || field === 'detail-type') {
-      return reject(
-        missing ? 'missing_envelope_field' : 'invalid_field',
-        missing
-          ? `the EventBridge envelope has no "${field}" (EventBridge always sets source and detail-type)`
-          : `envelope "${field}" must be a non-empty string, got ${describe(value[field])}`,
-      );
+  if (!isEnvelope(value)) return envelopeRejection(value);
+  return { event: { envelope: value, detail: detail.detail, raw } };
+}
+
+/** What each envelope member must be, in {@link EnvelopeSchema}'s order. */
+const ENVELOPE_MEMBERS: readonly (readonly [field: string, kind: 'name' | 'string' | 'array'])[] = [
+  ['version', 'string'],
+  ['id', 'string'],
+  ['detail-type', 'name'],
+  ['source', 'name'],
+  ['account', 'string'],
+  ['time', 'string'],
+  ['region', 'string'],
+  ['resources', 'array'],
+];
+
+/**
+ * Exactly what {@link EnvelopeSchema} accepts, checked in place (no copy, no issue list):
+ * non-empty `source` and `detail-type` strings (a `name`), the other members absent or of
+ * their type.
+ */
+function isEnvelope(value: JsonRecord): value is Envelope {
+  return (
+    isNonEmptyString(value['detail-type']) &&
+    isNonEmptyString(value.source) &&
+    isOptionalString(value.version) &&
+    isOptionalString(value.id) &&
+    isOptionalString(value.account) &&
+    isOptionalString(value.time) &&
+    isOptionalString(value.region) &&
+    (value.resources === undefined || Array.isArray(value.resources))
+  );
+}
+
+function isNonEmptyString(value: unknown): boolean {
+  return typeof value === 'string' && value.length > 0;
+}
+
+function isOptionalString(value: unknown): boolean {
+  return value === undefined || typeof value === 'string';
+}
+
+/**
+ * Why {@link isEnvelope} refused `value`: the first wrong member in the schema's order, with
+ * the schema's own wording for the optional members.
+ */
+function envelopeRejection(value: JsonRecord): { readonly rejected: Rejection } {
+  for (const [field, kind] of ENVELOPE_MEMBERS) {
+    const member = value[field];
+    if (kind === 'name') {
+      if (isNonEmptyString(member)) continue;
+      return member === undefined || member === null
+        ? reject(
+            'missing_envelope_field',
+            `the EventBridge envelope has no "${field}" (EventBridge always sets source and detail-type)`,
+          )
+        : reject('invalid_field', `envelope "${field}" must be a non-empty string, got ${describe(member)}`);
     }
-    return reject('invalid_field', `envelope "${field}": ${issue?.message ?? 'invalid'}`);
+    if (member === undefined || (kind === 'string' ? typeof member === 'string' : Array.isArray(member)))
+      continue;
+    return reject(
+      'invalid_field',
+      `envelope "${field}": Invalid input: expected ${kind}, received ${receivedType(member)}`,
+    );
   }
-  return { event: { envelope: parsed.data, detail: detail.detail, raw } };
+  return reject('invalid_field', 'envelope "envelope": invalid');
+}
+
+// Type words as zod's English locale writes them in "received …" (its `parsedType`, then its
+// dictionary lookup), so the refusals read as they always have.
+const TYPE_WORDS: { readonly [type: string]: unknown } = { nan: 'NaN' };
+
+/** The type of a wrong member as the refusal names it: `number`, `null`, `array`, `NaN`, a class name… */
+function receivedType(value: unknown): unknown {
+  let type: unknown = typeof value;
+  if (typeof value === 'number') {
+    if (Number.isNaN(value)) type = 'nan';
+    else if (!Number.isFinite(value)) return String(value);
+  } else if (value === null) {
+    type = 'null';
+  } else if (Array.isArray(value)) {
+    type = 'array';
+  } else if (
+    typeof value === 'object' &&
+    Object.getPrototypeOf(value) !== Object.prototype &&
+    'constructor' in value &&
+    value.constructor
+  ) {
+    type = (value.constructor as { name?: unknown }).name;
+  }
+  return TYPE_WORDS[type as string] ?? type;
 }
 
 function parseDetail(detail: unknown): { readonly detail: JsonRecord } | { readonly rejected: Rejection } {

@@ -26,16 +26,29 @@ export const NORMALIZERS: readonly SourceNormalizer[] = [
   ...customNormalizers,
 ];
 
-const byRoute = new Map<string, SourceNormalizer>();
+/** Normalizers by `source`, then by `detail-type` (`'*'`: any detail-type of that source). */
+const byRoute = new Map<string, Map<string, SourceNormalizer>>();
 const anyAwsSource = new Map<string, SourceNormalizer>();
 const knownSources = new Set<string>();
 for (const normalizer of NORMALIZERS) {
   if (normalizer.source === '*') {
     anyAwsSource.set(normalizer.detailType, normalizer);
   } else {
-    byRoute.set(`${normalizer.source}\u0000${normalizer.detailType}`, normalizer);
+    const routes = byRoute.get(normalizer.source) ?? new Map<string, SourceNormalizer>();
+    routes.set(normalizer.detailType, normalizer);
+    byRoute.set(normalizer.source, routes);
     knownSources.add(normalizer.source);
   }
+}
+
+/** The normalizer for a `source` and `detail-type`, or undefined when none handles them. */
+function route(source: string, detailType: string): SourceNormalizer | undefined {
+  const routes = byRoute.get(source);
+  return (
+    routes?.get(detailType) ??
+    routes?.get('*') ??
+    (source.startsWith('aws.') ? anyAwsSource.get(detailType) : undefined)
+  );
 }
 
 /**
@@ -58,10 +71,7 @@ export function normalize(input: unknown): NormalizeOutput[] {
   if ('rejected' in parsed) return [parsed];
   const { envelope } = parsed.event;
   const detailType = envelope['detail-type'];
-  const normalizer =
-    byRoute.get(`${envelope.source}\u0000${detailType}`) ??
-    byRoute.get(`${envelope.source}\u0000*`) ??
-    (envelope.source.startsWith('aws.') ? anyAwsSource.get(detailType) : undefined);
+  const normalizer = route(envelope.source, detailType);
   if (normalizer === undefined) {
     return [{ rejected: unsupported(envelope.source, detailType) }];
   }

@@ -64,7 +64,18 @@ export function optInt(value: unknown): number | undefined {
  * an event) becomes U+FFFD instead of raising `URIError: URI malformed`.
  */
 export function encodeUriComponent(text: string): string {
-  return encodeURIComponent(text.replace(/\p{Cs}/gu, '\uFFFD'));
+  return encodeURIComponent(hasSurrogate(text) ? text.replace(LONE_SURROGATE, '\uFFFD') : text);
+}
+
+const LONE_SURROGATE = /\p{Cs}/gu;
+
+/** Whether `text` holds any UTF-16 surrogate, paired or not. */
+function hasSurrogate(text: string): boolean {
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code >= 0xd800 && code <= 0xdfff) return true;
+  }
+  return false;
 }
 
 /** A boolean, accepting `"true"` and `"false"`, or undefined. */
@@ -150,24 +161,72 @@ export function setMember(target: Record<string, unknown>, key: string, value: u
  * A copy of `source` without the dotted `paths` a normalizer has mapped, for OCSF's `unmapped`.
  * Only the branches that lose a key are copied; untouched subtrees are shared.
  *
+ * @param paths the mapped paths, best compiled once as {@link MappedPaths}
+ *
  * @example
  * omitPaths({ a: 1, b: { c: 2, d: 3 } }, ['a', 'b.c']) // { b: { d: 3 } }
  */
-export function omitPaths(source: JsonRecord, paths: readonly string[]): Record<string, unknown> | undefined {
+export function omitPaths(
+  source: JsonRecord,
+  paths: MappedPaths | readonly string[],
+): Record<string, unknown> | undefined {
+  return omitTree(source, paths instanceof MappedPaths ? paths.tree : cachedTree(paths));
+}
+
+/** Dotted paths compiled into a tree of keys, `true` marking a mapped (omitted) member. */
+type PathTree = Map<string, unknown>;
+
+// How many compiled path lists a cache keeps (path lists are code constants, but some carry
+// source keys, so the caches are bounded).
+const MAX_CACHED_TREES = 1000;
+
+/**
+ * The paths a normalizer maps, compiled once (at module load) for {@link omitPaths}. A mapping
+ * that consumes more paths depending on the event extends them with {@link MappedPaths.with}.
+ *
+ * @example
+ * const MAPPED = new MappedPaths(['id', 'service.count']);
+ * omitPaths(detail, MAPPED.with(['resource']));
+ */
+export class MappedPaths {
+  public readonly paths: readonly string[];
+  /** The compiled tree {@link omitPaths} walks. */
+  public readonly tree: PathTree;
+  private readonly extended = new Map<string, MappedPaths>();
+
+  public constructor(paths: readonly string[]) {
+    this.paths = [...paths];
+    this.tree = pathTree(this.paths);
+  }
+
+  /** These paths and `more` (compiled once per distinct `more`). */
+  public with(more: readonly string[]): MappedPaths {
+    if (more.length === 0) return this;
+    const key = more.join('\u0000');
+    let paths = this.extended.get(key);
+    if (paths === undefined) {
+      paths = new MappedPaths([...this.paths, ...more]);
+      if (this.extended.size < MAX_CACHED_TREES) this.extended.set(key, paths);
+    }
+    return paths;
+  }
+}
+
+function cachedTree(paths: readonly string[]): PathTree {
   const cacheKey = paths.join('\u0000');
   let tree = treeCache.get(cacheKey);
   if (tree === undefined) {
     tree = pathTree(paths);
-    if (treeCache.size < 1000) treeCache.set(cacheKey, tree);
+    if (treeCache.size < MAX_CACHED_TREES) treeCache.set(cacheKey, tree);
   }
-  return omitTree(source, tree);
+  return tree;
 }
 
-// Normalizers call omitPaths with a handful of fixed path lists: compile each once.
-const treeCache = new Map<string, Map<string, unknown>>();
+// Path lists given as arrays, compiled once each.
+const treeCache = new Map<string, PathTree>();
 
-function pathTree(paths: readonly string[]): Map<string, unknown> {
-  const tree = new Map<string, unknown>();
+function pathTree(paths: readonly string[]): PathTree {
+  const tree: PathTree = new Map();
   for (const path of paths) {
     let node = tree;
     const parts = path.split('.');
@@ -181,7 +240,7 @@ function pathTree(paths: readonly string[]): Map<string, unknown> {
         if (next instanceof Map) {
           node = next;
         } else {
-          const created = new Map<string, unknown>();
+          const created: PathTree = new Map();
           node.set(part, created);
           node = created;
         }
@@ -191,7 +250,7 @@ function pathTree(paths: readonly string[]): Map<string, unknown> {
   return tree;
 }
 
-function omitTree(source: JsonRecord, tree: Map<string, unknown>): Record<string, unknown> | undefined {
+function omitTree(source: JsonRecord, tree: PathTree): Record<string, unknown> | undefined {
   const out: Record<string, unknown> = {};
   let kept = 0;
   for (const key of Object.keys(source)) {

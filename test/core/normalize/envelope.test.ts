@@ -1,8 +1,10 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Rejection } from '../../../functions/core/alert.ts';
 import {
   describe as describeValue,
   type EnvelopeResult,
+  EnvelopeSchema,
   MAX_EVENT_BYTES,
   parseEnvelope,
   type SourceEvent,
@@ -289,6 +291,81 @@ describe('parseEnvelope', () => {
       // Assess
       expect(rejection.reason).toBe('too_large');
     });
+  });
+});
+
+describe('the envelope check and EnvelopeSchema', () => {
+  const FIELDS = [
+    'version',
+    'id',
+    'detail-type',
+    'source',
+    'account',
+    'time',
+    'region',
+    'resources',
+  ] as const;
+  class Sensor {
+    public readonly kind = 'sensor';
+  }
+  const member = fc.oneof(
+    { weight: 3, arbitrary: fc.constantFrom<unknown>(undefined, 'x', '', null) },
+    fc.jsonValue({ maxDepth: 1 }),
+    fc.constantFrom<unknown>(
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      new Sensor(),
+      Object.create(null),
+      new Date(0),
+    ),
+  );
+  const usual = (value: string): fc.Arbitrary<unknown> =>
+    fc.oneof({ weight: 8, arbitrary: fc.constant(value) }, { weight: 2, arbitrary: member });
+  const envelope = fc.record(
+    Object.fromEntries(
+      FIELDS.map((field) => [
+        field,
+        field === 'source' || field === 'detail-type'
+          ? usual('aws.guardduty')
+          : field === 'resources'
+            ? fc.oneof({ weight: 8, arbitrary: fc.constant([]) }, { weight: 2, arbitrary: member })
+            : usual('0'),
+      ]),
+    ),
+    { requiredKeys: [] },
+  );
+
+  it('accepts exactly what the schema accepts, and words a wrong optional member as the schema does', () => {
+    // Prepare: envelopes whose members are right, absent or of any other type (in-process values too)
+    const checked = { accepted: 0, refused: 0 };
+
+    // Act & Assess
+    fc.assert(
+      fc.property(envelope, (members) => {
+        const value = { ...members, detail: { id: 'x' } };
+        const result = parseEnvelope(value);
+        const schema = EnvelopeSchema.safeParse(value);
+        expect('event' in result).toBe(schema.success);
+        if (schema.success) {
+          checked.accepted += 1;
+          return;
+        }
+        checked.refused += 1;
+        const issue = schema.error.issues[0];
+        const field = String(issue?.path[0]);
+        if (field !== 'source' && field !== 'detail-type') {
+          expect(rejected(result)).toEqual({
+            reason: 'invalid_field',
+            message: `envelope "${field}": ${issue?.message}`,
+          });
+        } else {
+          expect(rejected(result).message).toContain(`"${field}"`);
+        }
+      }),
+      { numRuns: 3_000, seed: 20_240_501 },
+    );
+    expect(checked.accepted).toBeGreaterThan(50);
+    expect(checked.refused).toBeGreaterThan(50);
   });
 });
 

@@ -4,6 +4,7 @@ import {
   compact,
   FieldError,
   isRecord,
+  MappedPaths,
   omitPaths,
   optArray,
   optBoolean,
@@ -264,6 +265,40 @@ describe('compact', () => {
     expect(Object.keys(result)).toEqual(['__proto__', 'a']);
     expect(Object.getPrototypeOf(result)).toBe(Object.prototype);
     expect(JSON.stringify(result)).toBe('{"__proto__":{"injected":true},"a":1}');
+  });
+});
+
+describe('MappedPaths', () => {
+  it('omits what the same list of paths omits', () => {
+    // Prepare
+    const source = { a: 1, b: { c: 2, d: 3 }, e: { f: { g: 4, h: 5 } } };
+    const paths = ['a', 'b.c', 'e.f.g'];
+
+    // Act
+    const compiled = omitPaths(source, new MappedPaths(paths));
+    const listed = omitPaths(source, paths);
+
+    // Assess
+    expect(compiled).toEqual({ b: { d: 3 }, e: { f: { h: 5 } } });
+    expect(compiled).toEqual(listed);
+  });
+
+  it('extends its paths, compiling each extension once and leaving itself unchanged', () => {
+    // Prepare
+    const source = { a: 1, b: { c: 2, d: 3 } };
+    const mapped = new MappedPaths(['a']);
+
+    // Act
+    const extended = mapped.with(['b.c']);
+    const again = mapped.with(['b.c']);
+    const same = mapped.with([]);
+
+    // Assess
+    expect(omitPaths(source, extended)).toEqual({ b: { d: 3 } });
+    expect(omitPaths(source, mapped)).toEqual({ b: { c: 2, d: 3 } });
+    expect(again).toBe(extended);
+    expect(same).toBe(mapped);
+    expect(extended.paths).toEqual(['a', 'b.c']);
   });
 });
 

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { firstTimestamp, parseTimestamp } from '../../../functions/core/normalize/time.ts';
 
@@ -239,6 +240,49 @@ describe('parseTimestamp', () => {
       // Assess
       expect(result).toBeUndefined();
     });
+  });
+});
+
+describe('parseTimestamp on any instant', () => {
+  const instant = fc.date({
+    min: new Date('1970-01-01T00:00:00.000Z'),
+    max: new Date('9999-12-31T23:59:59.999Z'),
+    noInvalidDate: true,
+  });
+
+  it('reads every ISO 8601 instant from 1970 to 9999 as Date does, with or without an offset', () => {
+    // Prepare: the instant written in UTC and in a zone `offset` minutes east of it
+    const input = fc.tuple(instant, fc.integer({ min: -12 * 60, max: 14 * 60 }));
+
+    // Act & Assess
+    fc.assert(
+      fc.property(input, ([date, offset]) => {
+        const utc = date.toISOString();
+        const local = new Date(date.getTime() + offset * 60_000).toISOString().slice(0, -1);
+        const sign = offset < 0 ? '-' : '+';
+        const zone = `${sign}${String(Math.trunc(Math.abs(offset) / 60)).padStart(2, '0')}:${String(Math.abs(offset) % 60).padStart(2, '0')}`;
+        expect(parseTimestamp(utc)).toBe(date.getTime());
+        // Only a local date outside 1970–9999 is refused.
+        const localMs = date.getTime() + offset * 60_000;
+        const inRange = localMs >= 0 && localMs < Date.UTC(10_000, 0, 1);
+        expect(parseTimestamp(`${local}${zone}`)).toBe(inRange ? date.getTime() : undefined);
+      }),
+      { numRuns: 5_000, seed: 1_970 },
+    );
+  });
+
+  it('rounds any fraction length to the millisecond as a decimal number would', () => {
+    // Prepare
+    const digits = fc.string({ unit: fc.constantFrom('0', '1', '4', '5', '9'), minLength: 1, maxLength: 9 });
+
+    // Act & Assess
+    fc.assert(
+      fc.property(digits, (fraction) => {
+        const expected = Date.UTC(2024, 5, 1, 12, 0, 0) + Math.round(Number(`0.${fraction}`) * 1000);
+        expect(parseTimestamp(`2024-06-01T12:00:00.${fraction}Z`)).toBe(expected);
+      }),
+      { numRuns: 2_000, seed: 1_000 },
+    );
   });
 });
 

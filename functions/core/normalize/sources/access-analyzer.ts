@@ -7,7 +7,15 @@ import {
 } from '../../ocsf/constants.ts';
 import { baseEvent, findingActivityName, findingStatus, firstString, makeAlert } from '../common.ts';
 import type { SourceEvent } from '../envelope.ts';
-import { compact, omitPaths, optBoolean, optString, requireString, stringList } from '../read.ts';
+import {
+  compact,
+  MappedPaths,
+  omitPaths,
+  optBoolean,
+  optString,
+  requireString,
+  stringList,
+} from '../read.ts';
 import { firstTimestamp } from '../time.ts';
 import type { SourceNormalizer } from './types.ts';
 
@@ -57,16 +65,7 @@ export function normalizeAccessAnalyzerFinding(event: SourceEvent): NormalizeOut
     product: { name: 'IAM Access Analyzer', vendor_name: 'AWS' },
     labels: [`severity-policy:access-analyzer:${kind}`],
     raw: event.raw,
-    unmapped: omitPaths(d, [
-      'id',
-      'resource',
-      'resourceType',
-      'accountId',
-      'region',
-      'createdAt',
-      'updatedAt',
-      'status',
-    ]),
+    unmapped: omitPaths(d, ACCESS_ANALYZER_MAPPED),
   });
   const title =
     kind === 'AnalysisError'
@@ -99,6 +98,18 @@ export function normalizeAccessAnalyzerFinding(event: SourceEvent): NormalizeOut
   ocsf.message = title;
   return [{ alert: makeAlert(findingKey, event, false, ocsf) }];
 }
+
+/** What {@link normalizeAccessAnalyzerFinding} maps. */
+const ACCESS_ANALYZER_MAPPED = new MappedPaths([
+  'id',
+  'resource',
+  'resourceType',
+  'accountId',
+  'region',
+  'createdAt',
+  'updatedAt',
+  'status',
+]);
 
 export const accessAnalyzerNormalizers: readonly SourceNormalizer[] = [
   {

@@ -14,6 +14,7 @@ import {
   compact,
   FieldError,
   type JsonRecord,
+  MappedPaths,
   omitPaths,
   optBoolean,
   optRecord,
@@ -63,10 +64,7 @@ export function normalizeApiCall(event: SourceEvent): NormalizeOutput[] {
     labels: signal.label === undefined ? [] : [signal.label],
     raw: event.raw,
     // OCSF's api.request needs a uid: without a requestID the request parameters stay in unmapped.
-    unmapped: omitPaths(
-      d,
-      requestId === undefined ? API_CALL_MAPPED : [...API_CALL_MAPPED, 'requestParameters'],
-    ),
+    unmapped: omitPaths(d, requestId === undefined ? API_CALL_MAPPED : API_CALL_WITH_REQUEST_MAPPED),
   });
   ocsf.metadata.uid = eventId;
   ocsf.api = compact({
@@ -102,7 +100,7 @@ export function normalizeApiCall(event: SourceEvent): NormalizeOutput[] {
 }
 
 /** What {@link normalizeApiCall} maps (`requestParameters` only with a `requestID`). */
-const API_CALL_MAPPED: readonly string[] = [
+const API_CALL_MAPPED = new MappedPaths([
   'eventName',
   'eventSource',
   'eventTime',
@@ -118,7 +116,8 @@ const API_CALL_MAPPED: readonly string[] = [
   'responseElements',
   'userIdentity',
   'resources',
-];
+]);
+const API_CALL_WITH_REQUEST_MAPPED = API_CALL_MAPPED.with(['requestParameters']);
 
 /**
  * The `src_endpoint` of a record that says nothing about its caller's address. API Activity
@@ -160,22 +159,7 @@ export function normalizeConsoleSignIn(event: SourceEvent): NormalizeOutput[] {
     product: { name: 'CloudTrail', vendor_name: 'AWS' },
     labels: isRoot ? ['signal:root-sign-in'] : statusId === 2 ? ['signal:sign-in-failure'] : [],
     raw: event.raw,
-    unmapped: omitPaths(d, [
-      'eventName',
-      'eventSource',
-      'eventTime',
-      'eventID',
-      'awsRegion',
-      'recipientAccountId',
-      'sourceIPAddress',
-      'vpcEndpointId',
-      'userAgent',
-      'errorMessage',
-      'responseElements.ConsoleLogin',
-      'additionalEventData.MFAUsed',
-      'additionalEventData.LoginTo',
-      'userIdentity',
-    ]),
+    unmapped: omitPaths(d, SIGN_IN_MAPPED),
   });
   ocsf.metadata.uid = eventId;
   ocsf.user = user;
@@ -200,6 +184,24 @@ export function normalizeConsoleSignIn(event: SourceEvent): NormalizeOutput[] {
   }${mfa === 'No' ? ' without MFA' : ''}`;
   return [{ alert: makeAlert(`cloudtrail:${eventId}`, event, false, ocsf) }];
 }
+
+/** What {@link normalizeConsoleSignIn} maps. */
+const SIGN_IN_MAPPED = new MappedPaths([
+  'eventName',
+  'eventSource',
+  'eventTime',
+  'eventID',
+  'awsRegion',
+  'recipientAccountId',
+  'sourceIPAddress',
+  'vpcEndpointId',
+  'userAgent',
+  'errorMessage',
+  'responseElements.ConsoleLogin',
+  'additionalEventData.MFAUsed',
+  'additionalEventData.LoginTo',
+  'userIdentity',
+]);
 
 function missing(path: string): FieldError {
   return new FieldError('missing_field', path, 'is required');

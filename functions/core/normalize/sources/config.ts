@@ -11,6 +11,7 @@ import type { SourceEvent } from '../envelope.ts';
 import {
   compact,
   encodeUriComponent,
+  MappedPaths,
   omitPaths,
   optRecord,
   optString,
@@ -74,18 +75,7 @@ export function normalizeConfigCompliance(event: SourceEvent): NormalizeOutput[]
     region,
     product: { name: 'Config', vendor_name: 'AWS' },
     raw: event.raw,
-    unmapped: omitPaths(d, [
-      'configRuleName',
-      'configRuleARN',
-      'resourceType',
-      'resourceId',
-      'awsAccountId',
-      'awsRegion',
-      'newEvaluationResult.complianceType',
-      'newEvaluationResult.annotation',
-      'newEvaluationResult.resultRecordedTime',
-      'newEvaluationResult.evaluationResultIdentifier',
-    ]),
+    unmapped: omitPaths(d, CONFIG_MAPPED),
   });
   const title = `${ruleName}: ${resourceType} ${resourceId} is ${complianceType}`;
   ocsf.finding_info = compact({
@@ -116,6 +106,20 @@ export function normalizeConfigCompliance(event: SourceEvent): NormalizeOutput[]
   ocsf.message = title;
   return [{ alert: makeAlert(findingKey, event, false, ocsf) }];
 }
+
+/** What {@link normalizeConfigCompliance} maps. */
+const CONFIG_MAPPED = new MappedPaths([
+  'configRuleName',
+  'configRuleARN',
+  'resourceType',
+  'resourceId',
+  'awsAccountId',
+  'awsRegion',
+  'newEvaluationResult.complianceType',
+  'newEvaluationResult.annotation',
+  'newEvaluationResult.resultRecordedTime',
+  'newEvaluationResult.evaluationResultIdentifier',
+]);
 
 export const configNormalizers: readonly SourceNormalizer[] = [
   {

@@ -21,6 +21,7 @@ import {
   encodeUriComponent,
   isRecord,
   type JsonRecord,
+  MappedPaths,
   omitPaths,
   optBoolean,
   optInt,
@@ -65,7 +66,7 @@ export function normalizeGuardDutyFinding(event: SourceEvent): NormalizeOutput[]
   const updatedAt = firstTimestamp(d.updatedAt);
   const count = optInt(service.count);
   const activityId = findingActivity({ closed: archived, createdAt, updatedAt, count });
-  const { resources, consumed } = guardDutyResources(resource, region, partition);
+  const { resources, mapped } = guardDutyResources(resource, region, partition);
 
   const ocsf = baseEvent(event, {
     cls: OcsfClass.DetectionFinding,
@@ -79,25 +80,7 @@ export function normalizeGuardDutyFinding(event: SourceEvent): NormalizeOutput[]
     product: { name: 'GuardDuty', vendor_name: 'AWS' },
     labels: sample ? [SAMPLE_LABEL] : [],
     raw: event.raw,
-    unmapped: omitPaths(d, [
-      'id',
-      'arn',
-      'type',
-      'title',
-      'description',
-      'accountId',
-      'region',
-      'partition',
-      'createdAt',
-      'updatedAt',
-      'service.count',
-      'service.archived',
-      'service.eventFirstSeen',
-      'service.eventLastSeen',
-      'service.action',
-      'service.additionalInfo.sample',
-      ...consumed,
-    ]),
+    unmapped: omitPaths(d, mapped),
   });
   setAwsFinding(ocsf, {
     key: arn,
@@ -137,12 +120,51 @@ export function isGuardDutySample(service: JsonRecord): boolean {
   return false;
 }
 
-/** OCSF resources for a GuardDuty `resource` block, chosen by its `resourceType`. */
+/** What {@link normalizeGuardDutyFinding} maps besides the `resource` block. */
+const FINDING_MAPPED = new MappedPaths([
+  'id',
+  'arn',
+  'type',
+  'title',
+  'description',
+  'accountId',
+  'region',
+  'partition',
+  'createdAt',
+  'updatedAt',
+  'service.count',
+  'service.archived',
+  'service.eventFirstSeen',
+  'service.eventLastSeen',
+  'service.action',
+  'service.additionalInfo.sample',
+]);
+
+/** What the finding maps with each kind of `resource` block. */
+const INSTANCE_MAPPED = FINDING_MAPPED.with([
+  'resource.resourceType',
+  'resource.instanceDetails.instanceId',
+  'resource.instanceDetails.tags',
+  'resource.instanceDetails.instanceType',
+  'resource.instanceDetails.imageId',
+  'resource.instanceDetails.instanceState',
+  'resource.instanceDetails.availabilityZone',
+  'resource.instanceDetails.launchTime',
+  'resource.instanceDetails.iamInstanceProfile.arn',
+]);
+const ACCESS_KEY_MAPPED = FINDING_MAPPED.with(['resource.resourceType', 'resource.accessKeyDetails']);
+const S3_MAPPED = FINDING_MAPPED.with(['resource.resourceType', 'resource.s3BucketDetails']);
+const OTHER_RESOURCE_MAPPED = FINDING_MAPPED.with(['resource']);
+
+/**
+ * OCSF resources for a GuardDuty `resource` block, chosen by its `resourceType`, and the paths
+ * the finding maps with it.
+ */
 function guardDutyResources(
   resource: JsonRecord,
   region: string | undefined,
   partition: string,
-): { resources: OcsfResource[]; consumed: string[] } {
+): { resources: OcsfResource[]; mapped: MappedPaths } {
   const resourceType = optString(resource.resourceType) ?? 'Unknown';
   const base = { region, cloud_partition: partition };
   switch (resourceType) {
@@ -178,17 +200,7 @@ function guardDutyResources(
             }),
           }),
         ],
-        consumed: [
-          'resource.resourceType',
-          'resource.instanceDetails.instanceId',
-          'resource.instanceDetails.tags',
-          'resource.instanceDetails.instanceType',
-          'resource.instanceDetails.imageId',
-          'resource.instanceDetails.instanceState',
-          'resource.instanceDetails.availabilityZone',
-          'resource.instanceDetails.launchTime',
-          'resource.instanceDetails.iamInstanceProfile.arn',
-        ],
+        mapped: INSTANCE_MAPPED,
       };
     }
     case 'AccessKey': {
@@ -207,7 +219,7 @@ function guardDutyResources(
             }),
           }),
         ],
-        consumed: ['resource.resourceType', 'resource.accessKeyDetails'],
+        mapped: ACCESS_KEY_MAPPED,
       };
     }
     case 'S3Bucket':
@@ -229,7 +241,7 @@ function guardDutyResources(
           }),
         }),
       );
-      return { resources: buckets, consumed: ['resource.resourceType', 'resource.s3BucketDetails'] };
+      return { resources: buckets, mapped: S3_MAPPED };
     }
     default: {
       const block = detailsBlockFor(resourceType, resource);
@@ -250,7 +262,7 @@ function guardDutyResources(
             data: block,
           }),
         ],
-        consumed: ['resource'],
+        mapped: OTHER_RESOURCE_MAPPED,
       };
     }
   }
@@ -293,6 +305,9 @@ function awsTypeFor(resourceType: string): string {
   }
 }
 
+/** An ISO 3166-1 alpha-2 country code, in either case. */
+const COUNTRY_CODE = /^[A-Za-z]{2}$/;
+
 /**
  * A GuardDuty `remoteIpDetails` (or `localIpDetails`) block as an OCSF network endpoint.
  *
@@ -309,7 +324,7 @@ export function endpointFromIpDetails(details: JsonRecord | undefined): OcsfNetw
   const asn = optInt(org.asn);
   const location = compact({
     city: optString(optRecord(details.city)?.cityName),
-    country: code !== undefined && /^[A-Za-z]{2}$/.test(code) ? code.toUpperCase() : undefined,
+    country: code !== undefined && COUNTRY_CODE.test(code) ? code.toUpperCase() : undefined,
     desc: optString(country.countryName),
     lat: optNumber(geo.lat),
     long: optNumber(geo.lon),
@@ -489,11 +504,7 @@ export function normalizeMalwareScan(event: SourceEvent): NormalizeOutput[] {
     region,
     product: { name: 'GuardDuty', vendor_name: 'AWS', feature: { name: 'Malware Protection for S3' } },
     raw: event.raw,
-    unmapped: omitPaths(d, [
-      's3ObjectDetails.bucketName',
-      's3ObjectDetails.objectKey',
-      'scanResultDetails.scanResultStatus',
-    ]),
+    unmapped: omitPaths(d, MALWARE_SCAN_MAPPED),
   });
   const title = `Malware found in s3://${bucket}/${key}${threats.length > 0 ? `: ${threats.join(', ')}` : ''}`;
   ocsf.finding_info = {
@@ -510,6 +521,13 @@ export function normalizeMalwareScan(event: SourceEvent): NormalizeOutput[] {
   ].map((r) => compact(r));
   return [{ alert: makeAlert(findingKey, event, false, ocsf) }];
 }
+
+/** What {@link normalizeMalwareScan} maps. */
+const MALWARE_SCAN_MAPPED = new MappedPaths([
+  's3ObjectDetails.bucketName',
+  's3ObjectDetails.objectKey',
+  'scanResultDetails.scanResultStatus',
+]);
 
 export const guardDutyNormalizers: readonly SourceNormalizer[] = [
   { source: 'aws.guardduty', detailType: 'GuardDuty Finding', normalize: normalizeGuardDutyFinding },

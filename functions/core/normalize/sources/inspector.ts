@@ -16,6 +16,7 @@ import {
   compact,
   isRecord,
   type JsonRecord,
+  MappedPaths,
   omitPaths,
   optRecord,
   optString,
@@ -75,23 +76,10 @@ export function normalizeInspectorFinding(event: SourceEvent): NormalizeOutput[]
     partition: arn.partition,
     product: { name: 'Inspector', vendor_name: 'AWS' },
     raw: event.raw,
-    unmapped: omitPaths(d, [
-      'findingArn',
-      'awsAccountId',
-      'title',
-      'description',
-      'type',
-      'status',
-      'firstObservedAt',
-      'lastObservedAt',
-      'updatedAt',
-      'resources',
-      'remediation.recommendation',
-      'fixAvailable',
-      'exploitAvailable',
-      'exploitabilityDetails.lastKnownExploitAt',
-      ...packageDetailsConsumed(optRecord(d.packageVulnerabilityDetails)),
-    ]),
+    unmapped: omitPaths(
+      d,
+      INSPECTOR_MAPPED.with(packageDetailsConsumed(optRecord(d.packageVulnerabilityDetails))),
+    ),
   });
   ocsf.finding_info = compact({
     uid: findingArn,
@@ -113,14 +101,33 @@ export function normalizeInspectorFinding(event: SourceEvent): NormalizeOutput[]
   return [{ alert: makeAlert(findingArn, event, false, ocsf) }];
 }
 
+/** What {@link normalizeInspectorFinding} maps besides the package details. */
+const INSPECTOR_MAPPED = new MappedPaths([
+  'findingArn',
+  'awsAccountId',
+  'title',
+  'description',
+  'type',
+  'status',
+  'firstObservedAt',
+  'lastObservedAt',
+  'updatedAt',
+  'resources',
+  'remediation.recommendation',
+  'fixAvailable',
+  'exploitAvailable',
+  'exploitabilityDetails.lastKnownExploitAt',
+]);
+const CVE_PACKAGE_MAPPED: readonly string[] = ['packageVulnerabilityDetails', 'epss.score'];
+
 /**
  * The `packageVulnerabilityDetails` paths the vulnerability maps. CVSS and EPSS only have a place
  * next to a CVE: for an advisory id (`GHSA-…`, `ALAS-…`, `KB…`) they stay in `unmapped`.
  */
-function packageDetailsConsumed(pkg: JsonRecord | undefined): string[] {
+function packageDetailsConsumed(pkg: JsonRecord | undefined): readonly string[] {
   if (pkg === undefined) return [];
   const id = optString(pkg.vulnerabilityId);
-  if (id !== undefined && isCveId(id)) return ['packageVulnerabilityDetails', 'epss.score'];
+  if (id !== undefined && isCveId(id)) return CVE_PACKAGE_MAPPED;
   return Object.keys(pkg)
     .filter((key) => key !== 'cvss')
     .map((key) => `packageVulnerabilityDetails.${key}`);

@@ -18,6 +18,7 @@ import {
   compact,
   encodeUriComponent,
   type JsonRecord,
+  MappedPaths,
   omitPaths,
   optBoolean,
   optInt,
@@ -65,21 +66,7 @@ export function normalizeMacieFinding(event: SourceEvent): NormalizeOutput[] {
     product: { name: 'Macie', vendor_name: 'AWS' },
     labels: sample ? [SAMPLE_LABEL] : [],
     raw: event.raw,
-    unmapped: omitPaths(d, [
-      'id',
-      'type',
-      'title',
-      'description',
-      'accountId',
-      'region',
-      'partition',
-      'createdAt',
-      'updatedAt',
-      'count',
-      'archived',
-      'sample',
-      'resourcesAffected',
-    ]),
+    unmapped: omitPaths(d, MACIE_MAPPED),
   });
   setAwsFinding(ocsf, {
     key: findingKey,
@@ -99,6 +86,23 @@ export function normalizeMacieFinding(event: SourceEvent): NormalizeOutput[] {
   ocsf.message = optString(d.title) ?? type;
   return [{ alert: makeAlert(findingKey, event, sample, ocsf) }];
 }
+
+/** What {@link normalizeMacieFinding} maps. */
+const MACIE_MAPPED = new MappedPaths([
+  'id',
+  'type',
+  'title',
+  'description',
+  'accountId',
+  'region',
+  'partition',
+  'createdAt',
+  'updatedAt',
+  'count',
+  'archived',
+  'sample',
+  'resourcesAffected',
+]);
 
 function macieResources(
   affected: JsonRecord | undefined,

@@ -25,6 +25,7 @@ import {
   FieldError,
   isRecord,
   type JsonRecord,
+  MappedPaths,
   omitPaths,
   optBoolean,
   optInt,
@@ -109,7 +110,7 @@ export function normalizeAsffFinding(event: SourceEvent, value: unknown, path: s
   const productFields = optRecord(f.ProductFields) ?? {};
   const product = productOf(productArn);
   const cls = classFor(f, product);
-  const guardDuty = product === 'aws/guardduty' ? guardDutyService(productFields) : undefined;
+  const guardDuty = product === 'aws/guardduty' ? guardDutyService(productFields, SERVICE_FACTS) : undefined;
   const sample = optBoolean(f.Sample) === true || (guardDuty !== undefined && isGuardDutySample(guardDuty));
 
   const createdAt = firstTimestamp(f.CreatedAt);
@@ -121,28 +122,8 @@ export function normalizeAsffFinding(event: SourceEvent, value: unknown, path: s
   const title = optString(f.Title);
   const types = stringList(f.Types);
 
-  const consumed = [
-    'Id',
-    'ProductArn',
-    'ProductName',
-    'CompanyName',
-    'AwsAccountId',
-    'Region',
-    'Title',
-    'Description',
-    'Types',
-    'SourceUrl',
-    'CreatedAt',
-    'UpdatedAt',
-    'FirstObservedAt',
-    'LastObservedAt',
-    'RecordState',
-    'Workflow.Status',
-    'WorkflowState',
-    'Resources',
-    'Confidence',
-    'Sample',
-  ];
+  // What this finding's class maps besides ASFF_MAPPED.
+  const consumed: string[] = [];
 
   const remediation = remediationOf(f.Remediation);
   const ocsf = baseEvent(event, {
@@ -216,7 +197,9 @@ export function normalizeAsffFinding(event: SourceEvent, value: unknown, path: s
       break;
     default: {
       ocsf.is_alert = !sample;
-      const evidences = asffEvidences(f.Action, guardDuty);
+      const evidences = asffEvidences(f.Action, () =>
+        product === 'aws/guardduty' ? guardDutyService(productFields, SERVICE_ACTION) : undefined,
+      );
       if (evidences.length > 0) ocsf.evidences = evidences;
       if (optRecord(f.Action) !== undefined && evidences.length > 0) consumed.push('Action');
       const count = optInt(guardDuty?.count);
@@ -227,14 +210,40 @@ export function normalizeAsffFinding(event: SourceEvent, value: unknown, path: s
       }
     }
   }
-  const unmapped = omitPaths(f, consumed);
+  const unmapped = omitPaths(f, ASFF_MAPPED.with(consumed));
   if (unmapped !== undefined) ocsf.unmapped = unmapped;
   return { alert: makeAlert(findingKey, event, sample, ocsf) };
 }
 
+/** What {@link normalizeAsffFinding} maps whatever the finding's class. */
+const ASFF_MAPPED = new MappedPaths([
+  'Id',
+  'ProductArn',
+  'ProductName',
+  'CompanyName',
+  'AwsAccountId',
+  'Region',
+  'Title',
+  'Description',
+  'Types',
+  'SourceUrl',
+  'CreatedAt',
+  'UpdatedAt',
+  'FirstObservedAt',
+  'LastObservedAt',
+  'RecordState',
+  'Workflow.Status',
+  'WorkflowState',
+  'Resources',
+  'Confidence',
+  'Sample',
+]);
+
+const PRODUCT_OF_ARN = /:product\/([^/]+\/[^/]+)/;
+
 /** `company/product` from a product ARN (`…:product/aws/guardduty` → `aws/guardduty`), lower-cased. */
 export function productOf(productArn: string): string {
-  const match = /:product\/([^/]+\/[^/]+)/.exec(productArn);
+  const match = PRODUCT_OF_ARN.exec(productArn);
   return match?.[1]?.toLowerCase() ?? '';
 }
 
@@ -257,11 +266,13 @@ function isSensitiveDataType(type: string): boolean {
   return type.startsWith('Sensitive Data Identifications') || type.includes('SensitiveData');
 }
 
+const SENSITIVE_DATA_KIND = /SensitiveData[:/-]S3Object[/-](\w+)/i;
+
 /** `data_classification.category_id` from a Macie type (`…SensitiveData:S3Object/Financial`). */
 function dataCategory(types: readonly string[]): { category_id?: number; category?: string } {
   const kinds = new Set<string>();
   for (const type of types) {
-    const match = /SensitiveData[:/-]S3Object[/-](\w+)/i.exec(type);
+    const match = SENSITIVE_DATA_KIND.exec(type);
     if (match?.[1] !== undefined) kinds.add(match[1].toLowerCase());
   }
   if (kinds.size !== 1) return {};
@@ -482,16 +493,16 @@ function asffVulnerabilities(
 
 /**
  * Evidences of a detection: the typed ASFF `Action` when present (its keys are GuardDuty's own in
- * PascalCase), else the GuardDuty `service.action` rebuilt from `ProductFields`.
+ * PascalCase), else the GuardDuty `service.action` rebuilt from `ProductFields` (only then).
  */
-function asffEvidences(action: unknown, guardDuty: JsonRecord | undefined): OcsfEvidence[] {
+function asffEvidences(action: unknown, guardDuty: () => JsonRecord | undefined): OcsfEvidence[] {
   const typed = optRecord(action);
   if (typed !== undefined) {
     const camel = camelKeys(typed);
     const evidences = isRecord(camel) ? guardDutyEvidences(camel) : [];
     if (evidences.length > 0) return evidences;
   }
-  return guardDutyEvidences(optRecord(guardDuty?.action));
+  return guardDutyEvidences(optRecord(guardDuty()?.action));
 }
 
 /** The value with every object key's first letter lower-cased (`RemoteIpDetails` → `remoteIpDetails`). */
@@ -506,6 +517,10 @@ function camelKeys(value: unknown): unknown {
 }
 
 const GUARDDUTY_PREFIX = 'aws/guardduty/service/';
+/** The members of GuardDuty's `service` a Security Hub finding reads for its facts. */
+const SERVICE_FACTS: readonly string[] = ['additionalInfo', 'count'];
+/** The member of GuardDuty's `service` its evidences come from. */
+const SERVICE_ACTION: readonly string[] = ['action'];
 const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 type Tree = Record<string, unknown>;
@@ -519,24 +534,22 @@ function isTree(value: unknown): value is Tree {
  * (`aws/guardduty/service/action/awsApiCallAction/api` → `{ action: { awsApiCallAction: { api } } }`).
  * 2019-era findings carry the same keys without the `aws/guardduty/service/` prefix. Index
  * segments (`portProbeDetails/0/…` or `portProbeDetails:0/…`) become arrays.
+ *
+ * @param members when given, only these members of `service` are rebuilt (each member is built
+ *   from its own keys alone, so it comes out the same as in the whole object)
  */
-export function guardDutyService(productFields: JsonRecord): JsonRecord | undefined {
-  const keys = Object.keys(productFields);
-  const prefixed = keys.some((key) => key.startsWith(GUARDDUTY_PREFIX));
-  const tree: Tree = {};
+export function guardDutyService(
+  productFields: JsonRecord,
+  members?: readonly string[],
+): JsonRecord | undefined {
+  const keys = Object.keys(productFields).map((key) => ({ key, path: servicePath(key) }));
+  const current = keys.some(({ path }) => path.kind === 'current');
+  const tree = new Branch();
   let found = false;
-  for (const key of keys) {
-    let rest: string;
-    if (prefixed) {
-      if (!key.startsWith(GUARDDUTY_PREFIX)) continue;
-      rest = key.slice(GUARDDUTY_PREFIX.length);
-    } else {
-      if (key.startsWith('aws/')) continue;
-      rest = key;
-    }
-    const segments = rest.split('/').flatMap((segment) => segment.split(':'));
-    if (segments.some((segment) => segment === '' || UNSAFE_KEYS.has(segment))) continue;
-    insert(tree, segments, productFields[key]);
+  for (const { key, path } of keys) {
+    if (path.kind !== (current ? 'current' : 'legacy') || path.segments === undefined) continue;
+    if (members !== undefined && !members.includes(path.segments[0] ?? '')) continue;
+    insert(tree, path.segments, productFields[key]);
     found = true;
   }
   if (!found) return undefined;
@@ -544,27 +557,96 @@ export function guardDutyService(productFields: JsonRecord): JsonRecord | undefi
   return isRecord(service) ? service : undefined;
 }
 
-function insert(tree: Tree, segments: readonly string[], value: unknown): void {
+/** What a `ProductFields` key says about GuardDuty's `service`. */
+interface ServicePath {
+  /**
+   * `current`: under `aws/guardduty/service/`; `legacy`: a 2019-era key without that prefix;
+   * `other`: another `aws/` key (Security Hub's own).
+   */
+  readonly kind: 'current' | 'legacy' | 'other';
+  /** The path in `service`; undefined when it cannot be one (see {@link pathSegments}). */
+  readonly segments: readonly string[] | undefined;
+}
+
+// GuardDuty's ProductFields keys are a fixed vocabulary: each is read once. Bounded, since
+// any event can bring new keys.
+const servicePaths = new Map<string, ServicePath>();
+const MAX_SERVICE_PATHS = 10_000;
+
+function servicePath(key: string): ServicePath {
+  let path = servicePaths.get(key);
+  if (path === undefined) {
+    path = readServicePath(key);
+    if (servicePaths.size < MAX_SERVICE_PATHS) servicePaths.set(key, path);
+  }
+  return path;
+}
+
+function readServicePath(key: string): ServicePath {
+  if (key.startsWith(GUARDDUTY_PREFIX)) {
+    return { kind: 'current', segments: pathSegments(key, GUARDDUTY_PREFIX.length) };
+  }
+  if (key.startsWith('aws/')) return { kind: 'other', segments: undefined };
+  return { kind: 'legacy', segments: pathSegments(key, 0) };
+}
+
+const SLASH = 0x2f;
+const COLON = 0x3a;
+
+/**
+ * The segments of the path in `key` from `start`, split on `/` and `:`; undefined when one is
+ * empty or a prototype member name (such a key is skipped).
+ */
+function pathSegments(key: string, start: number): string[] | undefined {
+  const segments: string[] = [];
+  let from = start;
+  for (let i = start; i <= key.length; i += 1) {
+    const code = key.charCodeAt(i);
+    if (code !== SLASH && code !== COLON && i < key.length) continue;
+    const segment = key.slice(from, i);
+    if (segment === '' || UNSAFE_KEYS.has(segment)) return undefined;
+    segments.push(segment);
+    from = i + 1;
+  }
+  return segments;
+}
+
+/**
+ * A branch of the `service` tree being rebuilt, which becomes an object or an array in
+ * {@link withArrays}. Only branches are ever written to: an object met in `ProductFields` is
+ * copied into a branch first, so the event itself is never modified.
+ */
+class Branch {
+  public readonly members = new Map<string, unknown>();
+
+  /** A branch holding a copy of the members of a record from the event. */
+  public static of(record: Tree): Branch {
+    const branch = new Branch();
+    for (const key of Object.keys(record)) branch.members.set(key, record[key]);
+    return branch;
+  }
+}
+
+function insert(tree: Branch, segments: readonly string[], value: unknown): void {
   let node = tree;
   for (let i = 0; i < segments.length - 1; i += 1) {
     const segment = segments[i] ?? '';
-    const next = node[segment];
-    if (isTree(next)) {
-      node = next;
-    } else {
-      const created: Tree = {};
-      node[segment] = created;
-      node = created;
-    }
+    const next = node.members.get(segment);
+    const branch = next instanceof Branch ? next : isTree(next) ? Branch.of(next) : new Branch();
+    if (branch !== next) node.members.set(segment, branch);
+    node = branch;
   }
   const leaf = segments[segments.length - 1] ?? '';
-  if (!isTree(node[leaf])) node[leaf] = value;
+  const existing = node.members.get(leaf);
+  if (!(existing instanceof Branch) && !isTree(existing)) node.members.set(leaf, value);
 }
 
+/** The tree as plain values: branches whose keys are all indexes become arrays, in index order. */
 function withArrays(value: unknown): unknown {
+  if (value instanceof Branch) return fromBranch(value.members);
   if (!isTree(value)) return value;
   const keys = Object.keys(value);
-  if (keys.length > 0 && keys.every((key) => /^\d+$/.test(key))) {
+  if (keys.length > 0 && keys.every(isIndexSegment)) {
     return keys
       .map(Number)
       .sort((a, b) => a - b)
@@ -573,6 +655,29 @@ function withArrays(value: unknown): unknown {
   const out: Tree = {};
   for (const key of keys) out[key] = withArrays(value[key]);
   return out;
+}
+
+function fromBranch(members: ReadonlyMap<string, unknown>): unknown {
+  const keys = [...members.keys()];
+  if (keys.length > 0 && keys.every(isIndexSegment)) {
+    return keys
+      .map(Number)
+      .sort((a, b) => a - b)
+      .map((index) => withArrays(members.get(String(index))));
+  }
+  const out: Tree = {};
+  for (const [key, member] of members) out[key] = withArrays(member);
+  return out;
+}
+
+/** Whether a path segment is an array index: ASCII digits only. */
+function isIndexSegment(segment: string): boolean {
+  if (segment.length === 0) return false;
+  for (let i = 0; i < segment.length; i += 1) {
+    const code = segment.charCodeAt(i);
+    if (code < 0x30 || code > 0x39) return false;
+  }
+  return true;
 }
 
 export const securityHubNormalizers: readonly SourceNormalizer[] = [

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { AlertSchema, REJECTION_REASONS } from '../../../../functions/core/alert.ts';
 import { alertIdFor } from '../../../../functions/core/normalize/common.ts';
 import { normalize } from '../../../../functions/core/normalize/index.ts';
+import { guardDutyService } from '../../../../functions/core/normalize/sources/securityhub.ts';
 import { corpusFiles, type FixtureEvent, loadFixture } from '../../../support/fixtures.ts';
 import { alertOf, DEMO_HTTPD_VULNERABILITY, record } from '../../../support/normalize.ts';
 import { ocsfSchemaAvailable, validateOcsf, violationsOnly } from '../../../support/ocsf-conformance.ts';
@@ -719,6 +720,82 @@ describe('Security Hub findings: GuardDuty evidences', () => {
       { src_endpoint: { ip: '203.0.113.5' }, data: { localPortDetails: { port: 3389, portName: 'RDP' } } },
     ]);
     expect(record(alert.ocsf.unmapped).Action).toBeUndefined();
+  });
+
+  it('leaves the event as it was when ProductFields holds an object that flattened keys extend', () => {
+    // Prepare: ProductFields values are strings in ASFF; an object one must still not be written
+    // into (the rebuilt service used to add `injected` to it, in the caller's event and so in
+    // unmapped)
+    const event = changed(GUARDDUTY, (finding) => {
+      finding.ProductFields = {
+        'aws/guardduty/service/action': { actionType: 'AWS_API_CALL' },
+        'aws/guardduty/service/action/injected': 'yes',
+        'aws/guardduty/service/additionalInfo': { note: 'kept' },
+        'aws/guardduty/service/additionalInfo/sample': 'true',
+      };
+      finding.Compliance = { Status: 'FAILED' };
+    });
+    const before = JSON.stringify(event);
+
+    // Act
+    const alert = alertOf(normalize(event));
+
+    // Assess
+    expect(JSON.stringify(event)).toBe(before);
+    expect(record(record(alert.ocsf.unmapped).ProductFields)).toEqual({
+      'aws/guardduty/service/action': { actionType: 'AWS_API_CALL' },
+      'aws/guardduty/service/action/injected': 'yes',
+      'aws/guardduty/service/additionalInfo': { note: 'kept' },
+      'aws/guardduty/service/additionalInfo/sample': 'true',
+    });
+    // The rebuilt service still sees both: the sample flag is read through the object.
+    expect(alert.sample).toBe(true);
+  });
+});
+
+describe('guardDutyService', () => {
+  const productFields = {
+    'aws/guardduty/service/action/actionType': 'PORT_PROBE',
+    'aws/guardduty/service/action/portProbeAction/portProbeDetails/1/localPortDetails/port': '22',
+    'aws/guardduty/service/action/portProbeAction/portProbeDetails:0/localPortDetails/port': '3389',
+    'aws/guardduty/service/additionalInfo/sample': 'true',
+    'aws/guardduty/service/count': '4',
+    'aws/guardduty/service/countries/__proto__/x': 'dropped',
+    'aws/securityhub/FindingId': 'f',
+  };
+
+  it('rebuilds the service object, index segments as arrays and prototype names dropped', () => {
+    // Prepare: nothing beyond productFields
+
+    // Act
+    const service = guardDutyService(productFields);
+
+    // Assess
+    expect(service).toEqual({
+      action: {
+        actionType: 'PORT_PROBE',
+        portProbeAction: {
+          portProbeDetails: [{ localPortDetails: { port: '3389' } }, { localPortDetails: { port: '22' } }],
+        },
+      },
+      additionalInfo: { sample: 'true' },
+      count: '4',
+    });
+  });
+
+  it('rebuilds only the members asked for, each as in the whole object', () => {
+    // Prepare
+    const whole = record(guardDutyService(productFields));
+
+    // Act
+    const facts = guardDutyService(productFields, ['additionalInfo', 'count']);
+    const action = guardDutyService(productFields, ['action']);
+    const none = guardDutyService(productFields, ['resourceRole']);
+
+    // Assess
+    expect(facts).toEqual({ additionalInfo: whole.additionalInfo, count: whole.count });
+    expect(action).toEqual({ action: whole.action });
+    expect(none).toBeUndefined();
   });
 });
 
