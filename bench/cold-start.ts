@@ -11,6 +11,8 @@
  *   the environment and builds clients; it calls no AWS API).
  *
  * `@aws-sdk/*` resolves to this repository's copy, as the runtime's own copy would in Lambda.
+ * Beside each import time, the time to import only the `@aws-sdk/*` packages the bundle uses,
+ * measured the same way: the part the runtime's SDK sets, which no change to the bundle removes.
  *
  * Usage: npm run bench:cold-start [-- --json]
  */
@@ -75,13 +77,20 @@ export interface ColdStartBench {
     readonly sourceMapKb: number;
     readonly importMs: number;
     readonly importMsMax: number;
+    /** The `@aws-sdk/*` packages the bundle imports (the runtime provides them). */
+    readonly sdkPackages: readonly string[];
+    /** Time to import only those packages, the same way: the floor the runtime sets. */
+    readonly sdkImportMs: number;
     readonly target?: { readonly kb: number; readonly ms: number };
   }[];
 }
 
-/** Bundles `entry` into `outdir/index.mjs` with the options of the CDK constructs. */
-async function bundle(entry: string, outdir: string): Promise<void> {
-  await build({
+/**
+ * Bundles `entry` into `outdir/index.mjs` with the options of the CDK constructs; returns the
+ * `@aws-sdk/*` packages the bundle imports at run time.
+ */
+async function bundle(entry: string, outdir: string): Promise<string[]> {
+  const result = await build({
     entryPoints: [path.join(REPO_ROOT, entry)],
     absWorkingDir: REPO_ROOT,
     bundle: true,
@@ -97,7 +106,18 @@ async function bundle(entry: string, outdir: string): Promise<void> {
     sourcesContent: false,
     logLevel: 'warning',
     external: ['@aws-sdk/*'],
+    metafile: true,
   });
+  const imports = Object.values(result.metafile.outputs).flatMap((o) => o.imports);
+  return [
+    ...new Set(imports.filter((i) => i.external && i.path.startsWith('@aws-sdk/')).map((i) => i.path)),
+  ].sort();
+}
+
+/** `4 packages: client-dynamodb, ...`, the names left out past six. */
+function sdkList(packages: readonly string[]): string {
+  const names = packages.map((p) => p.replace('@aws-sdk/', ''));
+  return `${names.length} packages${names.length <= 6 ? `: ${names.join(', ')}` : ''}`;
 }
 
 function kb(file: string): number {
@@ -133,11 +153,22 @@ export async function run(
     const empty = path.join(dir, 'empty.mjs');
     writeFileSync(empty, 'export {};\n');
     const bundles = [];
+    const sdkModules = new Map<string, string>();
     for (const fn of LAMBDA_ENTRIES) {
       const outdir = path.join(dir, fn.name);
-      await bundle(fn.entry, outdir);
+      const sdkPackages = await bundle(fn.entry, outdir);
+      // One module importing only those packages: what loading the runtime's SDK costs alone.
+      const key = sdkPackages.join(' ');
+      let sdkFile = sdkModules.get(key);
+      if (sdkFile === undefined) {
+        sdkFile = path.join(dir, `sdk-${sdkModules.size}.mjs`);
+        writeFileSync(sdkFile, sdkPackages.map((p) => `import '${p}';\n`).join(''));
+        sdkModules.set(key, sdkFile);
+      }
       bundles.push({
         ...fn,
+        sdkPackages,
+        sdkFile,
         file: path.join(outdir, 'index.mjs'),
         rounds: ACTION_FAMILIES.has(fn.name) ? actionRounds : rounds,
       });
@@ -148,6 +179,7 @@ export async function run(
       timeImport(runner, b.file);
     const emptyTimes: number[] = [];
     const diffs = new Map<string, number[]>(bundles.map((b) => [b.name, []]));
+    const sdkDiffs = new Map<string, number[]>([...sdkModules.values()].map((f) => [f, []]));
     for (let round = 0; round < Math.max(rounds, actionRounds); round += 1) {
       // Each bundle is paired with an empty process measured right before it.
       for (const b of bundles) {
@@ -155,6 +187,12 @@ export async function run(
         const base = timeImport(runner, empty);
         emptyTimes.push(base);
         diffs.get(b.name)?.push(timeImport(runner, b.file) - base);
+      }
+      for (const [file, values] of sdkDiffs) {
+        if (round >= rounds) continue;
+        const base = timeImport(runner, empty);
+        emptyTimes.push(base);
+        values.push(timeImport(runner, file) - base);
       }
     }
     const data: ColdStartBench = {
@@ -172,6 +210,8 @@ export async function run(
           sourceMapKb: kb(`${b.file}.map`),
           importMs: Number(median(values).toFixed(1)),
           importMsMax: Number((sorted.at(-1) ?? 0).toFixed(1)),
+          sdkPackages: b.sdkPackages,
+          sdkImportMs: Number(median(sdkDiffs.get(b.sdkFile) ?? []).toFixed(1)),
           ...(target === undefined ? {} : { target }),
         };
       }),
@@ -196,6 +236,10 @@ export async function run(
             ...(f.target === undefined
               ? {}
               : { target: `<= ${f.target.ms} ms`, ok: f.importMs <= f.target.ms }),
+          },
+          {
+            what: `${f.name}: of which the AWS SDK alone`,
+            figure: `${f.sdkImportMs} ms (${sdkList(f.sdkPackages)})`,
           },
         ];
         return rows;
