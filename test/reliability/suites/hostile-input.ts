@@ -156,42 +156,56 @@ function mutate(root: Json, mutation: Mutation, paths: readonly Key[][]): void {
   }
 }
 
+/**
+ * A fresh copy of a constant, so that no two generated inputs share an object (a mutation or a
+ * normalizer writing into one would otherwise leak into later inputs); keeps a null prototype.
+ */
+function freshCopy(value: Json): Json {
+  if (Array.isArray(value)) return value.map(freshCopy);
+  if (typeof value !== 'object' || value === null) return value;
+  const copy = Object.getPrototypeOf(value) === null ? (Object.create(null) as Record<string, Json>) : {};
+  for (const [key, member] of Object.entries(value)) copy[key] = freshCopy(member);
+  return copy;
+}
+
 /** Values that break assumptions: empty, huge, odd unicode, numbers as strings, times, ARNs. */
 const nasty: fc.Arbitrary<Json> = fc.oneof(
-  fc.constantFrom<Json>(
-    null,
-    true,
-    false,
-    0,
-    -1,
-    1e308,
-    -0,
-    '',
-    ' ',
-    '0',
-    'NaN',
-    'null',
-    '[]',
-    '{}',
-    '\u0000',
-    '\uFEFF',
-    '\uD800',
-    '💥'.repeat(50),
-    'é'.repeat(3_000),
-    '1970-01-01T00:00:00Z',
-    '9999-12-31T23:59:59Z',
-    '2026-02-30T10:00:00Z',
-    'arn:aws:ec2:eu-west-1:111122223333:instance/',
-    'arn:aws:iam::111122223333:user/',
-    'arn:',
-    '__proto__',
-    'constructor',
-    'toString',
-    [],
-    {},
-    [[]],
-    { __proto__: null } as unknown as Json,
-  ),
+  fc
+    .constantFrom<Json>(
+      null,
+      true,
+      false,
+      0,
+      -1,
+      1e308,
+      -0,
+      '',
+      ' ',
+      '0',
+      'NaN',
+      'null',
+      '[]',
+      '{}',
+      '\u0000',
+      '\uFEFF',
+      '\uD800',
+      '💥'.repeat(50),
+      'é'.repeat(3_000),
+      '1970-01-01T00:00:00Z',
+      '9999-12-31T23:59:59Z',
+      '2026-02-30T10:00:00Z',
+      'arn:aws:ec2:eu-west-1:111122223333:instance/',
+      'arn:aws:iam::111122223333:user/',
+      'arn:',
+      '__proto__',
+      'constructor',
+      'toString',
+      [],
+      {},
+      [[]],
+      { __proto__: null } as unknown as Json,
+    )
+    .map(freshCopy),
   fc.string({ unit: 'binary', maxLength: 40 }),
   fc.integer(),
   fc.double(),
@@ -371,6 +385,8 @@ export function hostileInputSuite(scale: HostileInputScale): void {
         fc.assert(
           fc.property(part.arb, (input) => {
             inputs += 1;
+            // An already-parsed event is the caller's: normalize must leave it as it was.
+            const before = isObject(input) || Array.isArray(input) ? JSON.stringify(input) : undefined;
             let outputs: NormalizeOutput[];
             try {
               outputs = normalize(input);
@@ -378,6 +394,9 @@ export function hostileInputSuite(scale: HostileInputScale): void {
               throw new Error(
                 `${part.name}: normalize threw: ${error instanceof Error ? error.stack : String(error)}`,
               );
+            }
+            if (before !== undefined && JSON.stringify(input) !== before) {
+              throw new Error(`${part.name}: normalize changed its input ${before.slice(0, 300)}`);
             }
             const breach = contractBreach(outputs);
             if (breach !== undefined) throw new Error(`${part.name}: ${breach}`);
