@@ -1,4 +1,5 @@
+import { contextFamily } from '#core/actions/families/context.ts';
 import { createActionHandler } from '#core/actions/lambda.ts';
 
-/** The `context` action function: runs the context family's actions (see functions/core/actions). */
-export const handler = createActionHandler('context');
+/** The `context` action function: runs the context family's actions (see functions/core/actions/families). */
+export const handler = createActionHandler(contextFamily);

@@ -1,4 +1,5 @@
+import { notifyFamily } from '#core/actions/families/notify.ts';
 import { createActionHandler } from '#core/actions/lambda.ts';
 
-/** The `notify` action function: runs the notify family's actions (see functions/core/actions). */
-export const handler = createActionHandler('notify');
+/** The `notify` action function: runs the notify family's actions (see functions/core/actions/families). */
+export const handler = createActionHandler(notifyFamily);

@@ -8,6 +8,7 @@ import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { type AwsClients, type ClientMode, createClients } from '../../functions/core/actions/clients.ts';
 import { CallRecorder } from '../../functions/core/actions/recorder.ts';
 import { assertStaticRails } from '../../functions/core/actions/safety.ts';
+import { ALL_SERVICES } from '../../functions/core/actions/services/all.ts';
 import { MemoryContainmentState } from '../../functions/core/actions/state.ts';
 import {
   type ActionEnv,
@@ -141,6 +142,7 @@ export function actionEnv(overrides: ActionEnvOverrides = {}): TestActionEnv {
       recorder,
       region: execution.region ?? TEST_REGION,
       credentials: TEST_CREDENTIALS,
+      services: ALL_SERVICES,
       ...(overrides.maxAttempts === undefined ? {} : { maxAttempts: overrides.maxAttempts }),
     });
   return {

@@ -1,8 +1,8 @@
-import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { IAMClient } from '@aws-sdk/client-iam';
-import { S3Client } from '@aws-sdk/client-s3';
+import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type {
   AwsCredentialIdentity,
   AwsCredentialIdentityProvider,
@@ -12,6 +12,7 @@ import type {
   MetadataBearer,
   MiddlewareStack,
 } from '@smithy/types';
+import { RiposteError } from '../errors.ts';
 import { AwsAccessDeniedError } from './errors.ts';
 import { type CallRecorder, isMutating } from './recorder.ts';
 
@@ -24,6 +25,9 @@ import { type CallRecorder, isMutating } from './recorder.ts';
  *   and sample alerts use this);
  * - `world`: nothing reaches AWS; a {@link WorldBackend} (the local world file) answers reads
  *   and applies writes to its in-memory state, and every call is recorded.
+ *
+ * A client is built on first use, from the {@link ServiceFactories} given to
+ * {@link createClients}: a function bundles and builds only the SDK clients its actions declare.
  */
 export interface AwsClients {
   readonly ec2: EC2Client;
@@ -54,14 +58,42 @@ export type ClientMode =
   | { readonly kind: 'dry-run' }
   | { readonly kind: 'world'; readonly world: WorldBackend };
 
+/** What every client of one invocation is built with. */
+export interface ClientConfig {
+  readonly region: string;
+  readonly maxAttempts: number;
+  readonly credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+}
+
+/**
+ * How to build the client of each service, by name (see `services/`). Actions declare the ones
+ * they use; only those SDK packages end up in a function's bundle.
+ *
+ * @example
+ * const services: ServiceFactories = { ...ec2Service, ...iamService };
+ */
+export type ServiceFactories = {
+  readonly [S in ServiceName]?: (config: ClientConfig) => AwsClients[S];
+};
+
 export interface ClientOptions {
   readonly mode: ClientMode;
   readonly recorder: CallRecorder;
   readonly region: string;
+  /** The services these clients may use; using another throws {@link ServiceNotDeclaredError}. */
+  readonly services: ServiceFactories;
   /** Credentials for the target account (the assumed member role); the default chain when absent. */
   readonly credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   /** SDK retry attempts for throttling and 5xx. @default 4 */
   readonly maxAttempts?: number;
+}
+
+/** Thrown when code uses the client of a service that no action of the function declares. */
+export class ServiceNotDeclaredError extends RiposteError {
+  public constructor(service: ServiceName) {
+    super(`no ${service} client: no action of this function declares the ${service} service`);
+    this.name = 'ServiceNotDeclaredError';
+  }
 }
 
 const OFFLINE_CREDENTIALS: AwsCredentialIdentity = {
@@ -69,18 +101,21 @@ const OFFLINE_CREDENTIALS: AwsCredentialIdentity = {
   secretAccessKey: 'riposte-offline',
 };
 
+const SERVICE_NAMES: readonly ServiceName[] = ['ec2', 'iam', 'autoScaling', 'elbv2', 's3'];
+
 /**
- * Builds the clients for one action invocation.
+ * Builds the clients for one action invocation. Each client is created, with the mode's
+ * middleware, the first time it is used, and reused after that.
  *
  * @example
  * const recorder = new CallRecorder();
- * const clients = createClients({ mode: { kind: 'dry-run' }, recorder, region: 'eu-west-1' });
+ * const clients = createClients({ mode: { kind: 'dry-run' }, recorder, region: 'eu-west-1', services: ALL_SERVICES });
  * await isolateInstance({ instanceId }, { clients, recorder, ... });
  * recorder.mutations // the calls it would have made
  */
 export function createClients(options: ClientOptions): AwsClients {
   const offline = options.mode.kind === 'world';
-  const config = {
+  const config: ClientConfig = {
     region: options.region,
     maxAttempts: options.maxAttempts ?? 4,
     ...(options.credentials !== undefined
@@ -89,20 +124,21 @@ export function createClients(options: ClientOptions): AwsClients {
         ? { credentials: OFFLINE_CREDENTIALS }
         : {}),
   };
-  const clients: AwsClients = {
-    ec2: new EC2Client(config),
-    iam: new IAMClient({ ...config, region: options.region.startsWith('cn-') ? 'cn-north-1' : 'us-east-1' }),
-    autoScaling: new AutoScalingClient(config),
-    elbv2: new ElasticLoadBalancingV2Client(config),
-    // Regional like the others; a bucket of another region answers with a redirect, which the
-    // client follows (once) instead of failing the action.
-    s3: new S3Client({ ...config, followRegionRedirects: true }),
+  const built: Partial<Record<ServiceName, AwsClients[ServiceName]>> = {};
+  const client = <S extends ServiceName>(service: S): AwsClients[S] => {
+    const existing = built[service] as AwsClients[S] | undefined;
+    if (existing !== undefined) return existing;
+    const factory = options.services[service] as ((config: ClientConfig) => AwsClients[S]) | undefined;
+    if (factory === undefined) throw new ServiceNotDeclaredError(service);
+    const created = factory(config);
+    attachMode(service, created.middlewareStack as MiddlewareStack<object, MetadataBearer>, options);
+    built[service] = created;
+    return created;
   };
-  attachMode('ec2', clients.ec2.middlewareStack, options);
-  attachMode('iam', clients.iam.middlewareStack, options);
-  attachMode('autoScaling', clients.autoScaling.middlewareStack, options);
-  attachMode('elbv2', clients.elbv2.middlewareStack, options);
-  attachMode('s3', clients.s3.middlewareStack, options);
+  const clients = {} as AwsClients;
+  for (const service of SERVICE_NAMES) {
+    Object.defineProperty(clients, service, { enumerable: true, get: () => client(service) });
+  }
   return clients;
 }
 

@@ -59,6 +59,10 @@ import {
   restoreRoleSessions,
   revokeRoleSessions,
 } from './iam.ts';
+import { autoScalingService } from './services/auto-scaling.ts';
+import { ec2Service } from './services/ec2.ts';
+import { elbv2Service } from './services/elbv2.ts';
+import { iamService } from './services/iam.ts';
 import { type ActionEnv, defineAction } from './types.ts';
 
 /**
@@ -552,6 +556,7 @@ export type EnrichInstanceOutput = z.infer<typeof EnrichInstanceOutputSchema>;
 export const enrichInstanceAction = defineAction({
   id: 'enrich-instance',
   family: 'enrich',
+  services: { ...ec2Service, ...iamService, ...autoScalingService, ...elbv2Service },
   description:
     'Describes an EC2 instance: tags, owner, environment, ENIs and security groups, Elastic IPs, Auto Scaling group, target groups, instance role, volumes.',
   input: EnrichInstanceInputSchema,
@@ -943,6 +948,7 @@ async function revokeEgressIfPresent(
 export const isolateInstanceAction = defineAction({
   id: 'isolate-instance',
   family: 'contain',
+  services: { ...ec2Service, ...iamService, ...autoScalingService, ...elbv2Service },
   description:
     'Isolates an EC2 instance: evidence preserved, out of its Auto Scaling and target groups, every ENI moved through an untrack group to an isolation group, Elastic IPs and instance profile removed, role sessions revoked, volumes snapshotted.',
   input: IsolateInstanceInputSchema,
@@ -1488,6 +1494,7 @@ export type ReleaseInstanceOutput = z.infer<typeof ReleaseInstanceOutputSchema>;
 export const releaseInstanceAction = defineAction({
   id: 'release-instance',
   family: 'release',
+  services: { ...ec2Service, ...iamService, ...autoScalingService, ...elbv2Service },
   description:
     'Restores an isolated EC2 instance from its captured state: security groups, instance profile, Elastic IPs, Auto Scaling and target groups, termination settings. Snapshots are kept.',
   input: ReleaseInstanceInputSchema,

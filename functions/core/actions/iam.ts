@@ -24,6 +24,7 @@ import {
 import { z } from 'zod';
 import { InvalidInputError } from '../errors.ts';
 import { hasErrorCode, NotAllowedError, NothingToReleaseError, ResourceNotFoundError } from './errors.ts';
+import { iamService } from './services/iam.ts';
 import { type ActionEnv, defineAction } from './types.ts';
 
 /**
@@ -425,6 +426,7 @@ async function lastUsed(iam: IAMClient, accessKeyId: string) {
 export const enrichPrincipalAction = defineAction({
   id: 'enrich-principal',
   family: 'enrich',
+  services: iamService,
   description:
     'Describes an IAM user (from its name or an access key id) or role: tags, keys, policies, MFA, console.',
   input: EnrichPrincipalInputSchema,
@@ -615,6 +617,7 @@ export type ContainUserOutput = z.infer<typeof ContainUserOutputSchema>;
 export const containUserAction = defineAction({
   id: 'contain-iam-user',
   family: 'contain',
+  services: iamService,
   description:
     "Deactivates the user's access keys, attaches the riposte-deny-all inline policy, deletes its console password; flags recent keys and MFA devices.",
   input: ContainUserInputSchema,
@@ -799,6 +802,7 @@ export type ReleaseUserOutput = z.infer<typeof ReleaseUserOutputSchema>;
 export const releaseUserAction = defineAction({
   id: 'release-iam-user',
   family: 'release',
+  services: iamService,
   description:
     'Reactivates the keys that were active, removes riposte-deny-all; the console password must be reset by an operator.',
   input: ReleaseUserInputSchema,
@@ -1162,6 +1166,7 @@ export type RevokeRoleSessionsOutput = z.infer<typeof RevokeRoleSessionsOutputSc
 export const revokeRoleSessionsAction = defineAction({
   id: 'revoke-role-sessions',
   family: 'contain',
+  services: iamService,
   description:
     'Denies everything to the role\'s sessions issued before now (the console\'s "Revoke active sessions").',
   input: RevokeRoleSessionsInputSchema,
@@ -1240,6 +1245,7 @@ export type ReleaseRoleSessionsOutput = z.infer<typeof ReleaseRoleSessionsOutput
 export const releaseRoleSessionsAction = defineAction({
   id: 'release-role-sessions',
   family: 'release',
+  services: iamService,
   description: 'Removes the riposte-revoke-older-sessions policy that revoke-role-sessions attached.',
   input: ReleaseRoleSessionsInputSchema,
   output: ReleaseRoleSessionsOutputSchema,

@@ -8,17 +8,18 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import middy from '@middy/core';
 import { z } from 'zod';
 import { EventBridgePublisher } from '../lifecycle/events.ts';
+import type { FamilyRegistry } from './family.ts';
 import { memberCredentials } from './member-role.ts';
-import { actionsOfFamily } from './registry.ts';
 import { type RunnerDeps, runAction } from './runner.ts';
 import { DynamoSafetyRails, killSwitchEngaged } from './safety.ts';
 import { DynamoContainmentState, DynamoTimeline } from './state.ts';
-import { type ActionFamily, type ActionResponse, SafetyPolicySchema } from './types.ts';
+import { type ActionResponse, SafetyPolicySchema } from './types.ts';
 
 /**
  * The Lambda handler of one action family. Every family's function is this handler with its
- * own role: the family's actions are the only ones it accepts, and its role only allows what
- * they call.
+ * own registry (`families/`) and its own role: the family's actions are the only ones it
+ * accepts and bundles, its clients are those of the services they declare, and its role only
+ * allows what they call.
  *
  * Environment: `TABLE_NAME`, `SAFETY_POLICY` (JSON, see `SafetyPolicySchema`),
  * `KILL_SWITCH_PARAMETER` (SSM parameter name), `MEMBER_ROLE_NAME` and
@@ -38,7 +39,13 @@ const EnvSchema = z.object({
   LIFECYCLE_BUS_NAME: z.string().min(1).optional(),
 });
 
-export function createActionHandler(family: ActionFamily) {
+/**
+ * @example
+ * // functions/contain/handler.ts
+ * export const handler = createActionHandler(containFamily);
+ */
+export function createActionHandler(registry: FamilyRegistry) {
+  const { family } = registry;
   const env = EnvSchema.parse(process.env);
   const logger = new Logger({ serviceName: `riposte-${family}` });
   const metrics = new Metrics({ namespace: 'Riposte', serviceName: `riposte-${family}` });
@@ -48,7 +55,7 @@ export function createActionHandler(family: ActionFamily) {
   const ssm = new SSMClient({});
   const store = { db, tableName: env.TABLE_NAME, now: Date.now };
   const deps: RunnerDeps = {
-    actions: new Map(actionsOfFamily(family).map((a) => [a.id, a])),
+    actions: new Map(registry.actions.map((a) => [a.id, a])),
     family,
     store,
     baseMode: { kind: 'live' },

@@ -1,7 +1,7 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { InvalidInputError } from '../errors.ts';
 import type { LifecycleEvent, LifecyclePublisher } from '../lifecycle/events.ts';
-import { type ClientMode, createClients } from './clients.ts';
+import { type ClientMode, createClients, type ServiceFactories } from './clients.ts';
 import { loadContext, type Milestone, recordMilestone, recordOutcome, type StoreAccess } from './context.ts';
 import {
   BlastRadiusExceededError,
@@ -140,6 +140,7 @@ export async function runAction(raw: unknown, deps: RunnerDeps): Promise<ActionR
     mode,
     recorder,
     region: facts.region ?? deps.defaultRegion,
+    services: servicesOf(deps.actions),
     ...(credentials === undefined ? {} : { credentials }),
   });
   const timeline = deps.timeline(facts);
@@ -209,6 +210,24 @@ export async function runAction(raw: unknown, deps: RunnerDeps): Promise<ActionR
     });
     throw retryableByName(error);
   }
+}
+
+const declaredServices = new WeakMap<ReadonlyMap<string, ActionDefinition>, ServiceFactories>();
+
+/**
+ * The services the hosted actions declare, together: what this function's clients may build.
+ * Computed once per set of actions.
+ *
+ * @example
+ * servicesOf(new Map([[containUserAction.id, containUserAction]])); // { iam }
+ */
+export function servicesOf(actions: ReadonlyMap<string, ActionDefinition>): ServiceFactories {
+  let services = declaredServices.get(actions);
+  if (services === undefined) {
+    services = Object.assign({}, ...[...actions.values()].map((action) => action.services ?? {}));
+    declaredServices.set(actions, services as ServiceFactories);
+  }
+  return services as ServiceFactories;
 }
 
 const RETRIED_NAMES = new Set<string>(RETRYABLE_ERRORS);

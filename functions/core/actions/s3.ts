@@ -15,6 +15,7 @@ import {
   NothingToReleaseError,
   ResourceNotFoundError,
 } from './errors.ts';
+import { s3Service } from './services/s3.ts';
 import { type ActionEnv, defineAction } from './types.ts';
 
 /**
@@ -192,6 +193,7 @@ export type BlockBucketPublicAccessOutput = z.infer<typeof BlockBucketPublicAcce
 export const blockBucketPublicAccessAction = defineAction({
   id: 'block-bucket-public-access',
   family: 'contain',
+  services: s3Service,
   description:
     "Turns on the four S3 Block Public Access settings of one bucket (bucket level), saving the bucket's previous ones.",
   input: BlockBucketPublicAccessInputSchema,
@@ -290,6 +292,7 @@ export type ReleaseBucketPublicAccessOutput = z.infer<typeof ReleaseBucketPublic
 export const releaseBucketPublicAccessAction = defineAction({
   id: 'release-bucket-public-access',
   family: 'release',
+  services: s3Service,
   description: "Restores the bucket's own Block Public Access settings saved by block-bucket-public-access.",
   input: ReleaseBucketPublicAccessInputSchema,
   output: ReleaseBucketPublicAccessOutputSchema,

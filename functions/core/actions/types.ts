@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AwsClients } from './clients.ts';
+import type { AwsClients, ServiceFactories } from './clients.ts';
 import type { ApiCall, CallRecorder } from './recorder.ts';
 
 /**
@@ -138,6 +138,11 @@ export interface ActionDefinition<I extends z.ZodType = z.ZodType, O extends z.Z
   readonly output: O;
   /** The IAM actions the family's role needs for this action (least privilege is derived from these). */
   readonly iamActions: readonly string[];
+  /**
+   * The AWS services the action's code uses through `env.clients` (see `services/`); the
+   * function hosting it builds those clients only. @default none
+   */
+  readonly services?: ServiceFactories;
   /** What the action acts on, from its input, for the response and the timeline. */
   target(input: z.infer<I>): string;
   run(input: z.infer<I>, env: ActionEnv): Promise<z.infer<O>>;

@@ -221,7 +221,7 @@ describe('request-approval action', () => {
     const recorder = new CallRecorder();
     return {
       execution: dryRun ? { ...EXECUTION, mode: 'dry-run' } : EXECUTION,
-      clients: createClients({ mode: { kind: 'dry-run' }, recorder, region: 'eu-west-1' }),
+      clients: createClients({ mode: { kind: 'dry-run' }, recorder, region: 'eu-west-1', services: {} }),
       recorder,
       dryRun,
       safety: { assertContainable: async () => undefined },

@@ -4,10 +4,13 @@ import { describe, expect, it } from 'vitest';
 import {
   createClients,
   type ServiceName,
+  ServiceNotDeclaredError,
   type WorldBackend,
 } from '../../../functions/core/actions/clients.ts';
 import { AwsAccessDeniedError } from '../../../functions/core/actions/errors.ts';
 import { CallRecorder } from '../../../functions/core/actions/recorder.ts';
+import { ALL_SERVICES } from '../../../functions/core/actions/services/all.ts';
+import { iamService } from '../../../functions/core/actions/services/iam.ts';
 
 /** A world that fails every call with the AWS error `code`. */
 function failingWorld(code: string): WorldBackend {
@@ -28,6 +31,7 @@ describe('createClients in world mode', () => {
       mode: { kind: 'world', world: failingWorld('UnauthorizedOperation') },
       recorder,
       region: 'eu-west-1',
+      services: ALL_SERVICES,
     });
 
     // Act
@@ -46,6 +50,7 @@ describe('createClients in world mode', () => {
       mode: { kind: 'world', world: failingWorld('NoSuchEntity') },
       recorder: new CallRecorder(),
       region: 'eu-west-1',
+      services: ALL_SERVICES,
     });
 
     // Act
@@ -56,5 +61,65 @@ describe('createClients in world mode', () => {
     // Assess
     expect(error).not.toBeInstanceOf(AwsAccessDeniedError);
     expect(error).toMatchObject({ name: 'NoSuchEntity' });
+  });
+});
+
+describe('createClients services', () => {
+  const world: WorldBackend = { handle: async () => ({}) };
+
+  it('builds a client on first use and reuses it for the invocation', () => {
+    // Prepare
+    const clients = createClients({
+      mode: { kind: 'world', world },
+      recorder: new CallRecorder(),
+      region: 'eu-west-1',
+      services: ALL_SERVICES,
+    });
+
+    // Act
+    const first = clients.ec2;
+    const second = clients.ec2;
+
+    // Assess
+    expect(first).toBe(second);
+    expect(Object.keys(clients).sort()).toEqual(['autoScaling', 'ec2', 'elbv2', 'iam', 's3']);
+  });
+
+  it('builds only the declared services, with the mode middleware', async () => {
+    // Prepare
+    const recorder = new CallRecorder();
+    const clients = createClients({
+      mode: { kind: 'world', world },
+      recorder,
+      region: 'eu-west-1',
+      services: { ...iamService },
+    });
+
+    // Act
+    await clients.iam.send(new DeleteLoginProfileCommand({ UserName: 'alice' }));
+    const undeclared = () => clients.ec2;
+
+    // Assess
+    expect(recorder.calls).toMatchObject([{ service: 'iam', api: 'DeleteLoginProfile', dryRun: true }]);
+    expect(undeclared).toThrow(ServiceNotDeclaredError);
+    expect(undeclared).toThrow(/no ec2 client/);
+  });
+
+  it('keeps IAM on its global endpoint whatever the incident’s region', async () => {
+    // Prepare
+    const clients = createClients({
+      mode: { kind: 'world', world },
+      recorder: new CallRecorder(),
+      region: 'eu-west-1',
+      services: ALL_SERVICES,
+    });
+
+    // Act
+    const iamRegion = await clients.iam.config.region();
+    const ec2Region = await clients.ec2.config.region();
+
+    // Assess
+    expect(iamRegion).toBe('us-east-1');
+    expect(ec2Region).toBe('eu-west-1');
   });
 });

@@ -128,7 +128,7 @@ function actionEnv(execution: ExecutionFacts, dryRun: boolean): ActionEnv {
   const recorder = new CallRecorder();
   return {
     execution,
-    clients: createClients({ mode: { kind: 'dry-run' }, recorder, region: 'eu-west-1' }),
+    clients: createClients({ mode: { kind: 'dry-run' }, recorder, region: 'eu-west-1', services: {} }),
     recorder,
     dryRun,
     safety: { assertContainable: async () => undefined },

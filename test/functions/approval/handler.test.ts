@@ -95,7 +95,7 @@ async function requestApproval(
     }),
     {
       execution: EXECUTION,
-      clients: createClients({ mode: { kind: 'dry-run' }, recorder, region: 'eu-west-1' }),
+      clients: createClients({ mode: { kind: 'dry-run' }, recorder, region: 'eu-west-1', services: {} }),
       recorder,
       dryRun: false,
       safety: { assertContainable: async () => undefined },

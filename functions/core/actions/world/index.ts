@@ -16,7 +16,7 @@ export { UnsupportedWorldCallError, WorldApiError } from './errors.ts';
  *
  * @example
  * const world = LocalWorld.fromFile('examples/world.json');
- * const clients = createClients({ mode: { kind: 'world', world }, recorder, region: 'eu-west-1' });
+ * const clients = createClients({ mode: { kind: 'world', world }, recorder, region: 'eu-west-1', services: ALL_SERVICES });
  */
 export const WorldSchema = z.strictObject({
   description: z.string().optional(),

@@ -1,0 +1,12 @@
+import { isolateInstanceAction } from '../ec2.ts';
+import { defineFamily } from '../family.ts';
+import { containUserAction, revokeRoleSessionsAction } from '../iam.ts';
+import { blockBucketPublicAccessAction } from '../s3.ts';
+
+/** The contain family: the actions that cut a compromised resource off. */
+export const containFamily = defineFamily('contain', [
+  isolateInstanceAction,
+  containUserAction,
+  revokeRoleSessionsAction,
+  blockBucketPublicAccessAction,
+]);

@@ -1,0 +1,6 @@
+import { enrichInstanceAction } from '../ec2.ts';
+import { defineFamily } from '../family.ts';
+import { enrichPrincipalAction } from '../iam.ts';
+
+/** The enrich family: read-only lookups of the incident's instance or principal. */
+export const enrichFamily = defineFamily('enrich', [enrichInstanceAction, enrichPrincipalAction]);
