@@ -15,6 +15,7 @@ import {
   STORE_HELP,
   STORE_OPTIONS,
   type StoreHandle,
+  storeSelection,
 } from '../local/runtime.ts';
 import { isoTime } from '../output.ts';
 import { IncidentNotFoundError, resolveIncident } from './show.ts';
@@ -212,13 +213,7 @@ function decisionCommand(decision: Decision): Command {
         options: { json: { type: 'boolean', default: false }, ...STORE_OPTIONS },
       });
       if (positionals.length !== 1) throw new UsageError('expected exactly one incident id');
-      const store = await openStoreFor({
-        cwd: io.cwd,
-        dataDir: values['data-dir'],
-        stack: values.stack,
-        table: values.table,
-        region: values.region,
-      });
+      const store = await openStoreFor(storeSelection(io.cwd, values));
       try {
         return await decide(decision, store, positionals[0] ?? '', values.json, io);
       } catch (error) {

@@ -1,7 +1,13 @@
 import { parseArgs } from 'node:util';
 import { listAlerts, listIncidents, listRejected } from '#core/store/queries.ts';
 import { type Command, type CommandIo, write } from '../command.ts';
-import { openStoreFor, STORE_HELP, STORE_OPTIONS, type StoreHandle } from '../local/runtime.ts';
+import {
+  openStoreFor,
+  STORE_HELP,
+  STORE_OPTIONS,
+  type StoreHandle,
+  storeSelection,
+} from '../local/runtime.ts';
 import { isoTime, SEVERITY_NAMES, table } from '../output.ts';
 
 interface ListSpec {
@@ -30,13 +36,7 @@ ${STORE_HELP}
         args: [...args],
         options: { json: { type: 'boolean', default: false }, ...STORE_OPTIONS },
       });
-      const store = await openStoreFor({
-        cwd: io.cwd,
-        dataDir: values['data-dir'],
-        stack: values.stack,
-        table: values.table,
-        region: values.region,
-      });
+      const store = await openStoreFor(storeSelection(io.cwd, values));
       let rows: Record<string, unknown>[];
       try {
         rows = await spec.fetch(store);

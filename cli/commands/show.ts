@@ -19,7 +19,7 @@ import {
   keys,
 } from '#core/store/table.ts';
 import { type Command, UsageError, write } from '../command.ts';
-import { openStoreFor, STORE_HELP, STORE_OPTIONS } from '../local/runtime.ts';
+import { openStoreFor, STORE_HELP, STORE_OPTIONS, storeSelection } from '../local/runtime.ts';
 import { isoTime, SEVERITY_NAMES } from '../output.ts';
 
 const HELP = `Usage: riposte show <incident> [--json]
@@ -394,13 +394,7 @@ export const showCommand: Command = {
       options: { json: { type: 'boolean', default: false }, ...STORE_OPTIONS },
     });
     if (positionals.length !== 1) throw new UsageError('expected exactly one incident id');
-    const store = await openStoreFor({
-      cwd: io.cwd,
-      dataDir: values['data-dir'],
-      stack: values.stack,
-      table: values.table,
-      region: values.region,
-    });
+    const store = await openStoreFor(storeSelection(io.cwd, values));
     try {
       const incident = await resolveIncident(
         store.db,

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { computeKpis, type Distribution, type KpiGroup } from '#core/store/kpis.ts';
 import { listIncidents } from '#core/store/queries.ts';
 import { type Command, write } from '../command.ts';
-import { openStoreFor, STORE_HELP, STORE_OPTIONS } from '../local/runtime.ts';
+import { openStoreFor, STORE_HELP, STORE_OPTIONS, storeSelection } from '../local/runtime.ts';
 import { table } from '../output.ts';
 
 const HELP = `Usage: riposte stats [--json] [--data-dir DIR | --stack NAME | --table NAME] [--region REGION]
@@ -50,13 +50,7 @@ export const statsCommand: Command = {
       args: [...args],
       options: { json: { type: 'boolean', default: false }, ...STORE_OPTIONS },
     });
-    const store = await openStoreFor({
-      cwd: io.cwd,
-      dataDir: values['data-dir'],
-      stack: values.stack,
-      table: values.table,
-      region: values.region,
-    });
+    const store = await openStoreFor(storeSelection(io.cwd, values));
     const incidents = await listIncidents(store.db, store.tableName, 100_000).finally(() => store.close());
     const kpis = computeKpis(incidents, { includeDryRun: !store.remote });
     if (values.json) {

@@ -115,6 +115,31 @@ export const STORE_OPTIONS = {
   region: { type: 'string' },
 } as const;
 
+/**
+ * The store a command's parsed {@link STORE_OPTIONS} select, for {@link openStoreFor}.
+ *
+ * @example
+ * const { values } = parseArgs({ args, options: { ...STORE_OPTIONS } });
+ * const store = await openStoreFor(storeSelection(io.cwd, values));
+ */
+export function storeSelection(
+  cwd: string,
+  values: {
+    readonly 'data-dir'?: string | undefined;
+    readonly stack?: string | undefined;
+    readonly table?: string | undefined;
+    readonly region?: string | undefined;
+  },
+): StoreSelection {
+  return {
+    cwd,
+    dataDir: values['data-dir'],
+    stack: values.stack,
+    table: values.table,
+    region: values.region,
+  };
+}
+
 /** Help lines for {@link STORE_OPTIONS}. */
 export const STORE_HELP = `  --data-dir DIR   local store folder (default .riposte/db)
   --stack NAME     read the deployed Riposte stack NAME instead: its table is found with
