@@ -4,11 +4,10 @@ import {
   type BatchGetCommandOutput,
   type DynamoDBDocumentClient,
   GetCommand,
-  QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { type ApprovalItem, readApprovalItem } from '#core/actions/approval.ts';
 import { listTimeline, type TimelineEntry } from '#core/actions/state.ts';
-import { listIncidents } from '#core/store/queries.ts';
+import { listIncidents, queryPartition } from '#core/store/queries.ts';
 import {
   type AlertItem,
   AlertItemSchema,
@@ -183,22 +182,9 @@ async function getExecutions(
   tableName: string,
   incidentId: string,
 ): Promise<ExecutionItem[]> {
-  const items: ExecutionItem[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const out = await db.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-        ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
-        ExpressionAttributeValues: { ':pk': keys.incident(incidentId).pk, ':prefix': 'EXEC#' },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of out.Items ?? []) items.push(ExecutionItemSchema.parse(item));
-    startKey = out.LastEvaluatedKey;
-  } while (startKey !== undefined);
+  const items = (await queryPartition(db, tableName, keys.incident(incidentId).pk, 'EXEC#')).map((item) =>
+    ExecutionItemSchema.parse(item),
+  );
   return items.sort((a, b) => a.createdAt - b.createdAt);
 }
 

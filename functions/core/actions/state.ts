@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { RiposteError } from '../errors.ts';
 import { condition, Placeholders } from '../store/expression.ts';
+import { queryPartition } from '../store/queries.ts';
 import { sortableTime } from '../store/table.ts';
 import type { ApiCall } from './recorder.ts';
 import type { ContainmentState, ExecutionFacts, Timeline } from './types.ts';
@@ -238,35 +239,16 @@ export async function listTimeline(
   tableName: string,
   incidentId: string,
 ): Promise<TimelineEntry[]> {
-  const entries: TimelineEntry[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const out = await db.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-        ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
-        ExpressionAttributeValues: { ':pk': `INCIDENT#${incidentId}`, ':prefix': actionKeys.timelinePrefix },
-        ScanIndexForward: true,
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of out.Items ?? []) {
-      const parsed = TimelineEntrySchema.safeParse(item);
-      if (!parsed.success) {
-        throw new ActionStoreError(
-          `timeline item ${String(item.sk)} of incident ${incidentId} is malformed`,
-          {
-            cause: parsed.error,
-          },
-        );
-      }
-      entries.push(parsed.data);
+  const items = await queryPartition(db, tableName, `INCIDENT#${incidentId}`, actionKeys.timelinePrefix);
+  return items.map((item) => {
+    const parsed = TimelineEntrySchema.safeParse(item);
+    if (!parsed.success) {
+      throw new ActionStoreError(`timeline item ${String(item.sk)} of incident ${incidentId} is malformed`, {
+        cause: parsed.error,
+      });
     }
-    startKey = out.LastEvaluatedKey;
-  } while (startKey !== undefined);
-  return entries;
+    return parsed.data;
+  });
 }
 
 /**

@@ -14,6 +14,39 @@ import {
 
 /** Reads of the store for operators (CLI locally, and against a deployed table). */
 
+/**
+ * Every item of partition `pk` whose sort key starts with `skPrefix`, in sort-key order, read
+ * consistently and across pages.
+ *
+ * @example
+ * const executions = await queryPartition(db, tableName, keys.incident('inc-123').pk, 'EXEC#');
+ */
+export async function queryPartition(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  pk: string,
+  skPrefix: string,
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const out = await db.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+        ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+        ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix },
+        ScanIndexForward: true,
+        ConsistentRead: true,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    items.push(...(out.Items ?? []));
+    startKey = out.LastEvaluatedKey;
+  } while (startKey !== undefined);
+  return items;
+}
+
 async function queryIndex<S extends z.ZodMiniType>(
   db: DynamoDBDocumentClient,
   tableName: string,
