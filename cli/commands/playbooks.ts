@@ -5,15 +5,18 @@ import { checkLock, readLock, relock, writeLock } from '#core/playbooks/lock.ts'
 import { loadPlaybooks } from '#core/playbooks/registry.ts';
 import { type Command, UsageError, write } from '../command.ts';
 import { table } from '../output.ts';
+import { playbooksCoverage } from './coverage.ts';
 
-const HELP = `Usage: riposte playbooks <list|check|lock|graph> [options]
+const HELP = `Usage: riposte playbooks <list|check|lock|graph|coverage> [options]
 
   list [--json]   the playbooks in playbooks/: id, version, title, trigger
   check           fails when a playbook's definition changed without a version bump,
                   or the lock (playbooks/riposte.lock.json) is out of date; says what to do
   lock            records each playbook's version and definition hash in the lock
                   (refused while a definition changed without a version bump)
-  graph ID        a Mermaid flowchart of the playbook's compiled state machine`;
+  graph ID        a Mermaid flowchart of the playbook's compiled state machine
+  coverage [--json]  which GuardDuty finding types (of AWS's current list) and which Security
+                  Hub controls and Config rules the triggers answer, with the fraction covered`;
 
 export const playbooksCommand: Command = {
   name: 'playbooks',
@@ -65,6 +68,8 @@ export const playbooksCommand: Command = {
         write(io.stdout, `locked ${playbooks.length} playbooks in playbooks/riposte.lock.json`);
         return 0;
       }
+      case 'coverage':
+        return playbooksCoverage(playbooks, { json: values.json }, io);
       case 'graph': {
         const [id] = rest;
         if (id === undefined) throw new UsageError('graph needs a playbook id');
