@@ -151,7 +151,7 @@ describe('RiposteStack', () => {
     template.resourceCountIs('AWS::Lambda::Function', 8);
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
     // One per source; no playbook, so no failure rule.
-    template.resourceCountIs('AWS::Events::Rule', 9);
+    template.resourceCountIs('AWS::Events::Rule', 10);
     template.resourceCountIs('AWS::SecurityHub::ActionTarget', 1);
     template.resourceCountIs('AWS::SSM::Parameter', 1);
     template.resourceCountIs('AWS::SecretsManager::Secret', 1);
@@ -171,7 +171,7 @@ describe('RiposteStack', () => {
     template.resourceCountIs('AWS::StepFunctions::StateMachineVersion', playbooks.length);
     template.resourceCountIs('AWS::StepFunctions::StateMachineAlias', playbooks.length);
     // A failure rule and a failure alarm per playbook, beside the source rules and the two alarms.
-    template.resourceCountIs('AWS::Events::Rule', 9 + playbooks.length);
+    template.resourceCountIs('AWS::Events::Rule', 10 + playbooks.length);
     template.resourceCountIs('AWS::CloudWatch::Alarm', 2 + playbooks.length);
     const ingest = stack.getLogicalId(stack.ingest.function.node.defaultChild as CfnElement);
     const routes = JSON.stringify(
@@ -263,7 +263,7 @@ describe('RiposteStack', () => {
     const { stack, template } = synthStack({ sources: { macie: { enabled: false } } });
 
     // Assess
-    template.resourceCountIs('AWS::Events::Rule', 8);
+    template.resourceCountIs('AWS::Events::Rule', 9);
     expect(stack.sources.rules.has('macie')).toBe(false);
     expect(JSON.stringify(template.findResources('AWS::Events::Rule'))).not.toContain('aws.macie');
   });

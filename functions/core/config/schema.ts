@@ -31,6 +31,7 @@ export const SOURCE_IDS = [
   'accessAnalyzer',
   'config',
   'cloudtrail',
+  'health',
   'custom',
 ] as const;
 export const SourceIdSchema = z.enum(SOURCE_IDS);

@@ -6,6 +6,7 @@ import { cloudTrailNormalizers } from './sources/cloudtrail.ts';
 import { configNormalizers } from './sources/config.ts';
 import { customNormalizers } from './sources/custom.ts';
 import { guardDutyNormalizers } from './sources/guardduty.ts';
+import { healthNormalizers } from './sources/health.ts';
 import { inspectorNormalizers } from './sources/inspector.ts';
 import { macieNormalizers } from './sources/macie.ts';
 import { securityHubNormalizers } from './sources/securityhub.ts';
@@ -23,6 +24,7 @@ export const NORMALIZERS: readonly SourceNormalizer[] = [
   ...accessAnalyzerNormalizers,
   ...configNormalizers,
   ...cloudTrailNormalizers,
+  ...healthNormalizers,
   ...customNormalizers,
 ];
 

@@ -19,6 +19,8 @@
  * - Malware Protection for S3 result events: GuardDuty User Guide, "Monitoring S3 object scans
  *   with Amazon EventBridge".
  * - Security Hub events: Security Hub User Guide, "EventBridge event formats for Security Hub".
+ * - AWS Health events: AWS Health User Guide, "Reference: AWS Health events Amazon EventBridge
+ *   schema" and "Monitoring AWS Health events with Amazon EventBridge".
  * - Inspector, Macie, IAM Access Analyzer, AWS Config and CloudTrail events: each service's
  *   "… with Amazon EventBridge" page; `$or` and `numeric` matching: EventBridge User Guide,
  *   "Content filtering in Amazon EventBridge event patterns".
@@ -348,6 +350,35 @@ const cloudtrail: SourceCatalogEntry = {
 };
 
 /**
+ * AWS Health security events: access keys AWS found exposed or compromised and its quarantine
+ * policy (service `RISK`), and abuse reports about the account's resources (`ABUSE`). Health has
+ * no severity field: the normalizer rates them (`../normalize/sources/health.ts`).
+ *
+ * AWS Health publishes these account-level events in us-east-1. Where Riposte runs in another
+ * region, forward them from a us-east-1 rule with this pattern to the default bus of Riposte's
+ * region (README, "Deploying").
+ *
+ * `minSeverity` is ignored.
+ *
+ * @defaultValue enabled: every RISK and ABUSE event is a security finding.
+ */
+const health: SourceCatalogEntry = {
+  id: 'health',
+  description: 'Riposte: AWS Health security risk events (exposed or compromised keys) and abuse reports',
+  defaultEnabled: true,
+  defaultMinSeverity: 0,
+  severityField: undefined,
+  pattern(minSeverity) {
+    checkMinSeverity('health', minSeverity);
+    return {
+      source: ['aws.health'],
+      'detail-type': ['AWS Health Event', 'AWS Health Abuse Event'],
+      detail: { service: ['RISK', 'ABUSE'] },
+    };
+  },
+};
+
+/**
  * Alerts from third-party tools: `source: riposte.custom`, any `detail-type`, an OCSF event in
  * `detail.ocsf`. Its severity field is `detail.ocsf.severity_id` (already OCSF), filtered only
  * when the floor is above 0, so that by default a malformed alert still reaches the normalizer
@@ -378,6 +409,7 @@ export const SOURCE_CATALOG: Readonly<Record<SourceId, SourceCatalogEntry>> = {
   accessAnalyzer,
   config,
   cloudtrail,
+  health,
   custom,
 };
 

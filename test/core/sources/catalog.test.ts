@@ -110,12 +110,13 @@ describe('SOURCE_CATALOG', () => {
       accessAnalyzer: [true, 0],
       config: [true, 0],
       cloudtrail: [true, 0],
+      health: [true, 0],
       custom: [true, 0],
     });
   });
 
   it('ignores minSeverity for the sources without a severity field', () => {
-    for (const id of ['securityhubCustomAction', 'accessAnalyzer', 'config', 'cloudtrail'] as const) {
+    for (const id of ['securityhubCustomAction', 'accessAnalyzer', 'config', 'cloudtrail', 'health'] as const) {
       // Prepare
       const entry = SOURCE_CATALOG[id];
 
