@@ -103,9 +103,15 @@ export const GUARDDUTY_FINDING_TYPES: readonly GuardDutyFindingTypeRow[] = [
   ['Recon:IAMUser/MaliciousIPCaller', 'TTPs/Discovery/Recon:IAMUser-MaliciousIPCaller'],
   ['Recon:IAMUser/MaliciousIPCaller.Custom', 'TTPs/Discovery/Recon:IAMUser-MaliciousIPCaller.Custom'],
   ['Recon:IAMUser/TorIPCaller', 'TTPs/Discovery/Recon:IAMUser-TorIPCaller'],
-  ['Stealth:IAMUser/CloudTrailLoggingDisabled', 'TTPs/Defense Evasion/Stealth:IAMUser-CloudTrailLoggingDisabled'],
+  [
+    'Stealth:IAMUser/CloudTrailLoggingDisabled',
+    'TTPs/Defense Evasion/Stealth:IAMUser-CloudTrailLoggingDisabled',
+  ],
   ['Stealth:IAMUser/PasswordPolicyChange', 'TTPs/Defense Evasion/Stealth:IAMUser-PasswordPolicyChange'],
-  ['UnauthorizedAccess:IAMUser/ConsoleLoginSuccess.B', 'TTPs/UnauthorizedAccess:IAMUser-ConsoleLoginSuccess.B'],
+  [
+    'UnauthorizedAccess:IAMUser/ConsoleLoginSuccess.B',
+    'TTPs/UnauthorizedAccess:IAMUser-ConsoleLoginSuccess.B',
+  ],
   [
     'UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.InsideAWS',
     'Effects/Data Exfiltration/UnauthorizedAccess:IAMUser-InstanceCredentialExfiltration.InsideAWS',
@@ -127,7 +133,10 @@ export const GUARDDUTY_FINDING_TYPES: readonly GuardDutyFindingTypeRow[] = [
     'UnauthorizedAccess:IAMUser/ResourceCredentialExfiltration.OutsideAWS',
     'Effects/Data Exfiltration/UnauthorizedAccess:IAMUser-ResourceCredentialExfiltration.OutsideAWS',
   ],
-  ['UnauthorizedAccess:IAMUser/TorIPCaller', 'TTPs/Command and Control/UnauthorizedAccess:IAMUser-TorIPCaller'],
+  [
+    'UnauthorizedAccess:IAMUser/TorIPCaller',
+    'TTPs/Command and Control/UnauthorizedAccess:IAMUser-TorIPCaller',
+  ],
   // S3 Protection and Malware Protection for S3
   ['Discovery:S3/AnomalousBehavior', 'TTPs/Discovery:S3-AnomalousBehavior'],
   ['Discovery:S3/MaliciousIPCaller', 'TTPs/Discovery:S3-MaliciousIPCaller'],
@@ -145,7 +154,10 @@ export const GUARDDUTY_FINDING_TYPES: readonly GuardDutyFindingTypeRow[] = [
   ['PenTest:S3/PentooLinux', 'TTPs/PenTest:S3-PentooLinux'],
   ['Policy:S3/AccountBlockPublicAccessDisabled', 'TTPs/Policy:S3-AccountBlockPublicAccessDisabled'],
   ['Policy:S3/BucketAnonymousAccessGranted', 'TTPs/Policy:S3-BucketAnonymousAccessGranted'],
-  ['Policy:S3/BucketBlockPublicAccessDisabled', 'Effects/Data Exposure/Policy:S3-BucketBlockPublicAccessDisabled'],
+  [
+    'Policy:S3/BucketBlockPublicAccessDisabled',
+    'Effects/Data Exposure/Policy:S3-BucketBlockPublicAccessDisabled',
+  ],
   ['Policy:S3/BucketPublicAccessGranted', 'TTPs/Policy:S3-BucketPublicAccessGranted'],
   ['Stealth:S3/ServerAccessLoggingDisabled', 'TTPs/Defense Evasion/Stealth:S3-ServerAccessLoggingDisabled'],
   ['UnauthorizedAccess:S3/MaliciousIPCaller.Custom', 'TTPs/UnauthorizedAccess:S3-MaliciousIPCaller.Custom'],
@@ -155,7 +167,10 @@ export const GUARDDUTY_FINDING_TYPES: readonly GuardDutyFindingTypeRow[] = [
     'CredentialAccess:Kubernetes/AnomalousBehavior.SecretsAccessed',
     'TTPs/AnomalousBehavior/CredentialAccess:Kubernetes-SecretsAccessed',
   ],
-  ['CredentialAccess:Kubernetes/MaliciousIPCaller', 'TTPs/CredentialAccess/CredentialAccess:Kubernetes-MaliciousIPCaller'],
+  [
+    'CredentialAccess:Kubernetes/MaliciousIPCaller',
+    'TTPs/CredentialAccess/CredentialAccess:Kubernetes-MaliciousIPCaller',
+  ],
   [
     'CredentialAccess:Kubernetes/MaliciousIPCaller.Custom',
     'TTPs/CredentialAccess/CredentialAccess:Kubernetes-MaliciousIPCaller.Custom',
@@ -164,8 +179,14 @@ export const GUARDDUTY_FINDING_TYPES: readonly GuardDutyFindingTypeRow[] = [
     'CredentialAccess:Kubernetes/SuccessfulAnonymousAccess',
     'TTPs/CredentialAccess/CredentialAccess:Kubernetes-SuccessfulAnonymousAccess',
   ],
-  ['CredentialAccess:Kubernetes/TorIPCaller', 'TTPs/CredentialAccess/CredentialAccess:Kubernetes-TorIPCaller'],
-  ['DefenseEvasion:Kubernetes/MaliciousIPCaller', 'TTPs/DefenseEvasion/DefenseEvasion:Kubernetes-MaliciousIPCaller'],
+  [
+    'CredentialAccess:Kubernetes/TorIPCaller',
+    'TTPs/CredentialAccess/CredentialAccess:Kubernetes-TorIPCaller',
+  ],
+  [
+    'DefenseEvasion:Kubernetes/MaliciousIPCaller',
+    'TTPs/DefenseEvasion/DefenseEvasion:Kubernetes-MaliciousIPCaller',
+  ],
   [
     'DefenseEvasion:Kubernetes/MaliciousIPCaller.Custom',
     'TTPs/DefenseEvasion/DefenseEvasion:Kubernetes-MaliciousIPCaller.Custom',
@@ -180,13 +201,19 @@ export const GUARDDUTY_FINDING_TYPES: readonly GuardDutyFindingTypeRow[] = [
     'TTPs/AnomalousBehavior/Discovery:Kubernetes-PermissionChecked',
   ],
   ['Discovery:Kubernetes/MaliciousIPCaller', 'TTPs/Discovery/Discovery:Kubernetes-MaliciousIPCaller'],
-  ['Discovery:Kubernetes/MaliciousIPCaller.Custom', 'TTPs/Discovery/Discovery:Kubernetes-MaliciousIPCaller.Custom'],
+  [
+    'Discovery:Kubernetes/MaliciousIPCaller.Custom',
+    'TTPs/Discovery/Discovery:Kubernetes-MaliciousIPCaller.Custom',
+  ],
   [
     'Discovery:Kubernetes/SuccessfulAnonymousAccess',
     'TTPs/Discovery/Discovery:Kubernetes-SuccessfulAnonymousAccess',
   ],
   ['Discovery:Kubernetes/TorIPCaller', 'TTPs/Discovery/Discovery:Kubernetes-TorIPCaller'],
-  ['Execution:Kubernetes/AnomalousBehavior.ExecInPod', 'TTPs/AnomalousBehavior/Execution:Kubernetes-ExecInPod'],
+  [
+    'Execution:Kubernetes/AnomalousBehavior.ExecInPod',
+    'TTPs/AnomalousBehavior/Execution:Kubernetes-ExecInPod',
+  ],
   [
     'Execution:Kubernetes/AnomalousBehavior.WorkloadDeployed',
     'TTPs/AnomalousBehavior/Execution:Kubernetes-WorkloadDeployed',
@@ -201,7 +228,10 @@ export const GUARDDUTY_FINDING_TYPES: readonly GuardDutyFindingTypeRow[] = [
     'TTPs/AnomalousBehavior/Persistence:Kubernetes-WorkloadDeployed!ContainerWithSensitiveMount',
   ],
   ['Persistence:Kubernetes/MaliciousIPCaller', 'TTPs/Persistence/Persistence:Kubernetes-MaliciousIPCaller'],
-  ['Persistence:Kubernetes/MaliciousIPCaller.Custom', 'TTPs/Persistence/Persistence:Kubernetes-MaliciousIPCaller.Custom'],
+  [
+    'Persistence:Kubernetes/MaliciousIPCaller.Custom',
+    'TTPs/Persistence/Persistence:Kubernetes-MaliciousIPCaller.Custom',
+  ],
   [
     'Persistence:Kubernetes/SuccessfulAnonymousAccess',
     'TTPs/Persistence/Persistence:Kubernetes-SuccessfulAnonymousAccess',
@@ -239,10 +269,22 @@ export const GUARDDUTY_FINDING_TYPES: readonly GuardDutyFindingTypeRow[] = [
   ['Backdoor:Runtime/C&CActivity.B', 'TTPs/Command and Control/Backdoor:Runtime-C&CActivity.B'],
   ['Backdoor:Runtime/C&CActivity.B!DNS', 'TTPs/Command and Control/Backdoor:Runtime-C&CActivity.B!DNS'],
   ['CryptoCurrency:Runtime/BitcoinTool.B', 'TTPs/Command and Control/CryptoCurrency:Runtime-BitcoinTool.B'],
-  ['CryptoCurrency:Runtime/BitcoinTool.B!DNS', 'TTPs/Command and Control/CryptoCurrency:Runtime-BitcoinTool.B!DNS'],
-  ['DefenseEvasion:Runtime/FilelessExecution', 'TTPs/Defense Evasion/DefenseEvasion:Runtime-FilelessExecution'],
-  ['DefenseEvasion:Runtime/KernelModuleLoaded', 'TTPs/Defense Evasion/DefenseEvasion:Runtime-KernelModuleLoaded'],
-  ['DefenseEvasion:Runtime/ProcessInjection.Proc', 'TTPs/Defense Evasion/DefenseEvasion:Runtime-ProcessInjection.Proc'],
+  [
+    'CryptoCurrency:Runtime/BitcoinTool.B!DNS',
+    'TTPs/Command and Control/CryptoCurrency:Runtime-BitcoinTool.B!DNS',
+  ],
+  [
+    'DefenseEvasion:Runtime/FilelessExecution',
+    'TTPs/Defense Evasion/DefenseEvasion:Runtime-FilelessExecution',
+  ],
+  [
+    'DefenseEvasion:Runtime/KernelModuleLoaded',
+    'TTPs/Defense Evasion/DefenseEvasion:Runtime-KernelModuleLoaded',
+  ],
+  [
+    'DefenseEvasion:Runtime/ProcessInjection.Proc',
+    'TTPs/Defense Evasion/DefenseEvasion:Runtime-ProcessInjection.Proc',
+  ],
   [
     'DefenseEvasion:Runtime/ProcessInjection.Ptrace',
     'TTPs/Defense Evasion/DefenseEvasion:Runtime-ProcessInjection.Ptrace',
@@ -251,24 +293,48 @@ export const GUARDDUTY_FINDING_TYPES: readonly GuardDutyFindingTypeRow[] = [
     'DefenseEvasion:Runtime/ProcessInjection.VirtualMemoryWrite',
     'TTPs/Defense Evasion/DefenseEvasion:Runtime-ProcessInjection.VirtualMemoryWrite',
   ],
-  ['DefenseEvasion:Runtime/PtraceAntiDebugging', 'TTPs/DefenseEvasion/DefenseEvasion:Runtime-PtraceAntiDebugging'],
-  ['DefenseEvasion:Runtime/SensitiveFileModified', 'TTPs/Defense Evasion/DefenseEvasion:Runtime-SensitiveFileModified'],
-  ['DefenseEvasion:Runtime/SuspiciousCommand', 'TTPs/DefenseEvasion/DefenseEvasion:Runtime-SuspiciousCommand'],
+  [
+    'DefenseEvasion:Runtime/PtraceAntiDebugging',
+    'TTPs/DefenseEvasion/DefenseEvasion:Runtime-PtraceAntiDebugging',
+  ],
+  [
+    'DefenseEvasion:Runtime/SensitiveFileModified',
+    'TTPs/Defense Evasion/DefenseEvasion:Runtime-SensitiveFileModified',
+  ],
+  [
+    'DefenseEvasion:Runtime/SuspiciousCommand',
+    'TTPs/DefenseEvasion/DefenseEvasion:Runtime-SuspiciousCommand',
+  ],
   ['Discovery:Runtime/SuspiciousCommand', 'TTPs/Discovery/Discovery:Runtime-SuspiciousCommand'],
   ['Execution:Runtime/MaliciousFileExecuted', 'TTPs/Execution/Execution:Runtime-MaliciousFileExecuted'],
-  ['Execution:Runtime/MaliciousFileExecuted.Custom', 'TTPs/Execution/Execution:Runtime-MaliciousFileExecuted.Custom'],
+  [
+    'Execution:Runtime/MaliciousFileExecuted.Custom',
+    'TTPs/Execution/Execution:Runtime-MaliciousFileExecuted.Custom',
+  ],
   ['Execution:Runtime/NewBinaryExecuted', 'TTPs/Execution/Execution:Runtime-NewBinaryExecuted'],
   ['Execution:Runtime/NewLibraryLoaded', 'TTPs/Execution/Execution:Runtime-NewLibraryLoaded'],
   ['Execution:Runtime/ReverseShell', 'TTPs/Execution/Execution:Runtime-ReverseShell'],
   ['Execution:Runtime/SuspiciousCommand', 'TTPs/Execution/Execution:Runtime-SuspiciousCommand'],
   ['Execution:Runtime/SuspiciousShellCreated', 'TTPs/Execution/Execution:Runtime-SuspiciousShellCreated'],
   ['Execution:Runtime/SuspiciousTool', 'TTPs/Execution/Execution:Runtime-SuspiciousTool'],
-  ['Impact:Runtime/AbusedDomainRequest.Reputation', 'TTPs/Impact/Impact:Runtime-AbusedDomainRequest.Reputation'],
-  ['Impact:Runtime/BitcoinDomainRequest.Reputation', 'TTPs/Impact/Impact:Runtime-BitcoinDomainRequest.Reputation'],
+  [
+    'Impact:Runtime/AbusedDomainRequest.Reputation',
+    'TTPs/Impact/Impact:Runtime-AbusedDomainRequest.Reputation',
+  ],
+  [
+    'Impact:Runtime/BitcoinDomainRequest.Reputation',
+    'TTPs/Impact/Impact:Runtime-BitcoinDomainRequest.Reputation',
+  ],
   ['Impact:Runtime/CryptoMinerExecuted', 'TTPs/Impact/Impact:Runtime-CryptoMinerExecuted'],
-  ['Impact:Runtime/MaliciousDomainRequest.Reputation', 'TTPs/Impact/Impact:Runtime-MaliciousDomainRequest.Reputation'],
+  [
+    'Impact:Runtime/MaliciousDomainRequest.Reputation',
+    'TTPs/Impact/Impact:Runtime-MaliciousDomainRequest.Reputation',
+  ],
   // The guide's table cuts the last letter of this ASFF type ("…Reputatio"); the full name is kept here.
-  ['Impact:Runtime/SuspiciousDomainRequest.Reputation', 'TTPs/Impact/Impact:Runtime-SuspiciousDomainRequest.Reputation'],
+  [
+    'Impact:Runtime/SuspiciousDomainRequest.Reputation',
+    'TTPs/Impact/Impact:Runtime-SuspiciousDomainRequest.Reputation',
+  ],
   ['Persistence:Runtime/SensitiveFileModified', 'TTPs/Persistence/Persistence:Runtime-SensitiveFileModified'],
   ['Persistence:Runtime/SuspiciousCommand', 'TTPs/Persistence/Persistence:Runtime-SuspiciousCommand'],
   [
@@ -285,9 +351,15 @@ export const GUARDDUTY_FINDING_TYPES: readonly GuardDutyFindingTypeRow[] = [
   ['Trojan:Runtime/DriveBySourceTraffic!DNS', 'TTPs/Initial Access/Trojan:Runtime-DriveBySourceTraffic!DNS'],
   ['Trojan:Runtime/DropPoint', 'Effects/Data Exfiltration/Trojan:Runtime-DropPoint'],
   ['Trojan:Runtime/DropPoint!DNS', 'Effects/Data Exfiltration/Trojan:Runtime-DropPoint!DNS'],
-  ['Trojan:Runtime/PhishingDomainRequest!DNS', 'TTPs/Command and Control/Trojan:Runtime-PhishingDomainRequest!DNS'],
+  [
+    'Trojan:Runtime/PhishingDomainRequest!DNS',
+    'TTPs/Command and Control/Trojan:Runtime-PhishingDomainRequest!DNS',
+  ],
   ['UnauthorizedAccess:Runtime/MetadataDNSRebind', 'TTPs/UnauthorizedAccess:Runtime-MetadataDNSRebind'],
-  ['UnauthorizedAccess:Runtime/TorClient', 'Effects/Resource Consumption/UnauthorizedAccess:Runtime-TorClient'],
+  [
+    'UnauthorizedAccess:Runtime/TorClient',
+    'Effects/Resource Consumption/UnauthorizedAccess:Runtime-TorClient',
+  ],
   ['UnauthorizedAccess:Runtime/TorRelay', 'Effects/Resource Consumption/UnauthorizedAccess:Runtime-TorRelay'],
   // Malware Protection for EC2 and for AWS Backup
   ['Execution:Container/MaliciousFile', 'TTPs/Execution/Execution:Container-MaliciousFile'],
@@ -323,7 +395,10 @@ export const GUARDDUTY_FINDING_TYPES: readonly GuardDutyFindingTypeRow[] = [
     'CredentialAccess:RDS/MaliciousIPCaller.SuccessfulLogin',
     'TTPs/Credential Access/CredentialAccess:RDS-MaliciousIPCaller.SuccessfulLogin',
   ],
-  ['CredentialAccess:RDS/TorIPCaller.FailedLogin', 'TTPs/Credential Access/CredentialAccess:RDS-TorIPCaller.FailedLogin'],
+  [
+    'CredentialAccess:RDS/TorIPCaller.FailedLogin',
+    'TTPs/Credential Access/CredentialAccess:RDS-TorIPCaller.FailedLogin',
+  ],
   [
     'CredentialAccess:RDS/TorIPCaller.SuccessfulLogin',
     'TTPs/Credential Access/CredentialAccess:RDS-TorIPCaller.SuccessfulLogin',

@@ -98,7 +98,11 @@ export function findingTypeResource(type: string): string | undefined {
 }
 
 function namesResource(conditions: TriggerConditions, resource: string | undefined): boolean {
-  return conditions.resourceTypes === undefined || resource === undefined || conditions.resourceTypes.includes(resource);
+  return (
+    conditions.resourceTypes === undefined ||
+    resource === undefined ||
+    conditions.resourceTypes.includes(resource)
+  );
 }
 
 function typeCoverage(
@@ -142,10 +146,14 @@ function controlCoverage(playbooks: readonly CoveragePlaybook[]): ControlCoverag
   return [...byControl.entries()]
     .map(([control, ids]) => ({
       control,
-      kind: SECURITY_HUB_CONTROL_ID.test(control) ? ('securityhub-control' as const) : ('config-rule' as const),
+      kind: SECURITY_HUB_CONTROL_ID.test(control)
+        ? ('securityhub-control' as const)
+        : ('config-rule' as const),
       playbooks: [...ids].sort(),
     }))
-    .sort((a, b) => a.kind.localeCompare(b.kind) || a.control.localeCompare(b.control, 'en', { numeric: true }));
+    .sort(
+      (a, b) => a.kind.localeCompare(b.kind) || a.control.localeCompare(b.control, 'en', { numeric: true }),
+    );
 }
 
 /**

@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { computeCoverage, type CoveragePlaybook, findingTypeResource } from '../../../functions/core/coverage/index.ts';
 import {
   GUARDDUTY_FINDING_TYPES,
   GUARDDUTY_FINDING_TYPES_AS_OF,
   RETIRED_GUARDDUTY_FINDING_TYPES,
 } from '../../../functions/core/coverage/guardduty-finding-types.ts';
+import {
+  type CoveragePlaybook,
+  computeCoverage,
+  findingTypeResource,
+} from '../../../functions/core/coverage/index.ts';
 
 /** GuardDuty's documented format: ThreatPurpose:ResourceTypeAffected/ThreatFamilyName.DetectionMechanism!Artifact. */
 const FINDING_TYPE = /^[A-Za-z]+:[A-Za-z0-9]+\/[A-Za-z0-9&]+(\.[A-Za-z0-9]+)*(![A-Za-z0-9]+)?$/;
@@ -32,7 +36,11 @@ describe('the GuardDuty finding-type list', () => {
 
     // Assess
     expect(new Set(asffTypes).size).toBe(asffTypes.length);
-    for (const asff of asffTypes) expect(namespaces.some((n) => asff.startsWith(n)), asff).toBe(true);
+    for (const asff of asffTypes)
+      expect(
+        namespaces.some((n) => asff.startsWith(n)),
+        asff,
+      ).toBe(true);
   });
 });
 

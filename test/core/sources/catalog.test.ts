@@ -116,7 +116,13 @@ describe('SOURCE_CATALOG', () => {
   });
 
   it('ignores minSeverity for the sources without a severity field', () => {
-    for (const id of ['securityhubCustomAction', 'accessAnalyzer', 'config', 'cloudtrail', 'health'] as const) {
+    for (const id of [
+      'securityhubCustomAction',
+      'accessAnalyzer',
+      'config',
+      'cloudtrail',
+      'health',
+    ] as const) {
       // Prepare
       const entry = SOURCE_CATALOG[id];
 
