@@ -222,19 +222,18 @@ describe.skipIf(!ocsfSchemaAvailable)('validateOcsf (OCSF 1.6.0)', () => {
       expect(result).toEqual([]);
     });
 
-    it('validates a thousand events in well under a millisecond each', () => {
-      // Prepare
+    it('validates a thousand distinct events, each on its own', () => {
+      // Prepare: the validator's speed is measured by `npm run bench`, not asserted here
       const events = Array.from({ length: 1000 }, (_, index) => ({ ...detectionFinding(), time: index }));
-      validateOcsf(events[0]);
+      const withoutSeverity = { ...detectionFinding(), time: 500 };
+      delete withoutSeverity.severity_id;
+      events[500] = withoutSeverity;
 
       // Act
-      const started = performance.now();
-      const failures = events.filter((event) => validateOcsf(event).length > 0).length;
-      const perEvent = (performance.now() - started) / events.length;
+      const failing = events.flatMap((event, index) => (validateOcsf(event).length > 0 ? [index] : []));
 
-      // Assess
-      expect(failures).toBe(0);
-      expect(perEvent).toBeLessThan(0.5);
+      // Assess: one bad event among a thousand is found, and only that one
+      expect(failing).toEqual([500]);
     });
   });
 
