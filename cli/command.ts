@@ -8,6 +8,10 @@ export interface CommandIo {
   readonly stderr: NodeJS.WritableStream;
   readonly stdin: NodeJS.ReadableStream & { readonly isTTY?: boolean };
   readonly cwd: string;
+  /** `--debug` was given: errors print their stack trace and causes. @default false */
+  readonly debug?: boolean;
+  /** The environment (NO_COLOR, COLUMNS...). @default process.env */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 export interface Command {
@@ -24,6 +28,17 @@ export class UsageError extends Error {
   public constructor(message: string) {
     super(message);
     this.name = 'UsageError';
+  }
+}
+
+/**
+ * An input that cannot be used (a missing or unreadable file, not JSON, empty): a usage mistake
+ * (exit status 2) whose message already says what to fix, so no pointer to the help is added.
+ */
+export class InputError extends UsageError {
+  public constructor(message: string) {
+    super(message);
+    this.name = 'InputError';
   }
 }
 

@@ -1,35 +1,11 @@
-import { type Command, type CommandIo, OperatorError, UsageError, write } from './command.ts';
-import { approveCommand, denyCommand } from './commands/approve.ts';
-import { demoCommand } from './commands/demo.ts';
-import { alertsCommand, incidentsCommand, rejectedCommand } from './commands/list.ts';
-import { matchCommand } from './commands/match.ts';
-import { normalizeCommand } from './commands/normalize.ts';
-import { playbooksCommand } from './commands/playbooks.ts';
-import { releaseCommand } from './commands/release.ts';
-import { replayCommand } from './commands/replay.ts';
-import { runCommand } from './commands/run.ts';
-import { serveCommand } from './commands/serve.ts';
-import { showCommand } from './commands/show.ts';
-import { statsCommand } from './commands/stats.ts';
+import { type Command, type CommandIo, UsageError, write } from './command.ts';
+import { describeFailure } from './errors.ts';
+import { COMMANDS } from './registry.ts';
 
-/** Every subcommand, in the order `riposte --help` lists them. */
-export const COMMANDS: readonly Command[] = [
-  demoCommand,
-  normalizeCommand,
-  replayCommand,
-  serveCommand,
-  alertsCommand,
-  incidentsCommand,
-  showCommand,
-  rejectedCommand,
-  matchCommand,
-  runCommand,
-  releaseCommand,
-  approveCommand,
-  denyCommand,
-  playbooksCommand,
-  statsCommand,
-];
+export { COMMANDS } from './registry.ts';
+
+/** The version `riposte --version` prints (package.json's, inlined by the build). */
+export const VERSION = '0.1.0';
 
 const USAGE = `riposte: serverless SOAR for AWS, on your laptop and in your account
 
@@ -38,65 +14,61 @@ Usage: riposte <command> [options]
 Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(12)} ${c.summary}`).join('\n')}
 
+Global options:
+  --debug      on an error, print the full stack trace and causes (errors are one line otherwise)
+  --version    print the version
+  -h, --help   show this help
+
+Environment: NO_COLOR=1 turns colour off (it is off anyway when the output is not a terminal),
+FORCE_COLOR=1 turns it on; COLUMNS sets the width tables fit (default: the terminal's).
+
 Run \`riposte <command> --help\` for a command's options.`;
 
 /**
  * Runs the CLI with `argv` (without the node and script paths) and returns the exit status.
+ * Every failure is one line on stderr (`riposte <command>: <reason>`) and a non-zero status:
+ * 2 for a usage mistake, 1 otherwise; `--debug` adds the stack trace.
  *
  * @example
  * process.exitCode = await main(['normalize', 'finding.json']);
  */
 export async function main(argv: readonly string[], io: CommandIo = processIo()): Promise<number> {
-  const [name, ...rest] = argv;
+  const debug = argv.includes('--debug') || io.debug === true;
+  const args = argv.filter((a) => a !== '--debug');
+  const withDebug: CommandIo = { ...io, debug };
+  const [name, ...rest] = args;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     write(name === undefined ? io.stderr : io.stdout, USAGE);
     return name === undefined ? 2 : 0;
   }
-  if (name === '--version') {
-    write(io.stdout, '0.1.0');
+  if (name === '--version' || name === '-v') {
+    write(io.stdout, VERSION);
     return 0;
   }
-  const command = COMMANDS.find((c) => c.name === name);
-  if (command === undefined) {
-    write(io.stderr, `riposte: unknown command "${name}"\n\n${USAGE}`);
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (entry === undefined) {
+    write(io.stderr, `riposte: unknown command "${name}" (riposte --help lists the commands)`);
     return 2;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
-    write(io.stdout, command.help);
-    return 0;
-  }
+  let command: Command | undefined;
   try {
-    return await command.run(rest, io);
+    command = await entry.load();
+    if (rest.includes('--help') || rest.includes('-h')) {
+      write(io.stdout, command.help);
+      return 0;
+    }
+    return await command.run(rest, withDebug);
   } catch (error) {
-    // node's parseArgs throws a TypeError with an ERR_PARSE_ARGS_* code for an unknown option,
-    // a missing option value...: a usage mistake for every command, not a crash.
-    if (error instanceof UsageError || isParseArgsError(error)) {
-      write(
-        io.stderr,
-        `riposte ${command.name}: ${error.message}\nRun \`riposte ${command.name} --help\` for usage.`,
-      );
-      return 2;
-    }
-    if (error instanceof OperatorError) {
-      write(io.stderr, `riposte ${command.name}: ${error.name}: ${error.message}`);
-      return 1;
-    }
-    const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    write(io.stderr, `riposte ${command.name}: ${message}`);
-    return 1;
+    const failure = describeFailure(error, debug);
+    const hint = failure.hint === true ? ` (riposte ${entry.name} --help for usage)` : '';
+    write(io.stderr, `riposte ${entry.name}: ${failure.line}${hint}`);
+    if (failure.trace !== undefined) write(io.stderr, failure.trace);
+    return failure.usage ? 2 : 1;
   }
-}
-
-/** An error from `node:util` parseArgs (`ERR_PARSE_ARGS_UNKNOWN_OPTION`, `..._INVALID_OPTION_VALUE`...). */
-function isParseArgsError(error: unknown): error is Error & { readonly code: string } {
-  return (
-    error instanceof Error &&
-    'code' in error &&
-    typeof error.code === 'string' &&
-    error.code.startsWith('ERR_PARSE_ARGS_')
-  );
 }
 
 function processIo(): CommandIo {
   return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, cwd: process.cwd() };
 }
+
+export { UsageError };

@@ -3,7 +3,7 @@ import { access, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { normalize } from '#core/normalize/index.ts';
-import { type Command, type CommandIo, UsageError, write } from '../command.ts';
+import { type Command, type CommandIo, InputError, write } from '../command.ts';
 
 const HELP = `Usage: riposte normalize [<file|dir>...]
 
@@ -87,7 +87,7 @@ async function checkReadable(file: string, io: Pick<CommandIo, 'cwd'>): Promise<
     throw unreadable(file, error);
   }
   // A symbolic link named *.json in a directory can point to a directory.
-  if (isDirectory) throw new UsageError(`cannot read "${file}": is a directory`);
+  if (isDirectory) throw new InputError(`cannot read "${file}": is a directory`);
 }
 
 async function readEvent(file: string, io: Pick<CommandIo, 'cwd'>): Promise<Buffer> {
@@ -109,14 +109,14 @@ const REASONS: Readonly<Record<string, string>> = {
 };
 
 /** A one-line usage error for a path that cannot be read, from the file system error's code. */
-function unreadable(file: string, error: unknown): UsageError {
+function unreadable(file: string, error: unknown): InputError {
   const code = error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : '';
   const reason = Object.hasOwn(REASONS, code)
     ? REASONS[code]
     : error instanceof Error
       ? error.message
       : String(error);
-  return new UsageError(`cannot read "${file}": ${reason}`);
+  return new InputError(`cannot read "${file}": ${reason}`);
 }
 
 async function readStdin(io: CommandIo): Promise<Buffer> {

@@ -2,8 +2,9 @@ import { parseArgs } from 'node:util';
 import { compilePlaybook } from '#core/playbooks/compile.ts';
 import { mermaid } from '#core/playbooks/graph.ts';
 import { checkLock, readLock, relock, writeLock } from '#core/playbooks/lock.ts';
-import { loadPlaybooks } from '#core/playbooks/registry.ts';
+
 import { type Command, UsageError, write } from '../command.ts';
+import { loadPlaybooksFor } from '../local/playbooks.ts';
 import { table } from '../output.ts';
 import { playbooksCoverage } from './coverage.ts';
 
@@ -29,7 +30,7 @@ export const playbooksCommand: Command = {
       options: { json: { type: 'boolean', default: false } },
     });
     const [sub, ...rest] = positionals;
-    const playbooks = await loadPlaybooks();
+    const { playbooks, broken } = await loadPlaybooksFor(io, `playbooks ${sub ?? ''}`.trim());
     switch (sub) {
       case 'list': {
         const rows = playbooks.map((p) => ({
@@ -51,6 +52,7 @@ export const playbooksCommand: Command = {
       }
       case 'check': {
         const problems = checkLock(playbooks, readLock());
+        if (broken.length > 0) return 1;
         if (problems.length === 0) {
           write(io.stdout, `playbooks check: ${playbooks.length} playbooks match the lock`);
           return 0;
@@ -59,6 +61,10 @@ export const playbooksCommand: Command = {
         return 1;
       }
       case 'lock': {
+        if (broken.length > 0) {
+          write(io.stderr, 'riposte playbooks lock: not locked: fix the playbooks above first');
+          return 1;
+        }
         const result = relock(playbooks, readLock());
         if ('blocked' in result) {
           for (const problem of result.blocked) write(io.stderr, `✗ ${problem.message}`);

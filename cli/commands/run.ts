@@ -3,11 +3,12 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { RecordingDispatcher } from '#core/intake/dispatch.ts';
-import { loadPlaybooks, PLAYBOOKS_DIR, routesFor } from '#core/playbooks/registry.ts';
+import { PLAYBOOKS_DIR, routesFor } from '#core/playbooks/registry.ts';
 import { listAlerts, listIncidents } from '#core/store/queries.ts';
 import { type Command, UsageError, write } from '../command.ts';
 import type { LocalEngineEvent, LocalExecutionResult } from '../local/engine.ts';
 import { LocalPipeline } from '../local/pipeline.ts';
+import { loadPlaybooksFor } from '../local/playbooks.ts';
 import {
   approvalDecider,
   loadWorldFor,
@@ -68,7 +69,7 @@ export const runCommand: Command = {
       throw new UsageError(`cannot read "${eventFile}"`);
     });
     const config = loadProjectConfig(io.cwd);
-    const playbooks = await loadPlaybooks();
+    const { playbooks } = await loadPlaybooksFor(io, 'run');
     let routes = routesFor(playbooks, (p) => p.id);
     if (values.playbook !== undefined) {
       const chosen = routes.find((r) => r.id === values.playbook);

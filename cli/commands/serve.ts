@@ -8,11 +8,13 @@ import { RecordingDispatcher } from '#core/intake/dispatch.ts';
 import { ingestBatch } from '#core/intake/ingest.ts';
 import { normalize } from '#core/normalize/index.ts';
 import { isRecord, type JsonRecord } from '#core/normalize/read.ts';
-import { loadPlaybooks, routesFor } from '#core/playbooks/registry.ts';
+import { loadPlaybookReport, routesFor } from '#core/playbooks/registry.ts';
 import { listIncidents } from '#core/store/queries.ts';
 import { type Command, UsageError, write } from '../command.ts';
 import type { ApprovalDecider, LocalExecutionResult } from '../local/engine.ts';
+import { claimStore } from '../local/owner.ts';
 import { LocalPipeline } from '../local/pipeline.ts';
+import { brokenReason } from '../local/playbooks.ts';
 import { approvalDecider, loadWorldFor, runDispatched, saveWorld } from '../local/response.ts';
 import { displayPath, LOCAL_DIR, loadProjectConfig, waitForActiveTable } from '../local/runtime.ts';
 import { openLocalStore } from '../local/store.ts';
@@ -331,7 +333,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const approve = options.approve ?? (async () => false);
   const log = options.log ?? (() => undefined);
   const config = loadProjectConfig(options.cwd);
-  const playbooks = await loadPlaybooks();
+  const { playbooks, broken } = await loadPlaybookReport();
+  for (const b of broken) log(`riposte serve: skipped ${b.file}: ${brokenReason(b)}`);
   const routes = routesFor(playbooks, (p) => p.id);
   const world = loadWorldFor(dataDir, path.resolve(options.cwd, options.worldFile ?? EXAMPLE_WORLD));
   const store = await openLocalStore({ dataDir });
@@ -515,6 +518,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   }
   const bound = (server.address() as AddressInfo).port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
+  // Other riposte commands on this folder read serve.json and go through this server's API
+  // (or refuse in one line) instead of meeting a locked store.
+  const releaseStore = claimStore(dataDir, { pid: process.pid, port: bound, url });
   let closing: Promise<void> | undefined;
   return {
     url,
@@ -527,6 +533,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         server.closeAllConnections();
         await closed;
         await store.close();
+        releaseStore();
       })();
       return closing;
     },

@@ -184,7 +184,7 @@ export async function openStoreFor(selection: StoreSelection): Promise<StoreHand
       dataDir === undefined
         ? path.join(selection.cwd, LOCAL_DIR, 'db')
         : path.resolve(selection.cwd, dataDir);
-    const store = await openLocalStore({ dataDir: folder });
+    const store = await openLocalStore({ dataDir: folder, mustExist: true });
     await waitForActiveTable(store).catch(async (error: unknown) => {
       await store.close();
       throw error;

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import {
@@ -11,6 +11,7 @@ import {
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import { TABLE_KEYS } from '#core/store/table.ts';
+import { assertStoreFree } from './owner.ts';
 
 /** The local table's name (the deployed one is named by CloudFormation). */
 export const LOCAL_TABLE = 'riposte-local';
@@ -28,6 +29,12 @@ export interface LocalStore {
 export interface LocalStoreOptions {
   /** Folder for the LevelDB data; kept across runs. In memory when undefined. */
   readonly dataDir?: string;
+  /**
+   * Refuse a `dataDir` that holds no store yet instead of creating one (read commands: a
+   * mistyped `--data-dir` must not leave an empty store behind).
+   * @default false: the folder and the table are created when missing
+   */
+  readonly mustExist?: boolean;
 }
 
 /** Raised when the local store cannot be opened, e.g. another Riposte process holds it. */
@@ -36,6 +43,21 @@ export class LocalStoreError extends Error {
     super(message, options);
     this.name = 'LocalStoreError';
   }
+}
+
+/** Raised by a read command on a data folder that holds no store. */
+export class StoreNotFoundError extends LocalStoreError {
+  public constructor(dataDir: string) {
+    super(
+      `no local store at ${dataDir}: check --data-dir, or fill one first (riposte demo, replay, run --data-dir or serve)`,
+    );
+    this.name = 'StoreNotFoundError';
+  }
+}
+
+/** Whether `dataDir` holds an embedded store (LevelDB keeps a CURRENT file in every database). */
+export function storeExists(dataDir: string): boolean {
+  return existsSync(path.join(dataDir, 'CURRENT'));
 }
 
 /**
@@ -48,7 +70,12 @@ export class LocalStoreError extends Error {
  */
 export async function openLocalStore(options: LocalStoreOptions = {}): Promise<LocalStore> {
   const dataDir = options.dataDir === undefined ? undefined : path.resolve(options.dataDir);
-  if (dataDir !== undefined) mkdirSync(dataDir, { recursive: true });
+  if (dataDir !== undefined) {
+    // A running `riposte serve` owns its folder: a second process would meet a locked database.
+    assertStoreFree(dataDir);
+    if (options.mustExist === true && !storeExists(dataDir)) throw new StoreNotFoundError(dataDir);
+    mkdirSync(dataDir, { recursive: true });
+  }
   const server = dynalite({
     ...(dataDir === undefined ? {} : { path: dataDir }),
     createTableMs: 0,

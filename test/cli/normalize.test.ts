@@ -197,7 +197,7 @@ describe('riposte normalize', () => {
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe(
-      'riposte normalize: cannot read "no-such-file.json": no such file or directory\nRun `riposte normalize --help` for usage.\n',
+      'riposte normalize: cannot read "no-such-file.json": no such file or directory\n',
     );
   });
 
@@ -266,7 +266,8 @@ describe('riposte normalize', () => {
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(/^riposte normalize: Unknown option '--bogus'\.[^\n]*\n/);
-    expect(result.stderr).toContain('Run `riposte normalize --help` for usage.');
+    expect(result.stderr).toContain('(riposte normalize --help for usage)');
+    expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(result.stderr).not.toContain('    at ');
   });
 
@@ -289,7 +290,7 @@ describe('riposte normalize', () => {
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe(
-      `riposte normalize: cannot read "${path.join('dangling', 'broken.json')}": no such file or directory\nRun \`riposte normalize --help\` for usage.\n`,
+      `riposte normalize: cannot read "${path.join('dangling', 'broken.json')}": no such file or directory\n`,
     );
   });
 
@@ -337,7 +338,9 @@ describe('riposte (any command)', () => {
     // Assess
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("riposte alerts: Unknown option '--no-such-option'");
-    expect(result.stderr).toContain('Run `riposte alerts --help` for usage.');
+    expect(result.stderr).toBe(
+      "riposte alerts: Unknown option '--no-such-option'. (riposte alerts --help for usage)\n",
+    );
     expect(result.stderr).not.toContain('    at ');
   });
 });

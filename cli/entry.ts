@@ -1,0 +1,31 @@
+/**
+ * The built CLI's entry (dist/cli/cli/entry.js, run by bin/riposte.mjs): the CLI with the
+ * playbook loader of the built code, and a last line of defence that keeps even a failure
+ * outside a command (an error in a callback of the embedded store...) to one line.
+ */
+import { usePlaybookImporter } from '#core/playbooks/registry.ts';
+import { describeFailure } from './errors.ts';
+import { importCompiledPlaybook } from './local/playbook-loader.ts';
+import { main } from './main.ts';
+
+usePlaybookImporter(importCompiledPlaybook);
+
+/**
+ * Runs `riposte` with the process's arguments and streams.
+ *
+ * @example
+ * process.exitCode = await run(process.argv.slice(2));
+ */
+export async function run(argv: readonly string[]): Promise<number> {
+  const debug = argv.includes('--debug');
+  const fail = (error: unknown): void => {
+    const failure = describeFailure(error, debug);
+    process.stderr.write(
+      `riposte: ${failure.line}\n${failure.trace === undefined ? '' : `${failure.trace}\n`}`,
+    );
+    process.exit(1);
+  };
+  process.on('uncaughtException', fail);
+  process.on('unhandledRejection', fail);
+  return main(argv);
+}
