@@ -7,7 +7,7 @@
 // (user TypeScript, bundled on demand by cli/local/playbook-loader.ts) imports the very same
 // core modules the CLI runs, never a second copy. Packages stay in node_modules (imported at
 // run time), and subcommands are dynamic imports, so a command loads only what it uses.
-import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -38,6 +38,28 @@ function sources(dir) {
 }
 
 /**
+ * Spells out `export * from '<package>'` as the package's export names. With code splitting,
+ * esbuild cannot see through a star re-export of an external package (functions/core/zod.ts
+ * re-exports zod/mini), and a namespace import of such a module loses its members.
+ */
+const explicitStarExports = {
+  name: 'explicit-star-exports',
+  setup(build) {
+    build.onLoad({ filter: /\.ts$/ }, async (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      const stars = [...source.matchAll(/^export \* from '([^.'][^']*)';$/gm)];
+      if (stars.length === 0) return undefined;
+      let contents = source;
+      for (const [line, specifier] of stars) {
+        const names = Object.keys(await import(specifier)).filter((n) => n !== 'default');
+        contents = contents.replace(line, `export { ${names.join(', ')} } from '${specifier}';`);
+      }
+      return { contents, loader: 'ts' };
+    });
+  },
+};
+
+/**
  * Builds the CLI and writes the manifest.
  *
  * @example
@@ -63,6 +85,7 @@ export async function buildCli() {
     chunkNames: 'chunks/[name]-[hash]',
     metafile: true,
     logLevel: 'error',
+    plugins: [explicitStarExports],
   });
   const inputs = Object.keys(result.metafile.inputs)
     .filter((file) => !file.startsWith('node_modules/'))

@@ -62,6 +62,24 @@ describe('the built CLI', () => {
     expect(result).toEqual({ code: 0, stdout: '0.1.0\n', stderr: '' });
   });
 
+  it('runs an event through the pipeline and a playbook', async () => {
+    // Act
+    const result = await riposte([
+      'run',
+      'examples/events/guardduty-ec2-c2-activity.json',
+      '--approve',
+      '--json',
+    ]);
+
+    // Assess
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const output = JSON.parse(result.stdout) as { executions: { playbook: string; status: string }[] };
+    expect(output.executions).toContainEqual(
+      expect.objectContaining({ playbook: 'ec2-instance-compromise', status: 'SUCCEEDED' }),
+    );
+  });
+
   it('lists the playbooks that compile and names the one that does not, in one line', async () => {
     // Act
     const result = await riposte(['playbooks', 'list'], { RIPOSTE_PLAYBOOKS_DIR: folder });
