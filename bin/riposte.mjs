@@ -24,6 +24,7 @@ try {
 if (build.isStale(manifest)) {
   try {
     await build.buildCli();
+    manifest = JSON.parse(readFileSync(build.MANIFEST, 'utf8'));
   } catch (error) {
     process.stderr.write(
       `riposte: cannot build the CLI (npm run build:cli shows why): ${error?.message ?? error}\n`,
@@ -31,5 +32,5 @@ if (build.isStale(manifest)) {
     process.exit(1);
   }
 }
-const { run } = await import(pathToFileURL(build.ENTRY).href);
+const { run } = await import(pathToFileURL(build.entryOf(manifest)).href);
 process.exitCode = await run(process.argv.slice(2));

@@ -1,14 +1,17 @@
 /**
- * The built CLI's entry (dist/cli/cli/entry.js, run by bin/riposte.mjs): the CLI with the
+ * The built CLI's entry (dist/cli/<build>/cli/entry.js, run by bin/riposte.mjs): the CLI with the
  * playbook loader of the built code, and a last line of defence that keeps even a failure
  * outside a command (an error in a callback of the embedded store...) to one line.
  */
+
+import path from 'node:path';
 import { usePlaybookImporter } from '#core/playbooks/registry.ts';
 import { describeFailure } from './errors.ts';
-import { importCompiledPlaybook } from './local/playbook-loader.ts';
+import { compiledPlaybookImporter } from './local/playbook-loader.ts';
 import { main } from './main.ts';
 
-usePlaybookImporter(importCompiledPlaybook);
+// This module is <build>/cli/entry.js: playbooks compile against the modules of this build.
+usePlaybookImporter(compiledPlaybookImporter(path.resolve(import.meta.dirname, '..')));
 
 /**
  * Runs `riposte` with the process's arguments and streams.

@@ -3,20 +3,35 @@
 // at run time). npm runs it in `prepare` (after `npm ci`/`npm install`), `npm test` runs it
 // first, and bin/riposte.mjs runs it again whenever a source file is newer than the build.
 //
+// Each build goes to a folder of its own (dist/cli/b<time>-<pid>) and dist/cli/current.json,
+// replaced atomically, names the newest: a command still running from an older build (a serve,
+// a test) keeps loading its own lazily imported modules while another process rebuilds.
+//
 // Every functions/core module is an entry point of its own, with code splitting: a playbook
 // (user TypeScript, bundled on demand by cli/local/playbook-loader.ts) imports the very same
 // core modules the CLI runs, never a second copy. Packages stay in node_modules (imported at
 // run time), and subcommands are dynamic imports, so a command loads only what it uses.
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const OUT_DIR = path.join(ROOT, 'dist', 'cli');
-/** What the build read, and when: bin/riposte.mjs compares it with the sources' mtimes. */
-export const MANIFEST = path.join(OUT_DIR, 'manifest.json');
-/** The built CLI's entry module. */
-export const ENTRY = path.join(OUT_DIR, 'cli', 'entry.js');
+/** Names the current build and what it was built from: bin/riposte.mjs compares it with the sources' mtimes. */
+export const MANIFEST = path.join(OUT_DIR, 'current.json');
+/** The built CLI's entry module inside a build folder. */
+export const ENTRY = path.join('cli', 'entry.js');
+/** Older builds kept at least this long, for commands still running from them. */
+const KEEP_MS = 6 * 3_600_000;
 
 /** Folders whose listing matters: a file added to one changes its mtime. */
 function folders(dir) {
@@ -68,13 +83,14 @@ const explicitStarExports = {
 export async function buildCli() {
   const { build } = await import('esbuild');
   const startedAt = Date.now();
-  rmSync(OUT_DIR, { recursive: true, force: true });
-  mkdirSync(OUT_DIR, { recursive: true });
+  const dir = `b${startedAt}-${process.pid}`;
+  const outdir = path.join(OUT_DIR, dir);
+  mkdirSync(outdir, { recursive: true });
   const result = await build({
     absWorkingDir: ROOT,
     entryPoints: [path.join(ROOT, 'cli', 'entry.ts'), ...sources(path.join(ROOT, 'functions', 'core'))],
     outbase: ROOT,
-    outdir: OUT_DIR,
+    outdir,
     bundle: true,
     splitting: true,
     format: 'esm',
@@ -91,8 +107,27 @@ export async function buildCli() {
     .filter((file) => !file.startsWith('node_modules/'))
     .concat('package.json', path.relative(ROOT, fileURLToPath(import.meta.url)))
     .concat(folders(path.join(ROOT, 'cli')), folders(path.join(ROOT, 'functions', 'core')));
-  writeFileSync(MANIFEST, JSON.stringify({ builtAt: startedAt, inputs }));
+  const temporary = `${MANIFEST}.${process.pid}.tmp`;
+  writeFileSync(temporary, JSON.stringify({ dir, builtAt: startedAt, inputs }));
+  renameSync(temporary, MANIFEST);
+  removeOldBuilds(dir);
   return { inputs, ms: Date.now() - startedAt };
+}
+
+/** Removes builds other than `current` once they are older than {@link KEEP_MS}, keeping the newest two. */
+function removeOldBuilds(current) {
+  const builds = readdirSync(OUT_DIR, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && /^b\d+-\d+$/.test(e.name) && e.name !== current)
+    .map((e) => ({ name: e.name, at: Number(e.name.slice(1).split('-')[0]) }))
+    .sort((a, b) => b.at - a.at);
+  for (const old of builds.slice(1)) {
+    if (Date.now() - old.at > KEEP_MS) rmSync(path.join(OUT_DIR, old.name), { recursive: true, force: true });
+  }
+}
+
+/** The entry module of the build the manifest names. */
+export function entryOf(manifest) {
+  return path.join(OUT_DIR, manifest.dir, ENTRY);
 }
 
 /**
@@ -100,7 +135,8 @@ export async function buildCli() {
  * edited, a branch switched), so the caller rebuilds before running.
  */
 export function isStale(manifest) {
-  if (manifest === undefined) return true;
+  if (manifest === undefined || typeof manifest.dir !== 'string') return true;
+  if (!existsSync(entryOf(manifest))) return true;
   for (const file of manifest.inputs) {
     try {
       if (statSync(path.join(ROOT, file)).mtimeMs > manifest.builtAt) return true;
@@ -113,6 +149,9 @@ export function isStale(manifest) {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { inputs, ms } = await buildCli();
+  // A build from before builds had folders of their own.
+  for (const stale of ['cli', 'functions', 'chunks', 'playbooks', 'manifest.json'])
+    rmSync(path.join(OUT_DIR, stale), { recursive: true, force: true });
   if (!process.argv.includes('--quiet'))
     console.log(
       `riposte CLI built into ${path.relative(ROOT, OUT_DIR)} (${inputs.length} sources, ${ms} ms)`,

@@ -12,7 +12,8 @@ import { loadPlaybooksFor } from '../local/playbooks.ts';
 import { approvalDecider, loadWorldFor, runDispatched, saveWorld } from '../local/response.ts';
 import { LOCAL_DIR, loadProjectConfig } from '../local/runtime.ts';
 import { openLocalStore } from '../local/store.ts';
-import { isoTime, progressBar, table } from '../output.ts';
+import { isoTime, layoutFor, progressBar, table } from '../output.ts';
+import { duration } from '../words.ts';
 import { EXAMPLE_WORLD } from './run.ts';
 
 const HELP = `Usage: riposte demo [--prompt] [--storm N] [--json]
@@ -104,6 +105,8 @@ export const demoCommand: Command = {
       const onEvent = (event: LocalEngineEvent) => {
         if (event.type === 'state' && !event.state.startsWith('Load') && !event.state.startsWith('Prepare')) {
           say(`      ${event.state}`);
+        } else if (event.type === 'approval-requested') {
+          say(`      asks: ${event.message}`);
         } else if (event.type === 'approval') {
           say(
             `      approval ${event.approved ? 'granted' : 'denied'}${values.prompt ? '' : ' (answered automatically)'}`,
@@ -162,7 +165,7 @@ export const demoCommand: Command = {
             playbook: execution?.playbook ?? '-',
             outcome:
               contained !== undefined
-                ? `contained (dry-run) in ${((contained - incident.openedAt) / 1000).toFixed(1)} s`
+                ? `contained (dry-run) in ${duration(contained - incident.openedAt)}`
                 : (execution?.status.toLowerCase() ?? 'open'),
             changes,
           };
@@ -190,6 +193,7 @@ export const demoCommand: Command = {
               r.outcome,
               String(r.changes),
             ]),
+            layoutFor(io, { fit: ['keep', 'middle', 'keep', 'keep', 'wrap', 'keep'] }),
           ),
         );
         say(

@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { compileEventPattern, InvalidEventPatternError } from '#core/events/pattern.ts';
 import { type Command, UsageError, write } from '../command.ts';
+import { readJsonFile } from '../local/inputs.ts';
 
 const HELP = `Usage: riposte match <pattern.json> <event.json>
 
@@ -9,8 +8,9 @@ Evaluates an EventBridge event pattern against an event with EventBridge's seman
 prints true or false, as TestEventPattern would answer. Test rule patterns without an AWS
 account.
 
-Exit status: 0 with the answer; 1 for an invalid pattern (the message says what is wrong);
-2 for a usage error or an unreadable file.`;
+Exit status, as grep answers: 0 when the pattern matches (true), 1 when it does not (false),
+2 for an invalid pattern (the message says what is wrong), a usage error, or a file that is
+missing, empty or not JSON.`;
 
 export const matchCommand: Command = {
   name: 'match',
@@ -19,31 +19,18 @@ export const matchCommand: Command = {
   async run(args, io) {
     if (args.length !== 2) throw new UsageError('expected a pattern file and an event file');
     const [patternFile = '', eventFile = ''] = args;
-    const read = async (file: string, what: string): Promise<unknown> => {
-      let text: string;
-      try {
-        text = await readFile(path.resolve(io.cwd, file), 'utf8');
-      } catch {
-        throw new UsageError(`cannot read ${what} "${file}"`);
-      }
-      try {
-        return JSON.parse(text);
-      } catch (error) {
-        throw new UsageError(
-          `${what} "${file}" is not valid JSON (${error instanceof Error ? error.message : ''})`,
-        );
-      }
-    };
-    const pattern = await read(patternFile, 'pattern');
-    const event = await read(eventFile, 'event');
+    const read = (file: string, what: string): unknown => readJsonFile(io.cwd, file, what);
+    const pattern = read(patternFile, 'pattern');
+    const event = read(eventFile, 'event');
     try {
       const matcher = compileEventPattern(pattern);
-      write(io.stdout, String(matcher.matches(event)));
-      return 0;
+      const matched = matcher.matches(event);
+      write(io.stdout, String(matched));
+      return matched ? 0 : 1;
     } catch (error) {
       if (error instanceof InvalidEventPatternError) {
         write(io.stderr, `riposte match: invalid event pattern: ${error.message}`);
-        return 1;
+        return 2;
       }
       throw error;
     }

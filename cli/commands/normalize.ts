@@ -4,16 +4,18 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { normalize } from '#core/normalize/index.ts';
 import { type Command, type CommandIo, InputError, write } from '../command.ts';
+import { isEventsFile, splitEvents } from '../local/events-input.ts';
 
 const HELP = `Usage: riposte normalize [<file|dir>...]
 
 Normalizes AWS security events (EventBridge JSON) to OCSF 1.6.0 alerts and prints one JSON
-line per output, in input order:
+line per output, in input order. A file holds one event, a JSON array of events, or one event
+per line (NDJSON / JSON Lines); its events are named file[i] or file:line in "input":
 
   {"input": "<path>", "alert": {"id", "source", "sample", "ocsf"}}
   {"input": "<path>", "rejected": {"reason": "<code>", "message": "<text>"}}
 
-A directory is read recursively (its .json files, sorted by code point). With no path, one
+A directory is read recursively (its .json, .ndjson and .jsonl files, sorted by code point). With no path, one
 event is read from standard input (input "-"). A Security Hub event yields one line per finding.
 
 Exit status: 0 when every input was handled (rejections included), 2 for a usage error or
@@ -37,8 +39,10 @@ export const normalizeCommand: Command = {
     for (const file of files) await checkReadable(file, io);
     for (const file of files) {
       const bytes = file === '-' ? await readStdin(io) : await readEvent(file, io);
-      for (const output of normalize(bytes)) {
-        write(io.stdout, JSON.stringify({ input: file, ...output }));
+      for (const event of splitEvents(file, bytes).events) {
+        for (const output of normalize(event.body)) {
+          write(io.stdout, JSON.stringify({ input: event.input, ...output }));
+        }
       }
     }
     return 0;
@@ -61,7 +65,7 @@ export async function expand(input: string, io: Pick<CommandIo, 'cwd'>): Promise
   for (const entry of entries) {
     const child = path.join(input, entry.name);
     if (entry.isDirectory()) files.push(...(await expand(child, io)));
-    else if (entry.name.endsWith('.json')) files.push(child);
+    else if (isEventsFile(entry.name)) files.push(child);
   }
   return files;
 }

@@ -5,12 +5,14 @@ import { checkLock, readLock, relock, writeLock } from '#core/playbooks/lock.ts'
 
 import { type Command, UsageError, write } from '../command.ts';
 import { loadPlaybooksFor } from '../local/playbooks.ts';
-import { table } from '../output.ts';
+import { layoutFor, table } from '../output.ts';
+import { triggerInWords } from '../words.ts';
 import { playbooksCoverage } from './coverage.ts';
 
 const HELP = `Usage: riposte playbooks <list|check|lock|graph|coverage> [options]
 
-  list [--json]   the playbooks in playbooks/: id, version, title, trigger
+  list [--json]   the playbooks in playbooks/: id, version, title, trigger (in words; as
+                  declared with --json)
   check           fails when a playbook's definition changed without a version bump,
                   or the lock (playbooks/riposte.lock.json) is out of date; says what to do
   lock            records each playbook's version and definition hash in the lock
@@ -45,7 +47,8 @@ export const playbooksCommand: Command = {
             ? JSON.stringify(rows)
             : table(
                 ['ID', 'VERSION', 'TITLE', 'TRIGGER'],
-                rows.map((r) => [r.id, r.version, r.title, JSON.stringify(r.trigger).slice(0, 80)]),
+                rows.map((r) => [r.id, r.version, r.title, triggerInWords(r.trigger)]),
+                layoutFor(io, { fit: ['keep', 'keep', 'wrap', 'wrap'] }),
               ),
         );
         return 0;

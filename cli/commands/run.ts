@@ -5,8 +5,10 @@ import { parseArgs } from 'node:util';
 import { RecordingDispatcher } from '#core/intake/dispatch.ts';
 import { PLAYBOOKS_DIR, routesFor } from '#core/playbooks/registry.ts';
 import { listAlerts, listIncidents } from '#core/store/queries.ts';
-import { type Command, UsageError, write } from '../command.ts';
+import { type Command, InputError, UsageError, write } from '../command.ts';
 import type { LocalEngineEvent, LocalExecutionResult } from '../local/engine.ts';
+import { splitEvents } from '../local/events-input.ts';
+import { unreadable } from '../local/inputs.ts';
 import { LocalPipeline } from '../local/pipeline.ts';
 import { loadPlaybooksFor } from '../local/playbooks.ts';
 import {
@@ -21,14 +23,15 @@ import { openLocalStore } from '../local/store.ts';
 
 export const EXAMPLE_WORLD = path.resolve(PLAYBOOKS_DIR, '..', 'examples', 'world.json');
 
-const HELP = `Usage: riposte run <event-file> [--playbook ID] [--world FILE] [--live]
+const HELP = `Usage: riposte run <events-file> [--playbook ID] [--world FILE] [--live]
                    [--approve | --deny] [--json] [--data-dir DIR]
 
 Sends one event through the local pipeline (rules → normalize → store → incident → dispatch)
 and executes the matching playbooks' compiled state machines locally: the exact definitions
 the CDK stack deploys, run by a local engine. AWS calls are dry-run against a world file that
 describes the account's resources (default: examples/world.json); the calls each action made
-or would make are listed with their parameters.
+or would make are listed with their parameters. The file holds one event, a JSON array of
+events or one event per line (NDJSON); an empty file or one that is not JSON is refused.
 
 Options:
   --playbook ID    run this playbook on the incident even if its trigger does not match
@@ -60,14 +63,21 @@ export const runCommand: Command = {
         'data-dir': { type: 'string' },
       },
     });
-    if (positionals.length !== 1) throw new UsageError('expected exactly one event file');
+    if (positionals.length !== 1) throw new UsageError('expected exactly one events file');
     if (values.approve && values.deny) throw new UsageError('--approve and --deny exclude each other');
     if (values.live && values.world !== undefined)
       throw new UsageError('--live and --world exclude each other');
     const eventFile = positionals[0] ?? '';
-    const body = await readFile(path.resolve(io.cwd, eventFile)).catch(() => {
-      throw new UsageError(`cannot read "${eventFile}"`);
+    const body = await readFile(path.resolve(io.cwd, eventFile)).catch((error: unknown) => {
+      throw unreadable(eventFile, error);
     });
+    const input = splitEvents(eventFile, body);
+    if (input.format === 'empty')
+      throw new InputError(`"${eventFile}" is empty: expected an EventBridge event (JSON)`);
+    if (input.format === 'not-json')
+      throw new InputError(
+        `"${eventFile}" is not JSON (${input.problem ?? ''}): expected an EventBridge event`,
+      );
     const config = loadProjectConfig(io.cwd);
     const { playbooks } = await loadPlaybooksFor(io, 'run');
     let routes = routesFor(playbooks, (p) => p.id);
@@ -99,7 +109,7 @@ export const runCommand: Command = {
       await waitForActiveTable(store);
       const dispatcher = new RecordingDispatcher();
       const pipeline = new LocalPipeline({ store, config, dispatcher, routes });
-      const { summary } = await pipeline.replay([{ input: eventFile, body }]);
+      const { summary } = await pipeline.replay(input.events);
       const timeline = values.json
         ? undefined
         : (event: LocalEngineEvent) => write(io.stdout, describe(event));
@@ -108,7 +118,7 @@ export const runCommand: Command = {
           io.stdout,
           summary.matched === 0
             ? `${eventFile}: matched no Riposte rule (EventBridge would not deliver it)`
-            : `${eventFile}: ${summary.alerts} alert, ${summary.incidents} incident opened, ${dispatcher.started.length} playbook(s) to run`,
+            : `${eventFile}: ${plural(summary.alerts, 'new alert')}, ${plural(summary.incidents, 'incident')} opened, ${plural(dispatcher.started.length, 'playbook')} to run`,
         );
       }
       const executions = await runDispatched(dispatcher.started, playbooks, {
@@ -142,6 +152,10 @@ export const runCommand: Command = {
   },
 };
 
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 export function executionJson(e: LocalExecutionResult): Record<string, unknown> {
   return {
     playbook: e.playbook,
@@ -164,6 +178,8 @@ export function describe(event: LocalEngineEvent): string {
   switch (event.type) {
     case 'state':
       return `  ${event.playbook} ▸ ${event.state}`;
+    case 'approval-requested':
+      return `  ${event.playbook} ▸ asks: ${event.message}`;
     case 'approval':
       return `  ${event.playbook} ▸ approval ${event.approved ? 'granted' : 'denied'}`;
     case 'action': {

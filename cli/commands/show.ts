@@ -18,7 +18,8 @@ import {
   keys,
 } from '#core/store/table.ts';
 import { type Command, UsageError, write } from '../command.ts';
-import { openStoreFor, STORE_HELP, STORE_OPTIONS, storeSelection } from '../local/runtime.ts';
+import { runningServer } from '../local/owner.ts';
+import { localDataDir, openStoreFor, STORE_HELP, STORE_OPTIONS, storeSelection } from '../local/runtime.ts';
 import { isoTime, SEVERITY_NAMES } from '../output.ts';
 
 const HELP = `Usage: riposte show <incident> [--json]
@@ -28,7 +29,8 @@ An incident's story in time order: when it opened, its alerts (first and last se
 title), the playbook executions started for it, every action of the timeline (target, dry-run,
 outcome, the state-changing calls it made, errors), the approval (requested, decided, by whom)
 and the response milestones (playbook started, contained, released, closed). Dry-run
-milestones are marked as such. <incident> is an incident id or a unique prefix of one.
+milestones are marked as such. <incident> is an incident id or a unique prefix of one, of any
+length (the inc- every id starts with may be left out).
 
 Options:
   --json           one JSON object: {"incident","alerts":[{"id","source","title","severityId",
@@ -122,7 +124,8 @@ export class IncidentNotFoundError extends Error {
   }
 }
 
-const MIN_PREFIX = 6;
+/** Every incident id starts with it; a prefix may leave it out. */
+const INCIDENT_ID_PREFIX = 'inc-';
 
 /**
  * The incident `idOrPrefix` names: the exact id, else the one incident whose id starts with it.
@@ -138,8 +141,14 @@ export async function resolveIncident(
     new GetCommand({ TableName: tableName, Key: keys.incident(idOrPrefix), ConsistentRead: true }),
   );
   if (out.Item !== undefined) return IncidentItemSchema.parse(out.Item);
-  if (idOrPrefix.length >= MIN_PREFIX) {
-    const matches = (await listIncidents(db, tableName, 100_000)).filter((i) => i.id.startsWith(idOrPrefix));
+  if (idOrPrefix.length > 0) {
+    // Any unambiguous prefix, with or without the `inc-` every id starts with.
+    const full = idOrPrefix.startsWith(INCIDENT_ID_PREFIX)
+      ? idOrPrefix
+      : `${INCIDENT_ID_PREFIX}${idOrPrefix}`;
+    const matches = (await listIncidents(db, tableName, 100_000)).filter(
+      (i) => i.id.startsWith(idOrPrefix) || i.id.startsWith(full),
+    );
     if (matches.length === 1 && matches[0] !== undefined) return matches[0];
     if (matches.length > 1) {
       throw new UsageError(
@@ -380,7 +389,25 @@ export const showCommand: Command = {
       options: { json: { type: 'boolean', default: false }, ...STORE_OPTIONS },
     });
     if (positionals.length !== 1) throw new UsageError('expected exactly one incident id');
-    const store = await openStoreFor(storeSelection(io.cwd, values));
+    const selection = storeSelection(io.cwd, values);
+    const server =
+      selection.stack === undefined && selection.table === undefined
+        ? runningServer(localDataDir(selection))
+        : undefined;
+    if (server !== undefined) {
+      // riposte serve holds the store: its API answers with the same view.
+      const response = await fetch(`${server.url}/incidents/${encodeURIComponent(positionals[0] ?? '')}`);
+      const body = (await response.json()) as IncidentView & { message?: string };
+      if (response.status === 404) {
+        write(io.stderr, `riposte show: ${body.message ?? `no incident "${positionals[0]}"`}`);
+        return 1;
+      }
+      if (!response.ok)
+        throw new Error(`riposte serve at ${server.url} answered ${response.status}: ${body.message ?? ''}`);
+      write(io.stdout, values.json ? JSON.stringify(body) : renderIncident(body));
+      return 0;
+    }
+    const store = await openStoreFor(selection);
     try {
       const incident = await resolveIncident(
         store.db,

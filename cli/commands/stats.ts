@@ -3,7 +3,8 @@ import { computeKpis, type Distribution, type KpiGroup } from '#core/store/kpis.
 import { listIncidents } from '#core/store/queries.ts';
 import { type Command, write } from '../command.ts';
 import { openStoreFor, STORE_HELP, STORE_OPTIONS, storeSelection } from '../local/runtime.ts';
-import { table } from '../output.ts';
+import { layoutFor, table } from '../output.ts';
+import { duration } from '../words.ts';
 
 const HELP = `Usage: riposte stats [--json] [--data-dir DIR | --stack NAME | --table NAME] [--region REGION]
 
@@ -17,16 +18,8 @@ Options:
   --json           one JSON object
 ${STORE_HELP}`;
 
-function human(ms: number | null): string {
-  if (ms === null) return '-';
-  if (ms < 1000) return `${ms} ms`;
-  if (ms < 120_000) return `${(ms / 1000).toFixed(1)} s`;
-  if (ms < 7_200_000) return `${(ms / 60_000).toFixed(1)} min`;
-  return `${(ms / 3_600_000).toFixed(1)} h`;
-}
-
 const cell = (d: Distribution) =>
-  d.count === 0 ? '-' : `${human(d.medianMs)} (p90 ${human(d.p90Ms)}, n=${d.count})`;
+  d.count === 0 ? '-' : `${duration(d.medianMs)} (p90 ${duration(d.p90Ms)}, n=${d.count})`;
 
 function rows(groups: readonly KpiGroup[]): string[][] {
   return groups.map((g) => [
@@ -67,8 +60,9 @@ export const statsCommand: Command = {
       'TIME TO CONTAIN',
       'TIME TO CLOSE',
     ];
-    write(io.stdout, `${table(headers, rows([kpis.total, ...kpis.bySource]))}\n`);
-    write(io.stdout, table(['SEVERITY', ...headers.slice(1)], rows(kpis.bySeverity)));
+    const layout = layoutFor(io, { fit: ['keep', 'keep', 'keep', 'keep', 'keep', 'wrap', 'wrap', 'wrap'] });
+    write(io.stdout, `${table(headers, rows([kpis.total, ...kpis.bySource]), layout)}\n`);
+    write(io.stdout, table(['SEVERITY', ...headers.slice(1)], rows(kpis.bySeverity), layout));
     if (kpis.includesDryRun)
       write(io.stdout, '\n(dry-run containments counted: local runs change nothing in AWS)');
     return 0;

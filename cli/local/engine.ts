@@ -56,7 +56,14 @@ export interface LocalEngineOptions {
 export type LocalEngineEvent =
   | { readonly type: 'state'; readonly playbook: string; readonly state: string }
   | { readonly type: 'action'; readonly playbook: string; readonly record: LocalActionRecord }
+  | { readonly type: 'approval-requested'; readonly playbook: string; readonly message: string }
   | { readonly type: 'approval'; readonly playbook: string; readonly approved: boolean };
+
+/**
+ * Lets the event-log reader catch up before a task reports anything, so the states entered
+ * before the task are told before what the task does (events in the order they happen).
+ */
+const logCaughtUp = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Local function ARNs standing in for the action functions. */
 export function localFunctionArn(family: ActionFamily): string {
@@ -135,6 +142,8 @@ export async function runPlaybookLocally(
     if (state.Resource === LAMBDA_INVOKE_WAIT) {
       handlers[name] = async (payload) => {
         const message = extractMessage(payload);
+        await logCaughtUp();
+        options.onEvent?.({ type: 'approval-requested', playbook: playbook.id, message });
         const approved = await options.approve({ playbook: playbook.id, message });
         options.onEvent?.({ type: 'approval', playbook: playbook.id, approved });
         // Recorded as the approval endpoint records it, so the safety rails see the decision.
@@ -164,6 +173,7 @@ export async function runPlaybookLocally(
     const stateName = name;
     handlers[name] = async (payload) => {
       const request = (payload as { Payload?: unknown }).Payload;
+      await logCaughtUp();
       try {
         const response = await runAction(request, {
           ...options.runner,

@@ -6,16 +6,13 @@ import { PROJECT_ROOT } from '#core/playbooks/registry.ts';
 
 /**
  * How the built CLI loads playbooks. Playbooks are the author's TypeScript, so the CLI (plain
- * JavaScript in dist/cli) compiles each one with esbuild into dist/cli/playbooks/ the first time
+ * JavaScript in dist/cli) compiles each one with esbuild into its build's playbooks/ the first time
  * it is needed, then imports the result. Imports of Riposte's own modules (`#core/...`, or a
  * relative path into functions/core/) are pointed at the built modules the CLI itself runs, so a
  * playbook and the CLI share one copy of the SDK, the actions and the registries. A compiled
  * playbook is reused until its file (or a file it imports from outside functions/core) changes.
  */
 
-/** The built CLI's folder. */
-export const BUILT_DIR = path.join(PROJECT_ROOT, 'dist', 'cli');
-const CACHE_DIR = path.join(BUILT_DIR, 'playbooks');
 const CORE_DIR = path.join(PROJECT_ROOT, 'functions', 'core');
 
 /** Raised when a playbook's TypeScript does not compile: `playbooks/x.ts:12:4: <what esbuild says>`. */
@@ -45,14 +42,14 @@ function isFresh(metaFile: string): boolean {
   }
 }
 
-/** A module of functions/core as the built CLI has it: dist/cli/functions/core/x.js. */
-function builtCoreModule(source: string): string {
+/** A module of functions/core as the build in `buildDir` has it: <build>/functions/core/x.js. */
+function builtCoreModule(buildDir: string, source: string): string {
   const relative = path.relative(PROJECT_ROOT, source).replace(/\.ts$/, '.js');
-  return pathToFileURL(path.join(BUILT_DIR, relative)).href;
+  return pathToFileURL(path.join(buildDir, relative)).href;
 }
 
 /** Sends imports of functions/core to the built modules, so they are shared with the CLI. */
-const sharedCore: Plugin = {
+const sharedCore = (buildDir: string): Plugin => ({
   name: 'riposte-shared-core',
   setup(build) {
     build.onResolve({ filter: /^(#core\/|\.)/ }, async (args) => {
@@ -64,17 +61,17 @@ const sharedCore: Plugin = {
         pluginData: 'resolving',
       });
       if (resolved.errors.length > 0 || !resolved.path.startsWith(`${CORE_DIR}${path.sep}`)) return resolved;
-      return { path: builtCoreModule(resolved.path), external: true };
+      return { path: builtCoreModule(buildDir, resolved.path), external: true };
     });
   },
-};
+});
 
 function describeMessage(message: Message): string {
   const where = message.location;
   return where === null ? message.text : `${where.file}:${where.line}:${where.column + 1}: ${message.text}`;
 }
 
-async function compile(file: string, outFile: string, metaFile: string): Promise<void> {
+async function compile(buildDir: string, file: string, outFile: string, metaFile: string): Promise<void> {
   const { build } = await import('esbuild');
   const builtAt = Date.now();
   let result: Awaited<ReturnType<typeof build>> & { metafile: { inputs: Record<string, unknown> } };
@@ -90,7 +87,7 @@ async function compile(file: string, outFile: string, metaFile: string): Promise
       packages: 'external',
       metafile: true,
       logLevel: 'silent',
-      plugins: [sharedCore],
+      plugins: [sharedCore(buildDir)],
     });
   } catch (error) {
     const errors = (error as { errors?: Message[] }).errors ?? [];
@@ -107,19 +104,23 @@ async function compile(file: string, outFile: string, metaFile: string): Promise
 }
 
 /**
- * Imports a playbook file from the built CLI: compiled on first use, then from dist/cli/playbooks/.
+ * The importer of the build in `buildDir` (the folder holding cli/entry.js): a playbook is
+ * compiled on first use into <build>/playbooks/, then imported from there.
  *
  * @example
- * usePlaybookImporter(importCompiledPlaybook);
+ * usePlaybookImporter(compiledPlaybookImporter(path.resolve(import.meta.dirname, '..')));
  */
-export async function importCompiledPlaybook(file: string): Promise<unknown> {
-  const name = path.relative(PROJECT_ROOT, file).replace(/[\\/]/g, '__').replace(/\.ts$/, '');
-  const outFile = path.join(CACHE_DIR, `${name}.mjs`);
-  const metaFile = path.join(CACHE_DIR, `${name}.json`);
-  if (!isFresh(metaFile)) {
-    mkdirSync(CACHE_DIR, { recursive: true });
-    await compile(file, outFile, metaFile);
-  }
-  const version = statSync(outFile).mtimeMs;
-  return import(`${pathToFileURL(outFile).href}?v=${version}`);
+export function compiledPlaybookImporter(buildDir: string): (file: string) => Promise<unknown> {
+  const cacheDir = path.join(buildDir, 'playbooks');
+  return async (file) => {
+    const name = path.relative(PROJECT_ROOT, file).replace(/[\\/]/g, '__').replace(/\.ts$/, '');
+    const outFile = path.join(cacheDir, `${name}.mjs`);
+    const metaFile = path.join(cacheDir, `${name}.json`);
+    if (!isFresh(metaFile)) {
+      mkdirSync(cacheDir, { recursive: true });
+      await compile(buildDir, file, outFile, metaFile);
+    }
+    const version = statSync(outFile).mtimeMs;
+    return import(`${pathToFileURL(outFile).href}?v=${version}`);
+  };
 }

@@ -7,7 +7,7 @@ import type { RunnerDeps } from '#core/actions/runner.ts';
 import { DynamoSafetyRails } from '#core/actions/safety.ts';
 import { DynamoContainmentState, DynamoTimeline } from '#core/actions/state.ts';
 import { SafetyPolicySchema } from '#core/actions/types.ts';
-import { InvalidWorldError, LocalWorld } from '#core/actions/world/index.ts';
+import { InvalidWorldError, LocalWorld, WorldSchema } from '#core/actions/world/index.ts';
 import type { RiposteConfig } from '#core/config/schema.ts';
 import type { StartRequest } from '#core/intake/dispatch.ts';
 import type { Playbook } from '#core/playbooks/sdk.ts';
@@ -17,6 +17,7 @@ import {
   type LocalExecutionResult,
   runPlaybookLocally,
 } from './engine.ts';
+import { issuePath, readJsonFile } from './inputs.ts';
 import type { LocalStore } from './store.ts';
 
 /**
@@ -99,9 +100,20 @@ export function approvalDecider(
   };
 }
 
-/** The example world shipped with the repository. */
+/**
+ * A world file: one line of error when it is missing, empty, not JSON or not a world (naming the
+ * field, or the top level for a file that is, say, an array).
+ */
 export function loadWorld(file: string): LocalWorld {
-  return LocalWorld.fromFile(file);
+  const data = readJsonFile(process.cwd(), file, 'the world file');
+  const parsed = WorldSchema.safeParse(data);
+  if (!parsed.success) {
+    const details = parsed.error.issues.map((i) => `${issuePath(i.path)}: ${i.message}`).join('; ');
+    throw new InvalidWorldError(`the world file "${file}" is not a world: ${details}`, {
+      cause: parsed.error,
+    });
+  }
+  return new LocalWorld(parsed.data);
 }
 
 /** Where a data folder keeps the world its runs left behind. */

@@ -140,6 +140,13 @@ export function storeSelection(
   };
 }
 
+/** The local store folder a selection names (absolute): `--data-dir`, else `<cwd>/.riposte/db`. */
+export function localDataDir(selection: Pick<StoreSelection, 'cwd' | 'dataDir'>): string {
+  return selection.dataDir === undefined
+    ? path.join(selection.cwd, LOCAL_DIR, 'db')
+    : path.resolve(selection.cwd, selection.dataDir);
+}
+
 /** Help lines for {@link STORE_OPTIONS}. */
 export const STORE_HELP = `  --data-dir DIR   local store folder (default .riposte/db)
   --stack NAME     read the deployed Riposte stack NAME instead: its table is found with
@@ -180,10 +187,7 @@ export async function openStoreFor(selection: StoreSelection): Promise<StoreHand
   }
   if (stack === undefined && selection.table === undefined) {
     if (region !== undefined) throw new UsageError('--region goes with --stack or --table (a deployment)');
-    const folder =
-      dataDir === undefined
-        ? path.join(selection.cwd, LOCAL_DIR, 'db')
-        : path.resolve(selection.cwd, dataDir);
+    const folder = localDataDir(selection);
     const store = await openLocalStore({ dataDir: folder, mustExist: true });
     await waitForActiveTable(store).catch(async (error: unknown) => {
       await store.close();
