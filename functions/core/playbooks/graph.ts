@@ -38,8 +38,7 @@ export function ruleInWords(rule: AslChoiceRule): string {
     );
     return parts.map((r) => grouped(ruleInWords(r), ' or ')).join(' and ');
   }
-  if ('Or' in rule)
-    return rule.Or.map((r) => grouped(ruleInWords(r), ' and ')).join(' or ');
+  if ('Or' in rule) return rule.Or.map((r) => grouped(ruleInWords(r), ' and ')).join(' or ');
   if ('Not' in rule) {
     const inner = ruleInWords(rule.Not);
     return 'Variable' in rule.Not ? `not ${inner}` : `not (${inner})`;
