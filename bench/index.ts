@@ -16,6 +16,7 @@ interface Bench {
 }
 
 const BENCHES: readonly Bench[] = [
+  { name: 'cli', load: () => import('./cli.ts') },
   { name: 'normalize', load: () => import('./normalize.ts') },
   { name: 'playbook cost', load: () => import('./playbook-cost.ts') },
   { name: 'time to contain', load: () => import('./time-to-contain.ts') },

@@ -12,6 +12,7 @@ import { loadPlaybookReport, routesFor } from '#core/playbooks/registry.ts';
 import { listIncidents } from '#core/store/queries.ts';
 import { type Command, UsageError, write } from '../command.ts';
 import type { ApprovalDecider, LocalExecutionResult } from '../local/engine.ts';
+import { splitEvents } from '../local/events-input.ts';
 import { claimStore } from '../local/owner.ts';
 import { LocalPipeline } from '../local/pipeline.ts';
 import { brokenReason } from '../local/playbooks.ts';
@@ -45,6 +46,9 @@ it; one log line is printed per event.
                  {"ErrorCode","ErrorMessage"}]} (ErrorCode MalformedDetail, InvalidArgument or
                  InternalException); a request that is not such a body gets 400 ValidationException.
                  An entry refused for its content is also kept as a rejected event (riposte rejected).
+                 Events as they are exported are taken too: a JSON array of EventBridge events, one
+                 event per line (NDJSON) or one event, up to 500 a request; each is
+                 answered as an entry.
                  The AWS CLI and SDKs work too: POST / with X-Amz-Target: AWSEvents.PutEvents, e.g.
                  aws events put-events --endpoint-url http://127.0.0.1:${DEFAULT_PORT} --entries file://e.json
   GET /health    {"status":"ok","events":n}
@@ -137,6 +141,40 @@ export type PutEventsResultEntry =
 export interface PutEventsResponse {
   readonly FailedEntryCount: number;
   readonly Entries: readonly PutEventsResultEntry[];
+}
+
+/** Events a request may carry as a JSON array or NDJSON (instead of PutEvents' 10 entries). */
+export const MAX_EXPORTED_EVENTS = 500;
+
+/**
+ * Events as they are exported (a JSON array of EventBridge events, NDJSON, or one event object)
+ * as PutEvents entries; undefined for a PutEvents request (`{"Entries": [...]}`). A line or
+ * element that is not an event becomes an entry PutEvents would refuse, so it is answered (and
+ * kept as rejected) on its own.
+ */
+export function eventsAsEntries(text: string, parsed: unknown): unknown[] | undefined {
+  if (isRecord(parsed) && 'Entries' in parsed) return undefined;
+  const split = splitEvents('body', text);
+  if (split.format === 'event' && !(isRecord(parsed) && 'detail-type' in parsed)) return undefined;
+  if (split.format !== 'array' && split.format !== 'ndjson' && split.format !== 'event') return undefined;
+  return split.events.map((event) => {
+    let value: unknown;
+    try {
+      value = JSON.parse(
+        typeof event.body === 'string' ? event.body : Buffer.from(event.body).toString('utf8'),
+      );
+    } catch {
+      return { Source: 'unknown', DetailType: 'unknown', Detail: String(event.body) };
+    }
+    if (!isRecord(value)) return value;
+    return {
+      Source: value.source,
+      DetailType: value['detail-type'],
+      Detail: isRecord(value.detail) ? JSON.stringify(value.detail) : value.detail,
+      ...(Array.isArray(value.resources) ? { Resources: value.resources } : {}),
+      ...(typeof value.time === 'string' ? { Time: value.time } : {}),
+    };
+  });
 }
 
 /** An entry's size as EventBridge counts it: Time (14), Source, DetailType, Detail, Resources. */
@@ -429,7 +467,24 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     try {
       body = JSON.parse(text);
     } catch {
-      throw new HttpError(400, 'ValidationException', 'the request body is not JSON');
+      // NDJSON (one event per line) is not one JSON value.
+      body = undefined;
+      if (splitEvents('body', text).format !== 'ndjson')
+        throw new HttpError(400, 'ValidationException', 'the request body is not JSON');
+    }
+    const exported = eventsAsEntries(text, body);
+    if (exported !== undefined) {
+      if (exported.length > MAX_EXPORTED_EVENTS)
+        throw new HttpError(
+          400,
+          'ValidationException',
+          `${exported.length} events: at most ${MAX_EXPORTED_EVENTS} a request`,
+        );
+      return serialize(async () => {
+        const entries: PutEventsResultEntry[] = [];
+        for (const entry of exported) entries.push(await processEntry(entry));
+        return { FailedEntryCount: entries.filter((e) => 'ErrorCode' in e).length, Entries: entries };
+      });
     }
     const request = RequestSchema.safeParse(body);
     if (!request.success) {

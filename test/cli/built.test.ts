@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -102,6 +102,36 @@ describe('the built CLI', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('broken.ts');
     expect(result.stderr).not.toContain('    at ');
+  });
+
+  it('reports a duplicate id and a version without changelog entry in one line each, and loads the rest', async () => {
+    // Prepare
+    const other = await mkdtemp(path.join(REPO_ROOT, '.riposte', 'playbooks-'));
+    const release = await readFile(path.join(REPO_ROOT, 'playbooks', 'ec2-instance-release.ts'), 'utf8');
+    await writeFile(path.join(other, 'ec2-instance-release.ts'), release);
+    await writeFile(path.join(other, 'zz-copy.ts'), release);
+    await writeFile(
+      path.join(other, 'no-entry.ts'),
+      release
+        .replace("id: 'ec2-instance-release'", "id: 'no-entry'")
+        .replace("version: '1.0.1'", "version: '1.0.2'"),
+    );
+
+    // Act
+    const result = await riposte(['playbooks', 'list', '--json'], { RIPOSTE_PLAYBOOKS_DIR: other });
+    await rm(other, { recursive: true, force: true });
+
+    // Assess
+    expect(result.code).toBe(0);
+    expect((JSON.parse(result.stdout) as { id: string }[]).map((p) => p.id)).toEqual([
+      'ec2-instance-release',
+    ]);
+    const lines = result.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/skipped .*no-entry\.ts: InvalidPlaybookError: .*no entry for version 1\.0\.2/);
+    expect(lines[1]).toMatch(
+      /skipped .*zz-copy\.ts: InvalidPlaybookError: playbook id "ec2-instance-release" is defined in both/,
+    );
   });
 
   it('reports the broken playbook the same way from the sources', async () => {
