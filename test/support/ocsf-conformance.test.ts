@@ -224,7 +224,10 @@ describe.skipIf(!ocsfSchemaAvailable)('validateOcsf (OCSF 1.6.0)', () => {
 
     it('validates a thousand distinct events, each on its own', () => {
       // Prepare: the validator's speed is measured by `npm run bench`, not asserted here
-      const events: Event[] = Array.from({ length: 1000 }, (_, index) => ({ ...detectionFinding(), time: index }));
+      const events: Event[] = Array.from({ length: 1000 }, (_, index) => ({
+        ...detectionFinding(),
+        time: index,
+      }));
       const withoutSeverity: Event = { ...detectionFinding(), time: 500 };
       delete withoutSeverity.severity_id;
       events[500] = withoutSeverity;
