@@ -26,7 +26,11 @@ export const TARGETS = { version: 300, incidents: 600, scenario: 50 } as const;
 function timeProcess(args: readonly string[], cwd: string): number {
   const once = (): number => {
     const t0 = performance.now();
-    execFileSync(process.execPath, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    execFileSync(process.execPath, args, {
+      cwd,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     return performance.now() - t0;
   };
   once();
