@@ -82,7 +82,7 @@ function describeApproval(item: ApprovalItem | undefined): string {
 }
 
 /** A pending approval to decide, and who decides. */
-interface PendingDecision {
+export interface PendingDecision {
   readonly decision: Decision;
   readonly incidentId: string;
   readonly pending: ApprovalItem;
@@ -90,7 +90,7 @@ interface PendingDecision {
 }
 
 /** What deciding came to: recorded (and sent), or why not, for stderr. */
-type Decided = { readonly decidedAt: string } | { readonly refused: string };
+export type Decided = { readonly decidedAt: string } | { readonly refused: string };
 
 /** Local store: records the decision on the item; no execution waits on it. */
 async function decideLocally(store: StoreHandle, d: PendingDecision): Promise<Decided> {
@@ -107,8 +107,24 @@ async function decideLocally(store: StoreHandle, d: PendingDecision): Promise<De
   return { refused: `decided meanwhile: ${describeApproval(now)}` };
 }
 
-/** A deployment: finds the waiting task's token, then decides as the approval endpoint does. */
-async function decideDeployed(store: StoreHandle, d: PendingDecision): Promise<Decided> {
+/** A decision as `--json` and the console API report it. */
+export interface DecisionOutcome {
+  readonly incident: string;
+  readonly status: Status;
+  readonly approver: string;
+  readonly decidedAt: string;
+}
+
+/**
+ * A deployment: finds the waiting task's token, then decides as the approval endpoint does.
+ *
+ * @example
+ * const decided = await decideDeployedApproval(store, { decision: 'approve', incidentId, pending, approver: 'alice' });
+ */
+export async function decideDeployedApproval(
+  store: Pick<StoreHandle, 'db' | 'tableName' | 'region'>,
+  d: PendingDecision,
+): Promise<Decided> {
   const executionArn = d.pending.executionId;
   if (executionArn === undefined || executionArn === '') {
     throw new ApprovalTaskNotFoundError(
@@ -170,7 +186,9 @@ async function decide(decision: Decision, store: StoreHandle, id: string, json: 
   }
   const by = approver();
   const request: PendingDecision = { decision, incidentId: incident.id, pending, approver: by };
-  const decided = store.remote ? await decideDeployed(store, request) : await decideLocally(store, request);
+  const decided = store.remote
+    ? await decideDeployedApproval(store, request)
+    : await decideLocally(store, request);
   if ('refused' in decided) {
     write(io.stderr, `riposte ${decision}: ${decided.refused}`);
     return 1;

@@ -182,6 +182,8 @@ export function describe(event: LocalEngineEvent): string {
       return `  ${event.playbook} ▸ asks: ${event.message}`;
     case 'approval':
       return `  ${event.playbook} ▸ approval ${event.approved ? 'granted' : 'denied'}`;
+    case 'waiting':
+      return `  ${event.playbook} ▸ ${event.state}: waiting for a decision`;
     case 'action': {
       const r = event.record;
       const changes = r.calls.filter((c) => !/^(Describe|Get|List)/.test(c.api));

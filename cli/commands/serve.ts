@@ -11,12 +11,13 @@ import { isRecord, type JsonRecord } from '#core/normalize/read.ts';
 import { loadPlaybookReport, routesFor } from '#core/playbooks/registry.ts';
 import { listIncidents } from '#core/store/queries.ts';
 import { type Command, UsageError, write } from '../command.ts';
+import { serveConsole } from '../console/local.ts';
 import type { ApprovalDecider, LocalExecutionResult } from '../local/engine.ts';
 import { splitEvents } from '../local/events-input.ts';
 import { claimStore } from '../local/owner.ts';
 import { LocalPipeline } from '../local/pipeline.ts';
 import { brokenReason } from '../local/playbooks.ts';
-import { approvalDecider, loadWorldFor, runDispatched, saveWorld } from '../local/response.ts';
+import { approvalDecider, loadWorldFor, saveWorld } from '../local/response.ts';
 import { displayPath, LOCAL_DIR, loadProjectConfig, waitForActiveTable } from '../local/runtime.ts';
 import { openLocalStore } from '../local/store.ts';
 import { EXAMPLE_WORLD } from './run.ts';
@@ -54,6 +55,14 @@ it; one log line is printed per event.
   GET /health    {"status":"ok","events":n}
   GET /incidents           the incidents (JSON array, like riposte incidents --json)
   GET /incidents/<id>      one incident's timeline (like riposte show --json)
+  GET /          the console (queue, incidents, stats, playbooks); its API is under /api/
+
+A playbook that reaches an approval waits for it, as deployed: the request is stored pending
+with its deadline (the approval state's timeout) and the execution goes on when someone
+decides with \`riposte approve <incident>\` or \`riposte deny <incident>\` (sent to this
+server) or in the console. Decisions use the deployed semantics: a signed, expiring token per
+decision, the first decision wins. At the deadline the approval expires and the playbook takes
+its timeout path; stopping the server expires every waiting approval the same way.
 
 Each event gets an id (a UUID), the account of its detail (accountId...) or 000000000000, the
 region of AWS_REGION or us-east-1, and its Time or now. EventBusName is accepted and ignored:
@@ -70,8 +79,8 @@ Options:
                    explicitly and a warning is printed
   --data-dir DIR   local store folder (default .riposte/db)
   --world FILE     the resources actions see when DIR has no world.json (default examples/world.json)
-  --approve        answer approval requests with yes
-  --deny           answer approval requests with no (the default without a terminal)`;
+  --approve        answer approval requests with yes at once (scripted runs)
+  --deny           answer approval requests with no at once (scripted runs)`;
 
 export interface ServeOptions {
   /** Resolves relative paths and finds cdk.json. */
@@ -86,7 +95,10 @@ export interface ServeOptions {
   readonly dataDir?: string;
   /** The world when the data folder has none. @default examples/world.json */
   readonly worldFile?: string;
-  /** How approval requests are answered. @default deny */
+  /**
+   * Answers approval requests at once (`--approve`/`--deny`). @default approvals wait for a
+   * person (`riposte approve`/`deny`, the console) until they are decided or time out
+   */
   readonly approve?: ApprovalDecider;
   /** The region stamped on events. @default AWS_REGION, else us-east-1 */
   readonly region?: string;
@@ -368,7 +380,6 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const port = options.port ?? DEFAULT_PORT;
   const dataDir = path.resolve(options.cwd, options.dataDir ?? path.join(LOCAL_DIR, 'db'));
   const region = options.region ?? process.env.AWS_REGION ?? 'us-east-1';
-  const approve = options.approve ?? (async () => false);
   const log = options.log ?? (() => undefined);
   const config = loadProjectConfig(options.cwd);
   const { playbooks, broken } = await loadPlaybookReport();
@@ -383,6 +394,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const dispatcher = new RecordingDispatcher();
   const pipeline = new LocalPipeline({ store, config, dispatcher, routes });
   let processed = 0;
+  let bound = 0;
 
   // One request at a time: the pipeline, the playbooks and the world see events in order.
   let tail: Promise<unknown> = Promise.resolve();
@@ -391,6 +403,21 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     tail = run.catch(() => undefined);
     return run;
   };
+
+  const live = serveConsole({
+    store,
+    description: displayPath(options.cwd, dataDir),
+    dataDir,
+    playbooks,
+    response: { store, config, world },
+    approve: options.approve,
+    serialize,
+    port: () => bound,
+    onReleaseEnd: async (summary) => {
+      await saveWorld(dataDir, world);
+      log(`${new Date().toISOString()} release: ${summary}`);
+    },
+  });
 
   /** Keeps a refused entry as a rejected event, when the ingest code refuses it too. */
   const keepRejected = async (id: string, body: string): Promise<string> => {
@@ -431,16 +458,27 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       const { summary, report } = await pipeline.replay([{ input: eventId, body: JSON.stringify(event) }]);
       const started = dispatcher.started.slice(before);
       const approvals: boolean[] = [];
-      const executions = await runDispatched(started, playbooks, {
-        store,
-        config,
-        world,
-        approve,
+      const run = live.tracker.start(started, playbooks, {
+        ...live.response,
         onEvent: (e) => {
           if (e.type === 'approval') approvals.push(e.approved);
         },
       });
+      // An execution waiting for a person does not hold the next events: it ends on its own.
+      const waiting = (await run.ready) === 'waiting';
+      const executions = waiting ? [] : await run.done;
+      if (waiting) {
+        void run.done.then(
+          async (ended) => {
+            await saveWorld(dataDir, world);
+            const outcomes = ended.map((execution) => outcomeOf(execution, approvals)).join('; ');
+            log(`${new Date().toISOString()} ${eventId}: ${outcomes}`);
+          },
+          (error: unknown) => log(`${new Date().toISOString()} ${eventId}: failed: ${String(error)}`),
+        );
+      }
       if (executions.length > 0) await saveWorld(dataDir, world);
+      live.feed.bump(report.incidentIds[0]);
       processed += 1;
       const parts: string[] = [];
       if (summary.matched === 0) parts.push('matches no Riposte rule (EventBridge would not deliver it)');
@@ -452,6 +490,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       else if (report.incidentsEscalated > 0) parts.push(`incident ${incidents} escalated`);
       else if (report.incidentsJoined > 0) parts.push(`joined incident ${incidents}`);
       for (const execution of executions) parts.push(outcomeOf(execution, approvals));
+      if (waiting) {
+        const id = report.incidentIds[0] ?? '';
+        parts.push(`waiting for approval (riposte approve ${id}, riposte deny ${id}, or the console)`);
+      }
       log(`${head}: ${parts.join('; ') || 'stored, no incident'}`);
       return { EventId: eventId };
     } catch (error) {
@@ -511,6 +553,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       sendJson(res, 200, await putEvents(req));
       return;
     }
+    if (await live.handle(req, res)) return;
     if (req.method === 'GET' && url.pathname === '/health') {
       sendJson(res, 200, { status: 'ok', events: processed });
       return;
@@ -571,7 +614,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       throw new Error(`port ${port} on ${host} is in use (try --port N)`, { cause: error });
     throw error;
   }
-  const bound = (server.address() as AddressInfo).port;
+  bound = (server.address() as AddressInfo).port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
   // Other riposte commands on this folder read serve.json and go through this server's API
   // (or refuse in one line) instead of meeting a locked store.
@@ -585,6 +628,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         await tail;
+        await live.close();
         server.closeAllConnections();
         await closed;
         await store.close();
@@ -631,13 +675,14 @@ export const serveCommand: Command = {
       allowNonLoopback: values.host !== undefined,
       ...(values['data-dir'] === undefined ? {} : { dataDir: values['data-dir'] }),
       ...(values.world === undefined ? {} : { worldFile: values.world }),
-      approve: approvalDecider(choice, io),
+      ...(choice === undefined ? {} : { approve: approvalDecider(choice, io) }),
       log: (line) => write(io.stdout, line),
     });
     const dataDir = path.resolve(io.cwd, values['data-dir'] ?? path.join(LOCAL_DIR, 'db'));
     write(
       io.stdout,
       `riposte serve: POST ${server.url}/events (PutEvents JSON), GET ${server.url}/health; ` +
+        `console ${server.url}/; ` +
         `store ${displayPath(io.cwd, dataDir)}, dry-run. Ctrl-C to stop.`,
     );
     await new Promise<void>((resolve) => {

@@ -8,6 +8,7 @@ import type { ExecutionInput } from '#core/intake/dispatch.ts';
 import type { AslState, AslStateMachine } from '#core/playbooks/asl.ts';
 import { compilePlaybook, functionPlaceholder, LAMBDA_INVOKE_WAIT } from '#core/playbooks/compile.ts';
 import type { Playbook } from '#core/playbooks/sdk.ts';
+import type { ApprovalGrant, ApprovalWaitRequest } from './approvals.ts';
 
 /**
  * Runs a playbook's compiled state machine locally, in-process, with aws-local-stepfunctions:
@@ -49,6 +50,11 @@ export interface LocalEngineOptions {
   /** The action runner's dependencies (store, world, rails...), shared by every task. */
   readonly runner: Omit<RunnerDeps, 'family' | 'onResponse'>;
   readonly approve: ApprovalDecider;
+  /**
+   * Makes approval states wait for a person, as deployed (`riposte serve`): the request is stored
+   * pending and the task ends when it is decided or times out. Without it, `approve` answers at once.
+   */
+  readonly waitForApproval?: (request: ApprovalWaitRequest) => Promise<ApprovalGrant>;
   /** Called as states are entered and actions complete, for a live timeline. */
   readonly onEvent?: (event: LocalEngineEvent) => void;
 }
@@ -57,7 +63,8 @@ export type LocalEngineEvent =
   | { readonly type: 'state'; readonly playbook: string; readonly state: string }
   | { readonly type: 'action'; readonly playbook: string; readonly record: LocalActionRecord }
   | { readonly type: 'approval-requested'; readonly playbook: string; readonly message: string }
-  | { readonly type: 'approval'; readonly playbook: string; readonly approved: boolean };
+  | { readonly type: 'approval'; readonly playbook: string; readonly approved: boolean }
+  | { readonly type: 'waiting'; readonly playbook: string; readonly state: string };
 
 /**
  * Lets the event-log reader catch up before a task reports anything, so the states entered
@@ -140,6 +147,31 @@ export async function runPlaybookLocally(
   for (const [name, state] of taskStates(definition)) {
     if (state.Type !== 'Task') continue;
     if (state.Resource === LAMBDA_INVOKE_WAIT) {
+      const waitForApproval = options.waitForApproval;
+      if (waitForApproval !== undefined) {
+        const stateName = name;
+        handlers[name] = async (payload) => {
+          await logCaughtUp();
+          options.onEvent?.({ type: 'waiting', playbook: playbook.id, state: stateName });
+          try {
+            const grant = await waitForApproval({
+              incidentId: input.incidentId,
+              executionId: executionArn(playbook, input),
+              playbookId: playbook.id,
+              playbookVersion: playbook.version,
+              message: extractMessage(payload),
+              timeoutSeconds: extractTimeout(payload) ?? state.TimeoutSeconds ?? 3_600,
+            });
+            options.onEvent?.({ type: 'approval', playbook: playbook.id, approved: true });
+            return grant;
+          } catch (error) {
+            if (error instanceof Error && error.name === 'ApprovalDenied')
+              options.onEvent?.({ type: 'approval', playbook: playbook.id, approved: false });
+            throw error;
+          }
+        };
+        continue;
+      }
       handlers[name] = async (payload) => {
         const message = extractMessage(payload);
         await logCaughtUp();
@@ -212,7 +244,7 @@ export async function runPlaybookLocally(
     },
     context: {
       Execution: {
-        Id: `arn:aws:states:local:000000000000:execution:${playbook.id}:${input.incidentId}`,
+        Id: executionArn(playbook, input),
         Input: input as never,
         StartTime: new Date().toISOString(),
         Name: input.incidentId,
@@ -261,6 +293,16 @@ export async function runPlaybookLocally(
     ...(failures.length === 0 ? {} : { stepErrors: failures.map((f) => f.message) }),
     ms: Math.round(performance.now() - started),
   };
+}
+
+/** The local execution's id, shaped as a Step Functions execution ARN. */
+function executionArn(playbook: Playbook, input: ExecutionInput): string {
+  return `arn:aws:states:local:000000000000:execution:${playbook.id}:${input.incidentId}`;
+}
+
+function extractTimeout(payload: unknown): number | undefined {
+  const input = (payload as { Payload?: { input?: { timeoutSeconds?: unknown } } }).Payload?.input;
+  return typeof input?.timeoutSeconds === 'number' ? input.timeoutSeconds : undefined;
 }
 
 function extractMessage(payload: unknown): string {

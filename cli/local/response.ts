@@ -14,6 +14,7 @@ import type { Playbook } from '#core/playbooks/sdk.ts';
 import {
   type ApprovalDecider,
   type LocalEngineEvent,
+  type LocalEngineOptions,
   type LocalExecutionResult,
   runPlaybookLocally,
 } from './engine.ts';
@@ -31,6 +32,8 @@ export interface LocalResponseOptions {
   /** The world actions see, or `live` to call AWS with the default credentials. */
   readonly world: LocalWorld | 'live';
   readonly approve: ApprovalDecider;
+  /** Approval states wait for a person through this (see `LocalEngineOptions.waitForApproval`). */
+  readonly waitForApproval?: LocalEngineOptions['waitForApproval'];
   readonly onEvent?: (event: LocalEngineEvent) => void;
   readonly now?: () => number;
 }
@@ -67,6 +70,7 @@ export async function runDispatched(
       await runPlaybookLocally(playbook, request.input, {
         runner,
         approve: options.approve,
+        ...(options.waitForApproval === undefined ? {} : { waitForApproval: options.waitForApproval }),
         ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
       }),
     );
