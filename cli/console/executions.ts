@@ -116,8 +116,11 @@ export class ExecutionTracker {
     const onEvent = (event: LocalEngineEvent): void => {
       if (event.type === 'state') {
         tracked.path.push(event.state);
-        if (tracked.status === 'WAITING') tracked.status = 'RUNNING';
-        tracked.waitingState = undefined;
+        // The entry of the waiting state itself may be reported after the wait began.
+        if (event.state !== tracked.waitingState) {
+          if (tracked.status === 'WAITING') tracked.status = 'RUNNING';
+          tracked.waitingState = undefined;
+        }
       } else if (event.type === 'action') {
         tracked.actions.push(event.record);
       } else if (event.type === 'waiting') {
