@@ -115,30 +115,36 @@ export class ExecutionTracker {
     this.onChange(incidentId);
     const onEvent = (event: LocalEngineEvent): void => {
       if (event.type === 'state') {
+        // State entries are reported a little after the fact: the wait ends in waitForApproval.
         tracked.path.push(event.state);
-        // The entry of the waiting state itself may be reported after the wait began.
-        if (event.state !== tracked.waitingState) {
-          if (tracked.status === 'WAITING') tracked.status = 'RUNNING';
-          tracked.waitingState = undefined;
-        }
       } else if (event.type === 'action') {
         tracked.actions.push(event.record);
       } else if (event.type === 'waiting') {
         tracked.status = 'WAITING';
         tracked.waitingState = event.state;
         onWaiting();
-      } else if (event.type === 'approval' && tracked.status === 'WAITING') {
-        tracked.status = 'RUNNING';
-        tracked.waitingState = undefined;
       }
       options.onEvent?.(event);
       this.onChange(incidentId);
     };
+    const wait = options.waitForApproval;
     try {
       const result = await runPlaybookLocally(playbook, request.input, {
         runner,
         approve: options.approve,
-        ...(options.waitForApproval === undefined ? {} : { waitForApproval: options.waitForApproval }),
+        ...(wait === undefined
+          ? {}
+          : {
+              waitForApproval: async (approval) => {
+                try {
+                  return await wait(approval);
+                } finally {
+                  tracked.status = 'RUNNING';
+                  tracked.waitingState = undefined;
+                  this.onChange(incidentId);
+                }
+              },
+            }),
         onEvent,
       });
       tracked.status = result.status;

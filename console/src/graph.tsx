@@ -92,7 +92,12 @@ export function stepStatuses(
   if (options.waitingState !== undefined) out.set(options.waitingState, 'waiting');
   if (options.failedState !== undefined) out.set(options.failedState, 'failed');
   if (path.length > 0) out.set('__start__', 'succeeded');
-  if (path.length > 0 && !options.running && options.failedState === undefined && options.waitingState === undefined)
+  if (
+    path.length > 0 &&
+    !options.running &&
+    options.failedState === undefined &&
+    options.waitingState === undefined
+  )
     out.set('__end__', 'succeeded');
   return out;
 }
@@ -132,10 +137,26 @@ export function GraphView({ graph, statuses, path = [], selected, onSelect, titl
       style={{ maxWidth: '100%', height: 'auto' }}
     >
       <defs>
-        <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto">
+        <marker
+          id="arrow"
+          viewBox="0 0 10 10"
+          refX="9"
+          refY="5"
+          markerWidth="7"
+          markerHeight="7"
+          orient="auto"
+        >
           <path d="M0,0 L10,5 L0,10 z" fill="#94a3b8" />
         </marker>
-        <marker id="arrow-taken" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto">
+        <marker
+          id="arrow-taken"
+          viewBox="0 0 10 10"
+          refX="9"
+          refY="5"
+          markerWidth="7"
+          markerHeight="7"
+          orient="auto"
+        >
           <path d="M0,0 L10,5 L0,10 z" fill="#0f172a" />
         </marker>
       </defs>
@@ -143,7 +164,10 @@ export function GraphView({ graph, statuses, path = [], selected, onSelect, titl
         const on = taken.has(`${edge.from}→${edge.to}`);
         const mid = edge.points[Math.floor(edge.points.length / 2)];
         return (
-          <g key={`${edge.from}-${edge.to}-${edge.kind}`} class={`edge edge-${edge.kind}${on ? ' taken' : ''}`}>
+          <g
+            key={`${edge.from}-${edge.to}-${edge.kind}`}
+            class={`edge edge-${edge.kind}${on ? ' taken' : ''}`}
+          >
             <path d={edgePath(edge.points)} marker-end={on ? 'url(#arrow-taken)' : 'url(#arrow)'} />
             {edge.label !== undefined && mid !== undefined && edge.kind !== 'next' ? (
               <text x={mid.x + 4} y={mid.y - 3} class="edge-label">
@@ -157,8 +181,14 @@ export function GraphView({ graph, statuses, path = [], selected, onSelect, titl
         const status = statuses?.get(node.id) ?? 'not-run';
         const style = STEP_STATUS[status];
         const plain = status === 'not-run';
-        const round = node.kind === 'start' || node.kind === 'end' ? Math.min(height / 2, 14) : node.kind === 'choice' ? 14 : 6;
+        const round =
+          node.kind === 'start' || node.kind === 'end'
+            ? Math.min(height / 2, 14)
+            : node.kind === 'choice'
+              ? 14
+              : 6;
         return (
+          // biome-ignore lint/a11y/useSemanticElements: an SVG state cannot be a <button>; it takes focus and Enter
           <g
             key={node.id}
             class={`node node-${node.kind}${selected === node.id ? ' selected' : ''}`}

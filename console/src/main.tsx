@@ -46,14 +46,8 @@ const SHORTCUTS: readonly [string, string][] = [
 
 function Help({ onClose }: { onClose: () => void }) {
   return (
-    <div class="dialog-backdrop" onClick={onClose}>
-      <div
-        class="dialog"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="help-title"
-        onClick={(e) => e.stopPropagation()}
-      >
+    <div class="dialog-backdrop">
+      <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="help-title">
         <h2 id="help-title">Keyboard shortcuts</h2>
         <dl class="shortcuts">
           {SHORTCUTS.map(([keys, what]) => (
@@ -65,9 +59,11 @@ function Help({ onClose }: { onClose: () => void }) {
             </div>
           ))}
         </dl>
-        <p class="muted">Approve, deny, release and close always ask for a confirmation: no single key decides.</p>
+        <p class="muted">
+          Approve, deny, release and close always ask for a confirmation: no single key decides.
+        </p>
         <div class="dialog-actions">
-          <button type="button" onClick={onClose} autoFocus>
+          <button type="button" onClick={onClose} ref={(el) => el?.focus()}>
             Close
           </button>
         </div>
@@ -89,7 +85,9 @@ function LiveToggle() {
         {live.paused ? '▶ Resume live updates' : '‖ Pause live updates'}
       </button>
       <span class="muted">
-        {live.error !== '' ? live.error : `${live.paused ? 'Paused' : 'Live'} · updated ${time(live.updatedAt).slice(11)}`}
+        {live.error !== ''
+          ? live.error
+          : `${live.paused ? 'Paused' : 'Live'} · updated ${time(live.updatedAt).slice(11)}`}
       </span>
     </div>
   );
@@ -128,7 +126,11 @@ function App() {
     return () => window.removeEventListener('keydown', onKey);
   }, [onKey]);
   const tab = (page: Route['page'], href: string, label: string) => (
-    <a href={href} class={route.page === page || (page === 'queue' && route.page === 'incident') ? 'active' : ''} aria-current={route.page === page ? 'page' : undefined}>
+    <a
+      href={href}
+      class={route.page === page || (page === 'queue' && route.page === 'incident') ? 'active' : ''}
+      aria-current={route.page === page ? 'page' : undefined}
+    >
       {label}
     </a>
   );
@@ -136,7 +138,10 @@ function App() {
     <>
       <header class="top">
         <div class="brand">
-          <span class="logo" aria-hidden="true">◆</span> Riposte
+          <span class="logo" aria-hidden="true">
+            ◆
+          </span>{' '}
+          Riposte
         </div>
         <nav aria-label="Main">
           {tab('queue', '#/', 'Queue')}
@@ -146,9 +151,16 @@ function App() {
         <div class="top-right">
           <LiveToggle />
           <span class="store" title="Where the data comes from">
-            {session === undefined ? '' : `${session.remote ? 'Deployment' : 'Local store'}: ${session.store} · ${session.actor}`}
+            {session === undefined
+              ? ''
+              : `${session.remote ? 'Deployment' : 'Local store'}: ${session.store} · ${session.actor}`}
           </span>
-          <button type="button" class="icon-button" aria-label="Keyboard shortcuts" onClick={() => setHelp(true)}>
+          <button
+            type="button"
+            class="icon-button"
+            aria-label="Keyboard shortcuts"
+            onClick={() => setHelp(true)}
+          >
             ?
           </button>
         </div>

@@ -53,7 +53,14 @@ export interface StateGraph {
   readonly edges: readonly GraphEdge[];
 }
 
-export type ExecutionStatus = 'RUNNING' | 'WAITING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'RECORDED' | 'STARTED';
+export type ExecutionStatus =
+  | 'RUNNING'
+  | 'WAITING'
+  | 'SUCCEEDED'
+  | 'FAILED'
+  | 'TIMED_OUT'
+  | 'RECORDED'
+  | 'STARTED';
 
 export interface ExecutionGraph {
   readonly playbook: string;

@@ -6,7 +6,10 @@ import type { QueueStatus } from './types.ts';
 
 export function Badge({ style }: { style: StatusStyle }) {
   return (
-    <span class="badge" style={{ color: style.colour, borderColor: `${style.colour}55`, background: `${style.colour}12` }}>
+    <span
+      class="badge"
+      style={{ color: style.colour, borderColor: `${style.colour}55`, background: `${style.colour}12` }}
+    >
       <span aria-hidden="true">{style.icon}</span> {style.label}
     </span>
   );
@@ -43,7 +46,15 @@ export function ago(ms: number, now = Date.now()): string {
   return `${Math.floor(s / 86_400)}d ago`;
 }
 
-export function Panel({ title, children, actions }: { title: string; children: ComponentChildren; actions?: ComponentChildren }) {
+export function Panel({
+  title,
+  children,
+  actions,
+}: {
+  title: string;
+  children: ComponentChildren;
+  actions?: ComponentChildren;
+}) {
   const id = `panel-${title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
   return (
     <section class="panel" aria-labelledby={id}>

@@ -22,7 +22,8 @@ export async function sendEvents(url: string, events: readonly Record<string, un
     });
     const body = (await response.json()) as { Entries: { EventId?: string; ErrorMessage?: string }[] };
     const entry = body.Entries[0];
-    if (entry?.EventId === undefined) throw new Error(`event refused: ${entry?.ErrorMessage ?? response.status}`);
+    if (entry?.EventId === undefined)
+      throw new Error(`event refused: ${entry?.ErrorMessage ?? response.status}`);
     ids.push(entry.EventId);
   }
   return ids;

@@ -134,7 +134,8 @@ export interface ExecutionGraph {
   readonly graph: StateGraph;
 }
 
-function graphOf(ctx: ConsoleContext, playbook: string, version: string): StateGraph | undefined {
+/** The graph of the playbook's current definition (a run of an older version is drawn on it too). */
+function graphOf(ctx: ConsoleContext, playbook: string, _version: string): StateGraph | undefined {
   const definition = ctx.playbooks.find((p) => p.id === playbook);
   if (definition === undefined) return undefined;
   return stateGraph(compilePlaybook(definition));

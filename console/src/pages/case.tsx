@@ -41,7 +41,11 @@ export function CaseDialogs({
       >
         <label class="field">
           Owner
-          <input value={assignee} onInput={(e) => setAssignee((e.target as HTMLInputElement).value)} placeholder="alice" />
+          <input
+            value={assignee}
+            onInput={(e) => setAssignee((e.target as HTMLInputElement).value)}
+            placeholder="alice"
+          />
         </label>
       </Dialog>
     );
@@ -102,7 +106,11 @@ export function CaseDialogs({
         {resolution === 'false-positive' ? (
           <div class="suppress">
             <label class="radio">
-              <input type="checkbox" checked={suppress} onChange={(e) => setSuppress((e.target as HTMLInputElement).checked)} />
+              <input
+                type="checkbox"
+                checked={suppress}
+                onChange={(e) => setSuppress((e.target as HTMLInputElement).checked)}
+              />
               Suppress this finding type on this resource
             </label>
             {suppress ? (
@@ -118,8 +126,8 @@ export function CaseDialogs({
               </label>
             ) : null}
             <p class="muted small">
-              New alerts of the same type on the same resource are stored and counted, but open no incident and start no
-              playbook until the suppression expires or is removed.
+              New alerts of the same type on the same resource are stored and counted, but open no incident
+              and start no playbook until the suppression expires or is removed.
             </p>
           </div>
         ) : null}

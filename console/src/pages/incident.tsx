@@ -6,7 +6,7 @@ import { markUpdated, useLive } from '../live.ts';
 import { EXECUTION_STATUS } from '../status.ts';
 import type { ActionEntry, ExecutionGraph, IncidentDetail, ReleasePlan } from '../types.ts';
 import { Badge, duration, Json, Panel, SeverityBadge, StatusBadge, time } from '../ui.tsx';
-import { CaseDialogs, type CaseDialog } from './case.tsx';
+import { type CaseDialog, CaseDialogs } from './case.tsx';
 
 /**
  * One incident: header (status, severity, resource, duration, steps), the pending approval, the
@@ -50,7 +50,12 @@ function ActionCard({ action }: { action: ActionEntry }) {
         ))}
         {reads > 0 ? (
           <li class="muted small">
-            {reads} read call{reads === 1 ? '' : 's'} ({action.calls.filter((c) => !c.mutating).map((c) => c.api).join(', ')})
+            {reads} read call{reads === 1 ? '' : 's'} (
+            {action.calls
+              .filter((c) => !c.mutating)
+              .map((c) => c.api)
+              .join(', ')}
+            )
           </li>
         ) : null}
       </ul>
@@ -58,7 +63,11 @@ function ActionCard({ action }: { action: ActionEntry }) {
         <div class="before-after">
           <div>
             <h4>Before</h4>
-            {action.before === null ? <p class="muted small">not recorded</p> : <Json value={action.before} />}
+            {action.before === null ? (
+              <p class="muted small">not recorded</p>
+            ) : (
+              <Json value={action.before} />
+            )}
           </div>
           <div>
             <h4>After</h4>
@@ -71,7 +80,24 @@ function ActionCard({ action }: { action: ActionEntry }) {
 }
 
 function Execution({ execution, actions }: { execution: ExecutionGraph; actions: readonly ActionEntry[] }) {
-  const [selected, setSelected] = useState<string | undefined>(execution.waitingState ?? execution.failedState);
+  const lastAction = [...execution.path]
+    .reverse()
+    .find((state) =>
+      execution.graph.nodes.some(
+        (n) =>
+          n.id === state &&
+          n.action !== undefined &&
+          actions.some(
+            (a) =>
+              a.action === n.action &&
+              a.playbook === execution.playbook &&
+              !['notify', 'record-outcome'].includes(a.action),
+          ),
+      ),
+    );
+  const [selected, setSelected] = useState<string | undefined>(
+    execution.waitingState ?? execution.failedState ?? lastAction,
+  );
   const running = execution.status === 'RUNNING';
   const statuses = stepStatuses(execution.graph, execution.path, {
     waitingState: execution.waitingState,
@@ -79,7 +105,10 @@ function Execution({ execution, actions }: { execution: ExecutionGraph; actions:
     running,
   });
   const node = execution.graph.nodes.find((n) => n.id === selected);
-  const stepActions = node?.action === undefined ? [] : actions.filter((a) => a.action === node.action && a.playbook === execution.playbook);
+  const stepActions =
+    node?.action === undefined
+      ? []
+      : actions.filter((a) => a.action === node.action && a.playbook === execution.playbook);
   const tasks = execution.graph.nodes.filter((n) => n.kind === 'task' || n.kind === 'approval');
   const done = tasks.filter((n) => execution.path.includes(n.id)).length;
   return (
@@ -90,8 +119,9 @@ function Execution({ execution, actions }: { execution: ExecutionGraph; actions:
         </h3>
         <Badge style={EXECUTION_STATUS[execution.status]} />
         <span class="muted small">
-          started {time(execution.startedAt)} · {duration((execution.endedAt ?? Date.now()) - execution.startedAt)} ·{' '}
-          {done}/{tasks.length} steps · {execution.path.length} state transitions
+          started {time(execution.startedAt)} ·{' '}
+          {duration((execution.endedAt ?? Date.now()) - execution.startedAt)} · {done}/{tasks.length} steps ·{' '}
+          {execution.path.length} state transitions
           {execution.pathFrom === 'timeline' ? ' · path from the recorded actions' : ''}
         </span>
       </header>
@@ -119,7 +149,9 @@ function Execution({ execution, actions }: { execution: ExecutionGraph; actions:
               </p>
               {stepActions.length === 0 ? (
                 <p class="muted small">
-                  {execution.path.includes(node.id) ? 'Entered; no action recorded for it.' : 'Not run in this execution.'}
+                  {execution.path.includes(node.id)
+                    ? 'Entered; no action recorded for it.'
+                    : 'Not run in this execution.'}
                 </p>
               ) : (
                 stepActions.map((a, i) => <ActionCard key={i} action={a} />)
@@ -153,14 +185,29 @@ export function IncidentPage({ id }: { id: string }) {
   useLive(
     useCallback(
       (batch) => {
-        if (batch.reset || batch.incidents.includes(id) || batch.incidents.some((i) => detail?.incident.id === i)) void load();
+        if (
+          batch.reset ||
+          batch.incidents.includes(id) ||
+          batch.incidents.some((i) => detail?.incident.id === i)
+        )
+          void load();
       },
       [load, id, detail],
     ),
   );
 
   if (detail === undefined) {
-    return <div class="page">{error !== '' ? <p class="error" role="alert">{error}</p> : <p class="muted">Loading…</p>}</div>;
+    return (
+      <div class="page">
+        {error !== '' ? (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        ) : (
+          <p class="muted">Loading…</p>
+        )}
+      </div>
+    );
   }
   const i = detail.incident;
   const base = `/api/incidents/${encodeURIComponent(i.id)}`;
@@ -181,7 +228,8 @@ export function IncidentPage({ id }: { id: string }) {
       <div class="incident-head">
         <div>
           <h1>{i.title}</h1>
-          <div class="facts">
+          {/* biome-ignore lint/a11y/useSemanticElements: a row of facts, not a form: no fieldset */}
+          <div class="facts" role="group" aria-label="Incident facts">
             <StatusBadge status={detail.status} />
             <SeverityBadge id={i.severityId} />
             <span>
@@ -201,8 +249,13 @@ export function IncidentPage({ id }: { id: string }) {
             </span>
             {i.sample ? <span class="tag">sample</span> : null}
           </div>
-          {failed !== undefined ? <p class="error">Playbook {failed.playbook} stopped: {failed.error}</p> : null}
+          {failed !== undefined ? (
+            <p class="error">
+              Playbook {failed.playbook} stopped: {failed.error}
+            </p>
+          ) : null}
         </div>
+        {/* biome-ignore lint/a11y/useSemanticElements: a toolbar of buttons, not a form: no fieldset */}
         <div class="controls" role="group" aria-label="Incident actions">
           <button type="button" onClick={() => setDialog('assign')}>
             Assign
@@ -245,7 +298,8 @@ export function IncidentPage({ id }: { id: string }) {
       {pending && detail.approval !== null ? (
         <section class="approval-banner" aria-label="Pending approval">
           <div>
-            <strong>◔ Approval needed:</strong> {detail.approval.message ?? 'the playbook waits for a decision'}
+            <strong>◔ Approval needed:</strong>{' '}
+            {detail.approval.message ?? 'the playbook waits for a decision'}
             <div class="muted small">
               Requested {time(detail.approval.requestedAt)} · expires {time(detail.approval.deadline)}
             </div>
@@ -328,7 +382,8 @@ export function IncidentPage({ id }: { id: string }) {
                 <summary>
                   <SeverityBadge id={a.severityId} /> <strong>{a.title}</strong>{' '}
                   <span class="muted small">
-                    {a.source} · first seen {time(a.firstSeen)} · {a.occurrences} deliver{a.occurrences === 1 ? 'y' : 'ies'}
+                    {a.source} · first seen {time(a.firstSeen)} · {a.occurrences} deliver
+                    {a.occurrences === 1 ? 'y' : 'ies'}
                     {a.sample ? ' · sample' : ''}
                   </span>
                 </summary>
@@ -402,7 +457,9 @@ export function IncidentPage({ id }: { id: string }) {
           danger
           disabled={plan === undefined || !plan.available}
           onCancel={() => setDialog(undefined)}
-          onConfirm={() => act('release', { confirm: true }, 'Release started: follow it on the Response tab.')}
+          onConfirm={() =>
+            act('release', { confirm: true }, 'Release started: follow it on the Response tab.')
+          }
         >
           {plan === undefined ? (
             <p class="muted">Reading what was done…</p>
@@ -414,7 +471,9 @@ export function IncidentPage({ id }: { id: string }) {
                 <span class="mono">{plan.playbook}</span> will undo on <strong>{plan.resource}</strong>:
               </p>
               {plan.undo.length === 0 ? (
-                <p class="muted">No recorded change to undo (the release restores from the saved state, if any).</p>
+                <p class="muted">
+                  No recorded change to undo (the release restores from the saved state, if any).
+                </p>
               ) : (
                 <ul class="undo-list" aria-label="What will be undone">
                   {plan.undo.map((u, n) => (

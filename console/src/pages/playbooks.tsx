@@ -17,19 +17,29 @@ export function PlaybooksPage() {
       (e: unknown) => setError(String(e)),
     );
   }, []);
-  if (playbooks === undefined) return <div class="page">{error !== '' ? <p class="error">{error}</p> : <p class="muted">Loading…</p>}</div>;
+  if (playbooks === undefined)
+    return (
+      <div class="page">{error !== '' ? <p class="error">{error}</p> : <p class="muted">Loading…</p>}</div>
+    );
   const current = playbooks.find((p) => p.id === open);
   return (
     <div class="page playbooks">
       <div class="page-head">
         <h1>Playbooks</h1>
-        <p class="muted">{playbooks.length} playbooks, compiled from playbooks/ to the state machines CDK deploys.</p>
+        <p class="muted">
+          {playbooks.length} playbooks, compiled from playbooks/ to the state machines CDK deploys.
+        </p>
       </div>
       <div class="split">
         <ul class="playbook-list" aria-label="Playbooks">
           {playbooks.map((p) => (
             <li key={p.id}>
-              <button type="button" class={p.id === open ? 'active' : ''} aria-pressed={p.id === open} onClick={() => setOpen(p.id)}>
+              <button
+                type="button"
+                class={p.id === open ? 'active' : ''}
+                aria-pressed={p.id === open}
+                onClick={() => setOpen(p.id)}
+              >
                 <strong>{p.title}</strong>
                 <span class="mono small muted">
                   {p.id} {p.version}
@@ -44,7 +54,9 @@ export function PlaybooksPage() {
               {current.title} <span class="muted">{current.version}</span>
             </h2>
             {current.deployedVersion !== undefined && current.deployedVersion !== current.version ? (
-              <p class="notice">Deployed: {current.deployedVersion}; the source says {current.version}.</p>
+              <p class="notice">
+                Deployed: {current.deployedVersion}; the source says {current.version}.
+              </p>
             ) : null}
             <p>{current.description}</p>
             <dl class="facts-list">

@@ -96,9 +96,12 @@ export function QueuePage() {
         <h1>Queue</h1>
         <p class="muted">
           {all.length} incidents ·{' '}
-          {[...counts.entries()].map(([status, n]) => `${n} ${INCIDENT_STATUS[status].label.toLowerCase()}`).join(' · ')}
+          {[...counts.entries()]
+            .map(([status, n]) => `${n} ${INCIDENT_STATUS[status].label.toLowerCase()}`)
+            .join(' · ')}
         </p>
       </div>
+      {/* biome-ignore lint/a11y/useSemanticElements: <search> is not in the JSX types yet; the role says the same */}
       <form class="filters" role="search" aria-label="Filter incidents" onSubmit={(e) => e.preventDefault()}>
         <label>
           Status
@@ -149,7 +152,11 @@ export function QueuePage() {
           </button>
         ) : null}
       </form>
-      {error !== '' ? <p class="error" role="alert">{error}</p> : null}
+      {error !== '' ? (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      ) : null}
       {rows === undefined ? (
         <p class="muted">Loading…</p>
       ) : rows.length === 0 ? (
@@ -186,7 +193,11 @@ export function QueuePage() {
                   <SeverityBadge id={row.severityId} />
                 </td>
                 <td class="title-cell">
-                  <a href={`#/incidents/${encodeURIComponent(row.id)}`} onClick={(e) => e.stopPropagation()}>
+                  <a
+                    class="title-link"
+                    href={`#/incidents/${encodeURIComponent(row.id)}`}
+                    onClick={(e) => e.stopPropagation()}
+                  >
                     {row.title}
                   </a>
                   <div class="mono muted">

@@ -78,14 +78,16 @@ export function StatsPage() {
   }, []);
   useEffect(() => void load(), [load]);
   useLive(useCallback(() => void load(), [load]));
-  if (stats === undefined) return <div class="page">{error !== '' ? <p class="error">{error}</p> : <p class="muted">Loading…</p>}</div>;
+  if (stats === undefined)
+    return (
+      <div class="page">{error !== '' ? <p class="error">{error}</p> : <p class="muted">Loading…</p>}</div>
+    );
   const t = stats.kpis.total;
-  const largest = Math.max(
-    0,
-    ...stats.points.flatMap((p) => FIELDS.map((f) => p[f] ?? 0)),
-  );
-  const [unit, divisor] = largest < 120_000 ? ['seconds', 1_000] : largest < 7_200_000 ? ['minutes', 60_000] : ['hours', 3_600_000];
-  const scale = (rows: (number | null)[][]) => rows.map((r) => r.map((v) => (v === null ? null : v / divisor)));
+  const largest = Math.max(0, ...stats.points.flatMap((p) => FIELDS.map((f) => p[f] ?? 0)));
+  const [unit, divisor] =
+    largest < 120_000 ? ['seconds', 1_000] : largest < 7_200_000 ? ['minutes', 60_000] : ['hours', 3_600_000];
+  const scale = (rows: (number | null)[][]) =>
+    rows.map((r) => r.map((v) => (v === null ? null : v / divisor)));
   const series = overTime(stats.points);
   const width = 590;
   return (
@@ -93,28 +95,61 @@ export function StatsPage() {
       <div class="page-head">
         <h1>Stats</h1>
         <p class="muted">
-          Median times (in the charts: by opening time, source, severity and playbook) over {t.incidents} incidents.{' '}
-          {stats.kpis.includesDryRun ? 'Dry-run containments are counted (local runs change nothing in AWS).' : 'Only real containments count.'}
+          Median times (in the charts: by opening time, source, severity and playbook) over {t.incidents}{' '}
+          incidents.{' '}
+          {stats.kpis.includesDryRun
+            ? 'Dry-run containments are counted (local runs change nothing in AWS).'
+            : 'Only real containments count.'}
         </p>
       </div>
       <div class="kpis">
-        <Kpi label="Incidents" value={String(t.incidents)} detail={`${t.open} open · ${t.contained} contained · ${t.failed} failed`} />
-        <Kpi label="MTTD (time to detect)" value={duration(t.timeToDetect.medianMs)} detail={`p90 ${duration(t.timeToDetect.p90Ms)} · n=${t.timeToDetect.count}`} />
-        <Kpi label="MTTR to contain" value={duration(t.timeToContain.medianMs)} detail={`p90 ${duration(t.timeToContain.p90Ms)} · n=${t.timeToContain.count}`} />
-        <Kpi label="MTTR to close" value={duration(t.timeToClose.medianMs)} detail={`p90 ${duration(t.timeToClose.p90Ms)} · n=${t.timeToClose.count}`} />
+        <Kpi
+          label="Incidents"
+          value={String(t.incidents)}
+          detail={`${t.open} open · ${t.contained} contained · ${t.failed} failed`}
+        />
+        <Kpi
+          label="MTTD (time to detect)"
+          value={duration(t.timeToDetect.medianMs)}
+          detail={`p90 ${duration(t.timeToDetect.p90Ms)} · n=${t.timeToDetect.count}`}
+        />
+        <Kpi
+          label="MTTR to contain"
+          value={duration(t.timeToContain.medianMs)}
+          detail={`p90 ${duration(t.timeToContain.p90Ms)} · n=${t.timeToContain.count}`}
+        />
+        <Kpi
+          label="MTTR to close"
+          value={duration(t.timeToClose.medianMs)}
+          detail={`p90 ${duration(t.timeToClose.p90Ms)} · n=${t.timeToClose.count}`}
+        />
       </div>
       {stats.points.length === 0 ? (
         <p class="muted">No incidents yet.</p>
       ) : (
         <div class="charts">
           <Panel title="Over time">
-            <TimeChart title="Median times by opening time" unit={unit} x={series.x} series={SERIES} values={scale(series.values)} width={width} />
+            <TimeChart
+              title="Median times by opening time"
+              unit={unit}
+              x={series.x}
+              series={SERIES}
+              values={scale(series.values)}
+              width={width}
+            />
           </Panel>
           {(['source', 'severity', 'playbook'] as const).map((key) => {
             const data = byKey(stats.points, key);
             return (
               <Panel key={key} title={`By ${key}`}>
-                <BarChart title={`Median times by ${key}`} unit={unit} categories={data.categories} series={SERIES} values={scale(data.values)} width={width} />
+                <BarChart
+                  title={`Median times by ${key}`}
+                  unit={unit}
+                  categories={data.categories}
+                  series={SERIES}
+                  values={scale(data.values)}
+                  width={width}
+                />
               </Panel>
             );
           })}
