@@ -42,6 +42,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/serve.ts')).serveCommand,
   },
   {
+    name: 'console',
+    summary: 'the web console on 127.0.0.1 (local store, or a deployment with --stack)',
+    load: async () => (await import('./commands/console.ts')).consoleCommand,
+  },
+  {
     name: 'alerts',
     summary: 'list stored alerts',
     load: async () => (await import('./commands/list.ts')).alertsCommand,

@@ -102,6 +102,7 @@ export class LocalApprovalGate {
   private readonly byIncident = new Map<string, Waiter>();
   private readonly options: LocalApprovalGateOptions;
   private readonly now: () => number;
+  private closed = false;
 
   public constructor(options: LocalApprovalGateOptions) {
     this.options = options;
@@ -183,6 +184,10 @@ export class LocalApprovalGate {
         },
       }),
     );
+    if (this.closed) {
+      await this.markExpired(request.incidentId, taskToken);
+      throw namedError('States.Timeout', 'riposte serve stopped');
+    }
     return new Promise<ApprovalGrant>((resolve, reject) => {
       const timer = setTimeout(() => {
         void this.expire(waiter, 'the approval timed out');
@@ -243,6 +248,7 @@ export class LocalApprovalGate {
 
   /** Expires every waiting request (serve is stopping): their executions take the timeout path. */
   public async close(): Promise<void> {
+    this.closed = true;
     await Promise.all([...this.byToken.values()].map((w) => this.expire(w, 'riposte serve stopped')));
   }
 
@@ -256,23 +262,28 @@ export class LocalApprovalGate {
   private async expire(waiter: Waiter, reason: string): Promise<void> {
     if (this.byToken.get(waiter.taskToken) !== waiter) return;
     this.forget(waiter);
+    await this.markExpired(waiter.incidentId, waiter.taskToken);
+    waiter.reject(namedError('States.Timeout', reason));
+    this.options.onChange?.(waiter.incidentId);
+  }
+
+  /** The pending item of this request becomes `expired` (only while pending, only this request's). */
+  private async markExpired(incidentId: string, taskToken: string): Promise<void> {
     const p = new Placeholders();
     await this.options.db
       .send(
         new UpdateCommand({
           TableName: this.options.tableName,
-          Key: safetyKeys.approval(waiter.incidentId),
+          Key: safetyKeys.approval(incidentId),
           ...buildUpdate({ set: { status: 'expired' } }, p),
           ConditionExpression: condition(
             '{status} = :{pending} AND {taskTokenHash} = :{hash}',
-            { pending: 'pending', hash: taskTokenHash(waiter.taskToken) },
+            { pending: 'pending', hash: taskTokenHash(taskToken) },
             p,
           ),
           ExpressionAttributeValues: p.values,
         }),
       )
       .catch(() => undefined);
-    waiter.reject(namedError('States.Timeout', reason));
-    this.options.onChange?.(waiter.incidentId);
   }
 }
