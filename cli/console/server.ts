@@ -113,7 +113,13 @@ export function consoleHandler(ctx: ConsoleContext, options: ConsoleHandlerOptio
     const [resource, id, sub] = parts;
     if (method === 'GET') {
       if (resource === 'session' && id === undefined)
-        return { csrf, store: ctx.description, remote: ctx.remote, actor: await ctx.actor() };
+        return {
+          csrf,
+          store: ctx.description,
+          remote: ctx.remote,
+          actor: await ctx.actor(),
+          cases: Object.keys(CASE_ROUTES).length > 0,
+        };
       if (resource === 'incidents' && id === undefined) return listQueue(ctx, url.searchParams);
       if (resource === 'incidents' && id !== undefined && sub === undefined) return incidentDetail(ctx, id);
       if (resource === 'incidents' && id !== undefined && sub === 'release') return releasePlan(ctx, id);

@@ -167,7 +167,7 @@ function App() {
       </header>
       <main>
         {route.page === 'queue' ? <QueuePage /> : null}
-        {route.page === 'incident' ? <IncidentPage id={route.id} /> : null}
+        {route.page === 'incident' ? <IncidentPage id={route.id} cases={session?.cases ?? false} /> : null}
         {route.page === 'stats' ? <StatsPage /> : null}
         {route.page === 'playbooks' ? <PlaybooksPage /> : null}
       </main>

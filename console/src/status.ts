@@ -14,10 +14,10 @@ export interface StatusStyle {
 export const INCIDENT_STATUS: Readonly<Record<QueueStatus, StatusStyle>> = {
   new: { colour: '#2563eb', icon: '●', label: 'New' },
   responding: { colour: '#7c3aed', icon: '↻', label: 'Responding' },
-  'awaiting-approval': { colour: '#b45309', icon: '◔', label: 'Awaiting approval' },
+  awaiting_approval: { colour: '#b45309', icon: '◔', label: 'Awaiting approval' },
   contained: { colour: '#15803d', icon: '✔', label: 'Contained' },
   failed: { colour: '#b91c1c', icon: '✖', label: 'Failed' },
-  'not-contained': { colour: '#c2410c', icon: '⚠', label: 'Not contained' },
+  not_contained: { colour: '#c2410c', icon: '⚠', label: 'Not contained' },
   released: { colour: '#0f766e', icon: '↺', label: 'Released' },
   resolved: { colour: '#475569', icon: '✓', label: 'Resolved' },
   closed: { colour: '#64748b', icon: '■', label: 'Closed' },

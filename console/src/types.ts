@@ -3,10 +3,10 @@
 export type QueueStatus =
   | 'new'
   | 'responding'
-  | 'awaiting-approval'
+  | 'awaiting_approval'
   | 'contained'
   | 'failed'
-  | 'not-contained'
+  | 'not_contained'
   | 'released'
   | 'resolved'
   | 'closed';
@@ -16,6 +16,8 @@ export interface Session {
   readonly store: string;
   readonly remote: boolean;
   readonly actor: string;
+  /** Whether case management (assign, notes, close, reopen) is available. */
+  readonly cases: boolean;
 }
 
 export interface QueueRow {

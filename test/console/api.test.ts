@@ -73,7 +73,7 @@ describe('the console API under riposte serve', () => {
 
     // Assess
     expect(queue).toEqual(
-      [{ id: incidentId, status: 'awaiting-approval' }].map((r) => expect.objectContaining(r)),
+      [{ id: incidentId, status: 'awaiting_approval' }].map((r) => expect.objectContaining(r)),
     );
     expect(view.approval?.status).toBe('pending');
     expect(view.approvalDecidable).toBe(true);

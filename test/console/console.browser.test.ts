@@ -73,7 +73,7 @@ describe('the console in Chromium', () => {
 
     // Assess
     await count(page.getByRole('table', { name: 'Incidents' }).getByRole('row'), 4);
-    await page.getByLabel('Status').selectOption('awaiting-approval');
+    await page.getByLabel('Status').selectOption('awaiting_approval');
     await count(page.getByRole('table', { name: 'Incidents' }).getByRole('row'), 2);
     await text(row(/Command and Control/), 'Awaiting approval');
     await page.getByRole('button', { name: 'Clear filters' }).click();

@@ -19,10 +19,10 @@ import { ApiError, type ConsoleContext } from './context.ts';
 export type QueueStatus =
   | 'new'
   | 'responding'
-  | 'awaiting-approval'
+  | 'awaiting_approval'
   | 'contained'
   | 'failed'
-  | 'not-contained'
+  | 'not_contained'
   | 'released'
   | 'resolved'
   | 'closed';
@@ -46,10 +46,10 @@ export interface QueueRow {
 const KNOWN = new Set<string>([
   'new',
   'responding',
-  'awaiting-approval',
+  'awaiting_approval',
   'contained',
   'failed',
-  'not-contained',
+  'not_contained',
   'released',
   'resolved',
   'closed',
@@ -63,14 +63,14 @@ export function queueStatus(
 ): QueueStatus {
   const stored = (incident as { lifecycle?: unknown }).lifecycle;
   if (running.some((e) => e.status === 'WAITING') || approval?.status === 'pending')
-    return 'awaiting-approval';
+    return 'awaiting_approval';
   if (running.some((e) => e.status === 'RUNNING')) return 'responding';
   if (typeof stored === 'string' && KNOWN.has(stored)) return stored as QueueStatus;
   if (incident.status === 'closed') return 'closed';
   if (incident.releasedAt !== undefined || incident.dryRunReleasedAt !== undefined) return 'released';
   if (incident.containedAt !== undefined || incident.dryRunContainedAt !== undefined) return 'contained';
   if (incident.playbookStatus === 'failed') return 'failed';
-  if (incident.playbookStatus === 'completed') return 'not-contained';
+  if (incident.playbookStatus === 'completed') return 'not_contained';
   return incident.playbookStartedAt === undefined ? 'new' : 'responding';
 }
 

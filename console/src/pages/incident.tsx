@@ -164,7 +164,7 @@ function Execution({ execution, actions }: { execution: ExecutionGraph; actions:
   );
 }
 
-export function IncidentPage({ id }: { id: string }) {
+export function IncidentPage({ id, cases }: { id: string; cases: boolean }) {
   const [detail, setDetail] = useState<IncidentDetail | undefined>();
   const [error, setError] = useState('');
   const [tab, setTab] = useState<Tab>('response');
@@ -257,12 +257,16 @@ export function IncidentPage({ id }: { id: string }) {
         </div>
         {/* biome-ignore lint/a11y/useSemanticElements: a toolbar of buttons, not a form: no fieldset */}
         <div class="controls" role="group" aria-label="Incident actions">
-          <button type="button" onClick={() => setDialog('assign')}>
-            Assign
-          </button>
-          <button type="button" onClick={() => setDialog('note')}>
-            Add note
-          </button>
+          {cases ? (
+            <>
+              <button type="button" onClick={() => setDialog('assign')}>
+                Assign
+              </button>
+              <button type="button" onClick={() => setDialog('note')}>
+                Add note
+              </button>
+            </>
+          ) : null}
           <button
             type="button"
             disabled={!detail.canRelease}
@@ -274,7 +278,7 @@ export function IncidentPage({ id }: { id: string }) {
           >
             Release…
           </button>
-          {detail.status === 'closed' || detail.status === 'resolved' ? (
+          {!cases ? null : detail.status === 'closed' || detail.status === 'resolved' ? (
             <button type="button" onClick={() => setDialog('reopen')}>
               Reopen
             </button>
@@ -404,9 +408,11 @@ export function IncidentPage({ id }: { id: string }) {
           <Panel
             title="Notes"
             actions={
-              <button type="button" onClick={() => setDialog('note')}>
-                Add note
-              </button>
+              cases ? (
+                <button type="button" onClick={() => setDialog('note')}>
+                  Add note
+                </button>
+              ) : undefined
             }
           >
             {detail.notes.length === 0 ? (
