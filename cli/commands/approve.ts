@@ -9,8 +9,11 @@ import {
 } from '#core/actions/approval.ts';
 import { ApprovalTaskNotFoundError, findApprovalTaskToken } from '../aws/approval.ts';
 import { type Command, type CommandIo, UsageError, write } from '../command.ts';
+import { decideThroughServer } from '../console/client.ts';
+import { runningServer } from '../local/owner.ts';
 import {
   awsClientConfig,
+  localDataDir,
   openStoreFor,
   STORE_HELP,
   STORE_OPTIONS,
@@ -49,11 +52,11 @@ cloudformation:DescribeStacks (--stack) and reading the table: dynamodb:UpdateIt
 states:GetExecutionHistory on the execution and states:SendTaskSuccess/SendTaskFailure on the
 playbook's state machine.
 
-Locally, playbooks ask for approval in-line (run --approve or --deny, or a prompt) and record
-the answer themselves, so the local store normally holds no pending approval: the command
-then says so and exits 1. No local execution waits on a pending approval, so deciding one
-there resumes nothing; the safety rails read the decision (an approved incident may exceed the
-blast-radius limit on its next run).
+Locally, while \`riposte serve\` runs on the data folder, a playbook that reaches its approval
+waits for it: the command sends the decision to the server (its console API), which decides as
+the approval links do (signed, expiring, first decision wins) and the playbook goes on or stops.
+Without a server, \`run\` and \`release\` ask in-line (--approve, --deny or a prompt): a pending
+item left in the store resumes nothing, but the safety rails read the decision.
 
 Options:
   --json           one JSON object: {"incident","status","approver","decidedAt","message"}
@@ -216,6 +219,25 @@ async function decide(decision: Decision, store: StoreHandle, id: string, json: 
   return 0;
 }
 
+/** `approve`/`deny` while `riposte serve` holds the store: the decision goes through its API. */
+async function decideThroughServe(url: string, decision: Decision, id: string, json: boolean, io: CommandIo) {
+  const result = await decideThroughServer(url, id, decision);
+  if (!result.ok) {
+    write(io.stderr, `riposte ${decision}: ${result.message}`);
+    return 1;
+  }
+  const d = result.decided;
+  write(
+    io.stdout,
+    json
+      ? JSON.stringify(d)
+      : `incident ${d.incident}: approval ${d.status} by ${d.approver} at ${d.decidedAt}; the playbook ${
+          d.status === 'approved' ? 'continues' : 'stops'
+        } in riposte serve (${url})`,
+  );
+  return 0;
+}
+
 function decisionCommand(decision: Decision): Command {
   return {
     name: decision,
@@ -231,7 +253,14 @@ function decisionCommand(decision: Decision): Command {
         options: { json: { type: 'boolean', default: false }, ...STORE_OPTIONS },
       });
       if (positionals.length !== 1) throw new UsageError('expected exactly one incident id');
-      const store = await openStoreFor(storeSelection(io.cwd, values));
+      const selection = storeSelection(io.cwd, values);
+      if (values.stack === undefined && values.table === undefined) {
+        // A running serve holds the store and the waiting execution: decide through its API.
+        const server = runningServer(localDataDir(selection));
+        if (server !== undefined)
+          return decideThroughServe(server.url, decision, positionals[0] ?? '', values.json, io);
+      }
+      const store = await openStoreFor(selection);
       try {
         return await decide(decision, store, positionals[0] ?? '', values.json, io);
       } catch (error) {
