@@ -7,7 +7,6 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
-import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { AlertStore } from './alert-store.ts';
 import { encryptedLogGroup, FUNCTION_DEFAULTS } from './function-defaults.ts';
@@ -192,15 +191,17 @@ export class ApprovalApi extends Construct {
   }
 
   /**
-   * Allows the function to answer the task tokens of `stateMachines` (`states:SendTaskSuccess`
-   * and `states:SendTaskFailure`, which Step Functions authorizes on the state machine's ARN).
+   * Allows the function to answer the task tokens of the state machines `stateMachineArns`
+   * names (`states:SendTaskSuccess` and `states:SendTaskFailure`, which Step Functions
+   * authorizes on the state machine's ARN): ARNs or one ARN pattern such as
+   * `PlaybookStateMachines.stateMachineArnPattern`, which names every playbook at any count.
    */
-  public allowTaskResponses(stateMachines: readonly sfn.IStateMachine[]): void {
-    if (stateMachines.length === 0) return;
+  public allowTaskResponses(stateMachineArns: readonly string[]): void {
+    if (stateMachineArns.length === 0) return;
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
-        resources: stateMachines.map((machine) => machine.stateMachineArn),
+        resources: [...stateMachineArns],
       }),
     );
   }

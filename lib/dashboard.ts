@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -52,8 +52,12 @@ export function ingestCounter(name: IngestCounter): cloudwatch.Metric {
 
 /** Properties of {@link FailureAlerts}. */
 export interface FailureAlertsProps {
-  /** The playbook state machines, by playbook id. */
-  readonly stateMachines: ReadonlyMap<string, sfn.IStateMachine>;
+  /**
+   * What the ARN of every playbook state machine starts with
+   * (`arn:<partition>:states:<region>:<account>:stateMachine:<stack name>-`, see
+   * `PlaybookStateMachines.stateMachineArnPrefix`).
+   */
+  readonly stateMachineArnPrefix: string;
 
   /** The topic notified (the `Settings` alert topic). */
   readonly topic: sns.ITopic;
@@ -77,70 +81,66 @@ class TopicTarget implements events.IRuleTarget {
  * lifecycle event) never runs when the execution times out or is aborted, and cannot run when
  * the context function itself is broken.
  *
- * One EventBridge rule per playbook (construct id: the playbook id) on the default bus, matching
- * `aws.states` `Step Functions Execution Status Change` events with those statuses and the
- * playbook's state machine ARN (executions started through the `live` alias report the
- * unqualified ARN in `stateMachineArn`). A rule per playbook, rather than one listing every ARN,
- * because the event does not carry the playbook id and the message should: each rule's input
- * transformer writes it into a JSON message with the status, the execution ARN and name, the
- * time and a console link.
+ * One EventBridge rule (`Rule`) on the default bus for every playbook, matching `aws.states`
+ * `Step Functions Execution Status Change` events with those statuses whose `stateMachineArn`
+ * starts with the playbooks' ARN prefix (executions started through the `live` alias report the
+ * unqualified ARN there). One rule, not one per playbook: a bus holds 300 rules by default, and
+ * a rule per playbook would spend them, and change a shared resource, with every playbook added.
+ * The state machine is named `<stack name>-<playbook id>` and the execution
+ * `<incident>-<playbook id>-<version>`, so the message, written by the rule's input transformer,
+ * still names the playbook: it carries the state machine ARN, the status, the execution ARN and
+ * name, the time and a console link.
  *
- * The topic's policy gets one statement letting EventBridge publish, only for these rules
+ * The topic's policy gets one statement letting EventBridge publish, only for this rule
  * (`aws:SourceArn`); the topic's key already lets EventBridge generate data keys (see
  * `EncryptionKey`).
  *
  * @example
- * new FailureAlerts(this, 'FailureAlerts', { stateMachines, topic: settings.alertTopic });
+ * new FailureAlerts(this, 'FailureAlerts', {
+ *   stateMachineArnPrefix: playbooks.stateMachineArnPrefix, topic: settings.alertTopic });
  */
 export class FailureAlerts extends Construct {
-  /** The rule of each playbook, by playbook id. */
-  public readonly rules: ReadonlyMap<string, events.Rule>;
+  /** The rule. */
+  public readonly rule: events.Rule;
 
   public constructor(scope: Construct, id: string, props: FailureAlertsProps) {
     super(scope, id);
     const { topic } = props;
-    const rules = new Map<string, events.Rule>();
-    for (const [playbookId, stateMachine] of props.stateMachines) {
-      const rule = new events.Rule(this, playbookId, {
-        description: `Riposte: notify when a ${playbookId} execution fails, times out or is aborted`,
-        eventPattern: {
-          source: ['aws.states'],
-          detailType: ['Step Functions Execution Status Change'],
-          detail: {
-            status: [...FAILED_EXECUTION_STATUSES],
-            stateMachineArn: [stateMachine.stateMachineArn],
-          },
+    this.rule = new events.Rule(this, 'Rule', {
+      description: 'Riposte: notify when a playbook execution fails, times out or is aborted',
+      eventPattern: {
+        source: ['aws.states'],
+        detailType: ['Step Functions Execution Status Change'],
+        detail: {
+          status: [...FAILED_EXECUTION_STATUSES],
+          stateMachineArn: events.Match.prefix(props.stateMachineArnPrefix),
         },
-      });
-      rule.addTarget(new TopicTarget(topic, failureMessage(playbookId)));
-      rules.set(playbookId, rule);
-    }
-    this.rules = rules;
-
-    if (rules.size > 0) {
-      topic.addToResourcePolicy(
-        new iam.PolicyStatement({
-          sid: 'AllowPlaybookFailureRules',
-          principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-          actions: ['sns:Publish'],
-          resources: [topic.topicArn],
-          conditions: { ArnEquals: { 'aws:SourceArn': [...rules.values()].map((rule) => rule.ruleArn) } },
-        }),
-      );
-    }
+      },
+    });
+    this.rule.addTarget(new TopicTarget(topic, failureMessage()));
+    topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowPlaybookFailureRules',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: { ArnEquals: { 'aws:SourceArn': this.rule.ruleArn } },
+      }),
+    );
   }
 }
 
-/** The message of a failed execution: what, which playbook, where to look. */
-function failureMessage(playbookId: string): events.RuleTargetInput {
+/** The message of a failed execution: what, which state machine (named after the playbook), where to look. */
+function failureMessage(): events.RuleTargetInput {
   const region = events.EventField.fromPath('$.region');
   const executionArn = events.EventField.fromPath('$.detail.executionArn');
   const status = events.EventField.fromPath('$.detail.status');
+  const execution = events.EventField.fromPath('$.detail.name');
   return events.RuleTargetInput.fromObject({
-    summary: `Riposte playbook ${playbookId}: an execution ended ${status}`,
-    playbook: playbookId,
+    summary: `Riposte playbook execution ${execution} ended ${status}`,
+    stateMachine: events.EventField.fromPath('$.detail.stateMachineArn'),
     status,
-    execution: events.EventField.fromPath('$.detail.name'),
+    execution,
     executionArn,
     at: events.EventField.fromPath('$.time'),
     console: `https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${executionArn}`,
@@ -148,6 +148,71 @@ function failureMessage(playbookId: string): events.RuleTargetInput {
       "The playbook's own failure path may not have run (timeouts and aborts skip it): check the incident's " +
       'timeline, and contain or release by hand if needed.',
   });
+}
+
+/** Properties of {@link playbookFailureAlarm}. */
+export interface PlaybookFailureAlarmProps {
+  readonly playbookId: string;
+  /** The alarm's name: `<state machine name>-failed`, so that one ARN pattern names every playbook alarm. */
+  readonly alarmName: string;
+  readonly stateMachine: sfn.IStateMachine;
+  /** The topic notified of ALARM (the `Settings` alert topic). */
+  readonly topic: sns.ITopic;
+}
+
+/**
+ * The alarm of one playbook, created in the playbook's own nested stack: ALARM as soon as an
+ * execution failed or timed out in five minutes (`AWS/States` `ExecutionsFailed` +
+ * `ExecutionsTimedOut` of its state machine). One per playbook: an alarm's metric math takes
+ * at most 10 metrics, so one alarm over every playbook would stop scaling at five. Only ALARM
+ * is notified: each failure is a discrete event, also reported one by one by
+ * {@link FailureAlerts}. The topic lets CloudWatch publish for alarms named like this one (see
+ * {@link RiposteDashboard}).
+ *
+ * @example
+ * playbookFailureAlarm(this, 'FailureAlarm', { playbookId: 'ec2-instance-compromise',
+ *   alarmName: 'Riposte-ec2-instance-compromise-failed', stateMachine, topic });
+ */
+export function playbookFailureAlarm(
+  scope: Construct,
+  id: string,
+  props: PlaybookFailureAlarmProps,
+): cloudwatch.Alarm {
+  const { playbookId, stateMachine } = props;
+  const alarm = new cloudwatch.Alarm(scope, id, {
+    alarmName: props.alarmName,
+    alarmDescription: `Riposte: executions of playbook ${playbookId} failed or timed out`,
+    metric: new cloudwatch.MathExpression({
+      expression: 'FILL(failed, 0) + FILL(timedOut, 0)',
+      usingMetrics: {
+        failed: stateMachine.metricFailed({ statistic: cloudwatch.Stats.SUM, period: PERIOD }),
+        timedOut: stateMachine.metricTimedOut({ statistic: cloudwatch.Stats.SUM, period: PERIOD }),
+      },
+      label: `${playbookId} failed or timed out`,
+      period: PERIOD,
+    }),
+    threshold: 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    evaluationPeriods: 1,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
+  alarm.addAlarmAction(new cloudwatchActions.SnsAction(props.topic));
+  return alarm;
+}
+
+/**
+ * A SEARCH expression over the `AWS/States` metric `metricName` of every state machine whose
+ * ARN carries `namePrefix` (the playbooks'), one line per state machine: new playbooks appear
+ * without changing the dashboard.
+ */
+export function playbookSearch(metricName: string, stackName: string): string {
+  // Partial matches are on alphanumeric tokens: one StateMachineArn term per token of the name.
+  const terms = stackName
+    .split(/[^A-Za-z0-9]+/)
+    .filter((token) => token !== '')
+    .map((token) => `StateMachineArn=${token}`)
+    .join(' ');
+  return `SEARCH('{AWS/States,StateMachineArn} MetricName="${metricName}" ${terms}', 'Sum', ${PERIOD.toSeconds()})`;
 }
 
 /** Properties of {@link RiposteDashboard}. */
@@ -160,8 +225,24 @@ export interface RiposteDashboardProps {
    */
   readonly dashboardName?: string;
 
-  /** The playbook state machines, by playbook id. */
-  readonly stateMachines: ReadonlyMap<string, sfn.IStateMachine>;
+  /**
+   * The root stack's name, which every playbook state machine name starts with
+   * (`PlaybookStateMachines.namePrefix` without the hyphen).
+   */
+  readonly playbookStackName: string;
+
+  /**
+   * The name every playbook failure alarm starts with (`<stack name>-`, see
+   * `playbookFailureAlarm`): the topic lets CloudWatch publish for those alarms.
+   */
+  readonly playbookAlarmNamePrefix: string;
+
+  /**
+   * Whether any playbook is deployed.
+   *
+   * @default true
+   */
+  readonly hasPlaybooks?: boolean;
 
   /** The intake dead-letter queue, whose depth the dashboard shows. */
   readonly deadLetterQueue: sqs.IQueue;
@@ -186,9 +267,11 @@ export interface RiposteDashboardProps {
  * - incidents opened and executions started, rejected events and delivery failures (the ingest
  *   function's counters, dimension `service` = `riposte-ingest`);
  * - the intake dead-letter queue's depth;
- * - playbook failures: `AWS/States` `ExecutionsFailed` and `ExecutionsTimedOut` of each
- *   playbook's state machine;
- * - the alarms' states.
+ * - playbook failures: `AWS/States` `ExecutionsFailed` and `ExecutionsTimedOut` of every
+ *   playbook state machine, as SEARCH expressions over the names the playbooks share
+ *   ({@link playbookSearch}): the dashboard does not change when a playbook is added;
+ * - the states of the stack-wide alarms (each playbook's own alarm is on the playbook's state
+ *   machine and in its nested stack, see {@link playbookFailureAlarm}).
  *
  * Alarms, notifying the alert topic (whose policy gets a statement letting CloudWatch publish for
  * these alarms only; the key already allows this account's alarms):
@@ -196,14 +279,13 @@ export interface RiposteDashboardProps {
  * - `DeliveryFailuresAlarm`: deliveries the ingest function failed and returned to the queue, in
  *   2 of 3 five-minute periods (a transient error that a retry absorbs does not page; failures
  *   that end in the DLQ raise the DLQ alarm anyway). ALARM and OK are notified.
- * - `PlaybookFailureAlarms/<playbook id>`: one per playbook (an alarm's metric math takes at most
- *   10 metrics, so one alarm over every playbook would stop scaling at five), ALARM as soon as an
- *   execution failed or timed out in five minutes. Only ALARM is notified: each failure is a
- *   discrete event, also reported one by one by {@link FailureAlerts}.
+ * - each playbook's `FailureAlarm` ({@link playbookFailureAlarm}), created in the playbook's
+ *   nested stack: the topic's statement names them by their shared name prefix
+ *   (`alarm:<stack name>-*`), so adding a playbook changes nothing here.
  *
  * @example
- * new RiposteDashboard(this, 'Dashboard', { stateMachines, deadLetterQueue: intake.deadLetterQueue,
- *   otherAlarms: [intake.deadLetterAlarm], alertTopic: settings.alertTopic });
+ * new RiposteDashboard(this, 'Dashboard', { playbookStackName: 'Riposte', playbookAlarmNamePrefix: 'Riposte-',
+ *   deadLetterQueue: intake.deadLetterQueue, otherAlarms: [intake.deadLetterAlarm], alertTopic: settings.alertTopic });
  */
 export class RiposteDashboard extends Construct {
   /** Default {@link RiposteDashboardProps.dashboardName}. */
@@ -212,12 +294,11 @@ export class RiposteDashboard extends Construct {
   public readonly dashboard: cloudwatch.Dashboard;
   /** Deliveries failed by the ingest function. */
   public readonly deliveryFailuresAlarm: cloudwatch.Alarm;
-  /** Failed or timed-out executions, by playbook id. */
-  public readonly playbookFailureAlarms: ReadonlyMap<string, cloudwatch.Alarm>;
 
   public constructor(scope: Construct, id: string, props: RiposteDashboardProps) {
     super(scope, id);
-    const { alertTopic, stateMachines } = props;
+    const { alertTopic } = props;
+    const hasPlaybooks = props.hasPlaybooks ?? true;
     const notify = new cloudwatchActions.SnsAction(alertTopic);
 
     this.deliveryFailuresAlarm = new cloudwatch.Alarm(this, 'DeliveryFailuresAlarm', {
@@ -233,32 +314,15 @@ export class RiposteDashboard extends Construct {
     this.deliveryFailuresAlarm.addAlarmAction(notify);
     this.deliveryFailuresAlarm.addOkAction(notify);
 
-    const failureAlarms = new Construct(this, 'PlaybookFailureAlarms');
-    const playbookAlarms = new Map<string, cloudwatch.Alarm>();
-    for (const [playbookId, stateMachine] of stateMachines) {
-      const alarm = new cloudwatch.Alarm(failureAlarms, playbookId, {
-        alarmDescription: `Riposte: executions of playbook ${playbookId} failed or timed out`,
-        metric: new cloudwatch.MathExpression({
-          expression: 'FILL(failed, 0) + FILL(timedOut, 0)',
-          usingMetrics: {
-            failed: stateMachine.metricFailed({ statistic: cloudwatch.Stats.SUM, period: PERIOD }),
-            timedOut: stateMachine.metricTimedOut({ statistic: cloudwatch.Stats.SUM, period: PERIOD }),
-          },
-          label: `${playbookId} failed or timed out`,
-          period: PERIOD,
-        }),
-        threshold: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-      alarm.addAlarmAction(notify);
-      playbookAlarms.set(playbookId, alarm);
-    }
-    this.playbookFailureAlarms = playbookAlarms;
-
-    const alarms = [this.deliveryFailuresAlarm, ...playbookAlarms.values()];
-    const { account } = Stack.of(this);
+    const alarms = [this.deliveryFailuresAlarm];
+    const stack = Stack.of(this);
+    const { account } = stack;
+    const playbookAlarms = stack.formatArn({
+      service: 'cloudwatch',
+      resource: 'alarm',
+      resourceName: `${props.playbookAlarmNamePrefix}*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
     alertTopic.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowRiposteDashboardAlarms',
@@ -267,7 +331,12 @@ export class RiposteDashboard extends Construct {
         resources: [alertTopic.topicArn],
         conditions: {
           StringEquals: { 'aws:SourceAccount': account },
-          ArnLike: { 'aws:SourceArn': alarms.map((alarm) => alarm.alarmArn) },
+          ArnLike: {
+            'aws:SourceArn': [
+              ...alarms.map((alarm) => alarm.alarmArn),
+              ...(hasPlaybooks ? [playbookAlarms] : []),
+            ],
+          },
         },
       }),
     );
@@ -284,18 +353,15 @@ export class RiposteDashboard extends Construct {
     const prop = (dimension: string): string => `\${PROP('Dim.${dimension}')}`;
     const bySource = `${prop('source')} severity ${prop('severity')}`;
     const byPlaybook = `${prop('playbook')} ${prop('source')} severity ${prop('severity')}`;
-    const playbookMetrics = [...stateMachines].flatMap(([playbookId, stateMachine]) => [
-      stateMachine.metricFailed({
-        statistic: cloudwatch.Stats.SUM,
-        period: PERIOD,
-        label: `${playbookId} failed`,
-      }),
-      stateMachine.metricTimedOut({
-        statistic: cloudwatch.Stats.SUM,
-        period: PERIOD,
-        label: `${playbookId} timed out`,
-      }),
-    ]);
+    const playbookMetrics = (['ExecutionsFailed', 'ExecutionsTimedOut'] as const).map(
+      (metricName) =>
+        new cloudwatch.MathExpression({
+          expression: playbookSearch(metricName, props.playbookStackName),
+          usingMetrics: {},
+          period: PERIOD,
+          label: `\${PROP('Dim.StateMachineArn')} ${metricName === 'ExecutionsFailed' ? 'failed' : 'timed out'}`,
+        }),
+    );
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: props.dashboardName ?? RiposteDashboard.DEFAULT_NAME,
@@ -348,7 +414,7 @@ export class RiposteDashboard extends Construct {
           }),
         ],
         [
-          playbookMetrics.length === 0
+          !hasPlaybooks
             ? new cloudwatch.TextWidget({
                 markdown: '**Playbook failures**: no playbook is deployed.',
                 width: 16,

@@ -1,14 +1,19 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, Fn, Stack, Token, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { PlaybookRoute } from '../functions/core/intake/dispatch.ts';
+import { type BundledRoute, LIVE_ALIAS, ROUTES_FILE } from '../functions/ingest/routes.ts';
 import type { AlertStore } from './alert-store.ts';
 import {
+  BUNDLING,
   encryptedLogGroup,
   FUNCTION_DEFAULTS,
   isRetentionDays,
@@ -44,16 +49,28 @@ export interface IngestFunctionProps {
   readonly logRetentionDays: number;
 
   /**
-   * The deployed playbooks the function dispatches to (`PLAYBOOKS`, as JSON): each route's
-   * `target` is the ARN of its state machine's `live` alias. `states:StartExecution` is granted
-   * on each target's state machine ARN with `states:StateMachineQualifier` equal to the alias
-   * name: Step Functions authorizes a start through an alias on the unqualified ARN, so a
-   * statement naming the alias ARN would never match, and without the condition the function
-   * could also start the unpublished latest revision or any version.
+   * The deployed playbooks the function dispatches to: id, version, trigger and state machine
+   * name of each. They are written to `playbook-routes.json` in the function's bundle (see
+   * `functions/ingest/routes.ts`), not to its environment, whose 4 KB they would outgrow.
    *
    * @default [] - no playbook: alerts are stored and grouped into incidents, nothing is started.
    */
-  readonly playbooks?: readonly PlaybookRoute[];
+  readonly routes?: readonly BundledRoute[];
+
+  /**
+   * What every playbook state machine name starts with: the stack name and a hyphen
+   * (`PlaybookStateMachines.namePrefix`); required with {@link routes}. The function starts a
+   * playbook on `arn:<partition>:states:<region>:<account>:stateMachine:<name>:live`, and may
+   * call `states:StartExecution` on `…:stateMachine:<prefix>*` only, only with
+   * `states:StateMachineQualifier` equal to `live`: Step Functions authorizes a start through an
+   * alias on the unqualified ARN, so a statement naming the alias ARN would never match, and
+   * without the condition the function could also start the unpublished latest revision or any
+   * version. One statement whatever the number of playbooks: the role's policy stays far below
+   * IAM's 10,240 characters.
+   *
+   * @default - none; there must be no routes.
+   */
+  readonly stateMachineNamePrefix?: string;
 
   /**
    * Function timeout. The intake queue's visibility timeout must be at least six times this plus
@@ -139,7 +156,7 @@ export class IngestFunction extends Construct {
     const batchSize = props.batchSize ?? 10;
     const maxConcurrency = props.maxConcurrency ?? 5;
     const memorySize = props.memorySize ?? 512;
-    const playbooks = props.playbooks ?? [];
+    const routes = props.routes ?? [];
     validate(props, { timeout, maxBatchingWindow, batchSize, maxConcurrency, memorySize });
     if (!isRetentionDays(props.logRetentionDays)) {
       throw new Error(
@@ -158,8 +175,28 @@ export class IngestFunction extends Construct {
     });
     this.logGroup.grantWrite(this.role);
 
+    const stack = Stack.of(this);
+    const arnPrefix = stack.formatArn({
+      service: 'states',
+      resource: 'stateMachine',
+      resourceName: '',
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const routesFile = routes.length === 0 ? undefined : writeRoutesFile(routes);
+    const namePrefix = props.stateMachineNamePrefix;
+    if (routes.length > 0 && namePrefix === undefined) {
+      throw new Error('IngestFunction: routes need a stateMachineNamePrefix');
+    }
+    for (const route of routes) {
+      if (namePrefix !== undefined && !route.stateMachineName.startsWith(namePrefix)) {
+        throw new Error(
+          `IngestFunction: the state machine of playbook ${route.id}, ${route.stateMachineName}, does not start with ${namePrefix}`,
+        );
+      }
+    }
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       ...FUNCTION_DEFAULTS,
+      ...(routesFile === undefined ? {} : { bundling: bundlingWithRoutes(routesFile) }),
       description: 'Riposte ingest: intake queue to OCSF alerts and incidents in DynamoDB, then playbooks',
       entry: HANDLER_ENTRY,
       memorySize,
@@ -173,7 +210,9 @@ export class IngestFunction extends Construct {
         POWERTOOLS_SERVICE_NAME: 'riposte-ingest',
         POWERTOOLS_METRICS_NAMESPACE: 'Riposte',
         POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
-        PLAYBOOKS: Stack.of(this).toJsonString([...playbooks]),
+        ...(routesFile === undefined
+          ? {}
+          : { PLAYBOOK_ROUTES_FILE: ROUTES_FILE, PLAYBOOK_ARN_PREFIX: arnPrefix }),
         NODE_OPTIONS: '--enable-source-maps',
       },
     });
@@ -187,17 +226,25 @@ export class IngestFunction extends Construct {
       }),
     );
     props.store.grantIngest(this.role);
-    for (const target of new Set(playbooks.map((playbook) => playbook.target))) {
+    if (routes.length > 0 && namePrefix !== undefined) {
       // Step Functions authorizes a start through an alias on the state machine's (unqualified)
-      // ARN, with the alias name in states:StateMachineQualifier: allow exactly that alias.
-      const { stateMachineArn, qualifier } = splitQualifiedArn(target);
+      // ARN, with the alias name in states:StateMachineQualifier: allow exactly that alias, on
+      // the stack's playbook state machines (one statement, whatever the number of playbooks).
       this.role.addToPrincipalPolicy(
         new iam.PolicyStatement({
           actions: ['states:StartExecution'],
-          resources: [stateMachineArn],
-          conditions: { 'ForAnyValue:StringEquals': { 'states:StateMachineQualifier': [qualifier] } },
+          resources: [`${arnPrefix}${namePrefix}*`],
+          conditions: { 'ForAnyValue:StringEquals': { 'states:StateMachineQualifier': [LIVE_ALIAS] } },
         }),
       );
+      Validations.of(this.role.node.findChild('DefaultPolicy')).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:stateMachine:${namePrefix}*]`,
+        reason:
+          `states:StartExecution on the state machines named ${namePrefix}*, the playbooks of this stack (their ` +
+          'names are deterministic: <stack name>-<playbook id>), and only through their live alias ' +
+          '(states:StateMachineQualifier): one statement for any number of playbooks, where a list of ARNs ' +
+          "would outgrow IAM's 10,240-character limit on a role's inline policies.",
+      });
     }
 
     // The role's policy exists by now: the log group grant above created it.
@@ -217,28 +264,33 @@ export class IngestFunction extends Construct {
   }
 }
 
-/** A qualified state machine ARN (`arn:<partition>:states:<region>:<account>:stateMachine:<name>:<qualifier>`). */
-const QUALIFIED_STATE_MACHINE_ARN = /^(arn:[^:]+:states:[^:]+:[^:]+:stateMachine:[^:]+):([^:]+)$/;
-
 /**
- * The state machine ARN and the qualifier (alias name or version) of a qualified state machine
- * ARN; an unresolved token (a `live` alias of this app) is split by CloudFormation.
+ * Writes `routes` as JSON to a file named by its content hash (so a changed route set is a new
+ * file, and the bundling cache never serves an old one) and returns its path.
  */
-export function splitQualifiedArn(target: string): {
-  readonly stateMachineArn: string;
-  readonly qualifier: string;
-} {
-  if (Token.isUnresolved(target)) {
-    const parts = Fn.split(':', target, 8);
-    return { stateMachineArn: Fn.join(':', parts.slice(0, 7)), qualifier: parts[7] as string };
-  }
-  const match = QUALIFIED_STATE_MACHINE_ARN.exec(target);
-  if (match === null) {
-    throw new Error(
-      `IngestFunction: playbook target ${target} must be a state machine alias ARN (…:stateMachine:<name>:<alias>)`,
-    );
-  }
-  return { stateMachineArn: match[1] as string, qualifier: match[2] as string };
+function writeRoutesFile(routes: readonly BundledRoute[]): string {
+  const text = `${JSON.stringify(routes)}\n`;
+  const digest = createHash('sha256').update(text).digest('hex').slice(0, 32);
+  const dir = path.join(tmpdir(), 'riposte-playbook-routes');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${digest}.json`);
+  writeFileSync(file, text);
+  return file;
+}
+
+/** {@link BUNDLING}, plus copying the routes file beside the bundle once esbuild is done. */
+function bundlingWithRoutes(routesFile: string): nodejs.BundlingOptions {
+  const quote = (text: string): string => `'${text.replaceAll("'", "'\\''")}'`;
+  return {
+    ...BUNDLING,
+    commandHooks: {
+      beforeBundling: () => [],
+      beforeInstall: () => [],
+      afterBundling: (_inputDir: string, outputDir: string) => [
+        `cp ${quote(routesFile)} ${quote(path.join(outputDir, ROUTES_FILE))}`,
+      ],
+    },
+  };
 }
 
 function validate(

@@ -1,7 +1,6 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { RiposteConfig } from '../functions/core/config/schema.ts';
-import { routesFor } from '../functions/core/playbooks/registry.ts';
 import type { Playbook } from '../functions/core/playbooks/sdk.ts';
 import { ActionFunctions } from './action-functions.ts';
 import { AlertSources } from './alert-sources.ts';
@@ -34,22 +33,24 @@ const INGEST_TIMEOUT = IngestFunction.DEFAULT_TIMEOUT;
 const INGEST_BATCHING_WINDOW = IngestFunction.DEFAULT_BATCHING_WINDOW;
 
 /**
- * Riposte in one stack: security alerts from the default event bus → intake queue → ingest
+ * Riposte in one stack (and one nested stack per playbook): security alerts from the default event bus → intake queue → ingest
  * function → alert table → playbook state machines → action functions, everything encrypted
  * with one customer managed key.
  *
  * Construct ids are a contract (renaming one replaces its resources, and the table and key are
  * retained, not moved): `Encryption`, `AlertStore`, `Intake`, `Sources` (one rule per source id),
  * `Ingest`, `Settings` (kill switch, alert topic, approval key), `Approval` (the approval
- * endpoint), `Actions` (one function per action family), `Playbooks` (one construct per
- * playbook, named by its id), `Lifecycle` (the lifecycle event bus and its archive),
- * `FailureAlerts` (one rule per playbook notifying failed, timed-out and aborted executions) and
- * `Dashboard` (the `Riposte` CloudWatch dashboard and its alarms).
+ * endpoint), `Actions` (one function per action family), `Playbooks` (one nested stack per
+ * playbook, named by its id; state machines named `<stack name>-<playbook id>`), `Lifecycle`
+ * (the lifecycle event bus and its archive), `FailureAlerts` (one rule notifying failed,
+ * timed-out and aborted executions of every playbook) and `Dashboard` (the `Riposte`
+ * CloudWatch dashboard and its alarms). The stack name is at most 39 characters: it prefixes
+ * every state machine name.
  *
  * Outputs (their keys are a contract: `riposte <command> --stack NAME` reads them):
  * `TableName`, the alert table; `DeployedPlaybooks`, the deployed playbooks as JSON
  * (`{"<id>":{"version":"1.0.0","aliasArn":"arn:aws:states:…:live"}}`), whose `live` aliases an
- * operator starts (`riposte release`). Each playbook also has its own `LiveAliasArn` output.
+ * operator starts (`riposte release`). Each playbook's nested stack also has a `LiveAliasArn` output.
  *
  * Termination protection is off unless `terminationProtection` is set: the table and the key are
  * retained on stack deletion and the table has deletion protection, so deleting the stack loses
@@ -129,8 +130,19 @@ export class RiposteStack extends Stack {
       functionOf: (family) => this.actions.functionOf(family),
       encryptionKey: key,
       logRetentionDays: config.logRetentionDays,
+      alertTopic: this.settings.alertTopic,
     });
-    this.approval.allowTaskResponses(this.playbooks.stateMachines);
+    if (playbooks.length > 0) {
+      this.approval.allowTaskResponses([this.playbooks.stateMachineArnPattern]);
+      Validations.of(this.approval.role.node.findChild('DefaultPolicy')).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:stateMachine:${this.playbooks.namePrefix}*]`,
+        reason:
+          `states:SendTaskSuccess and SendTaskFailure on the state machines named ${this.playbooks.namePrefix}*, ` +
+          'the playbooks of this stack (deterministic names: <stack name>-<playbook id>): one resource for any ' +
+          "number of playbooks, where a list of ARNs would outgrow IAM's 10,240-character limit on a role's " +
+          'inline policies.',
+      });
+    }
 
     this.ingest = new IngestFunction(this, 'Ingest', {
       store: this.store,
@@ -139,7 +151,13 @@ export class RiposteStack extends Stack {
       incidentWindowHours: config.incidentWindowHours,
       rejectedRetentionDays: config.rejectedRetentionDays,
       logRetentionDays: config.logRetentionDays,
-      playbooks: routesFor(playbooks, (playbook) => this.playbooks.aliasArnOf(playbook.id)),
+      routes: playbooks.map((playbook) => ({
+        id: playbook.id,
+        version: playbook.version,
+        stateMachineName: this.playbooks.nameOf(playbook.id),
+        trigger: playbook.trigger,
+      })),
+      stateMachineNamePrefix: this.playbooks.namePrefix,
       timeout: INGEST_TIMEOUT,
       maxBatchingWindow: INGEST_BATCHING_WINDOW,
     });
@@ -156,15 +174,14 @@ export class RiposteStack extends Stack {
         ),
       ],
     });
-    const stateMachines = new Map(
-      [...this.playbooks.machines].map(([playbookId, machine]) => [playbookId, machine.stateMachine]),
-    );
     this.failureAlerts = new FailureAlerts(this, 'FailureAlerts', {
-      stateMachines,
+      stateMachineArnPrefix: this.playbooks.stateMachineArnPrefix,
       topic: this.settings.alertTopic,
     });
     this.dashboard = new RiposteDashboard(this, 'Dashboard', {
-      stateMachines,
+      playbookStackName: this.stackName,
+      playbookAlarmNamePrefix: this.playbooks.namePrefix,
+      hasPlaybooks: playbooks.length > 0,
       deadLetterQueue: this.intake.deadLetterQueue,
       otherAlarms: [this.intake.deadLetterAlarm],
       alertTopic: this.settings.alertTopic,

@@ -8,10 +8,11 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse } from 'aws-lambda';
-import { PlaybookRoutesSchema, StepFunctionsDispatcher } from '#core/intake/dispatch.ts';
+import { StepFunctionsDispatcher } from '#core/intake/dispatch.ts';
 import { type IngestDeps, type IngestReport, ingestBatch } from '#core/intake/ingest.ts';
 import { EventBridgePublisher } from '#core/lifecycle/events.ts';
 import * as z from '#core/zod.ts';
+import { loadRoutes } from './routes.ts';
 
 /**
  * The ingest Lambda: SQS batches of EventBridge events → normalize → DynamoDB → playbook
@@ -26,20 +27,10 @@ const EnvSchema = z.object({
   REJECTED_RETENTION_DAYS: z._default(z.coerce.number().check(z.int(), z.positive()), 90),
   /** Riposte's EventBridge bus for lifecycle events; none when absent. */
   LIFECYCLE_BUS_NAME: z.optional(z.string().check(z.minLength(1))),
-  PLAYBOOKS: z.pipe(
-    z.pipe(
-      z._default(z.string(), '[]'),
-      z.transform((text: string, ctx) => {
-        try {
-          return JSON.parse(text) as unknown;
-        } catch {
-          ctx.issues.push({ code: 'custom', message: 'PLAYBOOKS must be JSON', input: text });
-          return z.NEVER;
-        }
-      }),
-    ),
-    PlaybookRoutesSchema,
-  ),
+  /** The routes file shipped beside the bundle (`routes.ts`); unset: no playbook is deployed. */
+  PLAYBOOK_ROUTES_FILE: z.optional(z.string().check(z.minLength(1))),
+  /** `arn:<partition>:states:<region>:<account>:stateMachine:`, what every playbook ARN starts with. */
+  PLAYBOOK_ARN_PREFIX: z.optional(z.string().check(z.minLength(1))),
 });
 
 /** The SQS event, validated at the edge: only what ingest reads. */
@@ -60,7 +51,7 @@ const deps: IngestDeps = {
   db,
   tableName: env.TABLE_NAME,
   dispatcher: new StepFunctionsDispatcher(sfn),
-  routes: env.PLAYBOOKS,
+  routes: loadRoutes(env.PLAYBOOK_ROUTES_FILE, env.PLAYBOOK_ARN_PREFIX, import.meta.url),
   incidentWindowMs: env.INCIDENT_WINDOW_HOURS * 3_600_000,
   rejectedRetentionDays: env.REJECTED_RETENTION_DAYS,
   ...(env.LIFECYCLE_BUS_NAME === undefined

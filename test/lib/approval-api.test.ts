@@ -126,9 +126,11 @@ describe('ApprovalApi', () => {
         'states:SendTaskFailure',
       ].sort(),
     );
-    expect(byAction.get('states:SendTaskSuccess')?.Resource).toEqual({
-      Ref: id(machine?.stateMachine.node.defaultChild),
-    });
+    // The playbook state machines, by the name they share: <stack name>-<playbook id>.
+    expect(machine?.stateMachineName).toBe('Riposte-test-approval');
+    expect(byAction.get('states:SendTaskSuccess')?.Resource).toEqual(
+      s.stack.resolve(s.stack.playbooks.stateMachineArnPattern),
+    );
     expect(byAction.get('dynamodb:UpdateItem')?.Resource).toEqual({
       'Fn::GetAtt': [id(s.stack.store.table.node.defaultChild), 'Arn'],
     });

@@ -10,6 +10,7 @@ import {
   INGEST_SERVICE,
   LATENCY_SEARCHES,
   METRICS_NAMESPACE,
+  playbookSearch,
 } from '../../lib/dashboard.ts';
 import { RiposteStack } from '../../lib/riposte-stack.ts';
 
@@ -98,10 +99,11 @@ describe('RiposteDashboard and FailureAlerts', async () => {
   const s = synth(playbooks);
   const body = dashboardBody(s);
   const topic = { Ref: logicalId(s, s.stack.settings.alertTopic) };
-  const machineIds = playbooks.map((playbook) => ({
-    id: playbook.id,
-    ref: logicalId(s, s.stack.playbooks.machines.get(playbook.id)?.stateMachine as IConstruct),
-  }));
+  const nestedTemplate = (id: string): Template => {
+    const machine = s.stack.playbooks.machines.get(id);
+    if (machine === undefined) throw new Error(`no playbook ${id}`);
+    return Template.fromStack(machine);
+  };
 
   it('is the Riposte dashboard, under Dashboard', () => {
     // Prepare / Act / Assess
@@ -120,7 +122,9 @@ describe('RiposteDashboard and FailureAlerts', async () => {
     ) as { expression: string; label?: string }[];
 
     // Act / Assess
-    expect(expressions.map((item) => item.expression)).toEqual([
+    expect(
+      expressions.map((item) => item.expression).filter((expression) => !expression.includes('AWS/States')),
+    ).toEqual([
       LATENCY_SEARCHES.TimeToDetect,
       LATENCY_SEARCHES.TimeToContain,
       LATENCY_SEARCHES.TimeToRelease,
@@ -131,7 +135,8 @@ describe('RiposteDashboard and FailureAlerts', async () => {
     expect(LATENCY_SEARCHES.TimeToContain).toContain('{Riposte,playbook,service,severity,source}');
     expect(LATENCY_SEARCHES.TimeToRelease).toContain('MetricName="TimeToRelease"');
     // One line per dimension combination, labelled by its values.
-    for (const item of expressions) expect(item.label).toContain(`\${PROP('Dim.source')}`);
+    for (const item of expressions.filter((e) => !e.expression.includes('AWS/States')))
+      expect(item.label).toContain(`\${PROP('Dim.source')}`);
   });
 
   it("shows the ingest function's counters with the service dimension Powertools adds", () => {
@@ -169,48 +174,52 @@ describe('RiposteDashboard and FailureAlerts', async () => {
     ]);
   });
 
-  it('shows failed and timed-out executions of every playbook state machine', () => {
+  it('shows failed and timed-out executions of every playbook state machine, found by their shared name', () => {
     // Prepare / Act
     const lines = widgetTitled(body, /^Playbook executions failed/).properties.metrics ?? [];
 
-    // Assess
-    expect(lines).toHaveLength(2 * playbooks.length);
-    for (const { id, ref } of machineIds) {
-      for (const [metric, what] of [
-        ['ExecutionsFailed', 'failed'],
-        ['ExecutionsTimedOut', 'timed out'],
-      ]) {
-        expect(lines).toContainEqual([
-          'AWS/States',
-          metric,
-          'StateMachineArn',
-          `\${${ref}}`,
-          { label: `${id} ${what}`, stat: 'Sum' },
-        ]);
-      }
-    }
+    // Assess: two SEARCH expressions, whatever the number of playbooks
+    expect(lines).toEqual(
+      (['ExecutionsFailed', 'ExecutionsTimedOut'] as const).map((metric) => [
+        expect.objectContaining({
+          expression: `SEARCH('{AWS/States,StateMachineArn} MetricName="${metric}" StateMachineArn=Riposte', 'Sum', 300)`,
+        }),
+      ]),
+    );
+    expect(playbookSearch('ExecutionsFailed', 'Riposte-Prod')).toBe(
+      `SEARCH('{AWS/States,StateMachineArn} MetricName="ExecutionsFailed" StateMachineArn=Riposte StateMachineArn=Prod', 'Sum', 300)`,
+    );
   });
 
-  it('alarms on failed or timed-out executions of each playbook, notifying the alert topic', () => {
-    for (const { id, ref } of machineIds) {
-      // Prepare / Act
-      const alarm = s.stack.dashboard.playbookFailureAlarms.get(id);
-      const props = s.template.toJSON().Resources[logicalId(s, alarm as IConstruct)].Properties;
+  it("alarms on failed or timed-out executions of each playbook in the playbook's nested stack, notifying the alert topic", () => {
+    for (const playbook of playbooks) {
+      // Prepare
+      const machine = s.stack.playbooks.machines.get(playbook.id);
+      if (machine === undefined) throw new Error(`no playbook ${playbook.id}`);
+      const nested = nestedTemplate(playbook.id);
+
+      // Act
+      const props =
+        nested.toJSON().Resources[machine.getLogicalId(machine.failureAlarm.node.defaultChild as CfnElement)]
+          .Properties;
+      const ref = machine.getLogicalId(machine.stateMachine.node.defaultChild as CfnElement);
 
       // Assess
+      expect(machine.failureAlarm.node.path).toBe(`Riposte/Playbooks/${playbook.id}/FailureAlarm`);
       expect(props).toMatchObject({
-        AlarmActions: [topic],
+        AlarmName: `Riposte-${playbook.id}-failed`,
         ComparisonOperator: 'GreaterThanOrEqualToThreshold',
         Threshold: 1,
         EvaluationPeriods: 1,
         TreatMissingData: 'notBreaching',
       });
+      expect(props.AlarmActions).toHaveLength(1);
       expect(props.OKActions).toBeUndefined();
       expect(props.Metrics).toEqual([
         {
           Id: 'expr_1',
           Expression: 'FILL(failed, 0) + FILL(timedOut, 0)',
-          Label: `${id} failed or timed out`,
+          Label: `${playbook.id} failed or timed out`,
           ReturnData: true,
         },
         ...(
@@ -255,13 +264,11 @@ describe('RiposteDashboard and FailureAlerts', async () => {
     });
   });
 
-  it("shows every alarm's state, the intake DLQ alarm included", () => {
+  it("shows the stack-wide alarms' state, the intake DLQ alarm included", () => {
     // Prepare
-    const alarms = [
-      s.stack.dashboard.deliveryFailuresAlarm,
-      ...s.stack.dashboard.playbookFailureAlarms.values(),
-      s.stack.intake.deadLetterAlarm,
-    ].map((alarm) => `\${${logicalId(s, alarm)}.Arn}`);
+    const alarms = [s.stack.dashboard.deliveryFailuresAlarm, s.stack.intake.deadLetterAlarm].map(
+      (alarm) => `\${${logicalId(s, alarm)}.Arn}`,
+    );
 
     // Act
     const widget = body.widgets.find((w) => w.type === 'alarm');
@@ -270,12 +277,9 @@ describe('RiposteDashboard and FailureAlerts', async () => {
     expect(widget?.properties.alarms).toEqual(alarms);
   });
 
-  it('lets CloudWatch publish to the alert topic only for these alarms', () => {
+  it('lets CloudWatch publish to the alert topic only for these alarms and the playbook alarms, by name', () => {
     // Prepare
-    const alarms = [
-      s.stack.dashboard.deliveryFailuresAlarm,
-      ...s.stack.dashboard.playbookFailureAlarms.values(),
-    ];
+    const alarms = [s.stack.dashboard.deliveryFailuresAlarm];
 
     // Act
     const statement = topicStatements(s).find((st) => st.Sid === 'AllowRiposteDashboardAlarms');
@@ -289,82 +293,124 @@ describe('RiposteDashboard and FailureAlerts', async () => {
       Resource: topic,
       Condition: {
         StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
-        ArnLike: { 'aws:SourceArn': alarms.map((alarm) => ({ 'Fn::GetAtt': [logicalId(s, alarm), 'Arn'] })) },
+        ArnLike: {
+          'aws:SourceArn': [
+            ...alarms.map((alarm) => ({ 'Fn::GetAtt': [logicalId(s, alarm), 'Arn'] })),
+            {
+              'Fn::Join': [
+                '',
+                [
+                  'arn:',
+                  { Ref: 'AWS::Partition' },
+                  ':cloudwatch:',
+                  { Ref: 'AWS::Region' },
+                  ':',
+                  { Ref: 'AWS::AccountId' },
+                  ':alarm:Riposte-*',
+                ],
+              ],
+            },
+          ],
+        },
       },
     });
   });
 
   describe('FailureAlerts', () => {
-    it('has one rule per playbook, under FailureAlerts, matching the failed, timed-out and aborted executions of its state machine', () => {
-      for (const { id, ref } of machineIds) {
-        // Prepare / Act
-        const rule = s.stack.failureAlerts.rules.get(id);
-        const props = s.template.toJSON().Resources[logicalId(s, rule as IConstruct)].Properties;
+    const rule = (): Record<string, unknown> =>
+      s.template.toJSON().Resources[logicalId(s, s.stack.failureAlerts.rule)].Properties;
 
-        // Assess
-        expect(rule?.node.path).toBe(`Riposte/FailureAlerts/${id}`);
-        expect(props.EventPattern).toEqual({
-          source: ['aws.states'],
-          'detail-type': ['Step Functions Execution Status Change'],
-          detail: { status: [...FAILED_EXECUTION_STATUSES], stateMachineArn: [{ Ref: ref }] },
-        });
-        expect(FAILED_EXECUTION_STATUSES).toEqual(['FAILED', 'TIMED_OUT', 'ABORTED']);
-      }
-      expect([...s.stack.failureAlerts.rules.keys()]).toEqual(playbooks.map((playbook) => playbook.id));
+    it("has one rule, under FailureAlerts, matching the failed, timed-out and aborted executions of every playbook's state machine", () => {
+      // Prepare / Act
+      const props = rule();
+
+      // Assess: one rule on the default bus however many playbooks, matching the names they share
+      expect(s.stack.failureAlerts.rule.node.path).toBe('Riposte/FailureAlerts/Rule');
+      s.template.resourcePropertiesCountIs(
+        'AWS::Events::Rule',
+        { EventPattern: { source: ['aws.states'] } },
+        1,
+      );
+      expect(props.EventPattern).toEqual({
+        source: ['aws.states'],
+        'detail-type': ['Step Functions Execution Status Change'],
+        detail: {
+          status: [...FAILED_EXECUTION_STATUSES],
+          stateMachineArn: [
+            {
+              prefix: {
+                'Fn::Join': [
+                  '',
+                  [
+                    'arn:',
+                    { Ref: 'AWS::Partition' },
+                    ':states:',
+                    { Ref: 'AWS::Region' },
+                    ':',
+                    { Ref: 'AWS::AccountId' },
+                    ':stateMachine:Riposte-',
+                  ],
+                ],
+              },
+            },
+          ],
+        },
+      });
+      expect(FAILED_EXECUTION_STATUSES).toEqual(['FAILED', 'TIMED_OUT', 'ABORTED']);
     });
 
-    it('targets the alert topic with a readable message naming the playbook, status, execution and console link', () => {
-      for (const { id } of machineIds) {
-        // Prepare
-        const rule = s.stack.failureAlerts.rules.get(id);
-        const props = s.template.toJSON().Resources[logicalId(s, rule as IConstruct)].Properties;
-
-        // Act
-        const targets = props.Targets as {
-          Arn: unknown;
-          InputTransformer: { InputPathsMap: Record<string, string>; InputTemplate: string };
-        }[];
-
-        // Assess
-        expect(targets).toHaveLength(1);
-        expect(targets[0]?.Arn).toEqual(topic);
-        const { InputPathsMap: paths, InputTemplate: template } = targets[0]?.InputTransformer ?? {
-          InputPathsMap: {},
-          InputTemplate: '',
-        };
-        expect(Object.values(paths).sort()).toEqual(
-          ['$.detail.executionArn', '$.detail.name', '$.detail.status', '$.region', '$.time'].sort(),
-        );
-        const message = JSON.parse(
-          transform(template, {
-            'detail-status': 'FAILED',
-            'detail-name': 'inc-1-test-1_0_0',
-            'detail-executionArn': 'arn:aws:states:eu-west-1:111122223333:execution:sm:run',
-            time: '2026-01-01T00:00:00Z',
-            region: 'eu-west-1',
-          }),
-        ) as Record<string, string>;
-        expect(message).toMatchObject({
-          summary: `Riposte playbook ${id}: an execution ended FAILED`,
-          playbook: id,
-          status: 'FAILED',
-          execution: 'inc-1-test-1_0_0',
-          executionArn: 'arn:aws:states:eu-west-1:111122223333:execution:sm:run',
-          at: '2026-01-01T00:00:00Z',
-          console:
-            'https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/' +
-            'arn:aws:states:eu-west-1:111122223333:execution:sm:run',
-        });
-      }
-    });
-
-    it('lets EventBridge publish to the alert topic only for these rules', () => {
+    it('targets the alert topic with a readable message naming the state machine, status, execution and console link', () => {
       // Prepare
-      const rules = [...s.stack.failureAlerts.rules.values()].map((rule) => ({
-        'Fn::GetAtt': [logicalId(s, rule), 'Arn'],
-      }));
+      const targets = rule().Targets as {
+        Arn: unknown;
+        InputTransformer: { InputPathsMap: Record<string, string>; InputTemplate: string };
+      }[];
 
       // Act
+      const { InputPathsMap: paths, InputTemplate: template } = targets[0]?.InputTransformer ?? {
+        InputPathsMap: {},
+        InputTemplate: '',
+      };
+      const message = JSON.parse(
+        transform(template, {
+          'detail-status': 'FAILED',
+          'detail-name': 'inc-1-s3-public-bucket-1_0_0',
+          'detail-stateMachineArn':
+            'arn:aws:states:eu-west-1:111122223333:stateMachine:Riposte-s3-public-bucket',
+          'detail-executionArn': 'arn:aws:states:eu-west-1:111122223333:execution:sm:run',
+          time: '2026-01-01T00:00:00Z',
+          region: 'eu-west-1',
+        }),
+      ) as Record<string, string>;
+
+      // Assess
+      expect(targets).toHaveLength(1);
+      expect(targets[0]?.Arn).toEqual(topic);
+      expect(Object.values(paths).sort()).toEqual(
+        [
+          '$.detail.executionArn',
+          '$.detail.name',
+          '$.detail.stateMachineArn',
+          '$.detail.status',
+          '$.region',
+          '$.time',
+        ].sort(),
+      );
+      expect(message).toMatchObject({
+        summary: 'Riposte playbook execution inc-1-s3-public-bucket-1_0_0 ended FAILED',
+        stateMachine: 'arn:aws:states:eu-west-1:111122223333:stateMachine:Riposte-s3-public-bucket',
+        status: 'FAILED',
+        execution: 'inc-1-s3-public-bucket-1_0_0',
+        executionArn: 'arn:aws:states:eu-west-1:111122223333:execution:sm:run',
+        at: '2026-01-01T00:00:00Z',
+        console:
+          'https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/' +
+          'arn:aws:states:eu-west-1:111122223333:execution:sm:run',
+      });
+    });
+
+    it('lets EventBridge publish to the alert topic only for this rule', () => {
+      // Prepare / Act
       const statement = topicStatements(s).find((st) => st.Sid === 'AllowPlaybookFailureRules');
 
       // Assess
@@ -374,7 +420,9 @@ describe('RiposteDashboard and FailureAlerts', async () => {
         Principal: { Service: 'events.amazonaws.com' },
         Action: 'sns:Publish',
         Resource: topic,
-        Condition: { ArnEquals: { 'aws:SourceArn': rules } },
+        Condition: {
+          ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [logicalId(s, s.stack.failureAlerts.rule), 'Arn'] } },
+        },
       });
     });
 
@@ -400,17 +448,15 @@ describe('RiposteDashboard and FailureAlerts', async () => {
     });
   });
 
-  it('deploys no failure rule and no playbook alarm without playbooks, and says so on the dashboard', () => {
+  it('grants no playbook alarm without playbooks, and says so on the dashboard', () => {
     // Prepare / Act
     const none = synth();
     const noneBody = dashboardBody(none);
+    const alarms = topicStatements(none).find((st) => st.Sid === 'AllowRiposteDashboardAlarms');
 
     // Assess
-    expect(none.stack.failureAlerts.rules.size).toBe(0);
-    expect(none.stack.dashboard.playbookFailureAlarms.size).toBe(0);
-    expect(topicStatements(none).map((statement) => statement.Sid)).not.toContain(
-      'AllowPlaybookFailureRules',
-    );
+    expect(none.stack.playbooks.machines.size).toBe(0);
+    expect(JSON.stringify(alarms)).not.toContain(':alarm:Riposte-*');
     expect(noneBody.widgets.some((w) => /no playbook is deployed/.test(w.properties.markdown ?? ''))).toBe(
       true,
     );

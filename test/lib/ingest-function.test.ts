@@ -1,21 +1,28 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { App, CfnResource, Duration, Stack } from 'aws-cdk-lib';
+import { App, ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { describe, expect, it } from 'vitest';
-import type { PlaybookRoute } from '../../functions/core/intake/dispatch.ts';
+import { type BundledRoute, ROUTES_FILE, routesFrom } from '../../functions/ingest/routes.ts';
 import { AlertStore } from '../../lib/alert-store.ts';
-import { IngestFunction, type IngestFunctionProps, splitQualifiedArn } from '../../lib/ingest-function.ts';
+import { IngestFunction, type IngestFunctionProps } from '../../lib/ingest-function.ts';
 import { IntakeQueue, type IntakeQueueProps } from '../../lib/intake-queue.ts';
 
-const ALIAS_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:riposte-contain-instance:live';
-const PLAYBOOK: PlaybookRoute = {
+const PLAYBOOK: BundledRoute = {
   id: 'contain-instance',
   version: '1.0.0',
-  target: ALIAS_ARN,
+  stateMachineName: 'Test-contain-instance',
   trigger: { sources: ['aws.guardduty'], minSeverity: 4, resourceTypes: ['AWS::EC2::Instance'] },
 };
+
+/** The bundled asset folders (those with an index.mjs) of a synthesized app. */
+function bundledAssets(app: App): string[] {
+  const outdir = app.synth().directory;
+  return readdirSync(outdir)
+    .map((entry) => path.join(outdir, entry))
+    .filter((dir) => existsSync(path.join(dir, 'index.mjs')));
+}
 
 function synthIngest(props: Partial<IngestFunctionProps> = {}, queueProps: Partial<IntakeQueueProps> = {}) {
   const app = new App();
@@ -71,7 +78,6 @@ describe('IngestFunction', () => {
           POWERTOOLS_SERVICE_NAME: 'riposte-ingest',
           POWERTOOLS_METRICS_NAMESPACE: 'Riposte',
           POWERTOOLS_LOG_LEVEL: 'DEBUG',
-          PLAYBOOKS: '[]',
           NODE_OPTIONS: '--enable-source-maps',
         },
       },
@@ -121,58 +127,82 @@ describe('IngestFunction', () => {
     });
   });
 
-  it('may start its playbooks through their live aliases only, and passes the routes in PLAYBOOKS', () => {
+  it('may start the playbooks of its stack through their live aliases only, in one statement', () => {
     // Prepare / Act
-    const { template } = synthIngest({ playbooks: [PLAYBOOK] });
+    const { stack, template } = synthIngest({ routes: [PLAYBOOK], stateMachineNamePrefix: 'Test-' });
+    const arn = (name: string) =>
+      stack.resolve(
+        stack.formatArn({
+          service: 'states',
+          resource: 'stateMachine',
+          resourceName: name,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      );
 
     // Assess: Step Functions authorizes an alias start on the state machine ARN, the alias in the qualifier
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ PLAYBOOKS: JSON.stringify([PLAYBOOK]) }) },
-    });
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
           {
             Effect: 'Allow',
             Action: 'states:StartExecution',
-            Resource: 'arn:aws:states:us-east-1:123456789012:stateMachine:riposte-contain-instance',
+            Resource: arn('Test-*'),
             Condition: { 'ForAnyValue:StringEquals': { 'states:StateMachineQualifier': ['live'] } },
           },
         ]),
       },
     });
-    expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).not.toContain(`"${ALIAS_ARN}"`);
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+      (policy) => policy.Properties.PolicyDocument.Statement as { Action: unknown }[],
+    );
+    expect(
+      statements.filter((statement) => JSON.stringify(statement.Action).includes('states:')),
+    ).toHaveLength(1);
   });
 
-  it('splits an alias ARN token (a live alias of the app) with CloudFormation functions', () => {
+  it('ships its routes in its bundle, not its environment, with the ARN prefix to start them on', () => {
     // Prepare
-    const app = new App();
-    const stack = new Stack(app, 'Split');
-    const alias = new CfnResource(stack, 'Alias', { type: 'AWS::StepFunctions::StateMachineAlias' });
+    const { app, stack, template } = synthIngest({ routes: [PLAYBOOK], stateMachineNamePrefix: 'Test-' });
 
     // Act
-    const { stateMachineArn, qualifier } = splitQualifiedArn(alias.getAtt('Arn').toString());
+    const [asset, ...others] = bundledAssets(app);
+    if (asset === undefined) throw new Error('no bundled asset');
+    const variables = Object.values(template.findResources('AWS::Lambda::Function'))[0]?.Properties
+      .Environment.Variables as Record<string, unknown>;
+    const shipped = readFileSync(path.join(asset, ROUTES_FILE), 'utf8');
 
-    // Assess
-    const parts = { 'Fn::Split': [':', { 'Fn::GetAtt': ['Alias', 'Arn'] }] };
-    expect(stack.resolve(qualifier)).toEqual({ 'Fn::Select': [7, parts] });
-    expect(stack.resolve(stateMachineArn)).toEqual({
-      'Fn::Join': [':', [0, 1, 2, 3, 4, 5, 6].map((index) => ({ 'Fn::Select': [index, parts] }))],
-    });
+    // Assess: the file holds the routes, the environment names it and the ARN prefix
+    expect(others).toHaveLength(0);
+    expect(JSON.parse(shipped)).toEqual([PLAYBOOK]);
+    expect(variables.PLAYBOOK_ROUTES_FILE).toBe(ROUTES_FILE);
+    expect(variables.PLAYBOOKS).toBeUndefined();
+    expect(variables.PLAYBOOK_ARN_PREFIX).toEqual(
+      stack.resolve(
+        stack.formatArn({
+          service: 'states',
+          resource: 'stateMachine',
+          resourceName: '',
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      ),
+    );
+    expect(routesFrom(shipped, 'arn:aws:states:us-east-1:123456789012:stateMachine:')).toEqual([
+      {
+        id: PLAYBOOK.id,
+        version: PLAYBOOK.version,
+        target: 'arn:aws:states:us-east-1:123456789012:stateMachine:Test-contain-instance:live',
+        trigger: PLAYBOOK.trigger,
+      },
+    ]);
   });
 
-  it('refuses a playbook target that is not a state machine alias or version ARN', () => {
+  it('refuses routes without a name prefix, or whose state machine is not named with it', () => {
     // Prepare / Act / Assess
-    expect(() =>
-      synthIngest({
-        playbooks: [
-          {
-            ...PLAYBOOK,
-            target: 'arn:aws:states:us-east-1:123456789012:stateMachine:riposte-contain-instance',
-          },
-        ],
-      }),
-    ).toThrow(/must be a state machine alias ARN/);
+    expect(() => synthIngest({ routes: [PLAYBOOK] })).toThrow(/stateMachineNamePrefix/);
+    expect(() => synthIngest({ routes: [PLAYBOOK], stateMachineNamePrefix: 'Other-' })).toThrow(
+      /does not start with Other-/,
+    );
   });
 
   it('starts nothing when there is no playbook', () => {
@@ -181,6 +211,7 @@ describe('IngestFunction', () => {
 
     // Assess
     expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).not.toContain('states:');
+    expect(JSON.stringify(template.findResources('AWS::Lambda::Function'))).not.toContain('PLAYBOOK');
   });
 
   it('is bundled as minified ESM with a require shim and a source map, leaving the AWS SDK out', () => {
@@ -188,10 +219,7 @@ describe('IngestFunction', () => {
     const { app } = synthIngest();
 
     // Act
-    const outdir = app.synth().directory;
-    const assets = readdirSync(outdir)
-      .map((entry) => path.join(outdir, entry))
-      .filter((dir) => existsSync(path.join(dir, 'index.mjs')));
+    const assets = bundledAssets(app);
 
     // Assess
     expect(assets).toHaveLength(1);

@@ -13,7 +13,7 @@ import {
   type Playbook,
   type PlaybookDefinition,
 } from '../../functions/core/playbooks/sdk.ts';
-import { LIVE_ALIAS } from '../../lib/playbook-state-machines.ts';
+import { LIVE_ALIAS, stateMachineName } from '../../lib/playbook-state-machines.ts';
 import { RiposteStack } from '../../lib/riposte-stack.ts';
 
 // A test action of each kind a playbook uses: an enrichment and a containment.
@@ -101,6 +101,38 @@ function logicalIdOfFunction(stack: RiposteStack, family: ActionFamily): string 
   return stack.getLogicalId(fn.node.defaultChild as CfnElement);
 }
 
+/**
+ * One playbook's nested stack: its template, the logical id of one of its constructs, and what
+ * the parent passes for a `{ Ref: <parameter> }` of the nested template.
+ */
+function nestedView(stack: RiposteStack, playbookId: string) {
+  const machine = stack.playbooks.machines.get(playbookId);
+  if (machine === undefined) throw new Error(`no playbook ${playbookId}`);
+  const template = Template.fromStack(machine);
+  const root = Template.fromStack(stack).toJSON().Resources as Record<
+    string,
+    { Properties: Record<string, unknown> }
+  >;
+  const resource = root[stack.getLogicalId(machine.nestedStackResource as CfnElement)];
+  const parameters = (resource?.Properties.Parameters ?? {}) as Record<string, unknown>;
+  return {
+    machine,
+    template,
+    resources: template.toJSON().Resources as Resources,
+    id: (construct: { node: { defaultChild?: unknown } } | CfnElement): string =>
+      machine.getLogicalId(
+        ('node' in construct && construct.node.defaultChild !== undefined
+          ? construct.node.defaultChild
+          : construct) as CfnElement,
+      ),
+    /** What the parent passes for `value` when it is a parameter reference, else `value`. */
+    fromParent: (value: unknown): unknown => {
+      const ref = (value as { Ref?: string } | null)?.Ref;
+      return ref !== undefined && ref in parameters ? parameters[ref] : value;
+    },
+  };
+}
+
 const fakeArn = (family: string): string =>
   `arn:aws:lambda:eu-west-1:111122223333:function:riposte-${family}`;
 
@@ -124,17 +156,25 @@ function deployedDefinition(
 }
 
 describe('PlaybookStateMachines', () => {
-  it('deploys one Standard state machine, one version and one live alias per playbook, under the playbook id', () => {
+  it('deploys one Standard state machine, one version and one live alias per playbook, each in a nested stack named by the playbook id', () => {
     // Prepare / Act
     const { stack, template } = synth([testPlaybook(), notifyOnly]);
 
     // Assess
-    template.resourceCountIs('AWS::StepFunctions::StateMachine', 2);
-    template.resourceCountIs('AWS::StepFunctions::StateMachineVersion', 2);
-    template.resourceCountIs('AWS::StepFunctions::StateMachineAlias', 2);
-    template.allResourcesProperties('AWS::StepFunctions::StateMachine', { StateMachineType: 'STANDARD' });
-    template.allResourcesProperties('AWS::StepFunctions::StateMachineAlias', { Name: LIVE_ALIAS });
-    expect(stack.playbooks.node.children.map((child) => child.node.id).sort()).toEqual([
+    template.resourceCountIs('AWS::CloudFormation::Stack', 2);
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 0);
+    for (const id of ['test-quarantine-instance', 'test-notify-only']) {
+      const view = nestedView(stack, id);
+      view.template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+      view.template.resourceCountIs('AWS::StepFunctions::StateMachineVersion', 1);
+      view.template.resourceCountIs('AWS::StepFunctions::StateMachineAlias', 1);
+      view.template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+        StateMachineType: 'STANDARD',
+        StateMachineName: `Riposte-${id}`,
+      });
+      view.template.hasResourceProperties('AWS::StepFunctions::StateMachineAlias', { Name: LIVE_ALIAS });
+    }
+    expect([...stack.playbooks.machines.values()].map((machine) => machine.node.id).sort()).toEqual([
       'test-notify-only',
       'test-quarantine-instance',
     ]);
@@ -144,24 +184,54 @@ describe('PlaybookStateMachines', () => {
     ]);
   });
 
+  it('names each state machine <stack name>-<playbook id>, within the 80 characters Step Functions takes', () => {
+    // Prepare
+    const long = 'a'.repeat(90);
+
+    // Act / Assess
+    expect(stateMachineName('Riposte-', 'ec2-instance-compromise')).toBe('Riposte-ec2-instance-compromise');
+    expect(stateMachineName('Riposte-', long)).toHaveLength(80);
+    expect(stateMachineName('Riposte-', long)).toMatch(/^Riposte-a+-[0-9a-f]{12}$/);
+    expect(stateMachineName('Riposte-', long)).not.toBe(stateMachineName('Riposte-', `${long}b`));
+    expect(() => stateMachineName(`${'R'.repeat(40)}-`, 'p')).toThrow(/at most 39 characters/);
+  });
+
+  it('starts each alias by an ARN built in the parent from the name, referring to no nested resource', () => {
+    // Prepare / Act
+    const { stack } = synth([notifyOnly]);
+
+    // Assess
+    expect(stack.resolve(stack.playbooks.aliasArnOf('test-notify-only'))).toEqual({
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':states:',
+          { Ref: 'AWS::Region' },
+          ':',
+          { Ref: 'AWS::AccountId' },
+          ':stateMachine:Riposte-test-notify-only:live',
+        ],
+      ],
+    });
+  });
+
   it('deploys nothing for no playbook', () => {
     // Prepare / Act
     const { template } = synth([]);
 
     // Assess
+    template.resourceCountIs('AWS::CloudFormation::Stack', 0);
     template.resourceCountIs('AWS::StepFunctions::StateMachine', 0);
-    template.resourceCountIs('AWS::StepFunctions::StateMachineAlias', 0);
   });
 
   it('deploys the exact definition the local engine runs: substitutions resolved, it equals renderDefinition', () => {
     // Prepare
     const playbook = testPlaybook();
-    const { stack, template } = synth([playbook]);
-    const [, machine] = onlyResource(
-      template,
-      'AWS::StepFunctions::StateMachine',
-      'Playbookstestquarantineinstance',
-    );
+    const { stack } = synth([playbook]);
+    const view = nestedView(stack, playbook.id);
+    const machine = view.resources[view.id(view.machine.stateMachine)] as Resources[string];
     const substitutions = machine.Properties.DefinitionSubstitutions as Record<string, unknown>;
     const familyOf = new Map(ACTION_FAMILIES.map((family) => [functionPlaceholder(family), family]));
 
@@ -179,7 +249,7 @@ describe('PlaybookStateMachines', () => {
     expect(deployed).not.toMatch(/\$\{/);
     expect(Object.keys(substitutions).sort()).toEqual(familiesOf(playbook).map(functionPlaceholder).sort());
     for (const family of familiesOf(playbook)) {
-      expect(substitutions[functionPlaceholder(family)]).toEqual({
+      expect(view.fromParent(substitutions[functionPlaceholder(family)])).toEqual({
         'Fn::GetAtt': [logicalIdOfFunction(stack, family), 'Arn'],
       });
     }
@@ -192,11 +262,11 @@ describe('PlaybookStateMachines', () => {
     const { stack, template } = synth(playbooks);
 
     // Act / Assess
-    template.resourceCountIs('AWS::StepFunctions::StateMachine', playbooks.length);
+    template.resourceCountIs('AWS::CloudFormation::Stack', playbooks.length);
     for (const playbook of playbooks) {
       const machine = stack.playbooks.machines.get(playbook.id);
       if (machine === undefined) throw new Error(`no state machine for ${playbook.id}`);
-      const resolved = stack.resolve(
+      const resolved = machine.resolve(
         (machine.stateMachine.node.defaultChild as sfn.CfnStateMachine).definitionString,
       );
       expect(resolved).toBe(renderDefinition(playbook));
@@ -205,18 +275,10 @@ describe('PlaybookStateMachines', () => {
 
   it('publishes a version whose logical id carries the playbook version, described with its changelog entry', () => {
     // Prepare / Act
-    const before = synth([testPlaybook()]);
-    const after = synth([testPlaybook({ version: '2.4.0' })]);
-    const [oldId, oldVersion] = onlyResource(
-      before.template,
-      'AWS::StepFunctions::StateMachineVersion',
-      'Playbooks',
-    );
-    const [newId, newVersion] = onlyResource(
-      after.template,
-      'AWS::StepFunctions::StateMachineVersion',
-      'Playbooks',
-    );
+    const before = nestedView(synth([testPlaybook()]).stack, 'test-quarantine-instance');
+    const after = nestedView(synth([testPlaybook({ version: '2.4.0' })]).stack, 'test-quarantine-instance');
+    const [oldId, oldVersion] = onlyResource(before.template, 'AWS::StepFunctions::StateMachineVersion', '');
+    const [newId, newVersion] = onlyResource(after.template, 'AWS::StepFunctions::StateMachineVersion', '');
 
     // Assess: a bump is a new resource (a new published version), the alias moves to it
     expect(oldId).toMatch(/Version231/);
@@ -226,12 +288,8 @@ describe('PlaybookStateMachines', () => {
       'test-quarantine-instance 2.3.1: Approval before quarantine.',
     );
     expect(newVersion.Properties.Description).toBe('test-quarantine-instance 2.4.0: Faster probe.');
-    const machine = after.stack.playbooks.machines.get('test-quarantine-instance');
     expect(newVersion.Properties.StateMachineRevisionId).toEqual({
-      'Fn::GetAtt': [
-        after.stack.getLogicalId(machine?.stateMachine.node.defaultChild as CfnElement),
-        'StateMachineRevisionId',
-      ],
+      'Fn::GetAtt': [after.id(after.machine.stateMachine), 'StateMachineRevisionId'],
     });
     after.template.hasResourceProperties('AWS::StepFunctions::StateMachineAlias', {
       RoutingConfiguration: [{ StateMachineVersionArn: { 'Fn::GetAtt': [newId, 'Arn'] }, Weight: 100 }],
@@ -240,27 +298,13 @@ describe('PlaybookStateMachines', () => {
 
   it('routes the live alias 100 % to the version without rollout, and deploys gradually with one', () => {
     // Prepare / Act
-    const { template } = synth([testPlaybook(), notifyOnly]);
-    const [plainVersion] = onlyResource(
-      template,
-      'AWS::StepFunctions::StateMachineVersion',
-      'Playbookstestquarantine',
-    );
-    const [canaryVersion] = onlyResource(
-      template,
-      'AWS::StepFunctions::StateMachineVersion',
-      'Playbookstestnotifyonly',
-    );
-    const [, plain] = onlyResource(
-      template,
-      'AWS::StepFunctions::StateMachineAlias',
-      'Playbookstestquarantine',
-    );
-    const [, canary] = onlyResource(
-      template,
-      'AWS::StepFunctions::StateMachineAlias',
-      'Playbookstestnotifyonly',
-    );
+    const { stack } = synth([testPlaybook(), notifyOnly]);
+    const plainView = nestedView(stack, 'test-quarantine-instance');
+    const canaryView = nestedView(stack, 'test-notify-only');
+    const [plainVersion] = onlyResource(plainView.template, 'AWS::StepFunctions::StateMachineVersion', '');
+    const [canaryVersion] = onlyResource(canaryView.template, 'AWS::StepFunctions::StateMachineVersion', '');
+    const [, plain] = onlyResource(plainView.template, 'AWS::StepFunctions::StateMachineAlias', '');
+    const [, canary] = onlyResource(canaryView.template, 'AWS::StepFunctions::StateMachineAlias', '');
 
     // Assess
     expect(plain.Properties).toMatchObject({
@@ -292,12 +336,12 @@ describe('PlaybookStateMachines', () => {
 
   it('logs ALL with execution data to its own KMS-encrypted log group with the configured retention, and traces', () => {
     // Prepare / Act
-    const { stack, template } = synth([testPlaybook()], { logRetentionDays: 30 });
-    const machine = stack.playbooks.machines.get('test-quarantine-instance');
-    const logGroupId = stack.getLogicalId(machine?.logGroup.node.defaultChild as CfnElement);
+    const { stack } = synth([testPlaybook()], { logRetentionDays: 30 });
+    const view = nestedView(stack, 'test-quarantine-instance');
+    const logGroupId = view.id(view.machine.logGroup);
 
     // Assess
-    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+    view.template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       LoggingConfiguration: {
         Level: 'ALL',
         IncludeExecutionData: true,
@@ -305,26 +349,24 @@ describe('PlaybookStateMachines', () => {
       },
       TracingConfiguration: { Enabled: true },
     });
-    expect(template.toJSON().Resources[logGroupId].Properties).toMatchObject({
-      RetentionInDays: 30,
-      KmsKeyId: {
-        'Fn::GetAtt': [stack.getLogicalId(stack.encryption.key.node.defaultChild as CfnElement), 'Arn'],
-      },
+    const logGroup = view.resources[logGroupId] as Resources[string];
+    expect(logGroup.Properties.RetentionInDays).toBe(30);
+    expect(view.fromParent(logGroup.Properties.KmsKeyId)).toEqual({
+      'Fn::GetAtt': [stack.getLogicalId(stack.encryption.key.node.defaultChild as CfnElement), 'Arn'],
     });
   });
 
   it('has a role only Step Functions can assume, for a state machine of this account and Region', () => {
     // Prepare
-    const { stack, template } = synth([notifyOnly]);
-    const roleId = stack.getLogicalId(
-      stack.playbooks.machines.get('test-notify-only')?.role.node.defaultChild as CfnElement,
-    );
+    const { stack } = synth([notifyOnly]);
+    const view = nestedView(stack, 'test-notify-only');
 
     // Act
-    const trust = template.toJSON().Resources[roleId].Properties.AssumeRolePolicyDocument.Statement;
+    const trust = (view.resources[view.id(view.machine.role)] as Resources[string]).Properties
+      .AssumeRolePolicyDocument as { Statement: unknown };
 
     // Assess
-    expect(trust).toEqual([
+    expect(trust.Statement).toEqual([
       {
         Effect: 'Allow',
         Action: 'sts:AssumeRole',
@@ -354,16 +396,16 @@ describe('PlaybookStateMachines', () => {
 
   it("has a role that may invoke only its families' functions", () => {
     // Prepare
-    const { stack, template } = synth([testPlaybook(), notifyOnly]);
+    const { stack } = synth([testPlaybook(), notifyOnly]);
 
     for (const [id, expected] of [
       ['test-quarantine-instance', ['approve', 'contain', 'context', 'enrich', 'notify']],
       ['test-notify-only', ['context', 'notify']],
     ] as const) {
       // Act
-      const machine = stack.playbooks.machines.get(id);
-      const roleId = stack.getLogicalId(machine?.role.node.defaultChild as CfnElement);
-      const statements = Object.values(resourcesOf(template, 'AWS::IAM::Policy'))
+      const view = nestedView(stack, id);
+      const roleId = view.id(view.machine.role);
+      const statements = Object.values(resourcesOf(view.template, 'AWS::IAM::Policy'))
         .filter((policy) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
         .flatMap(
           (policy) =>
@@ -373,14 +415,12 @@ describe('PlaybookStateMachines', () => {
       const invoke = statements.filter((statement) => JSON.stringify(statement.Action).includes('lambda:'));
 
       // Assess
-      expect(machine?.families).toEqual(expected);
-      expect(invoke).toEqual([
-        {
-          Effect: 'Allow',
-          Action: 'lambda:InvokeFunction',
-          Resource: expected.map((family) => ({ 'Fn::GetAtt': [logicalIdOfFunction(stack, family), 'Arn'] })),
-        },
-      ]);
+      expect(view.machine.families).toEqual(expected);
+      expect(invoke).toHaveLength(1);
+      expect(invoke[0]).toMatchObject({ Effect: 'Allow', Action: 'lambda:InvokeFunction' });
+      expect(((invoke[0]?.Resource ?? []) as unknown[]).map(view.fromParent)).toEqual(
+        expected.map((family) => ({ 'Fn::GetAtt': [logicalIdOfFunction(stack, family), 'Arn'] })),
+      );
       const others = statements.filter((statement) => statement !== invoke[0]);
       for (const statement of others) {
         for (const action of [statement.Action].flat() as string[]) expect(action).toMatch(/^(logs|xray):/);
@@ -388,37 +428,23 @@ describe('PlaybookStateMachines', () => {
     }
   });
 
-  it('gives the ingest function its routes, started through the live aliases only', () => {
+  it('gives the ingest function the routes and names of the state machines, the live alias output by each', () => {
     // Prepare
-    const { stack, template } = synth([testPlaybook()]);
-    const machine = stack.playbooks.machines.get('test-quarantine-instance');
-    const aliasId = stack.getLogicalId(machine?.alias as CfnElement);
-    const stateMachineId = stack.getLogicalId(machine?.stateMachine.node.defaultChild as CfnElement);
+    const { stack } = synth([testPlaybook()]);
+    const view = nestedView(stack, 'test-quarantine-instance');
 
     // Act
-    const ingest = Object.values(resourcesOf(template, 'AWS::Lambda::Function')).find(
-      (fn) =>
-        (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables.PLAYBOOKS !==
-        undefined,
-    );
-    if (ingest === undefined) throw new Error('no ingest function');
-    const routes = stack.resolve(
-      (ingest.Properties.Environment as { Variables: Record<string, unknown> }).Variables.PLAYBOOKS,
-    );
+    const aliasId = view.id(view.machine.alias);
 
     // Assess
-    expect(JSON.stringify(routes)).toContain(aliasId);
-    expect(JSON.stringify(routes)).toContain('"id\\":\\"test-quarantine-instance\\"');
-    expect(stateMachineId).not.toBe(aliasId);
-    template.hasOutput('*', { Value: { 'Fn::GetAtt': [aliasId, 'Arn'] } });
+    expect(stack.playbooks.nameOf('test-quarantine-instance')).toBe('Riposte-test-quarantine-instance');
+    expect(stack.playbooks.namePrefix).toBe('Riposte-');
+    view.template.hasOutput('*', { Value: { 'Fn::GetAtt': [aliasId, 'Arn'] } });
   });
 
-  it('lets the approval endpoint answer task tokens of the playbook state machines only', () => {
+  it('lets the approval endpoint answer task tokens of the playbook state machines only, by their shared name', () => {
     // Prepare
     const { stack, template } = synth([testPlaybook(), notifyOnly]);
-    const machines = [...stack.playbooks.machines.values()].map((machine) => ({
-      Ref: stack.getLogicalId(machine.stateMachine.node.defaultChild as CfnElement),
-    }));
 
     // Act / Assess
     template.hasResourceProperties('AWS::IAM::Policy', {
@@ -427,10 +453,13 @@ describe('PlaybookStateMachines', () => {
           {
             Effect: 'Allow',
             Action: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
-            Resource: machines,
+            Resource: stack.resolve(stack.playbooks.stateMachineArnPattern),
           },
         ]),
       },
     });
+    expect(JSON.stringify(stack.resolve(stack.playbooks.stateMachineArnPattern))).toContain(
+      ':stateMachine:Riposte-*',
+    );
   });
 });

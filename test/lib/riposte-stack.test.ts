@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { App, type CfnElement, Validations } from 'aws-cdk-lib';
+import { App, type CfnElement, type NestedStack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
@@ -110,14 +110,16 @@ function resolveAliasJoin(value: unknown): string {
   const intrinsic = z
     .union([
       z.strictObject({ 'Fn::Join': z.tuple([z.string(), z.array(z.unknown())]) }),
-      z.strictObject({ 'Fn::GetAtt': z.tuple([z.string(), z.literal('Arn')]) }),
+      z.strictObject({ Ref: z.enum(['AWS::Partition', 'AWS::Region', 'AWS::AccountId']) }),
     ])
     .parse(value);
   if ('Fn::Join' in intrinsic) {
     const [separator, parts] = intrinsic['Fn::Join'];
     return parts.map(resolveAliasJoin).join(separator);
   }
-  return `arn:aws:states:eu-west-1:111122223333:stateMachine:${intrinsic['Fn::GetAtt'][0]}:live`;
+  return { 'AWS::Partition': 'aws', 'AWS::Region': 'eu-west-1', 'AWS::AccountId': '111122223333' }[
+    intrinsic.Ref
+  ];
 }
 
 describe('RiposteStack', () => {
@@ -150,8 +152,8 @@ describe('RiposteStack', () => {
     // Ingest, six action families, approval.
     template.resourceCountIs('AWS::Lambda::Function', 8);
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
-    // One per source; no playbook, so no failure rule.
-    template.resourceCountIs('AWS::Events::Rule', 10);
+    // One per source, and the failure rule of every playbook (whatever their number).
+    template.resourceCountIs('AWS::Events::Rule', 11);
     template.resourceCountIs('AWS::SecurityHub::ActionTarget', 1);
     template.resourceCountIs('AWS::SSM::Parameter', 1);
     template.resourceCountIs('AWS::SecretsManager::Secret', 1);
@@ -159,7 +161,7 @@ describe('RiposteStack', () => {
     template.resourceCountIs('AWS::StepFunctions::StateMachine', 0);
   });
 
-  it('deploys a state machine, a version and a live alias per playbook, and routes the ingest function to them', async () => {
+  it('deploys a nested stack per playbook, one failure rule for all, and routes the ingest function to them', async () => {
     // Prepare
     const playbooks = await allPlaybooks();
 
@@ -167,20 +169,22 @@ describe('RiposteStack', () => {
     const { stack, template } = synthStack({}, playbooks);
 
     // Assess
-    template.resourceCountIs('AWS::StepFunctions::StateMachine', playbooks.length);
-    template.resourceCountIs('AWS::StepFunctions::StateMachineVersion', playbooks.length);
-    template.resourceCountIs('AWS::StepFunctions::StateMachineAlias', playbooks.length);
-    // A failure rule and a failure alarm per playbook, beside the source rules and the two alarms.
-    template.resourceCountIs('AWS::Events::Rule', 10 + playbooks.length);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 2 + playbooks.length);
-    const ingest = stack.getLogicalId(stack.ingest.function.node.defaultChild as CfnElement);
-    const routes = JSON.stringify(
-      template.toJSON().Resources[ingest].Properties.Environment.Variables.PLAYBOOKS,
-    );
+    template.resourceCountIs('AWS::CloudFormation::Stack', playbooks.length);
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 0);
+    // One failure rule beside the source rules; each playbook's alarm is in its nested stack.
+    template.resourceCountIs('AWS::Events::Rule', 11);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
     for (const playbook of playbooks) {
-      const alias = stack.getLogicalId(stack.playbooks.machines.get(playbook.id)?.alias as CfnElement);
-      expect(routes).toContain(alias);
+      const nested = Template.fromStack(stack.playbooks.machines.get(playbook.id) as NestedStack);
+      nested.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+      nested.resourceCountIs('AWS::StepFunctions::StateMachineVersion', 1);
+      nested.resourceCountIs('AWS::StepFunctions::StateMachineAlias', 1);
+      nested.resourceCountIs('AWS::CloudWatch::Alarm', 1);
     }
+    const ingest = stack.getLogicalId(stack.ingest.function.node.defaultChild as CfnElement);
+    const variables = template.toJSON().Resources[ingest].Properties.Environment.Variables;
+    expect(variables.PLAYBOOKS).toBeUndefined();
+    expect(variables.PLAYBOOK_ROUTES_FILE).toBe('playbook-routes.json');
   });
 
   it('publishes the table and the deployed playbooks as the outputs riposte --stack reads', async () => {
@@ -203,10 +207,9 @@ describe('RiposteStack', () => {
     const deployed = z.record(z.string(), DeployedPlaybookSchema).parse(JSON.parse(resolveAliasJoin(value)));
     expect(Object.keys(deployed).sort()).toEqual(playbooks.map((p) => p.id).sort());
     for (const playbook of playbooks) {
-      const alias = stack.getLogicalId(stack.playbooks.machines.get(playbook.id)?.alias as CfnElement);
       expect(deployed[playbook.id]).toEqual({
         version: playbook.version,
-        aliasArn: `arn:aws:states:eu-west-1:111122223333:stateMachine:${alias}:live`,
+        aliasArn: `arn:aws:states:eu-west-1:111122223333:stateMachine:Riposte-${playbook.id}:live`,
       });
     }
     empty.hasOutput(STACK_OUTPUTS.playbooks, { Value: '{}' });
@@ -263,7 +266,7 @@ describe('RiposteStack', () => {
     const { stack, template } = synthStack({ sources: { macie: { enabled: false } } });
 
     // Assess
-    template.resourceCountIs('AWS::Events::Rule', 9);
+    template.resourceCountIs('AWS::Events::Rule', 10);
     expect(stack.sources.rules.has('macie')).toBe(false);
     expect(JSON.stringify(template.findResources('AWS::Events::Rule'))).not.toContain('aws.macie');
   });
@@ -296,11 +299,15 @@ describe('RiposteStack', () => {
       // Assess
       expect(resources.length).toBeGreaterThan(0);
       for (const resource of resources) expect(allowed).toContain(JSON.stringify(resource));
-      expect(starts).toHaveLength(machines.length);
-      for (const machine of machines) {
-        const alias = stack.getLogicalId(machine.alias as CfnElement);
-        expect(JSON.stringify(starts)).toContain(`{"Fn::GetAtt":["${alias}","Arn"]}`);
-      }
+      expect(machines.length).toBeGreaterThan(0);
+      expect(starts).toEqual([
+        {
+          Effect: 'Allow',
+          Action: 'states:StartExecution',
+          Resource: stack.resolve(stack.playbooks.stateMachineArnPattern),
+          Condition: { 'ForAnyValue:StringEquals': { 'states:StateMachineQualifier': ['live'] } },
+        },
+      ]);
     });
 
     it('grants "*" resources only to X-Ray, log delivery and read-only or account-level calls', async () => {
@@ -427,8 +434,9 @@ describe('RiposteStack', () => {
       for (const rule of rules) {
         expect(rule).toMatch(/^AwsSolutions-(IAM5\[Resource::[^\]]+\]|L1|APIG4|SMG4)$/);
       }
-      expect(Object.keys(found['Riposte/Ingest/Role/DefaultPolicy'] ?? {})).toEqual([
+      expect(Object.keys(found['Riposte/Ingest/Role/DefaultPolicy'] ?? {}).sort()).toEqual([
         'AwsSolutions-IAM5[Resource::*]',
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:stateMachine:Riposte-*]',
       ]);
       expect(Object.keys(found['Riposte/Ingest/Function'] ?? {})).toEqual(['AwsSolutions-L1']);
       expect(Object.keys(found['Riposte/Actions/Contain/Role/DefaultPolicy'] ?? {})).toContain(
