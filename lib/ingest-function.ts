@@ -124,7 +124,8 @@ const HANDLER_ENTRY = fileURLToPath(new URL('../functions/ingest/handler.ts', im
  * batches, normalizes each event to OCSF, stores alerts and incidents, and starts playbooks.
  *
  * Node.js 22 on ARM64, bundled locally by esbuild as minified ESM with source maps (the AWS SDK
- * v3 is left to the runtime), X-Ray active tracing, and its own log group, encrypted and with a
+ * v3 clients bundled and tree-shaken, see `BUNDLING`), with its playbook routes beside the
+ * bundle (`playbook-routes.json`), X-Ray active tracing, and its own log group, encrypted and with a
  * set retention. The SQS event source reports partial batch failures, so one bad message is
  * retried (and eventually dead-lettered) alone.
  *

@@ -214,7 +214,7 @@ describe('IngestFunction', () => {
     expect(JSON.stringify(template.findResources('AWS::Lambda::Function'))).not.toContain('PLAYBOOK');
   });
 
-  it('is bundled as minified ESM with a require shim and a source map, leaving the AWS SDK out', () => {
+  it('is bundled as minified ESM with a require shim and a source map, the AWS SDK tree-shaken in', () => {
     // Prepare
     const { app } = synthIngest();
 
@@ -230,7 +230,10 @@ describe('IngestFunction', () => {
       code.startsWith("import { createRequire } from 'node:module'; const require = createRequire("),
     ).toBe(true);
     expect(existsSync(path.join(asset, 'index.mjs.map'))).toBe(true);
+    // The SDK's ESM build is bundled (module before main): no CommonJS copy, no import left to the runtime.
     expect(code).not.toMatch(/@aws-sdk\/client-dynamodb\/dist-cjs/);
+    expect(code).not.toMatch(/from\s*["']@aws-sdk\//);
+    expect(code).toContain('DynamoDBClient');
   });
 
   it('refuses props Lambda, CloudWatch Logs or the queue cannot honour, naming them', () => {
