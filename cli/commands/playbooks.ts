@@ -3,8 +3,10 @@ import { compilePlaybook } from '#core/playbooks/compile.ts';
 import { mermaid } from '#core/playbooks/graph.ts';
 import { checkLock, readLock, relock, writeLock } from '#core/playbooks/lock.ts';
 
+import { precedenceProblems } from '#core/playbooks/precedence.ts';
 import { type Command, UsageError, write } from '../command.ts';
 import { loadPlaybooksFor } from '../local/playbooks.ts';
+import { formatTypeProblem, playbookTypeProblems } from '../local/typecheck.ts';
 import { layoutFor, table } from '../output.ts';
 import { triggerInWords } from '../words.ts';
 import { playbooksCoverage } from './coverage.ts';
@@ -13,8 +15,10 @@ const HELP = `Usage: riposte playbooks <list|check|lock|graph|coverage> [options
 
   list [--json]   the playbooks in playbooks/: id, version, title, trigger (in words; as
                   declared with --json)
-  check           fails when a playbook's definition changed without a version bump,
-                  or the lock (playbooks/riposte.lock.json) is out of date; says what to do
+  check           fails when a playbook or its test (test/playbooks/) does not type-check,
+                  when two playbooks can change the resource of one finding and neither
+                  supersedes the other, when a definition changed without a version bump,
+                  or when the lock (playbooks/riposte.lock.json) is out of date; says what to do
   lock            records each playbook's version and definition hash in the lock
                   (refused while a definition changed without a version bump)
   graph ID        a Mermaid flowchart of the playbook's compiled state machine
@@ -54,8 +58,15 @@ export const playbooksCommand: Command = {
         return 0;
       }
       case 'check': {
-        const problems = checkLock(playbooks, readLock());
-        if (broken.length > 0) return 1;
+        const problems = [
+          ...(await playbookTypeProblems({ tests: true })).map((p) => ({ message: formatTypeProblem(p) })),
+          ...precedenceProblems(playbooks),
+          ...checkLock(playbooks, readLock()),
+        ];
+        if (broken.length > 0) {
+          for (const problem of problems) write(io.stderr, `✗ ${problem.message}`);
+          return 1;
+        }
         if (problems.length === 0) {
           write(io.stdout, `playbooks check: ${playbooks.length} playbooks match the lock`);
           return 0;

@@ -20,6 +20,7 @@ import {
 } from '../local/response.ts';
 import { loadProjectConfig, waitForActiveTable } from '../local/runtime.ts';
 import { openLocalStore } from '../local/store.ts';
+import { formatTypeProblem, playbookTypeProblems } from '../local/typecheck.ts';
 
 export const EXAMPLE_WORLD = path.resolve(PLAYBOOKS_DIR, '..', 'examples', 'world.json');
 
@@ -80,6 +81,12 @@ export const runCommand: Command = {
       );
     const config = loadProjectConfig(io.cwd);
     const { playbooks } = await loadPlaybooksFor(io, 'run');
+    const typeProblems = await playbookTypeProblems();
+    if (typeProblems.length > 0) {
+      for (const problem of typeProblems) write(io.stderr, formatTypeProblem(problem));
+      write(io.stderr, 'riposte run: refused: the playbooks do not type-check (fix the errors above)');
+      return 1;
+    }
     let routes = routesFor(playbooks, (p) => p.id);
     if (values.playbook !== undefined) {
       const chosen = routes.find((r) => r.id === values.playbook);

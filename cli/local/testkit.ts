@@ -4,9 +4,13 @@ import { ACTIONS } from '#core/actions/registry.ts';
 import type { ActionDefinition } from '#core/actions/types.ts';
 import { LocalWorld, type WorldData } from '#core/actions/world/index.ts';
 import { parseConfig, type RiposteConfig } from '#core/config/schema.ts';
+import { compileEventPattern } from '#core/events/pattern.ts';
 import { RecordingDispatcher, type StartRequest } from '#core/intake/dispatch.ts';
+import { normalize } from '#core/normalize/index.ts';
 import { PLAYBOOKS_DIR } from '#core/playbooks/registry.ts';
 import type { Playbook } from '#core/playbooks/sdk.ts';
+import { explainTrigger } from '#core/playbooks/trigger.ts';
+import { buildRulePatterns } from '#core/sources/catalog.ts';
 import { listIncidents } from '#core/store/queries.ts';
 import { type LocalActionRecord, type LocalExecutionResult, runPlaybookLocally } from './engine.ts';
 import { LocalPipeline } from './pipeline.ts';
@@ -28,6 +32,11 @@ import { openLocalStore } from './store.ts';
  * expect(result.path).toContain('Notify: not contained');
  * expect(result.mutations('isolate-instance')).toEqual([]);
  *
+ * The event goes through what the deployment does: a Riposte rule must deliver it, it is
+ * normalized, and the playbook starts only if its trigger matches the alert; otherwise `run()`
+ * throws a {@link PlaybookNotTriggeredError} naming the clause that failed. A playbook with a
+ * `manual` trigger runs on the incident the event opens, as an operator would start it.
+ *
  * A two-step scenario (contain, then release) chains playbooks with `.andThen(...)`: each runs
  * after the previous one on the same incident, store and world.
  *
@@ -35,6 +44,58 @@ import { openLocalStore } from './store.ts';
  * const result = await scenario(containPlaybook).event(finding).approve().andThen(releasePlaybook).run();
  * result.path; // the release's path; result.executions[0] is the containment
  */
+
+/** Thrown by a scenario whose event does not start the playbook: the message says why. */
+export class PlaybookNotTriggeredError extends Error {
+  public constructor(message: string) {
+    super(message);
+    this.name = 'PlaybookNotTriggeredError';
+  }
+}
+
+/** Whether a playbook starts for an event, and why (or why not) in words. */
+export interface TriggerVerdict {
+  readonly triggers: boolean;
+  readonly reason: string;
+}
+
+/**
+ * Whether an event starts a playbook, the way the deployment decides it: the event must match a
+ * Riposte rule (EventBridge would not deliver it otherwise), normalize to an alert, and that
+ * alert must satisfy the playbook's trigger. When it does not, `reason` names the failing clause
+ * (source, finding type, severity, resource type...). Precedence between playbooks
+ * (`supersedes`) is not considered: see `selectPlaybooks`.
+ *
+ * @example
+ * triggersOn(playbook, guardDutyInstanceFinding({ severity: 2 }))
+ * // { triggers: false, reason: 'ec2-instance-compromise does not trigger: severity Low (2) is below the minimum High (4)' }
+ */
+export function triggersOn(playbook: Playbook, event: unknown, config: unknown = {}): TriggerVerdict {
+  const rules = buildRulePatterns(parseConfig(config));
+  if (!rules.some((rule) => compileEventPattern(rule.eventPattern).matches(event))) {
+    return {
+      triggers: false,
+      reason: `${playbook.id} does not trigger: the event matches no Riposte rule (EventBridge would not deliver it)`,
+    };
+  }
+  const reasons: string[] = [];
+  for (const output of normalize(event)) {
+    if ('rejected' in output) {
+      reasons.push(`the event is rejected (${output.rejected.reason}: ${output.rejected.message})`);
+      continue;
+    }
+    const mismatches = explainTrigger(playbook.trigger, output.alert);
+    if (mismatches.length === 0) {
+      return { triggers: true, reason: `${playbook.id} triggers on alert ${output.alert.id}` };
+    }
+    reasons.push(
+      mismatches.length === 1
+        ? (mismatches[0]?.reason ?? '')
+        : mismatches.map((m, i) => `(${i + 1}) ${m.reason}`).join('; '),
+    );
+  }
+  return { triggers: false, reason: `${playbook.id} does not trigger: ${reasons.join('; ')}` };
+}
 
 /** The example world shipped in `examples/world.json`. */
 export const EXAMPLE_WORLD_FILE = path.resolve(PLAYBOOKS_DIR, '..', 'examples', 'world.json');
@@ -127,15 +188,18 @@ class Scenario {
     const store = await openLocalStore();
     try {
       const dispatcher = new RecordingDispatcher();
+      const manual = 'manual' in this.playbook.trigger;
       const route = {
         id: this.playbook.id,
         version: this.playbook.version,
         target: this.playbook.id,
-        trigger: {},
+        trigger: manual ? {} : this.playbook.trigger,
       };
       const pipeline = new LocalPipeline({ store, config: this.config, dispatcher, routes: [route] });
       await pipeline.replay([{ input: 'scenario', body: JSON.stringify(this.eventBody) }]);
       if (dispatcher.started.length === 0) {
+        const verdict = triggersOn(this.playbook, this.eventBody, this.config);
+        if (!verdict.triggers) throw new PlaybookNotTriggeredError(`scenario: ${verdict.reason}`);
         const incidents = await listIncidents(store.db, store.tableName);
         throw new Error(
           `scenario: the event started no execution (${incidents.length} incident(s)); does it match a Riposte rule?`,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { scenario } from '../../cli/local/testkit.ts';
+import { PlaybookNotTriggeredError, scenario, triggersOn } from '../../cli/local/testkit.ts';
 import playbook from '../../playbooks/ec2-instance-compromise.ts';
 import { guardDutyInstanceFinding } from '../support/events.ts';
 
@@ -8,6 +8,49 @@ const PROTECTED = 'i-0badc0ffee0000001';
 
 const finding = (options: Parameters<typeof guardDutyInstanceFinding>[0] = {}) =>
   guardDutyInstanceFinding({ instanceId: PRODUCTION, ...options });
+
+describe('ec2-instance-compromise trigger', () => {
+  it('triggers on High findings of the EC2 threat families, natively or through Security Hub', () => {
+    expect(playbook).toTriggerOn(finding());
+    expect(playbook).toTriggerOn(finding({ type: 'CryptoCurrency:EC2/BitcoinTool.B!DNS', severity: 7 }));
+  });
+
+  it('does not trigger on a Medium finding, and says which clause failed', () => {
+    // Act
+    const verdict = triggersOn(playbook, finding({ severity: 5 }));
+
+    // Assess
+    expect(playbook).not.toTriggerOn(finding({ severity: 5 }));
+    expect(verdict).toEqual({
+      triggers: false,
+      reason:
+        'ec2-instance-compromise does not trigger: (1) severity Medium (3) is below the minimum High (4); (2) source aws.guardduty is not one of aws.securityhub',
+    });
+  });
+
+  it('does not trigger on an event no Riposte rule delivers', () => {
+    // Prepare
+    const custom = { ...finding(), source: 'example.app' };
+
+    // Act & Assess
+    expect(triggersOn(playbook, custom).reason).toBe(
+      'ec2-instance-compromise does not trigger: the event matches no Riposte rule (EventBridge would not deliver it)',
+    );
+  });
+
+  it('runs a scenario only when the trigger matches, and says why not', async () => {
+    // Act
+    const run = scenario(playbook)
+      .event(finding({ type: 'Recon:EC2/PortProbeUnprotectedPort' }))
+      .run();
+
+    // Assess
+    await expect(run).rejects.toThrow(PlaybookNotTriggeredError);
+    await expect(run).rejects.toThrow(
+      'scenario: ec2-instance-compromise does not trigger: (1) finding type Recon:EC2/PortProbeUnprotectedPort matches none of Backdoor:EC2/*',
+    );
+  });
+});
 
 describe('ec2-instance-compromise', () => {
   it('isolates a production instance after approval, in the prescribed order', async () => {

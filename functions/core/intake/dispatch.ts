@@ -12,6 +12,8 @@ export const PlaybookRouteSchema = z.object({
   version: z.string().check(z.regex(/^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$/)),
   target: z.string().check(z.minLength(1)),
   trigger: TriggerSchema,
+  /** Ids of playbooks this one takes precedence over when both match an alert. */
+  supersedes: z.optional(z.array(z.string().check(z.minLength(1)))),
 });
 export type PlaybookRoute = z.infer<typeof PlaybookRouteSchema>;
 export const PlaybookRoutesSchema = z.array(PlaybookRouteSchema);

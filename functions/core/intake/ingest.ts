@@ -5,7 +5,7 @@ import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } fr
 import type { Alert, Rejection } from '../alert.ts';
 import type { LifecyclePublisher } from '../lifecycle/events.ts';
 import { normalize } from '../normalize/index.ts';
-import { matchesTrigger } from '../playbooks/trigger.ts';
+import { selectPlaybooks } from '../playbooks/precedence.ts';
 import { buildUpdate, condition, Placeholders } from '../store/expression.ts';
 import { keys, sortableTime } from '../store/table.ts';
 import { type Dispatcher, executionName, type PlaybookRoute } from './dispatch.ts';
@@ -605,8 +605,8 @@ async function dispatch(
   report: IngestReport,
 ): Promise<void> {
   const mode = alert.sample ? 'dry-run' : 'live';
-  for (const route of deps.routes) {
-    if (!matchesTrigger(route.trigger, alert)) continue;
+  // Matching playbooks start, except those a matching playbook supersedes.
+  for (const route of selectPlaybooks(deps.routes, alert)) {
     const name = executionName(
       incidentId,
       route.id,

@@ -142,5 +142,11 @@ export function routesFor(
   playbooks: readonly Playbook[],
   targetFor: (playbook: Playbook) => string,
 ): PlaybookRoute[] {
-  return playbooks.map((p) => ({ id: p.id, version: p.version, target: targetFor(p), trigger: p.trigger }));
+  return playbooks.map((p) => ({
+    id: p.id,
+    version: p.version,
+    target: targetFor(p),
+    trigger: p.trigger,
+    ...(p.supersedes === undefined || p.supersedes.length === 0 ? {} : { supersedes: [...p.supersedes] }),
+  }));
 }

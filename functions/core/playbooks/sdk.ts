@@ -457,6 +457,15 @@ export interface PlaybookDefinition {
   /** What changed in each version, newest first by convention. */
   readonly changelog: Readonly<Record<string, string>>;
   readonly trigger: Trigger;
+  /**
+   * Playbooks this one takes precedence over: when an alert matches both triggers, only this one
+   * starts for the incident. `riposte playbooks check` refuses two playbooks that could both
+   * change the resource of one finding unless one supersedes the other.
+   *
+   * @example supersedes: ['ec2-instance-compromise']
+   * @default none
+   */
+  readonly supersedes?: readonly string[];
   /** Longest an execution may run before Step Functions stops it. @default 86400 (24 h) */
   readonly timeoutSeconds?: number;
   /** Shift executions to a new version gradually. @default all at once */
@@ -501,6 +510,13 @@ export function definePlaybook(definition: PlaybookDefinition): Playbook {
     throw new InvalidPlaybookError(
       `playbook ${meta.id}: the changelog has no entry for version ${meta.version}`,
     );
+  }
+  for (const other of meta.supersedes ?? []) {
+    if (other === meta.id || !ID.test(other)) {
+      throw new InvalidPlaybookError(
+        `playbook ${meta.id}: supersedes "${other}" must name another playbook's id`,
+      );
+    }
   }
   const nodes = steps(new Flow<BaseContext>()).nodes;
   const seen = new Set<string>();

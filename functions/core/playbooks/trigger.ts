@@ -75,6 +75,24 @@ function allowed(
   return value !== undefined && list.allow.includes(value);
 }
 
+/** The clause of a trigger's conditions an alert failed. */
+export type TriggerClause =
+  | 'manual'
+  | 'source'
+  | 'class'
+  | 'finding type'
+  | 'severity'
+  | 'resource type'
+  | 'control'
+  | 'account'
+  | 'region';
+
+/** Why an alert does not satisfy a set of conditions: the first clause that failed, in words. */
+export interface TriggerMismatch {
+  readonly clause: TriggerClause;
+  readonly reason: string;
+}
+
 /**
  * Whether an alert satisfies a trigger.
  *
@@ -82,36 +100,96 @@ function allowed(
  * matchesTrigger({ minSeverity: 4 }, alert) // true for High and Critical alerts
  */
 export function matchesTrigger(trigger: Trigger, alert: Alert): boolean {
-  if ('manual' in trigger) return false;
-  if ('anyOf' in trigger) return trigger.anyOf.some((conditions) => matchesConditions(conditions, alert));
-  return matchesConditions(trigger, alert);
+  return explainTrigger(trigger, alert).length === 0;
 }
 
-function matchesConditions(trigger: TriggerConditions, alert: Alert): boolean {
+/**
+ * Why an alert does not satisfy a trigger: empty when it does, else one mismatch per set of
+ * conditions (one for a plain trigger, one per `anyOf` entry), each naming the first clause that
+ * failed.
+ *
+ * @example
+ * explainTrigger({ sources: ['aws.guardduty'], minSeverity: 7 }, mediumGuardDutyAlert)
+ * // [{ clause: 'severity', reason: 'severity Medium (3) is below the minimum High (4)' }]
+ */
+export function explainTrigger(trigger: Trigger, alert: Alert): TriggerMismatch[] {
+  if ('manual' in trigger) {
+    return [{ clause: 'manual', reason: 'the trigger is manual: an operator starts this playbook' }];
+  }
+  const sets = 'anyOf' in trigger ? trigger.anyOf : [trigger];
+  const mismatches: TriggerMismatch[] = [];
+  for (const conditions of sets) {
+    const mismatch = mismatchOf(conditions, alert);
+    if (mismatch === undefined) return [];
+    mismatches.push(mismatch);
+  }
+  return mismatches;
+}
+
+const SEVERITY_NAMES = ['Unknown', 'Informational', 'Low', 'Medium', 'High', 'Critical', 'Fatal'];
+
+function severityName(id: number): string {
+  return `${SEVERITY_NAMES[id] ?? 'Other'} (${id})`;
+}
+
+function list(values: readonly string[]): string {
+  return values.join(', ');
+}
+
+function mismatchOf(trigger: TriggerConditions, alert: Alert): TriggerMismatch | undefined {
   const { ocsf } = alert;
-  if (trigger.sources !== undefined && !trigger.sources.includes(alert.source)) return false;
-  if (trigger.classUids !== undefined && !trigger.classUids.includes(ocsf.class_uid)) return false;
+  if (trigger.sources !== undefined && !trigger.sources.includes(alert.source)) {
+    return { clause: 'source', reason: `source ${alert.source} is not one of ${list(trigger.sources)}` };
+  }
+  if (trigger.classUids !== undefined && !trigger.classUids.includes(ocsf.class_uid)) {
+    return {
+      clause: 'class',
+      reason: `OCSF class ${ocsf.class_uid} is not one of ${trigger.classUids.join(', ')}`,
+    };
+  }
   if (
     trigger.minSeverity !== undefined &&
     (ocsf.severity_id === 99 || ocsf.severity_id < trigger.minSeverity)
   ) {
-    return false;
+    return {
+      clause: 'severity',
+      reason: `severity ${severityName(ocsf.severity_id)} is below the minimum ${severityName(trigger.minSeverity)}`,
+    };
   }
   if (trigger.findingTypes !== undefined) {
     const types = ocsf.finding_info?.types ?? [];
     const patterns = trigger.findingTypes.map(wildcardToRegExp);
-    if (!types.some((type) => patterns.some((re) => re.test(type)))) return false;
+    if (!types.some((type) => patterns.some((re) => re.test(type)))) {
+      return {
+        clause: 'finding type',
+        reason: `finding type ${types.length === 0 ? '(none)' : list(types)} matches none of ${list(trigger.findingTypes)}`,
+      };
+    }
   }
   if (trigger.resourceTypes !== undefined) {
-    const types = (ocsf.resources ?? []).map((r) => r.type);
-    if (!types.some((type) => type !== undefined && trigger.resourceTypes?.includes(type))) return false;
+    const types = (ocsf.resources ?? []).map((r) => r.type).filter((t) => t !== undefined);
+    if (!types.some((type) => trigger.resourceTypes?.includes(type))) {
+      return {
+        clause: 'resource type',
+        reason: `resource type ${types.length === 0 ? '(none)' : list(types)} is not one of ${list(trigger.resourceTypes)}`,
+      };
+    }
   }
   if (trigger.controls !== undefined) {
     const control = ocsf.compliance?.control;
     const patterns = trigger.controls.map(wildcardToRegExp);
-    if (control === undefined || !patterns.some((re) => re.test(control))) return false;
+    if (control === undefined || !patterns.some((re) => re.test(control))) {
+      return {
+        clause: 'control',
+        reason: `control ${control ?? '(none)'} matches none of ${list(trigger.controls)}`,
+      };
+    }
   }
-  if (!allowed(ocsf.cloud.account?.uid, trigger.accounts)) return false;
-  if (!allowed(ocsf.cloud.region, trigger.regions)) return false;
-  return true;
+  if (!allowed(ocsf.cloud.account?.uid, trigger.accounts)) {
+    return { clause: 'account', reason: `account ${ocsf.cloud.account?.uid ?? '(none)'} is not allowed` };
+  }
+  if (!allowed(ocsf.cloud.region, trigger.regions)) {
+    return { clause: 'region', reason: `region ${ocsf.cloud.region || '(none)'} is not allowed` };
+  }
+  return undefined;
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { exampleWorld, type ScenarioResult, scenario } from '../../../cli/local/testkit.ts';
+import { exampleWorld, type ScenarioResult, scenario, triggersOn } from '../../../cli/local/testkit.ts';
 import { isolateInstanceAction } from '../../../functions/core/actions/ec2.ts';
 import { containUserAction, revokeRoleSessionsAction } from '../../../functions/core/actions/iam.ts';
 import { isMutating } from '../../../functions/core/actions/recorder.ts';
@@ -52,6 +52,14 @@ export interface Pick {
 }
 
 const RECKLESS = 'reckless-containment';
+
+/** GuardDuty EC2 finding types tried, in order, for a playbook the default instance finding does not start. */
+const INSTANCE_THREATS = [
+  'CryptoCurrency:EC2/BitcoinTool.B!DNS',
+  'Trojan:EC2/DNSDataExfiltration',
+  'UnauthorizedAccess:EC2/SSHBruteForce',
+  'Recon:EC2/PortProbeUnprotectedPort',
+];
 
 /** Calls every containment action on fixed targets, each failure ignored: no check of its own. */
 function recklessPlaybook(targets: {
@@ -109,24 +117,30 @@ function setUp(pick: Pick, shipped: ReadonlyMap<string, Playbook>) {
     protect(world.s3.buckets[bucketName]?.tags);
   }
   const sample = pick.condition === 'sample';
+  const iam = guardDutyAccessKeyFinding({
+    ...(pick.principal === 'role' ? { userType: 'AssumedRole' as const, userName: roleName } : { userName }),
+    sample,
+  });
+  const s3 = sample
+    ? securityHubControlFinding({ bucket: bucketName, sample: true })
+    : accessAnalyzerPublicBucket({ bucket: bucketName });
+  const instance = (type?: string) =>
+    guardDutyInstanceFinding({ instanceId, sample, ...(type === undefined ? {} : { type }) });
   const family = pick.playbook.split('-')[0];
-  const event =
-    family === 'iam'
-      ? guardDutyAccessKeyFinding({
-          ...(pick.principal === 'role'
-            ? { userType: 'AssumedRole' as const, userName: roleName }
-            : { userName }),
-          sample,
-        })
-      : family === 's3'
-        ? sample
-          ? securityHubControlFinding({ bucket: bucketName, sample: true })
-          : accessAnalyzerPublicBucket({ bucket: bucketName })
-        : guardDutyInstanceFinding({ instanceId, sample });
+  const preferred = family === 'iam' ? iam : family === 's3' ? s3 : instance();
   const playbook =
     pick.playbook === RECKLESS
       ? recklessPlaybook({ instanceId, userName, roleName, bucketName })
       : (shipped.get(pick.playbook) as Playbook);
+  // Any playbook in playbooks/ runs here: the event is the first of these its trigger answers.
+  const candidates = [preferred, ...INSTANCE_THREATS.map(instance), iam, s3];
+  const event =
+    'manual' in playbook.trigger
+      ? preferred
+      : candidates.find((candidate) => triggersOn(playbook, candidate).triggers);
+  if (event === undefined) {
+    throw new Error(`the safety suite has no event that starts ${playbook.id}: add one to its candidates`);
+  }
   return { world, event, playbook };
 }
 
