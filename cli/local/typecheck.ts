@@ -99,7 +99,8 @@ function writeCache(file: string, key: string, entry: CacheEntry): void {
 function fresh(root: string, entry: CacheEntry): boolean {
   return Object.entries(entry.inputs).every(([file, hash]) => {
     try {
-      return sha256(readFileSync(path.join(root, file))) === hash;
+      // As the compiler reads it: UTF-8, without a byte-order mark.
+      return sha256(readFileSync(path.join(root, file), 'utf8').replace(/^\uFEFF/, '')) === hash;
     } catch {
       return false;
     }
@@ -172,7 +173,8 @@ export async function typeCheck(
     const file = path.relative(root, source.fileName);
     // Everything under node_modules is keyed by the lockfile instead.
     if (file.split(path.sep).includes('node_modules')) continue;
-    inputs[file.split(path.sep).join('/')] = sha256(readFileSync(source.fileName));
+    // The text the compiler read, not the file now: an edit made during the check invalidates.
+    inputs[file.split(path.sep).join('/')] = sha256(source.text);
   }
   try {
     writeCache(cacheFile, key, { inputs, problems });
