@@ -1,10 +1,10 @@
 import { expect } from 'vitest';
 import type { Playbook } from '#core/playbooks/sdk.ts';
-import { triggersOn } from './testkit.ts';
+import { triggersOn } from './triggers.ts';
 
 /**
  * Trigger assertions for playbook tests, registered for every test file by `vitest.config.ts`
- * (`setupFiles`). The failure message says which clause of the trigger failed, or that the
+ * (`setupFiles`). Loads no action code: a test file's `vi.mock` of it still applies. The failure message says which clause of the trigger failed, or that the
  * event never becomes an alert.
  *
  * @example

@@ -187,6 +187,8 @@ export async function typeCheck(
 /**
  * The type errors of the playbooks in use (`$RIPOSTE_PLAYBOOKS_DIR` or `playbooks/`) and, with
  * `tests`, of their tests in `test/playbooks/`, checked against the repository's tsconfig.
+ * Both questions check the same files (one cache entry serves `playbooks check` and `run`);
+ * without `tests` only the playbooks' own errors are returned.
  *
  * @example
  * const problems = await playbookTypeProblems({ tests: true });
@@ -195,11 +197,10 @@ export async function playbookTypeProblems(
   options: { readonly tests?: boolean } = {},
 ): Promise<TypeProblem[]> {
   const root = path.resolve(PLAYBOOKS_DIR, '..');
-  const dir = defaultPlaybooksDir();
-  const tests =
-    options.tests === true
-      ? [path.join(root, 'cli', 'local', 'matchers.ts'), ...playbookTestFiles(root)]
-      : [];
-  const files = [...playbookFiles(dir), ...tests];
-  return typeCheck(root, files);
+  const playbooks = playbookFiles(defaultPlaybooksDir());
+  const tests = [path.join(root, 'cli', 'local', 'matchers.ts'), ...playbookTestFiles(root)];
+  const problems = await typeCheck(root, [...playbooks, ...tests]);
+  if (options.tests === true) return problems;
+  const own = new Set(playbooks.map((f) => path.relative(root, f).split(path.sep).join('/')));
+  return problems.filter((p) => own.has(p.file));
 }

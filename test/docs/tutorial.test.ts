@@ -117,7 +117,7 @@ describe('the README tutorial', () => {
     expect(tests.stdout).toMatch(/playbooks check: \d+ playbooks match the lock/);
   }, 300_000);
 
-  it("fails the check at the line of the README's typo", async () => {
+  it("refuses the README's typo in playbooks check and run, at its line", async () => {
     // Prepare: the playbook with the path the README says does not compile
     const typo = section.match(/Paths are typed: `c\.eq\('([^']+)'/)?.[1];
     expect(typo).toBeDefined();
@@ -129,10 +129,19 @@ describe('the README tutorial', () => {
 
     // Act
     const check = await sh(copy, ['npx', 'riposte', 'playbooks', 'check']);
+    const run = await sh(copy, [
+      'node',
+      'bin/riposte.mjs',
+      'run',
+      'examples/events/guardduty-ec2-c2-activity.json',
+    ]);
 
     // Assess
-    expect(check.code).toBe(1);
-    expect(check.stderr).toContain(`${playbook.path}:${at + 1}:`);
-    expect(check.stderr).toContain(`error TS2345: Argument of type '"${typo}"'`);
+    for (const refused of [check, run]) {
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain(`${playbook.path}:${at + 1}:`);
+      expect(refused.stderr).toContain(`error TS2345: Argument of type '"${typo}"'`);
+    }
+    expect(run.stdout).toBe('');
   }, 180_000);
 });
