@@ -48,13 +48,13 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'alerts',
-    summary: 'list stored alerts',
-    load: async () => (await import('./commands/list.ts')).alertsCommand,
+    summary: 'list stored alerts, or show one (alerts show <id>)',
+    load: async () => (await import('./commands/alerts.ts')).alertsCommand,
   },
   {
     name: 'incidents',
-    summary: 'list incidents',
-    load: async () => (await import('./commands/list.ts')).incidentsCommand,
+    summary: 'list incidents: status, owner, outcome, playbook (with filters)',
+    load: async () => (await import('./commands/incidents.ts')).incidentsCommand,
   },
   {
     name: 'show',
@@ -90,6 +90,36 @@ export const COMMANDS: readonly CommandEntry[] = [
     name: 'deny',
     summary: "deny an incident's pending approval (locally, or --stack: the playbook stops)",
     load: async () => (await import('./commands/approve.ts')).denyCommand,
+  },
+  {
+    name: 'assign',
+    summary: 'set or clear who works an incident',
+    load: async () => (await import('./commands/assign.ts')).assignCommand,
+  },
+  {
+    name: 'note',
+    summary: 'add a note to an incident (append-only, with author and time)',
+    load: async () => (await import('./commands/note.ts')).noteCommand,
+  },
+  {
+    name: 'tag',
+    summary: 'add or remove tags on an incident',
+    load: async () => (await import('./commands/tag.ts')).tagCommand,
+  },
+  {
+    name: 'close',
+    summary: 'close an incident with a resolution (optionally suppressing a false positive)',
+    load: async () => (await import('./commands/close.ts')).closeCommand,
+  },
+  {
+    name: 'reopen',
+    summary: 'reopen a closed incident',
+    load: async () => (await import('./commands/reopen.ts')).reopenCommand,
+  },
+  {
+    name: 'suppressions',
+    summary: 'list or remove suppressions (false positives kept from opening incidents)',
+    load: async () => (await import('./commands/suppressions.ts')).suppressionsCommand,
   },
   {
     name: 'playbooks',

@@ -8,6 +8,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { iamActionsOfFamily } from '../functions/core/actions/registry.ts';
 import { ACTION_FAMILIES, type ActionFamily, type SafetyPolicy } from '../functions/core/actions/types.ts';
+import { LIFECYCLE_WRITE_PERMISSIONS } from '../functions/core/lifecycle/record.ts';
 import type { AlertStore } from './alert-store.ts';
 import {
   encryptedLogGroup,
@@ -75,7 +76,9 @@ interface FamilySpec {
    * pre-containment state (`GetItem`/`PutItem`) and reads and rewrites the blast-radius ledger
    * and the incident's approval (`GetItem`/conditional `PutItem`); `load-context` reads the
    * alert and incident (`GetItem`), `record-outcome` updates the incident (`UpdateItem`);
-   * `request-approval` writes the pending approval (`PutItem`).
+   * `request-approval` writes the pending approval (`PutItem`). Context, contain, release and
+   * approve record lifecycle facts (`LIFECYCLE_WRITE_PERMISSIONS`: the incident's facts and
+   * derived status, `UpdateItem`; the case log, `PutItem`).
    */
   readonly table: readonly string[];
 }
@@ -87,7 +90,7 @@ export const FAMILY_SPECS: Readonly<Record<ActionFamily, FamilySpec>> = {
     timeout: Duration.seconds(30),
     memorySize: 256,
     description: 'Riposte context actions: load the alert and incident, record the outcome',
-    table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+    table: ['dynamodb:GetItem', ...LIFECYCLE_WRITE_PERMISSIONS.table],
   },
   enrich: {
     id: 'Enrich',
@@ -101,14 +104,14 @@ export const FAMILY_SPECS: Readonly<Record<ActionFamily, FamilySpec>> = {
     timeout: Duration.minutes(5),
     memorySize: 512,
     description: 'Riposte contain actions: isolate, disable and block, through the safety rails',
-    table: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+    table: ['dynamodb:GetItem', ...LIFECYCLE_WRITE_PERMISSIONS.table],
   },
   release: {
     id: 'Release',
     timeout: Duration.minutes(5),
     memorySize: 512,
     description: 'Riposte release actions: undo a containment from its saved state',
-    table: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+    table: ['dynamodb:GetItem', ...LIFECYCLE_WRITE_PERMISSIONS.table],
   },
   notify: {
     id: 'Notify',
@@ -122,7 +125,7 @@ export const FAMILY_SPECS: Readonly<Record<ActionFamily, FamilySpec>> = {
     timeout: Duration.seconds(30),
     memorySize: 256,
     description: 'Riposte approve action: signed approve/deny links sent for a human decision',
-    table: ['dynamodb:PutItem'],
+    table: [...LIFECYCLE_WRITE_PERMISSIONS.table],
   },
 };
 

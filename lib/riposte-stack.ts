@@ -163,13 +163,14 @@ export class RiposteStack extends Stack {
     });
 
     // The functions that publish lifecycle events: ingest (opened, escalated), context (playbook
-    // failed), contain and release (contained, released).
+    // failed), contain and release (contained, released), and with approve every status change
+    // their steps make (responding, awaiting approval, contained, not contained...).
     this.lifecycle = new LifecycleBus(this, 'Lifecycle', {
       busName: config.lifecycleBusName,
       archiveRetentionDays: config.logRetentionDays,
       publishers: [
         this.ingest.function,
-        ...(['context', 'contain', 'release'] as const).map(
+        ...(['context', 'contain', 'release', 'approve'] as const).map(
           (family) => this.actions.families[family].function,
         ),
       ],

@@ -2,6 +2,8 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { RecordingDispatcher } from '#core/intake/dispatch.ts';
+import { describeOutcome } from '#core/lifecycle/outcome.ts';
+import { statusLabel } from '#core/lifecycle/status.ts';
 import { routesFor } from '#core/playbooks/registry.ts';
 import { listAlerts, listIncidents, listRejected } from '#core/store/queries.ts';
 import { type Command, write } from '../command.ts';
@@ -13,7 +15,6 @@ import { approvalDecider, loadWorldFor, runDispatched, saveWorld } from '../loca
 import { LOCAL_DIR, loadProjectConfig } from '../local/runtime.ts';
 import { openLocalStore } from '../local/store.ts';
 import { isoTime, layoutFor, progressBar, table } from '../output.ts';
-import { duration } from '../words.ts';
 import { EXAMPLE_WORLD } from './run.ts';
 
 const HELP = `Usage: riposte demo [--prompt] [--storm N] [--json]
@@ -157,16 +158,17 @@ export const demoCommand: Command = {
               (n, a) => n + a.calls.filter((c) => !/^(Describe|Get|List)/.test(c.api)).length,
               0,
             ) ?? 0;
-          const contained = incident.containedAt ?? incident.dryRunContainedAt;
           return {
             incident: incident.id,
             resource: `${incident.resourceType} ${incident.resourceName ?? incident.resourceUid}`,
             alerts: incident.alertIds.length,
             playbook: execution?.playbook ?? '-',
-            outcome:
-              contained !== undefined
-                ? `contained (dry-run) in ${duration(contained - incident.openedAt)}`
-                : (execution?.status.toLowerCase() ?? 'open'),
+            status: statusLabel({
+              status: incident.status,
+              dryRun: incident.statusDryRun,
+              reason: incident.statusReason,
+            }),
+            outcome: describeOutcome(incident),
             changes,
           };
         });
@@ -184,12 +186,13 @@ export const demoCommand: Command = {
         say('\nSummary');
         say(
           table(
-            ['INCIDENT', 'RESOURCE', 'ALERTS', 'PLAYBOOK', 'OUTCOME', 'CALLS'],
+            ['INCIDENT', 'RESOURCE', 'ALERTS', 'PLAYBOOK', 'STATUS', 'OUTCOME', 'CALLS'],
             rows.map((r) => [
               r.incident,
               r.resource,
               String(r.alerts),
               r.playbook,
+              r.status,
               r.outcome,
               String(r.changes),
             ]),
@@ -211,7 +214,9 @@ Where to look next:
   npx riposte run examples/events/guardduty-ec2-c2-activity.json --approve  one event, step by step
   npx riposte playbooks graph ec2-instance-compromise                    the state machine, as Mermaid
   npx cdk synth                                                          what deploys (no AWS account needed)
-  (${isoTime(Date.now())})`);
+  (${isoTime(Date.now())})
+
+Open the console on what it just did:  npx riposte console --data-dir ${path.relative(io.cwd, dataDir)}`);
       }
       return result.interrupted ? 130 : 0;
     } finally {

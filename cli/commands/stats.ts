@@ -9,9 +9,10 @@ import { duration } from '../words.ts';
 const HELP = `Usage: riposte stats [--json] [--data-dir DIR | --stack NAME | --table NAME] [--region REGION]
 
 The shared KPIs from the incidents in the store: time to detect (first observed by the
-source → received by Riposte), time to contain (received → containment done) and time to
-close (received → released or closed), by source and severity, with open, contained and
-failed counts. Locally every run is a dry-run, so dry-run milestones are counted (and said so);
+source → received by Riposte), time to contain (received → containment done), time to
+release and time to close (received → closed with a resolution by \`riposte close\`), by source
+and severity. Each incident is counted under one status: open (new, responding, awaiting
+approval), contained, not contained, failed, released, closed (resolved or closed). Locally every run is a dry-run, so dry-run milestones are counted (and said so);
 against a deployment (--stack or --table) only real containments and releases count.
 
 Options:
@@ -27,7 +28,10 @@ function rows(groups: readonly KpiGroup[]): string[][] {
     String(g.incidents),
     String(g.open),
     String(g.contained),
+    String(g.notContained),
     String(g.failed),
+    String(g.released),
+    String(g.closed),
     cell(g.timeToDetect),
     cell(g.timeToContain),
     cell(g.timeToClose),
@@ -55,7 +59,10 @@ export const statsCommand: Command = {
       'INCIDENTS',
       'OPEN',
       'CONTAINED',
+      'NOT CONTAINED',
       'FAILED',
+      'RELEASED',
+      'CLOSED',
       'TIME TO DETECT',
       'TIME TO CONTAIN',
       'TIME TO CLOSE',

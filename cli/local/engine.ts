@@ -1,5 +1,6 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ExecutionError, ExecutionTimeoutError, StateMachine } from 'aws-local-stepfunctions';
+import { recordStep } from '#core/actions/context.ts';
 import { type RunnerDeps, runAction } from '#core/actions/runner.ts';
 import { safetyKeys } from '#core/actions/safety.ts';
 import type { ActionFamily, ActionRequest, ActionResponse } from '#core/actions/types.ts';
@@ -176,6 +177,7 @@ export async function runPlaybookLocally(
         const message = extractMessage(payload);
         await logCaughtUp();
         options.onEvent?.({ type: 'approval-requested', playbook: playbook.id, message });
+        await recordStep(options.runner.store, input, { kind: 'approval-requested' });
         const approved = await options.approve({ playbook: playbook.id, message });
         options.onEvent?.({ type: 'approval', playbook: playbook.id, approved });
         // Recorded as the approval endpoint records it, so the safety rails see the decision.

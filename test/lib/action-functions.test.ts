@@ -224,12 +224,12 @@ describe('ActionFunctions', () => {
     // Prepare
     const table = { 'Fn::GetAtt': [logicalId(s, s.stack.store.table.node.defaultChild), 'Arn'] };
     const expected: Record<ActionFamily, string[]> = {
-      context: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      context: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       enrich: ['dynamodb:PutItem'],
-      contain: ['dynamodb:GetItem', 'dynamodb:PutItem'],
-      release: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      contain: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      release: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       notify: ['dynamodb:PutItem'],
-      approve: ['dynamodb:PutItem'],
+      approve: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
     };
 
     for (const family of ACTION_FAMILIES) {

@@ -33,7 +33,7 @@ const logicalId = (s: Synth, construct: IConstruct): string =>
   s.stack.getLogicalId(construct.node.defaultChild as CfnElement);
 
 /** The families whose functions publish lifecycle events, beside ingest. */
-const PUBLISHING_FAMILIES: readonly ActionFamily[] = ['context', 'contain', 'release'];
+const PUBLISHING_FAMILIES: readonly ActionFamily[] = ['context', 'contain', 'release', 'approve'];
 
 function publisherRoles(s: Synth): { Ref: string }[] {
   return [

@@ -1,10 +1,12 @@
-import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
+import type { LifecyclePublisher } from '../lifecycle/events.ts';
+import { recordFacts } from '../lifecycle/record.ts';
 import type { AlertView, IncidentView } from '../playbooks/sdk.ts';
-import { buildUpdate } from '../store/expression.ts';
 import { alertOcsf } from '../store/queries.ts';
 import { AlertItemSchema, IncidentItemSchema, keys } from '../store/table.ts';
 import { ResourceNotFoundError } from './errors.ts';
+import { safetyKeys } from './safety.ts';
 import type { ExecutionFacts } from './types.ts';
 
 /**
@@ -16,6 +18,8 @@ export interface StoreAccess {
   readonly db: DynamoDBDocumentClient;
   readonly tableName: string;
   readonly now: () => number;
+  /** Where status changes are published. @default none: the case log only */
+  readonly lifecycle?: LifecyclePublisher | undefined;
 }
 
 /** Reads the execution's alert and incident and returns them as the playbook context sees them. */
@@ -41,14 +45,16 @@ export async function loadContext(
     throw new ResourceNotFoundError(`incident ${facts.incidentId} is not in the store`);
   const alertItem = AlertItemSchema.parse(alertOut.Item);
   const incident = IncidentItemSchema.parse(incidentOut.Item);
-  // Time to respond starts here: the first playbook execution that loads the incident.
-  await store.db.send(
-    new UpdateCommand({
-      TableName: store.tableName,
-      Key: keys.incident(facts.incidentId),
-      ...buildUpdate({ setIfMissing: { playbookStartedAt: store.now() } }),
-    }),
-  );
+  // Time to respond starts here: the first playbook execution that loads the incident. Each
+  // execution starts afresh: what an earlier one was refused or denied no longer qualifies.
+  const startedAt = store.now();
+  await recordFacts(store, facts.incidentId, {
+    update: {
+      setIfMissing: { playbookStartedAt: startedAt },
+      set: { respondingAt: startedAt, playbookId: facts.playbookId, playbookVersion: facts.playbookVersion },
+      remove: ['awaitingApprovalSince', 'approvalDeniedAt', 'refusedAt', 'refusal'],
+    },
+  });
   const ocsf = alertOcsf(alertItem);
   return {
     alert: {
@@ -94,27 +100,17 @@ export async function recordMilestone(
       : 'dryRunReleasedAt'
     : `${milestone}At`;
   const at = store.now();
-  const out = await store.db.send(
-    new UpdateCommand({
-      TableName: store.tableName,
-      Key: keys.incident(facts.incidentId),
-      ...buildUpdate({
-        setIfMissing: { [attribute]: at },
-        ...(dryRun ? {} : { set: { status: milestone } }),
-      }),
-      ConditionExpression: 'attribute_exists(pk)',
-      ReturnValues: 'ALL_NEW',
-    }),
-  );
-  const item = out.Attributes;
+  const { incident: item } = await recordFacts(store, facts.incidentId, {
+    update: { setIfMissing: { [attribute]: at }, remove: ['awaitingApprovalSince'] },
+  });
   // Only the first time: a retried or repeated action does not measure twice.
-  if (item === undefined || item[attribute] !== at || typeof item.openedAt !== 'number') return undefined;
+  if (item[attribute as keyof typeof item] !== at) return undefined;
   return {
     milestone,
     dryRun,
     ms: at - item.openedAt,
-    source: typeof item.source === 'string' ? item.source : 'unknown',
-    severityId: typeof item.severityId === 'number' ? item.severityId : 0,
+    source: item.source ?? 'unknown',
+    severityId: item.severityId,
     playbookId: facts.playbookId,
   };
 }
@@ -142,19 +138,53 @@ export async function recordOutcome(
 ): Promise<{ recorded: true }> {
   const { outcome, failure } = RecordOutcomeInputSchema.parse(input);
   const at = store.now();
-  await store.db.send(
-    new UpdateCommand({
+  // An approval that was denied or expired is why a completed playbook did not contain.
+  const approval = await store.db.send(
+    new GetCommand({
       TableName: store.tableName,
-      Key: keys.incident(facts.incidentId),
-      ...buildUpdate({
-        set: {
-          playbookStatus: outcome,
-          playbookUpdatedAt: at,
-          ...(outcome === 'failed' ? { failedAt: at, failure: failure?.Error ?? 'unknown' } : {}),
-        },
-      }),
-      ConditionExpression: 'attribute_exists(pk)',
+      Key: safetyKeys.approval(facts.incidentId),
+      ConsistentRead: true,
     }),
   );
+  const status = approval.Item?.status;
+  const approvalExecution = approval.Item?.executionId;
+  const denied =
+    (status === 'denied' || status === 'expired') &&
+    (typeof approvalExecution !== 'string' ||
+      facts.executionId === undefined ||
+      approvalExecution === facts.executionId);
+  await recordFacts(store, facts.incidentId, {
+    update: {
+      set: {
+        playbookStatus: outcome,
+        playbookUpdatedAt: at,
+        ...(outcome === 'failed' ? { failedAt: at, failure: failure?.Error ?? 'unknown' } : {}),
+        ...(denied ? { approvalDeniedAt: at } : {}),
+      },
+      remove: ['awaitingApprovalSince'],
+    },
+  });
   return { recorded: true };
+}
+
+/**
+ * Records a step of the playbook on the incident's lifecycle: an approval requested (the status
+ * becomes `awaiting approval`), or an action a safety rail refused (the reason the incident is not
+ * contained).
+ *
+ * @example
+ * await recordStep(store, facts, { kind: 'refused', error: 'ProtectedResourceError: i-0abc is protected' });
+ */
+export async function recordStep(
+  store: StoreAccess,
+  facts: Pick<ExecutionFacts, 'incidentId'>,
+  step: { readonly kind: 'approval-requested' } | { readonly kind: 'refused'; readonly error: string },
+): Promise<void> {
+  const at = store.now();
+  await recordFacts(store, facts.incidentId, {
+    update:
+      step.kind === 'approval-requested'
+        ? { set: { awaitingApprovalSince: at } }
+        : { set: { refusedAt: at, refusal: step.error.slice(0, 1000) }, remove: ['awaitingApprovalSince'] },
+  });
 }

@@ -2,7 +2,14 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smit
 import { InvalidInputError } from '../errors.ts';
 import type { LifecycleEvent, LifecyclePublisher } from '../lifecycle/events.ts';
 import { type ClientMode, createClients, type ServiceFactories } from './clients.ts';
-import { loadContext, type Milestone, recordMilestone, recordOutcome, type StoreAccess } from './context.ts';
+import {
+  loadContext,
+  type Milestone,
+  recordMilestone,
+  recordOutcome,
+  recordStep,
+  type StoreAccess,
+} from './context.ts';
 import {
   BlastRadiusExceededError,
   isTransientAwsError,
@@ -76,7 +83,12 @@ const REFUSALS = [ProtectedResourceError, SampleAlertError, NotAllowedError, Bla
  * @example
  * const response = await runAction(event, deps); // inside a Lambda handler
  */
-export async function runAction(raw: unknown, deps: RunnerDeps): Promise<ActionResponse> {
+export async function runAction(raw: unknown, runnerDeps: RunnerDeps): Promise<ActionResponse> {
+  // Status changes are published where the other lifecycle events go.
+  const deps: RunnerDeps = {
+    ...runnerDeps,
+    store: { ...runnerDeps.store, lifecycle: runnerDeps.store.lifecycle ?? runnerDeps.lifecycle },
+  };
   const parsed = ActionRequestSchema.safeParse(raw);
   if (!parsed.success) {
     throw new InvalidInputError(
@@ -163,6 +175,7 @@ export async function runAction(raw: unknown, deps: RunnerDeps): Promise<ActionR
       output: checked,
     };
     await timeline.append({ action: action.id, target, dryRun, outcome: 'succeeded', calls: recorder.calls });
+    if (action.family === 'approve') await recordStep(deps.store, facts, { kind: 'approval-requested' });
     if (action.family === 'contain' || action.family === 'release') {
       const milestone = await recordMilestone(
         deps.store,
@@ -201,6 +214,8 @@ export async function runAction(raw: unknown, deps: RunnerDeps): Promise<ActionR
         error: message,
       })
       .catch(() => undefined);
+    if (refused)
+      await recordStep(deps.store, facts, { kind: 'refused', error: message }).catch(() => undefined);
     deps.onResponse?.(request, {
       action: action.id,
       target,

@@ -10,6 +10,7 @@ import { buildUpdate, condition, Placeholders } from '../store/expression.ts';
 import { keys, sortableTime } from '../store/table.ts';
 import { type Dispatcher, executionName, type PlaybookRoute } from './dispatch.ts';
 import { type PrimaryResource, primaryResource } from './resource.ts';
+import { suppressedAtIntake } from './suppression.ts';
 
 /** One delivered event: the SQS message id (or a local id) and its body. */
 export interface Delivery {
@@ -44,6 +45,8 @@ export interface IngestReport {
   incidentsJoined: number;
   incidentsEscalated: number;
   executionsStarted: number;
+  /** Alerts a suppression kept from opening an incident (each counted once). */
+  suppressed: number;
   rejected: number;
   rejectedByReason: Record<string, number>;
   /** DynamoDB write requests made (PutItem and UpdateItem). */
@@ -69,6 +72,7 @@ export function emptyReport(): IngestReport {
     incidentsJoined: 0,
     incidentsEscalated: 0,
     executionsStarted: 0,
+    suppressed: 0,
     rejected: 0,
     rejectedByReason: {},
     writes: 0,
@@ -92,6 +96,7 @@ export function mergeReports(a: IngestReport, b: IngestReport): IngestReport {
     'incidentsJoined',
     'incidentsEscalated',
     'executionsStarted',
+    'suppressed',
     'rejected',
     'writes',
   ] as const) {
@@ -384,6 +389,7 @@ async function storeAlert(group: AlertGroup, deps: IngestDeps, report: IngestRep
   ) {
     return; // already part of an open incident, nothing new to act on
   }
+  if (await suppressedAtIntake(deps, alert, resource.key, now, report)) return;
   await groupIntoIncident(alert, resource, oldIncident, deps, report, now);
 }
 
@@ -490,7 +496,7 @@ async function groupIntoIncident(
           region: resource.region,
         },
         setIfMissing: {
-          status: 'open',
+          status: 'new',
           source: alert.source,
           title: alert.ocsf.finding_info?.title ?? alert.ocsf.message ?? resource.uid,
           severityId: severity,
@@ -519,7 +525,13 @@ async function groupIntoIncident(
       const p = new Placeholders();
       const update = buildUpdate(
         {
-          set: { ...(raise ? { severityId: severity } : {}), ...(becameReal ? { sample: false } : {}) },
+          set: {
+            // The title follows the escalation: the incident is now about the more severe finding.
+            ...(raise
+              ? { severityId: severity, title: alert.ocsf.finding_info?.title ?? alert.ocsf.message }
+              : {}),
+            ...(becameReal ? { sample: false } : {}),
+          },
           add: { escalations: 1 },
         },
         p,

@@ -4,7 +4,8 @@ import * as z from '../zod.ts';
 /**
  * Riposte's own events, published to its EventBridge bus so that SIEMs, ticketing and chat tools
  * subscribe with a rule instead of code: an incident opened, escalated, contained or released,
- * and a playbook that failed. `source` is `riposte`; `detail-type` says what happened.
+ * a playbook that failed, every status change of the lifecycle (`functions/core/lifecycle/status.ts`),
+ * and the case work on it (assigned, note added, tagged, closed, reopened, suppressions). `source` is `riposte`; `detail-type` says what happened.
  *
  * @example
  * // An EventBridge rule on the Riposte bus for every containment:
@@ -18,6 +19,14 @@ export const LIFECYCLE_DETAIL_TYPES = {
   contained: 'Riposte Incident Contained',
   released: 'Riposte Incident Released',
   failed: 'Riposte Playbook Failed',
+  statusChanged: 'Riposte Incident Status Changed',
+  assigned: 'Riposte Incident Assigned',
+  noteAdded: 'Riposte Incident Note Added',
+  tagged: 'Riposte Incident Tagged',
+  closed: 'Riposte Incident Closed',
+  reopened: 'Riposte Incident Reopened',
+  suppressionCreated: 'Riposte Suppression Created',
+  suppressionRemoved: 'Riposte Suppression Removed',
 } as const;
 export type LifecycleKind = keyof typeof LIFECYCLE_DETAIL_TYPES;
 
@@ -44,6 +53,25 @@ export const LifecycleDetailSchema = z.object({
   error: z.optional(z.string()),
   /** The alert that opened or escalated the incident. */
   alertId: z.optional(z.string()),
+  /** Status Changed: the status before and after, and what qualifies the new one. */
+  from: z.optional(z.string()),
+  to: z.optional(z.string()),
+  reason: z.optional(z.string()),
+  /** Who did it: the OS user locally, the caller's ARN against a deployment. */
+  actor: z.optional(z.string()),
+  /** Assigned: the new owner (absent when unassigned). */
+  owner: z.optional(z.string()),
+  /** Tagged: the tags after the change. */
+  tags: z.optional(z.array(z.string())),
+  /** Closed: what the operator found. */
+  resolution: z.optional(z.string()),
+  /** Closed: received by Riposte → closed, in milliseconds. */
+  timeToCloseMs: z.optional(z.number()),
+  /** Suppression Created/Removed. Note texts are never published, only their id. */
+  suppression: z.optional(
+    z.object({ id: z.string(), resourceKey: z.string(), findingType: z.string(), expiresAt: z.number() }),
+  ),
+  noteId: z.optional(z.string()),
 });
 export type LifecycleDetail = z.infer<typeof LifecycleDetailSchema>;
 

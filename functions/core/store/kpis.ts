@@ -1,10 +1,15 @@
+import type { IncidentStatus } from '../lifecycle/status.ts';
 import type { IncidentItem } from './table.ts';
 
 /**
  * The shared KPIs, computed from incident milestones:
  * - time to detect (MTTD): first observed by the source → received by Riposte;
  * - time to contain (MTTR): received → containment completed;
- * - time to close: received → released or closed.
+ * - time to release: received → containment undone;
+ * - time to close: received → closed by an operator with a resolution (`riposte close`).
+ *
+ * The counts split incidents by status, each incident in exactly one: open (new, responding,
+ * awaiting approval), contained, not contained, failed, released, closed (resolved or closed).
  * The same figures are published as CloudWatch metrics by the Lambdas (`TimeToDetect`,
  * `TimeToContain`, `TimeToRelease`); this computes them from the store, for `riposte stats`.
  */
@@ -19,13 +24,33 @@ export interface Distribution {
 export interface KpiGroup {
   readonly key: string;
   readonly incidents: number;
+  /** New, responding or awaiting approval: the response is not over. */
   readonly open: number;
   readonly contained: number;
+  readonly notContained: number;
   readonly failed: number;
+  readonly released: number;
+  /** Resolved or closed by an operator. */
+  readonly closed: number;
   readonly timeToDetect: Distribution;
   readonly timeToContain: Distribution;
+  readonly timeToRelease: Distribution;
   readonly timeToClose: Distribution;
 }
+
+type Bucket = 'open' | 'contained' | 'notContained' | 'failed' | 'released' | 'closed';
+
+const BUCKETS: Record<IncidentStatus, Bucket> = {
+  new: 'open',
+  responding: 'open',
+  awaiting_approval: 'open',
+  contained: 'contained',
+  not_contained: 'notContained',
+  failed: 'failed',
+  released: 'released',
+  resolved: 'closed',
+  closed: 'closed',
+};
 
 export interface Kpis {
   /** Whether dry-run milestones (local runs, samples) were counted. */
@@ -49,14 +74,17 @@ function distribution(values: readonly number[]): Distribution {
 
 function group(key: string, incidents: readonly IncidentItem[], includeDryRun: boolean): KpiGroup {
   const contained = (i: IncidentItem) => i.containedAt ?? (includeDryRun ? i.dryRunContainedAt : undefined);
-  const closed = (i: IncidentItem) =>
-    i.closedAt ?? i.releasedAt ?? (includeDryRun ? i.dryRunReleasedAt : undefined);
+  const released = (i: IncidentItem) => i.releasedAt ?? (includeDryRun ? i.dryRunReleasedAt : undefined);
+  const count = (bucket: Bucket) => incidents.filter((i) => BUCKETS[i.status] === bucket).length;
   return {
     key,
     incidents: incidents.length,
-    open: incidents.filter((i) => i.status === 'open').length,
-    contained: incidents.filter((i) => contained(i) !== undefined).length,
-    failed: incidents.filter((i) => i.playbookStatus === 'failed').length,
+    open: count('open'),
+    contained: count('contained'),
+    notContained: count('notContained'),
+    failed: count('failed'),
+    released: count('released'),
+    closed: count('closed'),
     timeToDetect: distribution(
       incidents.flatMap((i) =>
         i.firstObservedAt !== undefined && i.firstObservedAt <= i.openedAt
@@ -70,11 +98,16 @@ function group(key: string, incidents: readonly IncidentItem[], includeDryRun: b
         return at === undefined ? [] : [at - i.openedAt];
       }),
     ),
-    timeToClose: distribution(
+    timeToRelease: distribution(
       incidents.flatMap((i) => {
-        const at = closed(i);
+        const at = released(i);
         return at === undefined ? [] : [at - i.openedAt];
       }),
+    ),
+    timeToClose: distribution(
+      incidents.flatMap((i) =>
+        i.closedAt === undefined ? [] : [i.timeToCloseMs ?? Math.max(0, i.closedAt - i.openedAt)],
+      ),
     ),
   };
 }

@@ -1,3 +1,10 @@
+import {
+  deriveStatus,
+  INCIDENT_STATUSES,
+  type IncidentStatus,
+  RESOLUTIONS,
+  STATUS_REASONS,
+} from '../lifecycle/status.ts';
 import * as z from '../zod.ts';
 
 /**
@@ -11,9 +18,14 @@ import * as z from '../zod.ts';
  * | execution  | `INCIDENT#<id>`      | `EXEC#<pb>#<version>#<mode>`| —           | —                |
  * | open lock  | `RESOURCE#<key>`     | `OPEN_INCIDENT`             | —           | —                |
  * | rejected   | `REJECTED#<hash>`    | `REJECTED`                  | `REJECTED`  | `<lastSeen>#<h>` |
+ * | case log   | `INCIDENT#<id>`      | `LOG#<ISO time>#<seq><rand>`| —           | —                |
+ * | suppression| `SUPPRESSION#<id>`   | `SUPPRESSION`               | `SUPPRESSIONS` | `<createdAt>#<id>` |
+ * | its audit  | `SUPPRESSION#<id>`   | `AUDIT#<ISO time>#<rand>`   | —           | —                |
  *
- * Only the open-incident lock and rejected events carry `expiresAt` (TTL): alerts, incidents
- * and executions are the audit trail and never expire.
+ * Only the open-incident lock, rejected events and suppressions carry `expiresAt` (TTL): alerts,
+ * incidents, executions, the case log (status changes, owner, notes, tags, close and reopen) and
+ * the suppressions' audit are the audit trail and never expire. The case state itself (owner,
+ * tags, resolution) is kept on the incident item, beside the response milestones.
  */
 export const TABLE_KEYS = {
   partitionKey: 'pk',
@@ -31,6 +43,16 @@ export const keys = {
   }),
   openIncident: (resourceKey: string) => ({ pk: `RESOURCE#${resourceKey}`, sk: 'OPEN_INCIDENT' }),
   rejected: (hash: string) => ({ pk: `REJECTED#${hash}`, sk: 'REJECTED' }),
+  caseLog: (incidentId: string, time: string, suffix: string) => ({
+    pk: `INCIDENT#${incidentId}`,
+    sk: `LOG#${time}#${suffix}`,
+  }),
+  caseLogPrefix: 'LOG#',
+  suppression: (id: string) => ({ pk: `SUPPRESSION#${id}`, sk: 'SUPPRESSION' as const }),
+  suppressionAudit: (id: string, time: string, suffix: string) => ({
+    pk: `SUPPRESSION#${id}`,
+    sk: `AUDIT#${time}#${suffix}`,
+  }),
 } as const;
 
 /** ISO-8601 for sort keys: lexical order is time order. */
@@ -65,48 +87,95 @@ export const AlertItemSchema = /* @__PURE__ */ (() =>
     status: AlertStatusSchema,
     incidentId: z.optional(z.string()),
     incidentOpenUntil: z.optional(z.number()),
+    /** The suppression that kept the alert from opening an incident, and when it first did. */
+    suppressedBy: z.optional(z.string()),
+    suppressedAt: z.optional(z.number()),
     /** The latest OCSF event as JSON; gzip-compressed in `ocsfGz` instead when large. */
     ocsfJson: z.optional(z.string()),
     ocsfGz: z.optional(z.instanceof(Uint8Array)),
   }))();
 export type AlertItem = z.infer<typeof AlertItemSchema>;
 
+/** Statuses written before the lifecycle was derived: re-derived from the facts when read. */
+function currentStatus<T extends { status: string } & Parameters<typeof deriveStatus>[0]>(
+  item: T,
+): Omit<T, 'status'> & { status: IncidentStatus } {
+  const known = (INCIDENT_STATUSES as readonly string[]).includes(item.status);
+  return { ...item, status: known ? (item.status as IncidentStatus) : deriveStatus(item).status };
+}
+
 export const IncidentItemSchema = /* @__PURE__ */ (() =>
-  z.object({
-    pk: z.string(),
-    sk: z.literal('INCIDENT'),
-    id: z.string(),
-    /** open → contained → released; closed by an operator. */
-    status: z.enum(['open', 'contained', 'released', 'closed']),
-    resourceKey: z.string(),
-    /** The EventBridge source of the alert that opened the incident. */
-    source: z.optional(z.string()),
-    resourceType: z.string(),
-    resourceUid: z.string(),
-    resourceName: z.optional(z.string()),
-    account: z.optional(z.string()),
-    region: z.optional(z.string()),
-    title: z.string(),
-    severityId: z.number().check(z.int()),
-    sample: z.boolean(),
-    openedAt: z.number(),
-    lastAlertAt: z.number(),
-    firstObservedAt: z.optional(z.number()),
-    alertIds: z.pipe(
-      z.union([z.set(z.string()), z.array(z.string())]),
-      z.transform((ids: Set<string> | string[]) => [...ids].sort()),
-    ),
-    escalations: z.number().check(z.int()),
-    /** Response milestones (epoch ms): the shared KPIs are computed from these. */
-    playbookStartedAt: z.optional(z.number()),
-    containedAt: z.optional(z.number()),
-    releasedAt: z.optional(z.number()),
-    closedAt: z.optional(z.number()),
-    /** Milestones of dry-run executions (samples, kill switch, local runs): never counted as real. */
-    dryRunContainedAt: z.optional(z.number()),
-    dryRunReleasedAt: z.optional(z.number()),
-    playbookStatus: z.optional(z.enum(['completed', 'failed'])),
-  }))();
+  z.pipe(
+    z.object({
+      pk: z.string(),
+      sk: z.literal('INCIDENT'),
+      id: z.string(),
+      /** Derived by `deriveStatus` (functions/core/lifecycle/status.ts) whenever a fact changes. */
+      status: z.string(),
+      /** What qualifies the status (`dry-run`, `refused`...), and whether it stems from a dry-run. */
+      statusReason: z.optional(z.enum(STATUS_REASONS)),
+      statusDryRun: z.optional(z.boolean()),
+      statusChangedAt: z.optional(z.number()),
+      /** Bumped by every fact change: the derived status is written only by the latest one. */
+      lifecycleVersion: z.optional(z.number()),
+      resourceKey: z.string(),
+      /** The EventBridge source of the alert that opened the incident. */
+      source: z.optional(z.string()),
+      resourceType: z.string(),
+      resourceUid: z.string(),
+      resourceName: z.optional(z.string()),
+      account: z.optional(z.string()),
+      region: z.optional(z.string()),
+      /** The title of the most severe alert: it follows escalations. */
+      title: z.string(),
+      severityId: z.number().check(z.int()),
+      sample: z.boolean(),
+      openedAt: z.number(),
+      lastAlertAt: z.number(),
+      firstObservedAt: z.optional(z.number()),
+      alertIds: z.pipe(
+        z.union([z.set(z.string()), z.array(z.string())]),
+        z.transform((ids: Set<string> | string[]) => [...ids].sort()),
+      ),
+      escalations: z.number().check(z.int()),
+      /** Response milestones (epoch ms): the shared KPIs are computed from these. */
+      playbookStartedAt: z.optional(z.number()),
+      /** The latest playbook execution that loaded the incident, and when. */
+      respondingAt: z.optional(z.number()),
+      playbookId: z.optional(z.string()),
+      playbookVersion: z.optional(z.string()),
+      awaitingApprovalSince: z.optional(z.number()),
+      approvalDeniedAt: z.optional(z.number()),
+      /** A safety rail refused an action, and the refusal. */
+      refusedAt: z.optional(z.number()),
+      refusal: z.optional(z.string()),
+      containedAt: z.optional(z.number()),
+      releasedAt: z.optional(z.number()),
+      /** Milestones of dry-run executions (samples, kill switch, local runs): never counted as real. */
+      dryRunContainedAt: z.optional(z.number()),
+      dryRunReleasedAt: z.optional(z.number()),
+      playbookStatus: z.optional(z.enum(['completed', 'failed'])),
+      playbookUpdatedAt: z.optional(z.number()),
+      failedAt: z.optional(z.number()),
+      failure: z.optional(z.string()),
+      /** Case management: who works it, its tags, and how it was closed. */
+      owner: z.optional(z.string()),
+      /** A string set in DynamoDB (added and deleted atomically), read as a sorted list. */
+      tags: z.optional(
+        z.pipe(
+          z.union([z.set(z.string()), z.array(z.string())]),
+          z.transform((tags: Set<string> | string[]) => [...tags].sort()),
+        ),
+      ),
+      closedAt: z.optional(z.number()),
+      closedBy: z.optional(z.string()),
+      resolution: z.optional(z.enum(RESOLUTIONS)),
+      /** Received by Riposte → closed, recorded when closed. */
+      timeToCloseMs: z.optional(z.number()),
+      reopenedAt: z.optional(z.number()),
+    }),
+    z.transform(currentStatus),
+  ))();
 export type IncidentItem = z.infer<typeof IncidentItemSchema>;
 
 export const ExecutionItemSchema = /* @__PURE__ */ (() =>
@@ -141,3 +210,21 @@ export const RejectedItemSchema = /* @__PURE__ */ (() =>
     lastSeen: z.number(),
   }))();
 export type RejectedItem = z.infer<typeof RejectedItemSchema>;
+
+export const SuppressionItemSchema = /* @__PURE__ */ (() =>
+  z.object({
+    pk: z.string(),
+    sk: z.literal('SUPPRESSION'),
+    id: z.string(),
+    /** The primary resource's grouping key (functions/core/intake/resource.ts). */
+    resourceKey: z.string(),
+    /** A finding type (`finding_info.types`), e.g. `Backdoor:EC2/C&CActivity.B!DNS`. */
+    findingType: z.string(),
+    createdAt: z.number(),
+    createdBy: z.string(),
+    /** Epoch milliseconds; checked at read time (DynamoDB's TTL deletes the item later, `expiresAt`). */
+    expiresAtMs: z.number(),
+    incidentId: z.optional(z.string()),
+    reason: z.optional(z.string()),
+  }))();
+export type SuppressionItem = z.infer<typeof SuppressionItemSchema>;
