@@ -7,6 +7,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { type ApprovalItem, readApprovalItem } from '#core/actions/approval.ts';
 import { listTimeline, type TimelineEntry } from '#core/actions/state.ts';
+import { type CaseLogEntry, listCaseLog } from '#core/lifecycle/log.ts';
+import { statusLabel } from '#core/lifecycle/status.ts';
 import { listIncidents, queryPartition } from '#core/store/queries.ts';
 import {
   type AlertItem,
@@ -27,10 +29,11 @@ const HELP = `Usage: riposte show <incident> [--json]
 
 An incident's story in time order: when it opened, its alerts (first and last seen, deliveries,
 title), the playbook executions started for it, every action of the timeline (target, dry-run,
-outcome, the state-changing calls it made, errors), the approval (requested, decided, by whom)
-and the response milestones (playbook started, contained, released, closed). Dry-run
-milestones are marked as such. <incident> is an incident id or a unique prefix of one, of any
-length (the inc- every id starts with may be left out).
+outcome, the state-changing calls it made, errors), the approval (requested, decided, by whom),
+the response milestones (playbook started, contained, released, closed) and the case log
+(status changes, owner, notes, tags, close and reopen, suppressions). Dry-run milestones are
+marked as such. <incident> is an incident id or a unique prefix of one, of any length (the inc-
+every id starts with may be left out).
 
 Options:
   --json           one JSON object: {"incident","alerts":[{"id","source","title","severityId",
@@ -39,6 +42,7 @@ Options:
                    "action","target","dryRun","outcome","calls":[{"service","api","params","dryRun",
                    "mutating"}],"error"?}],"approval":{"status","message","requestedAt","deadline",
                    "decidedAt","approver"}|null,"milestones":[{"milestone","at","dryRun"}],
+                   "caseLog":[{"id","at","kind","actor","text","data"}],
                    "events":[{"at","time","kind","text"}]} (times in epoch milliseconds)
 ${STORE_HELP}
 
@@ -52,6 +56,8 @@ export interface IncidentView {
   readonly actions: readonly ActionView[];
   readonly approval: ApprovalView | null;
   readonly milestones: readonly MilestoneView[];
+  /** The case log: status changes, owner, notes, tags, close and reopen, suppressions. */
+  readonly caseLog: readonly CaseLogEntry[];
   /** Everything above merged, oldest first. */
   readonly events: readonly EventView[];
 }
@@ -112,7 +118,7 @@ export interface MilestoneView {
 export interface EventView {
   readonly at: number;
   readonly time: string;
-  readonly kind: 'milestone' | 'alert' | 'execution' | 'action' | 'approval';
+  readonly kind: 'milestone' | 'alert' | 'execution' | 'action' | 'approval' | 'case';
   readonly text: string;
 }
 
@@ -208,11 +214,12 @@ export async function loadIncidentView(
   tableName: string,
   incident: IncidentItem,
 ): Promise<IncidentView> {
-  const [alertItems, executionItems, timeline, approvalItem] = await Promise.all([
+  const [alertItems, executionItems, timeline, approvalItem, caseLog] = await Promise.all([
     getAlerts(db, tableName, incident.alertIds),
     getExecutions(db, tableName, incident.id),
     listTimeline(db, tableName, incident.id),
     readApprovalItem(db, tableName, incident.id),
+    listCaseLog(db, tableName, incident.id),
   ]);
   const { pk: _pk, sk: _sk, ...incidentFields } = incident;
   const alerts: AlertView[] = alertItems.map((a) => ({
@@ -322,12 +329,24 @@ export async function loadIncidentView(
     });
   }
   for (const m of milestones.slice(1)) if (m.milestone !== 'playbook-started') events.push(milestoneEvent(m));
+  for (const entry of caseLog) {
+    events.push({ at: entry.at, kind: 'case', text: `${entry.text} (${entry.actor})` });
+  }
   const ordered = events
     .map((e, index) => ({ e, index }))
     .sort((x, y) => x.e.at - y.e.at || x.index - y.index)
     .map(({ e }) => ({ ...e, time: new Date(e.at).toISOString() }));
 
-  return { incident: incidentFields, alerts, executions, actions, approval, milestones, events: ordered };
+  return {
+    incident: incidentFields,
+    alerts,
+    executions,
+    actions,
+    approval,
+    milestones,
+    caseLog,
+    events: ordered,
+  };
 }
 
 function milestoneEvent(m: MilestoneView): Omit<EventView, 'time'> {
@@ -356,7 +375,7 @@ export function renderIncident(view: IncidentView): string {
     i.resourceName !== undefined && i.resourceName !== i.resourceUid ? ` (${i.resourceName})` : ''
   }`;
   const head = [
-    `Incident ${i.id}: ${i.status}${i.sample ? ' (sample)' : ''}, ${severityName(i.severityId)}`,
+    `Incident ${i.id}: ${statusLabel({ status: i.status, dryRun: i.statusDryRun, reason: i.statusReason })}${i.sample ? ' (sample)' : ''}, ${severityName(i.severityId)}`,
     `  ${i.title}`,
     `  resource  ${resource}`,
     ...(i.account === undefined && i.region === undefined
@@ -364,6 +383,11 @@ export function renderIncident(view: IncidentView): string {
       : [`  where     ${[i.account, i.region].filter((v) => v !== undefined).join(' ')}`]),
     `  alerts    ${view.alerts.length}${i.escalations > 0 ? `, escalated ${i.escalations} time(s)` : ''}`,
     ...(i.playbookStatus === undefined ? [] : [`  playbook  ${i.playbookStatus}`]),
+    ...(i.owner === undefined ? [] : [`  owner     ${i.owner}`]),
+    ...(i.tags === undefined || i.tags.length === 0 ? [] : [`  tags      ${i.tags.join(', ')}`]),
+    ...(i.resolution === undefined
+      ? []
+      : [`  closed    as ${i.resolution.replace('_', ' ')} by ${i.closedBy ?? 'unknown'}`]),
     '',
   ];
   const width = Math.max(...view.events.map((e) => e.kind.length), 4);
