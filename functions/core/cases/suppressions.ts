@@ -6,6 +6,7 @@ import { appendCaseLog } from '../lifecycle/log.ts';
 import { type LifecycleStore, publishLifecycle } from '../lifecycle/record.ts';
 import { queryPartition } from '../store/queries.ts';
 import {
+  caseKeys,
   keys,
   type SuppressionItem,
   SuppressionItemSchema,
@@ -61,7 +62,11 @@ async function audit(store: LifecycleStore, entry: SuppressionAudit): Promise<vo
     new PutCommand({
       TableName: store.tableName,
       Item: {
-        ...keys.suppressionAudit(entry.suppressionId, sortableTime(entry.at), randomBytes(6).toString('hex')),
+        ...caseKeys.suppressionAudit(
+          entry.suppressionId,
+          sortableTime(entry.at),
+          randomBytes(6).toString('hex'),
+        ),
         ...entry,
       },
       ConditionExpression: 'attribute_not_exists(pk)',
@@ -83,15 +88,13 @@ async function audit(store: LifecycleStore, entry: SuppressionAudit): Promise<vo
   await publishLifecycle(store, {
     kind: entry.action === 'created' ? 'suppressionCreated' : 'suppressionRemoved',
     detail: {
-      incidentId: entry.incidentId ?? '',
+      incidentId: entry.incidentId ?? '-',
       at: entry.at,
       actor: entry.actor,
-      suppression: {
-        id: entry.suppressionId,
-        resourceKey: entry.resourceKey,
-        findingType: entry.findingType,
-        expiresAt: entry.expiresAtMs,
-      },
+      suppressionId: entry.suppressionId,
+      resourceKey: entry.resourceKey,
+      findingType: entry.findingType,
+      expiresAt: entry.expiresAtMs,
     },
   });
 }

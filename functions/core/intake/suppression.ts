@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Alert } from '../alert.ts';
 import { keys } from '../store/table.ts';
@@ -10,8 +9,7 @@ import { keys } from '../store/table.ts';
  * they cover is stored and counted like any other, and opens no incident and starts no playbook.
  *
  * The check is one `GetItem` per finding type of the alert (usually one), made only for an alert
- * that would otherwise open or join an incident. The alert is marked with the suppression once,
- * with a condition, so a storm of duplicates counts it suppressed exactly once.
+ * that would otherwise open or join an incident.
  *
  * IAM: `dynamodb:GetItem` (the suppression) and `dynamodb:UpdateItem` (the alert's mark) on the
  * alert table, which the ingest role holds already (`AlertStore.grantIngest`).
@@ -47,79 +45,11 @@ export function findingTypesOf(alert: Pick<Alert, 'ocsf'>): string[] {
   return title === undefined || title === '' ? [] : [title];
 }
 
-/** The active suppression covering an alert, if any. */
-export interface ActiveSuppression {
-  readonly id: string;
-  readonly expiresAtMs: number;
-}
-
 /**
- * The suppression, still in force at `now`, that covers the alert on `resourceKey`, or undefined.
- * Expiry is checked here: DynamoDB's TTL deletes expired items only eventually.
- *
- * @example
- * const hit = await activeSuppression(db, tableName, resource.key, alert, Date.now());
- */
-export async function activeSuppression(
-  db: DynamoDBDocumentClient,
-  tableName: string,
-  resourceKey: string,
-  alert: Pick<Alert, 'ocsf'>,
-  now: number,
-): Promise<ActiveSuppression | undefined> {
-  const found = await Promise.all(
-    findingTypesOf(alert).map(async (type) => {
-      const out = await db.send(
-        new GetCommand({ TableName: tableName, Key: keys.suppression(suppressionId(resourceKey, type)) }),
-      );
-      const item = out.Item;
-      const expiresAtMs = item?.expiresAtMs;
-      const id = item?.id;
-      return typeof expiresAtMs === 'number' && typeof id === 'string' && expiresAtMs > now
-        ? { id, expiresAtMs }
-        : undefined;
-    }),
-  );
-  return found.find((hit) => hit !== undefined);
-}
-
-/**
- * Marks the alert as suppressed by `suppression`; true the first time only (a condition makes
- * concurrent and repeated deliveries count it once).
- */
-export async function markSuppressed(
-  db: DynamoDBDocumentClient,
-  tableName: string,
-  alertId: string,
-  suppression: ActiveSuppression,
-  now: number,
-): Promise<boolean> {
-  try {
-    await db.send(
-      new UpdateCommand({
-        TableName: tableName,
-        Key: keys.alert(alertId),
-        UpdateExpression: 'SET #by = :id, #at = :now',
-        ConditionExpression: 'attribute_exists(#pk) AND (attribute_not_exists(#by) OR #by <> :id)',
-        ExpressionAttributeNames: { '#by': 'suppressedBy', '#at': 'suppressedAt', '#pk': 'pk' },
-        ExpressionAttributeValues: { ':id': suppression.id, ':now': now },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (
-      error instanceof ConditionalCheckFailedException ||
-      (error instanceof Error && error.name === 'ConditionalCheckFailedException')
-    ) {
-      return false;
-    }
-    throw error;
-  }
-}
-
-/**
- * The ingest step: when a suppression covers the alert, marks it and returns true (the caller
- * then opens no incident and dispatches nothing); false otherwise.
+ * The ingest step: when a suppression in force at `now` covers the alert, marks the alert with it
+ * and returns true (the caller then opens no incident and dispatches nothing); false otherwise.
+ * Expiry is checked here: DynamoDB's TTL deletes expired items only eventually. The mark is
+ * conditional, so concurrent and repeated deliveries count the alert suppressed once.
  *
  * @example
  * if (await suppressedAtIntake(deps, alert, resource.key, now, report)) return;
@@ -131,9 +61,27 @@ export async function suppressedAtIntake(
   now: number,
   report: { suppressed: number; writes: number },
 ): Promise<boolean> {
-  const hit = await activeSuppression(deps.db, deps.tableName, resourceKey, alert, now);
-  if (hit === undefined) return false;
-  if (await markSuppressed(deps.db, deps.tableName, alert.id, hit, now)) report.suppressed += 1;
-  report.writes += 1;
-  return true;
+  for (const type of findingTypesOf(alert)) {
+    const id = suppressionId(resourceKey, type);
+    const out = await deps.db.send(new GetCommand({ TableName: deps.tableName, Key: keys.suppression(id) }));
+    if (!((out.Item?.expiresAtMs ?? 0) > now)) continue;
+    try {
+      await deps.db.send(
+        new UpdateCommand({
+          TableName: deps.tableName,
+          Key: keys.alert(alert.id),
+          UpdateExpression: 'SET #by = :id, #at = :now',
+          ConditionExpression: 'attribute_exists(#pk) AND (attribute_not_exists(#by) OR #by <> :id)',
+          ExpressionAttributeNames: { '#by': 'suppressedBy', '#at': 'suppressedAt', '#pk': 'pk' },
+          ExpressionAttributeValues: { ':id': id, ':now': now },
+        }),
+      );
+      report.suppressed += 1;
+    } catch (error) {
+      if ((error as Error | undefined)?.name !== 'ConditionalCheckFailedException') throw error;
+    }
+    report.writes += 1;
+    return true;
+  }
+  return false;
 }

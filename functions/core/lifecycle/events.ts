@@ -63,14 +63,15 @@ export const LifecycleDetailSchema = z.object({
   owner: z.optional(z.string()),
   /** Tagged: the tags after the change. */
   tags: z.optional(z.array(z.string())),
-  /** Closed: what the operator found. */
+  /** Closed: what the operator found, and received by Riposte → closed in milliseconds. */
   resolution: z.optional(z.string()),
-  /** Closed: received by Riposte → closed, in milliseconds. */
   timeToCloseMs: z.optional(z.number()),
-  /** Suppression Created/Removed. Note texts are never published, only their id. */
-  suppression: z.optional(
-    z.object({ id: z.string(), resourceKey: z.string(), findingType: z.string(), expiresAt: z.number() }),
-  ),
+  /** Suppression Created/Removed: its id, resource key, finding type and expiry (epoch ms). */
+  suppressionId: z.optional(z.string()),
+  resourceKey: z.optional(z.string()),
+  findingType: z.optional(z.string()),
+  expiresAt: z.optional(z.number()),
+  /** Note Added: the note's id; note texts are never published. */
   noteId: z.optional(z.string()),
 });
 export type LifecycleDetail = z.infer<typeof LifecycleDetailSchema>;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { queryPartition } from '../store/queries.ts';
-import { keys, sortableTime } from '../store/table.ts';
+import { caseKeys, keys, sortableTime } from '../store/table.ts';
 
 /**
  * The case log: an append-only record, in the incident's partition, of everything that happened
@@ -61,10 +61,10 @@ export async function appendCaseLog(
 ): Promise<CaseLogEntry> {
   sequence = (sequence + 1) % 1_000_000;
   const suffix = `${String(sequence).padStart(6, '0')}${randomBytes(4).toString('hex')}`;
-  const key = keys.caseLog(incidentId, sortableTime(entry.at), suffix);
+  const key = caseKeys.log(incidentId, sortableTime(entry.at), suffix);
   const record: CaseLogEntry = {
     incidentId,
-    id: key.sk.slice(keys.caseLogPrefix.length),
+    id: key.sk.slice(caseKeys.logPrefix.length),
     at: entry.at,
     kind: entry.kind,
     actor: entry.actor,
@@ -93,7 +93,7 @@ export async function listCaseLog(
   tableName: string,
   incidentId: string,
 ): Promise<CaseLogEntry[]> {
-  const items = await queryPartition(db, tableName, keys.incident(incidentId).pk, keys.caseLogPrefix);
+  const items = await queryPartition(db, tableName, keys.incident(incidentId).pk, caseKeys.logPrefix);
   return items.flatMap((item) => {
     const parsed = CaseLogEntrySchema.safeParse(item);
     return parsed.success ? [parsed.data] : [];

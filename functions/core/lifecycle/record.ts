@@ -52,7 +52,10 @@ export interface StatusChange {
 
 export interface FactChange {
   /** The facts to write on the incident item. */
-  readonly update: UpdateSpec;
+  readonly update: UpdateSpec & {
+    /** `DELETE a :v`: elements removed from a set (an emptied set attribute disappears). */
+    readonly delete?: Readonly<Record<string, ReadonlySet<string>>>;
+  };
   /**
    * An extra condition, `{attr}`/`:{value}` placeholders as in `condition()`; when it fails,
    * {@link LifecycleConflictError} with `conflict` as its message.
@@ -87,7 +90,10 @@ export async function recordFacts(
   fact: FactChange,
 ): Promise<{ incident: IncidentItem; change: StatusChange | undefined }> {
   const p = new Placeholders();
-  const update = buildUpdate({ ...fact.update, add: { ...fact.update.add, lifecycleVersion: 1 } }, p);
+  const { delete: deletes = {}, ...spec } = fact.update;
+  const update = buildUpdate({ ...spec, add: { ...spec.add, lifecycleVersion: 1 } }, p);
+  const deleted = Object.entries(deletes).map(([attr, values]) => `${p.name(attr)} ${p.value(values)}`);
+  if (deleted.length > 0) update.UpdateExpression += ` DELETE ${deleted.join(', ')}`;
   const when = fact.when === undefined ? '' : ` AND (${condition(fact.when.template, fact.when.values, p)})`;
   let attributes: Record<string, unknown> | undefined;
   try {

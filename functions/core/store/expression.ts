@@ -16,8 +16,6 @@ export interface UpdateSpec {
   readonly add?: Readonly<Record<string, unknown>>;
   /** `REMOVE a` */
   readonly remove?: readonly string[];
-  /** `DELETE a :v` (elements from a set; an emptied set attribute disappears) */
-  readonly delete?: Readonly<Record<string, unknown>>;
 }
 
 export interface BuiltUpdate {
@@ -68,14 +66,10 @@ export function buildUpdate(spec: UpdateSpec, placeholders = new Placeholders())
     .filter(([, value]) => value !== undefined)
     .map(([attr, value]) => `${p.name(attr)} ${p.value(value)}`);
   const removes = (spec.remove ?? []).map((attr) => p.name(attr));
-  const deletes = Object.entries(spec.delete ?? {})
-    .filter(([, value]) => value !== undefined)
-    .map(([attr, value]) => `${p.name(attr)} ${p.value(value)}`);
   const clauses = [
     sets.length > 0 ? `SET ${sets.join(', ')}` : '',
     adds.length > 0 ? `ADD ${adds.join(', ')}` : '',
     removes.length > 0 ? `REMOVE ${removes.join(', ')}` : '',
-    deletes.length > 0 ? `DELETE ${deletes.join(', ')}` : '',
   ].filter((c) => c !== '');
   if (clauses.length === 0) throw new Error('an update needs at least one attribute');
   return {

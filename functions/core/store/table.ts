@@ -43,12 +43,16 @@ export const keys = {
   }),
   openIncident: (resourceKey: string) => ({ pk: `RESOURCE#${resourceKey}`, sk: 'OPEN_INCIDENT' }),
   rejected: (hash: string) => ({ pk: `REJECTED#${hash}`, sk: 'REJECTED' }),
-  caseLog: (incidentId: string, time: string, suffix: string) => ({
+  suppression: (id: string) => ({ pk: `SUPPRESSION#${id}`, sk: 'SUPPRESSION' as const }),
+} as const;
+
+/** Keys of the case items (kept apart from {@link keys} so the ingest bundle leaves them out). */
+export const caseKeys = {
+  log: (incidentId: string, time: string, suffix: string) => ({
     pk: `INCIDENT#${incidentId}`,
     sk: `LOG#${time}#${suffix}`,
   }),
-  caseLogPrefix: 'LOG#',
-  suppression: (id: string) => ({ pk: `SUPPRESSION#${id}`, sk: 'SUPPRESSION' as const }),
+  logPrefix: 'LOG#',
   suppressionAudit: (id: string, time: string, suffix: string) => ({
     pk: `SUPPRESSION#${id}`,
     sk: `AUDIT#${time}#${suffix}`,
