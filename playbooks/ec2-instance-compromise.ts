@@ -1,9 +1,6 @@
 import { enrichInstanceAction, isolateInstanceAction } from '#core/actions/ec2.ts';
 import { definePlaybook } from '#core/playbooks/sdk.ts';
 
-/** Values of the instance's `environment` tag that make isolation wait for a human approval. */
-export const APPROVAL_ENVIRONMENTS = ['production', 'prod'] as const;
-
 /** GuardDuty finding types (native form) this playbook answers. */
 const EC2_THREATS = [
   'Backdoor:EC2/*',
@@ -21,17 +18,21 @@ const EC2_THREATS = [
  * incident-response guidance prescribes (capture, evidence preservation, out of its Auto Scaling
  * group and target groups, two-step security-group swap per ENI, Elastic IPs and instance
  * profile removed, role sessions revoked, every volume snapshotted, instance tagged), and the
- * team is told what was done. Protected instances and sample findings are never touched; in
- * production, isolation waits for an approval.
+ * team is told what was done. Protected instances and sample findings are never touched; an
+ * instance the configuration does not name non-production (production, any other environment,
+ * no environment tag) is isolated only after a human approves: the isolate action itself
+ * refuses without that approval.
  */
 export default definePlaybook({
   id: 'ec2-instance-compromise',
-  version: '1.0.1',
+  version: '1.1.0',
   title: 'EC2 instance compromise',
   description:
     'Isolates and snapshots an EC2 instance reported compromised (command and control, crypto-mining, trojans, unauthorized access) at high severity.',
   owner: 'security-engineering',
   changelog: {
+    '1.1.0':
+      'Isolation waits for an approval unless the instance is tagged with an environment the configuration names non-production (tag keys and values compared trimmed and in any case): an untagged instance or `Environment: Production ` now asks. The approvals are scoped: the production one and the over-the-limit one each lift their own rail for this execution only. A protected instance role is reported and its sessions are not revoked.',
     '1.0.1':
       'A step whose AWS calls keep being throttled or failing on the AWS side past the SDK’s own retries is run again (up to three more times, waits growing to at most 30 s): an isolation left partly done by a throttled snapshot or network interface now completes. Access denied, safety refusals and lasting partial failures are still never retried.',
     '1.0.0':
@@ -83,16 +84,15 @@ export default definePlaybook({
       .choice(
         'production',
         (c) => [
-          c.when(
-            c.or(...APPROVAL_ENVIRONMENTS.map((env) => c.eq('steps.instance.output.environment', env))),
-            (f) =>
-              f.approve('approval', {
-                name: 'Approve isolation',
-                message:
-                  'A production instance is reported compromised. Isolate it (network, credentials, snapshots)?',
-                timeoutSeconds: 3600,
-                onTimeout: 'deny',
-              }),
+          c.when(c.isTrue('steps.instance.output.approvalRequired'), (f) =>
+            f.approve('approval', {
+              name: 'Approve isolation',
+              message:
+                'An instance in production (or of unknown environment) is reported compromised. Isolate it (network, credentials, snapshots)?',
+              timeoutSeconds: 3600,
+              onTimeout: 'deny',
+              purpose: 'production',
+            }),
           ),
         ],
         undefined,
@@ -103,7 +103,12 @@ export default definePlaybook({
         timeoutSeconds: 300,
         catch: [
           {
-            errors: ['ProtectedResourceError', 'SampleAlertError', 'NotAllowedError'],
+            errors: [
+              'ProtectedResourceError',
+              'SampleAlertError',
+              'NotAllowedError',
+              'ApprovalRequiredError',
+            ],
             recover: (f) =>
               f
                 .notify(
@@ -126,6 +131,7 @@ export default definePlaybook({
                   message: 'The hourly containment limit is reached. Isolate this instance anyway?',
                   timeoutSeconds: 3600,
                   onTimeout: 'deny',
+                  purpose: 'blast-radius',
                 })
                 .run(
                   'isolateApproved',

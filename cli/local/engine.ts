@@ -189,6 +189,7 @@ export async function runPlaybookLocally(
             Item: {
               ...safetyKeys.approval(input.incidentId),
               incidentId: input.incidentId,
+              ...approvalScope(payload),
               status: approved ? 'approved' : 'denied',
               taskTokenHash: 'local',
               message,
@@ -310,4 +311,17 @@ function extractTimeout(payload: unknown): number | undefined {
 function extractMessage(payload: unknown): string {
   const input = (payload as { Payload?: { input?: { message?: unknown } } }).Payload?.input;
   return typeof input?.message === 'string' ? input.message : 'approval requested';
+}
+
+/** The purpose and execution of an approval request: the approval item scopes the decision to them. */
+function approvalScope(payload: unknown): { purpose?: string; executionId?: string } {
+  const request = (
+    payload as { Payload?: { input?: { purpose?: unknown }; execution?: { executionId?: unknown } } }
+  ).Payload;
+  const purpose = request?.input?.purpose;
+  const executionId = request?.execution?.executionId;
+  return {
+    ...(typeof purpose === 'string' ? { purpose } : {}),
+    ...(typeof executionId === 'string' ? { executionId } : {}),
+  };
 }

@@ -6,12 +6,15 @@ import { S3Client } from '@aws-sdk/client-s3';
 import type { AwsCredentialIdentity, MetadataBearer, MiddlewareStack } from '@smithy/types';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { type AwsClients, type ClientMode, createClients } from '../../functions/core/actions/clients.ts';
+import { ApprovalRequiredError } from '../../functions/core/actions/errors.ts';
 import { CallRecorder } from '../../functions/core/actions/recorder.ts';
 import { assertStaticRails } from '../../functions/core/actions/safety.ts';
 import { ALL_SERVICES } from '../../functions/core/actions/services/all.ts';
 import { MemoryContainmentState } from '../../functions/core/actions/state.ts';
+import { type ResourceStanding, standing } from '../../functions/core/actions/tags.ts';
 import {
   type ActionEnv,
+  type ContainmentTarget,
   type ExecutionFacts,
   type SafetyPolicy,
   SafetyPolicySchema,
@@ -52,8 +55,9 @@ export function executionFacts(overrides: Partial<ExecutionFacts> = {}): Executi
 /**
  * Real {@link SafetyRails} without a store: the static rails of `safety.ts` (sample alert,
  * account and region lists, the protected tag) under a policy, and no blast-radius limit.
- * The default policy refuses `riposte:protected=true`. Every target checked is kept in
- * `checked`, refused or not.
+ * The default policy refuses `riposte:protected=true`. The environment approval counts as
+ * given unless `productionApproved` is false. Every target checked is kept in `checked`,
+ * refused or not.
  *
  * @example
  * const safety = new StaticSafetyRails(executionFacts());
@@ -63,18 +67,32 @@ export class StaticSafetyRails implements SafetyRails {
   public readonly checked: { resource: string; tags: Readonly<Record<string, string>> }[] = [];
   private readonly execution: ExecutionFacts;
   private readonly policy: SafetyPolicy;
+  private readonly productionApproved: boolean;
 
-  public constructor(execution: ExecutionFacts, policy: Partial<SafetyPolicy> = {}) {
+  public constructor(
+    execution: ExecutionFacts,
+    policy: Partial<SafetyPolicy> = {},
+    options: { readonly productionApproved?: boolean } = {},
+  ) {
     this.execution = execution;
     this.policy = SafetyPolicySchema.parse(policy);
+    this.productionApproved = options.productionApproved ?? true;
   }
 
-  public async assertContainable(target: {
-    readonly resource: string;
-    readonly tags: Readonly<Record<string, string>>;
-  }): Promise<void> {
+  public async assertContainable(target: ContainmentTarget): Promise<void> {
     this.checked.push({ resource: target.resource, tags: { ...target.tags } });
     assertStaticRails(this.execution, this.policy, target);
+    if (
+      target.environmentApproval === true &&
+      !this.productionApproved &&
+      this.standing(target.tags).approvalRequired
+    ) {
+      throw new ApprovalRequiredError(`containment of ${target.resource} refused: no approval recorded`);
+    }
+  }
+
+  public standing(tags: Readonly<Record<string, string>>): ResourceStanding {
+    return standing(tags, this.policy);
   }
 }
 
@@ -89,11 +107,12 @@ export class StaticSafetyRails implements SafetyRails {
 export class PermissiveSafetyRails implements SafetyRails {
   public readonly checked: { resource: string; tags: Readonly<Record<string, string>> }[] = [];
 
-  public async assertContainable(target: {
-    readonly resource: string;
-    readonly tags: Readonly<Record<string, string>>;
-  }): Promise<void> {
+  public async assertContainable(target: ContainmentTarget): Promise<void> {
     this.checked.push({ resource: target.resource, tags: { ...target.tags } });
+  }
+
+  public standing(tags: Readonly<Record<string, string>>): ResourceStanding {
+    return standing(tags, SafetyPolicySchema.parse({}));
   }
 }
 

@@ -15,7 +15,7 @@ import {
   type NotifyTransport,
   type SecretReader,
 } from './notify.ts';
-import { safetyKeys } from './safety.ts';
+import { APPROVAL_PURPOSES, safetyKeys } from './safety.ts';
 import { defineAction } from './types.ts';
 
 /**
@@ -168,6 +168,8 @@ export const ApprovalItemSchema = z
     executionId: z.string().optional(),
     /** What the approver was asked. */
     message: z.string().optional(),
+    /** Which rail the approval lifts (see `APPROVAL_PURPOSES`); absent on items before purposes. */
+    purpose: z.enum(APPROVAL_PURPOSES).optional(),
     requestedAt: z.number(),
     /** Epoch ms when the links expire. */
     deadline: z.number(),
@@ -502,6 +504,12 @@ export const RequestApprovalInputSchema = NotifyInputSchema.extend({
     .default(3_600),
   /** What the approver reads: what will happen on approval. */
   message: z.string().min(1).max(2_000),
+  /**
+   * Which rail the approval lifts, recorded on the approval item for this execution only:
+   * `production` (the environment rail), `blast-radius` (the hourly limit, for 15 minutes),
+   * `containment` (none). @default containment
+   */
+  purpose: z.enum(APPROVAL_PURPOSES).default('containment'),
   subject: z.string().min(1).max(1_000).optional(),
 });
 export type RequestApprovalInput = z.input<typeof RequestApprovalInputSchema>;
@@ -549,6 +557,7 @@ export function createRequestApprovalAction(resolve: () => ApprovalDeps | Promis
         ...(execution.executionId === undefined ? {} : { executionId: execution.executionId }),
         playbookId: execution.playbookId,
         playbookVersion: execution.playbookVersion,
+        purpose: input.purpose,
         message: input.message,
         requestedAt: now,
         deadline: expiresAt,

@@ -74,8 +74,10 @@ export async function loadContext(
       resourceType: incident.resourceType,
       resourceUid: incident.resourceUid,
       resourceName: incident.resourceName ?? incident.resourceUid,
-      account: incident.account ?? '',
-      region: incident.region ?? '',
+      account: incident.account ?? ocsf.cloud.account?.uid ?? '',
+      // Global resources (IAM, S3) have no region of their own; the region the finding was
+      // reported in stands for it, so the region allow/deny lists apply to them too.
+      region: incident.region ?? ocsf.cloud.region ?? '',
       severityId: incident.severityId,
       // A sample incident stays a sample until a real alert joins it.
       sample: incident.sample,

@@ -54,6 +54,7 @@ import {
 } from './errors.ts';
 import {
   captureRoleSessions,
+  indirectRoleRefusal,
   REVOKE_SESSIONS_POLICY_NAME,
   type RoleCaptureDetails,
   restoreRoleSessions,
@@ -63,6 +64,7 @@ import { autoScalingService } from './services/auto-scaling.ts';
 import { ec2Service } from './services/ec2.ts';
 import { elbv2Service } from './services/elbv2.ts';
 import { iamService } from './services/iam.ts';
+import { tagValueOf } from './tags.ts';
 import { type ActionEnv, defineAction } from './types.ts';
 
 /**
@@ -230,14 +232,6 @@ function tagRecord(tags: readonly Tag[] | undefined): Record<string, string> {
 }
 
 /** The first tag among `keys` (in priority order, any case). */
-function tagValue(tags: Readonly<Record<string, string>>, keys: readonly string[]): string | null {
-  for (const wanted of keys) {
-    const entry = Object.entries(tags).find(([key]) => key.toLowerCase() === wanted);
-    if (entry !== undefined) return entry[1];
-  }
-  return null;
-}
-
 function sameTarget(a: Target, b: Target): boolean {
   return a.id === b.id && (a.port ?? null) === (b.port ?? null);
 }
@@ -515,31 +509,22 @@ async function captureTargetGroups(
 // ---------------------------------------------------------------------------------------------
 // enrich-instance
 
-const ProtectedTagInputSchema = z
-  .union([
-    z.string().regex(/^[^=]+=.*$/, 'key=value'),
-    z.object({ key: z.string().min(1), value: z.string() }),
-  ])
-  .default('riposte:protected=true')
-  .transform((tag) => {
-    if (typeof tag !== 'string') return tag;
-    const at = tag.indexOf('=');
-    return { key: tag.slice(0, at), value: tag.slice(at + 1) };
-  });
-
 export const EnrichInstanceInputSchema = z.object({
   instanceId: InstanceIdSchema,
-  /** The tag that exempts a resource from containment (the safety policy's). @default riposte:protected=true */
-  protectedTag: ProtectedTagInputSchema,
 });
 
 export const EnrichInstanceOutputSchema = InstanceCaptureSchema.extend({
   /** From the `owner` tag (any case). */
   owner: z.string().nullable(),
-  /** From the `environment` tag, else `env` (any case). */
+  /** From the first environment tag key of the safety policy (keys any case, value trimmed). */
   environment: z.string().nullable(),
-  /** Whether the instance carries the protected tag: containment will refuse it. */
+  /** Whether the instance carries the configured protected tag: containment will refuse it. */
   protected: z.boolean(),
+  /**
+   * False only when the environment is one the safety policy names non-production: isolation
+   * of any other instance (production, unknown, untagged) waits for a human approval.
+   */
+  approvalRequired: z.boolean(),
 });
 export type EnrichInstanceOutput = z.infer<typeof EnrichInstanceOutputSchema>;
 
@@ -550,7 +535,7 @@ export type EnrichInstanceOutput = z.infer<typeof EnrichInstanceOutputSchema>;
  * ({@link captureInstance} lists the calls).
  *
  * @example
- * const output = await enrichInstanceAction.run({ instanceId: 'i-0a1b2c3d4e5f60718', protectedTag: { key: 'riposte:protected', value: 'true' } }, env);
+ * const output = await enrichInstanceAction.run({ instanceId: 'i-0a1b2c3d4e5f60718' }, env);
  * output.owner; // 'payments-team'
  */
 export const enrichInstanceAction = defineAction({
@@ -576,14 +561,14 @@ export const enrichInstanceAction = defineAction({
   target: (input) => input.instanceId,
   async run(input, env): Promise<EnrichInstanceOutput> {
     const capture = await captureInstance(env, input.instanceId);
-    const protectedValue = capture.tags[input.protectedTag.key];
+    // The configured protected tag and environment rule, as the containment rails apply them.
+    const standing = env.safety.standing(capture.tags);
     return {
       ...capture,
-      owner: tagValue(capture.tags, ['owner']),
-      environment: tagValue(capture.tags, ['environment', 'env']),
-      protected:
-        protectedValue !== undefined &&
-        protectedValue.toLowerCase() === input.protectedTag.value.toLowerCase(),
+      owner: tagValueOf(capture.tags, ['owner']),
+      environment: standing.environment,
+      protected: standing.protected,
+      approvalRequired: standing.approvalRequired,
     };
   },
 });
@@ -664,7 +649,8 @@ export const IsolateInstanceOutputSchema = z.object({
     .object({
       roleName: z.string(),
       policyName: z.string(),
-      action: z.enum(['revoked', 'already-revoked', 'not-requested', 'failed']),
+      /** `refused`: the role failed the rails (protected...), its sessions were left alone: see `error`. */
+      action: z.enum(['revoked', 'already-revoked', 'not-requested', 'refused', 'failed']),
       revokedBefore: z.string().nullable(),
       /** Other instances using the same instance profile in this region (also affected). */
       siblingInstanceIds: z.array(z.string()),
@@ -921,7 +907,10 @@ async function revokeEgressIfPresent(
  *    shared with revoke-role-sessions ({@link captureRoleSessions}: `GetRolePolicy
  *    riposte-revoke-older-sessions` unless the incident already has one); a capture is never
  *    overwritten: the original is kept;
- * 2. `safety.assertContainable({ resource, tags })`;
+ * 2. `safety.assertContainable({ resource, tags, environmentApproval: true })` (production,
+ *    unknown or untagged instances need this execution's approval); when revoking, the instance
+ *    role through the rails too ({@link indirectRoleRefusal}: `GetRole`, protected tag, counted
+ *    in the blast radius; a refused role is reported and its sessions are left alone);
  * 3. `ModifyInstanceAttribute` DisableApiTermination=true, InstanceInitiatedShutdownBehavior=stop,
  *    BlockDeviceMappings DeleteOnTermination=false (each only when not already so);
  * 4. `EnterStandby` (ShouldDecrementDesiredCapacity=true), or `DetachInstances` when standby is
@@ -973,6 +962,7 @@ export const isolateInstanceAction = defineAction({
     'ec2:CreateSnapshot',
     'ec2:CreateTags',
     'iam:GetInstanceProfile',
+    'iam:GetRole',
     'iam:GetRolePolicy',
     'iam:PutRolePolicy',
     'autoscaling:DescribeAutoScalingInstances',
@@ -1013,8 +1003,16 @@ export const isolateInstanceAction = defineAction({
     };
     if (roleName !== null && input.revokeRoleSessions) await captureRoleSessions(roleName, env, roleDetails);
 
-    // 2. Safety rails, before the first state-changing call.
-    await env.safety.assertContainable({ resource: instanceId, tags: current.tags });
+    // 2. Safety rails, before the first state-changing call: the instance (with the environment
+    // approval), then the instance role whose sessions isolation revokes: a change too, so it
+    // passes the rails and counts in the blast radius. A protected role is reported, not revoked.
+    await env.safety.assertContainable({
+      resource: instanceId,
+      tags: current.tags,
+      environmentApproval: true,
+    });
+    const roleRefusal =
+      roleName !== null && input.revokeRoleSessions ? await indirectRoleRefusal(roleName, env) : null;
 
     // 3. Preserve evidence.
     const evidence: IsolateInstanceOutput['evidence'] = {
@@ -1219,7 +1217,18 @@ export const isolateInstanceAction = defineAction({
     let roleSessions: IsolateInstanceOutput['roleSessions'] = null;
     if (roleName !== null) {
       const base = { roleName, policyName: REVOKE_SESSIONS_POLICY_NAME, warning: SHARED_ROLE_WARNING };
-      if (!input.revokeRoleSessions) {
+      if (roleRefusal !== null) {
+        roleSessions = {
+          ...base,
+          action: 'refused',
+          revokedBefore: null,
+          siblingInstanceIds: [],
+          error: roleRefusal,
+        };
+        notes.push(
+          `the sessions of ${roleName} were not revoked (${roleRefusal}): credentials the instance already obtained stay valid until they expire; revoke them by hand if the role may be touched`,
+        );
+      } else if (!input.revokeRoleSessions) {
         roleSessions = {
           ...base,
           action: 'not-requested',

@@ -14,6 +14,17 @@ export class ProtectedResourceError extends RiposteError {
   }
 }
 
+/**
+ * Containment refused: the resource is not in an environment the configuration names
+ * non-production (production, unknown, or untagged) and no human approved this execution.
+ */
+export class ApprovalRequiredError extends RiposteError {
+  public constructor(message: string) {
+    super(message);
+    this.name = 'ApprovalRequiredError';
+  }
+}
+
 /** Containment refused: the alert is a provider-generated sample. */
 export class SampleAlertError extends RiposteError {
   public constructor(message: string) {
@@ -255,6 +266,7 @@ export const RETRYABLE_ERRORS = [
  */
 export const NON_RETRYABLE_ERRORS = [
   'ProtectedResourceError',
+  'ApprovalRequiredError',
   'SampleAlertError',
   'NotAllowedError',
   'BlastRadiusExceededError',

@@ -23,8 +23,15 @@ import {
 } from '@aws-sdk/client-iam';
 import { z } from 'zod';
 import { InvalidInputError } from '../errors.ts';
-import { hasErrorCode, NotAllowedError, NothingToReleaseError, ResourceNotFoundError } from './errors.ts';
+import {
+  hasErrorCode,
+  NotAllowedError,
+  NothingToReleaseError,
+  ProtectedResourceError,
+  ResourceNotFoundError,
+} from './errors.ts';
 import { iamService } from './services/iam.ts';
+import { tagValueOf } from './tags.ts';
 import { type ActionEnv, defineAction } from './types.ts';
 
 /**
@@ -314,8 +321,7 @@ async function getRolePolicy(iam: IAMClient, roleName: string, policyName: strin
 
 /** The tag value for any of `keys`, compared case-insensitively. */
 function tagValue(tags: Readonly<Record<string, string>>, keys: readonly string[]): string | null {
-  const entry = Object.entries(tags).find(([k]) => keys.includes(k.toLowerCase()));
-  return entry === undefined ? null : entry[1];
+  return tagValueOf(tags, keys);
 }
 
 function parseSaved<T extends z.ZodType>(schema: T, key: string, saved: Record<string, unknown>): z.infer<T> {
@@ -1004,6 +1010,35 @@ export async function captureRoleSessions(
   };
   await env.state.save(key, capture);
   return capture;
+}
+
+/**
+ * Puts a role whose sessions an action revokes *indirectly* (isolate-instance and the instance
+ * role) through the same rails as the resource itself: `GetRole`, then
+ * `safety.assertContainable` with the role's tags, so the revocation counts in the blast radius
+ * and a protected role is never touched. Returns why the sessions must not be revoked
+ * (protected, service-linked, IAM Identity Center, no longer exists), or null when they may;
+ * a blast-radius refusal and AWS errors are thrown, before anything was changed.
+ *
+ * @example
+ * const refusal = await indirectRoleRefusal('payments-app-role', env); // null, or 'protected: …'
+ */
+export async function indirectRoleRefusal(roleName: string, env: ActionEnv): Promise<string | null> {
+  let role: RoleSnapshot;
+  try {
+    role = await readRole(env.clients.iam, roleName);
+  } catch (error) {
+    if (error instanceof ResourceNotFoundError) return `${roleName} no longer exists`;
+    throw error;
+  }
+  try {
+    assertRevocable(role);
+    await env.safety.assertContainable({ resource: roleName, tags: role.tags });
+  } catch (error) {
+    if (error instanceof ProtectedResourceError || error instanceof NotAllowedError) return error.message;
+    throw error;
+  }
+  return null;
 }
 
 export interface RoleSessionsRevocation {

@@ -11,6 +11,7 @@ import {
   type StoreAccess,
 } from './context.ts';
 import {
+  ApprovalRequiredError,
   BlastRadiusExceededError,
   isTransientAwsError,
   MemberRoleMissingError,
@@ -77,7 +78,13 @@ export class UnknownActionError extends InvalidInputError {
 
 const NON_RESOURCE_FAMILIES = new Set<ActionFamily>(['notify', 'approve']);
 
-const REFUSALS = [ProtectedResourceError, SampleAlertError, NotAllowedError, BlastRadiusExceededError];
+const REFUSALS = [
+  ProtectedResourceError,
+  ApprovalRequiredError,
+  SampleAlertError,
+  NotAllowedError,
+  BlastRadiusExceededError,
+];
 
 /**
  * @example

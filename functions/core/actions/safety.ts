@@ -6,12 +6,14 @@ import { z } from 'zod';
 import { RiposteError } from '../errors.ts';
 import { condition, Placeholders } from '../store/expression.ts';
 import {
+  ApprovalRequiredError,
   BlastRadiusExceededError,
   NotAllowedError,
   ProtectedResourceError,
   SampleAlertError,
 } from './errors.ts';
-import type { ExecutionFacts, SafetyPolicy, SafetyRails } from './types.ts';
+import { carriesTag, type ResourceStanding, standing, tagValueOf } from './tags.ts';
+import type { ContainmentTarget, ExecutionFacts, SafetyPolicy, SafetyRails } from './types.ts';
 
 /**
  * The safety rails in front of every containment: "protected resources, sample findings and
@@ -30,9 +32,12 @@ import type { ExecutionFacts, SafetyPolicy, SafetyRails } from './types.ts';
  * 1. if this (incident, resource) already holds an active lease, it passes and counts nothing
  *    (Step Functions retries, re-runs of the same step);
  * 2. else if fewer than `blastRadiusPerHour` leases are active, it adds a lease and passes;
- * 3. else, if the incident has an approval recorded (`APPROVAL#<incidentId>` / `APPROVAL` with
- *    `status = approved`), it adds a lease marked `approved` and passes: approved containments
- *    count too, so they push back the next unapproved one;
+ * 3. else, if a **blast-radius override** is recorded for this execution (the approval item
+ *    `APPROVAL#<incidentId>` / `APPROVAL` with `status = approved`, `purpose = blast-radius`,
+ *    the same `executionId`, decided less than {@link BLAST_RADIUS_OVERRIDE_MS} ago), it adds a
+ *    lease marked `approved` and passes: approved containments count too, so they push back the
+ *    next unapproved one. Any other approval (a production approval, an approval of another
+ *    execution of the incident, an old one) does not lift the limit;
  * 4. else it throws {@link BlastRadiusExceededError} and writes nothing.
  *
  * The ledger is rewritten whole (expired leases pruned) with optimistic concurrency: each write
@@ -62,6 +67,25 @@ export const safetyKeys = {
 
 /** How long one containment counts against the limit. */
 export const BLAST_RADIUS_WINDOW_MS = 3_600_000;
+
+/** How long after its decision a blast-radius override lets containments past the limit. */
+export const BLAST_RADIUS_OVERRIDE_MS = 900_000;
+
+/**
+ * What a human approval is for, recorded on the approval item by `request-approval`:
+ * `production` lets the environment rail pass, `blast-radius` lets one execution past the
+ * hourly limit for {@link BLAST_RADIUS_OVERRIDE_MS}, `containment` is any other question a
+ * playbook asks (it lifts no rail).
+ */
+export const APPROVAL_PURPOSES = ['containment', 'production', 'blast-radius'] as const;
+export type ApprovalPurpose = (typeof APPROVAL_PURPOSES)[number];
+
+const RecordedApprovalSchema = z.object({
+  status: z.string(),
+  purpose: z.enum(APPROVAL_PURPOSES).optional(),
+  executionId: z.string().optional(),
+  decidedAt: z.string().optional(),
+});
 
 const MAX_ATTEMPTS = 100;
 
@@ -124,13 +148,40 @@ export class DynamoSafetyRails implements SafetyRails {
     this.dryRun = options.dryRun ?? options.execution.mode === 'dry-run';
   }
 
-  public async assertContainable(target: {
-    readonly resource: string;
-    readonly tags: Readonly<Record<string, string>>;
-  }): Promise<void> {
+  public async assertContainable(target: ContainmentTarget): Promise<void> {
     const { execution, policy } = this.options;
     assertStaticRails(execution, policy, target);
+    // A dry-run execution simulates its approval step (no human is asked, nothing recorded):
+    // it reports the containment a live run would make after the approval.
+    if (target.environmentApproval === true && execution.mode !== 'dry-run')
+      await this.assertEnvironmentApproval(target);
     await this.countContainment(target.resource);
+  }
+
+  public standing(tags: Readonly<Record<string, string>>): ResourceStanding {
+    return standing(tags, this.options.policy);
+  }
+
+  /**
+   * A resource the configuration does not name non-production is contained only after a human
+   * approved this very execution (purpose `production`, or `blast-radius`, which also asked a
+   * human whether to contain).
+   */
+  private async assertEnvironmentApproval(target: ContainmentTarget): Promise<void> {
+    const { execution, policy } = this.options;
+    const { environment, approvalRequired } = standing(target.tags, policy);
+    if (!approvalRequired) return;
+    const approval = await this.recordedApproval();
+    if (approval !== undefined && (approval.purpose === 'production' || approval.purpose === 'blast-radius'))
+      return;
+    const why =
+      environment === null
+        ? `it has no environment tag (${policy.environments.tagKeys.join(', ')})`
+        : `its environment "${environment}" is not one the configuration names non-production`;
+    throw new ApprovalRequiredError(
+      `containment of ${target.resource} refused: ${why}, and no approval of execution ` +
+        `${execution.executionId ?? '(unknown)'} is recorded for incident ${execution.incidentId}`,
+    );
   }
 
   /** The leases active now, for operators and tests. */
@@ -152,11 +203,12 @@ export class DynamoSafetyRails implements SafetyRails {
       if (active.some(([key]) => key === id)) return; // already counted in this rolling hour
       let viaApproval = false;
       if (active.length >= limit) {
-        approved ??= await this.approvalRecorded();
+        approved ??= await this.overrideRecorded(now);
         if (!approved) {
           throw new BlastRadiusExceededError(
             `containment of ${resource} paused: ${active.length} containment(s) in the last hour reach the ` +
-              `limit of ${limit} per rolling hour; an approval for incident ${execution.incidentId} is required`,
+              `limit of ${limit} per rolling hour; a blast-radius approval of this execution of incident ` +
+              `${execution.incidentId} is required`,
           );
         }
         viaApproval = true;
@@ -227,8 +279,24 @@ export class DynamoSafetyRails implements SafetyRails {
     }
   }
 
-  private async approvalRecorded(): Promise<boolean> {
+  /** A blast-radius override: approved for this execution, for that purpose, and recent enough. */
+  private async overrideRecorded(now: number): Promise<boolean> {
+    const approval = await this.recordedApproval();
+    if (approval?.purpose !== 'blast-radius' || approval.decidedAt === undefined) return false;
+    const decidedAt = Date.parse(approval.decidedAt);
+    return (
+      Number.isFinite(decidedAt) && now - decidedAt <= BLAST_RADIUS_OVERRIDE_MS && decidedAt <= now + 60_000
+    );
+  }
+
+  /**
+   * The incident's approval item when it is an approval of this very execution; undefined
+   * otherwise (none, pending, denied, expired, another execution's, or no execution id to
+   * compare: fails closed).
+   */
+  private async recordedApproval(): Promise<z.infer<typeof RecordedApprovalSchema> | undefined> {
     const { db, tableName, execution } = this.options;
+    if (execution.executionId === undefined || execution.executionId === '') return undefined;
     const out = await db.send(
       new GetCommand({
         TableName: tableName,
@@ -236,7 +304,11 @@ export class DynamoSafetyRails implements SafetyRails {
         ConsistentRead: true,
       }),
     );
-    return out.Item?.status === 'approved';
+    const parsed = RecordedApprovalSchema.safeParse(out.Item);
+    if (!parsed.success) return undefined;
+    const approval = parsed.data;
+    if (approval.status !== 'approved' || approval.executionId !== execution.executionId) return undefined;
+    return approval;
   }
 }
 
@@ -250,7 +322,7 @@ export class DynamoSafetyRails implements SafetyRails {
 export function assertStaticRails(
   execution: ExecutionFacts,
   policy: SafetyPolicy,
-  target: { readonly resource: string; readonly tags: Readonly<Record<string, string>> },
+  target: Pick<ContainmentTarget, 'resource' | 'tags'>,
 ): void {
   if (execution.sample) {
     throw new SampleAlertError(
@@ -260,11 +332,11 @@ export function assertStaticRails(
   }
   assertListed('account', execution.account, policy.accounts, target.resource);
   assertListed('region', execution.region, policy.regions, target.resource);
-  const { key, value } = policy.protectedTag;
-  const tagValue = target.tags[key];
-  if (tagValue !== undefined && tagValue.toLowerCase() === value.toLowerCase()) {
+  // Keys and values trimmed and case-insensitive: `Riposte:Protected = " TRUE"` is protected.
+  if (carriesTag(target.tags, policy.protectedTag)) {
+    const { key } = policy.protectedTag;
     throw new ProtectedResourceError(
-      `containment of ${target.resource} refused: it carries the protected tag ${key}=${tagValue}`,
+      `containment of ${target.resource} refused: it carries the protected tag ${key}=${tagValueOf(target.tags, [key]) ?? ''}`,
     );
   }
 }

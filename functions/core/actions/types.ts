@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { AwsClients, ServiceFactories } from './clients.ts';
 import type { ApiCall, CallRecorder } from './recorder.ts';
+import type { ResourceStanding } from './tags.ts';
 
 /**
  * The contract between playbooks, the action Lambdas and the local engine.
@@ -69,8 +70,36 @@ export const SafetyPolicySchema = z.object({
     .default({ deny: [] }),
   /** Containments allowed per rolling hour across the deployment before approval is required. @default 10 */
   blastRadiusPerHour: z.number().int().min(0).default(10),
+  /**
+   * Which instances isolate without asking. The environment is read from the first of `tagKeys`
+   * the resource carries; keys and values are compared trimmed and case-insensitively. Only a
+   * value listed in `nonProduction` skips the approval: production, any other value and a
+   * missing tag ask a human first (fails closed).
+   * @default tagKeys environment, env; nonProduction development, dev, test, testing, qa, staging, stage, sandbox
+   */
+  environments: z
+    .object({
+      tagKeys: z.array(z.string().min(1)).min(1).default(['environment', 'env']),
+      nonProduction: z
+        .array(z.string().min(1))
+        .default(['development', 'dev', 'test', 'testing', 'qa', 'staging', 'stage', 'sandbox']),
+    })
+    .prefault({}),
 });
 export type SafetyPolicy = z.infer<typeof SafetyPolicySchema>;
+
+/** A containment target as the rails see it. */
+export interface ContainmentTarget {
+  /** The resource changed (instance id, user or role name, bucket). */
+  readonly resource: string;
+  readonly tags: Readonly<Record<string, string>>;
+  /**
+   * Ask for the environment approval: unless the tags name a non-production environment, a
+   * human approval of this execution must be recorded (`request-approval` with purpose
+   * `production` or `blast-radius`). @default false
+   */
+  readonly environmentApproval?: boolean;
+}
 
 /** The rails every containment action passes through before its first state-changing call. */
 export interface SafetyRails {
@@ -79,10 +108,9 @@ export interface SafetyRails {
    * carrying the protected tag, or past the blast-radius limit without an approval recorded for
    * this incident. Throws the matching named error; records nothing on refusal.
    */
-  assertContainable(target: {
-    readonly resource: string;
-    readonly tags: Readonly<Record<string, string>>;
-  }): Promise<void>;
+  assertContainable(target: ContainmentTarget): Promise<void>;
+  /** What the policy makes of a resource's tags (protected tag, environment), for enrichment. */
+  standing(tags: Readonly<Record<string, string>>): ResourceStanding;
 }
 
 /** Pre-containment state, saved before touching anything so that release can restore it. */

@@ -490,6 +490,7 @@ class Compiler {
                 'taskToken.$': '$$.Task.Token',
                 message: node.message,
                 timeoutSeconds: node.timeoutSeconds,
+                purpose: node.purpose,
                 'alert.$': '$.alert',
                 'incident.$': '$.incident',
                 'steps.$': '$.steps',

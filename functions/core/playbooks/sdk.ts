@@ -239,6 +239,12 @@ export interface ApproveOptions<C> {
   readonly timeoutSeconds?: number;
   /** What a timeout means. @default 'deny' */
   readonly onTimeout?: 'deny' | 'approve';
+  /**
+   * Which safety rail the approval lifts for this execution: `production` (isolating an
+   * instance not named non-production), `blast-radius` (past the hourly containment limit, for
+   * 15 minutes), `containment` (none: the playbook's own question). @default 'containment'
+   */
+  readonly purpose?: 'containment' | 'production' | 'blast-radius';
   /** What to do when denied (or timed out with `onTimeout: 'deny'`). @default notify and stop */
   readonly onDeny?: (flow: Flow<C>) => FlowLike;
 }
@@ -268,6 +274,7 @@ export type FlowNode =
       readonly message: string;
       readonly timeoutSeconds: number;
       readonly onTimeout: 'deny' | 'approve';
+      readonly purpose: 'containment' | 'production' | 'blast-radius';
       readonly onDeny: FlowNodes | undefined;
     }
   | {
@@ -364,6 +371,7 @@ export class Flow<C> {
       message: options.message,
       timeoutSeconds: options.timeoutSeconds ?? 3600,
       onTimeout: options.onTimeout ?? 'deny',
+      purpose: options.purpose ?? 'containment',
       onDeny: options.onDeny?.(new Flow<C>()).nodes,
     });
   }

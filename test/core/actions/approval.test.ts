@@ -224,7 +224,10 @@ describe('request-approval action', () => {
       clients: createClients({ mode: { kind: 'dry-run' }, recorder, region: 'eu-west-1', services: {} }),
       recorder,
       dryRun,
-      safety: { assertContainable: async () => undefined },
+      safety: {
+        assertContainable: async () => undefined,
+        standing: () => ({ protected: false, environment: null, approvalRequired: true }),
+      },
       state: new MemoryContainmentState(),
       now: () => T0,
     };

@@ -355,6 +355,8 @@ const GET_REVOKE_POLICY: Call = [
   'GetRolePolicy',
   { RoleName: ROLE, PolicyName: 'riposte-revoke-older-sessions' },
 ];
+/** The instance role read for the rails (protected tag, blast radius) before revoking its sessions. */
+const GET_ROLE: Call = ['iam', 'GetRole', { RoleName: ROLE }];
 
 function snapshotCall(volumeId: string, device: string): Call {
   return [
@@ -506,13 +508,15 @@ describe('isolate-instance (live, aws-sdk-client-mock behind the middleware)', (
       ...env,
       safety: {
         async assertContainable(target: { resource: string; tags: Readonly<Record<string, string>> }) {
-          atRails = {
+          // The instance's rails (the first call; the instance role's follow).
+          atRails ??= {
             calls: recorded(env),
             saved: await env.state.load(`ec2:${INSTANCE}`),
             role: await env.state.load(`iam-role:${ROLE}`),
           };
           await safety.assertContainable(target);
         },
+        standing: (tags: Readonly<Record<string, string>>) => safety.standing(tags),
       },
     };
 
@@ -523,7 +527,7 @@ describe('isolate-instance (live, aws-sdk-client-mock behind the middleware)', (
     );
 
     // Assess
-    expect(recorded(env)).toEqual([...CAPTURE_READS, GET_REVOKE_POLICY, ...ISOLATION_CALLS]);
+    expect(recorded(env)).toEqual([...CAPTURE_READS, GET_REVOKE_POLICY, GET_ROLE, ...ISOLATION_CALLS]);
     for (const service of ['ec2', 'iam', 'autoScaling', 'elbv2'] as const) {
       expect(onWire(wire, service)).toEqual(recorded(env).filter(([s]) => s === service));
     }
@@ -547,8 +551,10 @@ describe('isolate-instance (live, aws-sdk-client-mock behind the middleware)', (
       arn: `arn:aws:iam::111122223333:role/${ROLE}`,
       revokedBefore: null,
     });
+    // The instance, then the role whose sessions are revoked (an indirect change, counted too).
     expect(safety.checked).toEqual([
       { resource: INSTANCE, tags: { owner: 'payments-team', environment: 'production' } },
+      { resource: ROLE, tags: {} },
     ]);
     expect(output).toMatchObject({
       stateKey: `ec2:${INSTANCE}`,
@@ -611,7 +617,7 @@ describe('isolate-instance (live, aws-sdk-client-mock behind the middleware)', (
       modifyEni(ENI_2, [UNTRACK]),
       modifyEni(ENI_2, [ISOLATION]),
     ]);
-    expect(recorded(env)).toEqual([...CAPTURE_READS, GET_REVOKE_POLICY, ...ISOLATION_CALLS]);
+    expect(recorded(env)).toEqual([...CAPTURE_READS, GET_REVOKE_POLICY, GET_ROLE, ...ISOLATION_CALLS]);
     expect(output.networkInterfaces.map((e) => e.action)).toEqual(['isolated', 'isolated']);
   });
 
@@ -834,7 +840,7 @@ describe('isolate-instance (live, aws-sdk-client-mock behind the middleware)', (
         ),
       ],
     );
-    expect(recorded(env)).toEqual([...CAPTURE_READS, GET_REVOKE_POLICY, ...expected]);
+    expect(recorded(env)).toEqual([...CAPTURE_READS, GET_REVOKE_POLICY, GET_ROLE, ...expected]);
     expect(env.recorder.mutations.every((c) => c.dryRun)).toBe(true);
     expect(env.recorder.mutations).toHaveLength(
       expected.filter(([, api]) => !/^(Describe|Get)/.test(api)).length,
@@ -846,7 +852,7 @@ describe('isolate-instance (live, aws-sdk-client-mock behind the middleware)', (
       ...onWire(wire, 'elbv2'),
     ];
     expect(reachedWire.filter(([, api]) => !/^(Describe|Get)/.test(api))).toEqual([]);
-    expect(reachedWire).toHaveLength(CAPTURE_READS.length + 5);
+    expect(reachedWire).toHaveLength(CAPTURE_READS.length + 6);
     expect(output.snapshots.map((s) => s.snapshotId)).toEqual([null, null]);
   });
 
@@ -1307,10 +1313,7 @@ describe('enrich-instance', () => {
     const { env } = worldSetup();
 
     // Act
-    const output = await enrichInstanceAction.run(
-      { instanceId: INSTANCE, protectedTag: { key: 'riposte:protected', value: 'true' } },
-      env,
-    );
+    const output = await enrichInstanceAction.run({ instanceId: INSTANCE }, env);
 
     // Assess
     expect(output).toMatchObject({
@@ -1372,7 +1375,6 @@ describe('enrich-instance', () => {
     const output = await enrichInstanceAction.run(input, env);
 
     // Assess
-    expect(input.protectedTag).toEqual({ key: 'riposte:protected', value: 'true' });
     expect(output).toMatchObject({
       owner: 'security',
       environment: 'prod',

@@ -209,6 +209,7 @@ describe('contain-iam-user', () => {
           capturedWhenRailsRan = await env.state.load(`iam-user:${USER}`);
           await rails.assertContainable(target);
         },
+        standing: (tags: Readonly<Record<string, string>>) => rails.standing(tags),
       },
     };
 

@@ -131,7 +131,10 @@ function actionEnv(execution: ExecutionFacts, dryRun: boolean): ActionEnv {
     clients: createClients({ mode: { kind: 'dry-run' }, recorder, region: 'eu-west-1', services: {} }),
     recorder,
     dryRun,
-    safety: { assertContainable: async () => undefined },
+    safety: {
+      assertContainable: async () => undefined,
+      standing: () => ({ protected: false, environment: null, approvalRequired: true }),
+    },
     state: new MemoryContainmentState(),
     now: () => T0,
   };

@@ -124,6 +124,7 @@ describe('block-bucket-public-access (live, aws-sdk-client-mock behind the middl
           };
           await safety.assertContainable(target);
         },
+        standing: (tags: Readonly<Record<string, string>>) => safety.standing(tags),
       },
     };
 

@@ -4,6 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type LocalStore, openLocalStore } from '../../../cli/local/store.ts';
 import {
+  ApprovalRequiredError,
   BlastRadiusExceededError,
   NotAllowedError,
   ProtectedResourceError,
@@ -88,7 +89,12 @@ async function itemCount(tableName: string): Promise<number> {
   return out.Items?.length ?? 0;
 }
 
-async function recordApproval(tableName: string, incidentId: string, status: string): Promise<void> {
+async function recordApproval(
+  tableName: string,
+  incidentId: string,
+  status: string,
+  scope: { purpose?: string; executionId?: string; decidedAt?: number } = {},
+): Promise<void> {
   await store.db.send(
     new PutCommand({
       TableName: tableName,
@@ -96,6 +102,9 @@ async function recordApproval(tableName: string, incidentId: string, status: str
         ...safetyKeys.approval(incidentId),
         incidentId,
         status,
+        purpose: scope.purpose ?? 'blast-radius',
+        executionId: scope.executionId ?? facts().executionId,
+        decidedAt: new Date(scope.decidedAt ?? T0).toISOString(),
         taskTokenHash: 'h',
         requestedAt: T0,
         deadline: T0,
@@ -187,15 +196,21 @@ describe('DynamoSafetyRails refusals', () => {
     expect(await itemCount(tableName)).toBe(0);
   });
 
-  it('matches the protected tag key exactly', async () => {
+  it('compares the protected tag key and value trimmed and case-insensitively', async () => {
     // Prepare
     const safety = rails(tableName, { policy: { protectedTag: { key: 'Protected', value: 'yes' } } });
 
     // Act / Assess
-    await expect(safety.assertContainable(target('i-1', { protected: 'yes' }))).resolves.toBeUndefined();
-    await expect(safety.assertContainable(target('i-2', { Protected: 'Yes' }))).rejects.toThrow(
-      ProtectedResourceError,
-    );
+    const variants: Record<string, string>[] = [
+      { protected: 'yes' },
+      { ' PROTECTED ': ' Yes ' },
+      { Name: 'a', protected: 'YES\t' },
+    ];
+    for (const tags of variants) {
+      await expect(safety.assertContainable(target('i-1', tags))).rejects.toThrow(ProtectedResourceError);
+    }
+    await expect(safety.assertContainable(target('i-2', { Protected: 'no' }))).resolves.toBeUndefined();
+    await expect(safety.assertContainable(target('i-3', { 'Protected-by': 'yes' }))).resolves.toBeUndefined();
   });
 
   it('checks the account before the protected tag', async () => {
@@ -206,6 +221,83 @@ describe('DynamoSafetyRails refusals', () => {
     await expect(safety.assertContainable(target('i-0abc', { 'riposte:protected': 'true' }))).rejects.toThrow(
       NotAllowedError,
     );
+  });
+});
+
+describe('DynamoSafetyRails environment approval', () => {
+  let tableName: string;
+  beforeEach(async () => {
+    tableName = await freshTable();
+  });
+  const instance = (tags: Record<string, string>) => ({
+    resource: 'i-0abc',
+    tags,
+    environmentApproval: true,
+  });
+
+  it('asks for an approval for production in any case or spacing, an unknown value and a missing tag', async () => {
+    // Prepare
+    const safety = rails(tableName);
+
+    // Act / Assess
+    const variants: Record<string, string>[] = [
+      { 'Environment ': 'Production ' },
+      { ENV: 'PROD' },
+      { environment: 'blue' },
+      {},
+    ];
+    for (const tags of variants) {
+      await expect(safety.assertContainable(instance(tags))).rejects.toThrow(ApprovalRequiredError);
+    }
+    expect(await safety.activeLeases()).toEqual([]);
+  });
+
+  it('contains without asking an environment the configuration names non-production', async () => {
+    // Prepare
+    const safety = rails(tableName, {
+      policy: { environments: { tagKeys: ['stage'], nonProduction: ['Lab'] } },
+    });
+
+    // Act / Assess
+    await expect(safety.assertContainable(instance({ ' Stage': ' lab ' }))).resolves.toBeUndefined();
+    await expect(safety.assertContainable(instance({ environment: 'dev' }))).rejects.toThrow(
+      ApprovalRequiredError,
+    );
+    expect(safety.standing({ STAGE: 'LAB' })).toEqual({
+      protected: false,
+      environment: 'LAB',
+      approvalRequired: false,
+    });
+  });
+
+  it('contains after a production approval of this very execution only', async () => {
+    // Prepare
+    await recordApproval(tableName, 'inc-1', 'approved', { purpose: 'production' });
+    await recordApproval(tableName, 'inc-2', 'approved', { purpose: 'production', executionId: 'another' });
+    await recordApproval(tableName, 'inc-3', 'denied', { purpose: 'production' });
+    await recordApproval(tableName, 'inc-4', 'approved', { purpose: 'containment' });
+
+    // Act / Assess
+    await expect(
+      rails(tableName, { execution: { incidentId: 'inc-1' } }).assertContainable(
+        instance({ environment: 'production' }),
+      ),
+    ).resolves.toBeUndefined();
+    for (const incidentId of ['inc-2', 'inc-3', 'inc-4']) {
+      await expect(
+        rails(tableName, { execution: { incidentId } }).assertContainable(
+          instance({ environment: 'production' }),
+        ),
+      ).rejects.toThrow(ApprovalRequiredError);
+    }
+  });
+
+  it('does not ask when the target is not one that needs it, or in dry-run', async () => {
+    // Act / Assess
+    await expect(rails(tableName).assertContainable(target('i-1', {}))).resolves.toBeUndefined();
+    await expect(
+      rails(tableName, { dryRun: true }).assertContainable(instance({ environment: 'production' })),
+    ).resolves.toBeUndefined();
   });
 });
 
@@ -234,7 +326,7 @@ describe('DynamoSafetyRails blast radius', () => {
     // Assess
     await expect(attempt).rejects.toThrow(BlastRadiusExceededError);
     await expect(attempt).rejects.toThrow(
-      /3 containment\(s\) in the last hour reach the limit of 3 per rolling hour; an approval for incident inc-4/,
+      /3 containment\(s\) in the last hour reach the limit of 3 per rolling hour; a blast-radius approval of this execution of incident inc-4/,
     );
     const leases = await fourth.activeLeases();
     expect(leases.map((l) => l.resource).sort()).toEqual(['i-1', 'i-2', 'i-3']);
@@ -262,7 +354,7 @@ describe('DynamoSafetyRails blast radius', () => {
     await expect(contain(6)).rejects.toThrow(BlastRadiusExceededError);
   });
 
-  it('lets a containment past the limit through when the incident has an approval, and counts it', async () => {
+  it('lets a containment past the limit through with a blast-radius approval of this execution, and counts it', async () => {
     // Prepare
     const limit = { blastRadiusPerHour: 1 };
     await rails(tableName, { execution: { incidentId: 'inc-1' }, policy: limit }).assertContainable(
@@ -283,6 +375,37 @@ describe('DynamoSafetyRails blast radius', () => {
         target('i-3'),
       ),
     ).rejects.toThrow(BlastRadiusExceededError);
+  });
+
+  it('takes no other approval for an override: production purpose, another execution, older than 15 minutes, no execution id', async () => {
+    // Prepare
+    const limit = { blastRadiusPerHour: 0 };
+    const clock = { now: T0 + 16 * 60_000 };
+    await recordApproval(tableName, 'inc-production', 'approved', { purpose: 'production' });
+    await recordApproval(tableName, 'inc-other-run', 'approved', {
+      executionId: 'arn:aws:states:x:1:execution:y:other',
+    });
+    await recordApproval(tableName, 'inc-old', 'approved', { decidedAt: T0 });
+    await recordApproval(tableName, 'inc-fresh', 'approved', { decidedAt: T0 + 2 * 60_000 });
+
+    // Act / Assess
+    for (const incidentId of ['inc-production', 'inc-other-run', 'inc-old']) {
+      await expect(
+        rails(tableName, { execution: { incidentId }, policy: limit, clock }).assertContainable(target()),
+      ).rejects.toThrow(BlastRadiusExceededError);
+    }
+    await expect(
+      rails(tableName, {
+        execution: { incidentId: 'inc-fresh', executionId: undefined },
+        policy: limit,
+        clock,
+      }).assertContainable(target()),
+    ).rejects.toThrow(BlastRadiusExceededError);
+    await expect(
+      rails(tableName, { execution: { incidentId: 'inc-fresh' }, policy: limit, clock }).assertContainable(
+        target(),
+      ),
+    ).resolves.toBeUndefined();
   });
 
   it('does not take a pending or denied approval for an approval', async () => {

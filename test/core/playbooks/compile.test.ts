@@ -227,6 +227,7 @@ const EXPECTED_BODY = {
             'taskToken.$': '$$.Task.Token',
             message: 'Isolate?',
             timeoutSeconds: 300,
+            purpose: 'containment',
             'alert.$': '$.alert',
             'incident.$': '$.incident',
             'steps.$': '$.steps',
@@ -462,6 +463,7 @@ const NOT_RETRIED = [
   'UnauthorizedOperation',
   'PartialFailureError',
   'ProtectedResourceError',
+  'ApprovalRequiredError',
   'SampleAlertError',
   'NotAllowedError',
   'BlastRadiusExceededError',
@@ -473,6 +475,7 @@ const NOT_RETRIED = [
 const NEVER_RETRY = {
   ErrorEquals: [
     'ProtectedResourceError',
+    'ApprovalRequiredError',
     'SampleAlertError',
     'NotAllowedError',
     'BlastRadiusExceededError',

@@ -66,6 +66,7 @@ interface Fixture {
 async function requestApproval(
   tableName: string,
   taskToken = TASK_TOKEN,
+  purpose: 'containment' | 'production' | 'blast-radius' = 'blast-radius',
 ): Promise<{ approve: string; deny: string }> {
   const sent: string[] = [];
   const transport: NotifyTransport = {
@@ -92,13 +93,17 @@ async function requestApproval(
       taskToken,
       message: 'Isolate i-0abc beyond the hourly limit?',
       timeoutSeconds: 3_600,
+      purpose,
     }),
     {
       execution: EXECUTION,
       clients: createClients({ mode: { kind: 'dry-run' }, recorder, region: 'eu-west-1', services: {} }),
       recorder,
       dryRun: false,
-      safety: { assertContainable: async () => undefined },
+      safety: {
+        assertContainable: async () => undefined,
+        standing: () => ({ protected: false, environment: null, approvalRequired: true }),
+      },
       state: new MemoryContainmentState(),
       now: () => T0,
     },
@@ -344,6 +349,29 @@ describe('handleApprovalRequest', () => {
 
     // Assess
     await expect(rails.assertContainable({ resource: 'i-0abc', tags: {} })).resolves.toBeUndefined();
+  });
+
+  it('lifts no limit with an approval asked for another purpose', async () => {
+    // Prepare
+    const tableName = await createTableLike(store, `approval-handler-purpose-${tables++}`);
+    const { approve } = await requestApproval(tableName, TASK_TOKEN, 'containment');
+    const deps = { ...f.deps, tableName };
+    const rails = new DynamoSafetyRails({
+      db: deps.db,
+      tableName,
+      policy: SafetyPolicySchema.parse({ blastRadiusPerHour: 0 }),
+      execution: EXECUTION,
+      now: () => T0,
+    });
+
+    // Act
+    await handleApprovalRequest(post('approve', approve), deps);
+
+    // Assess
+    expect(await approvalItem(deps)).toMatchObject({ status: 'approved', purpose: 'containment' });
+    await expect(rails.assertContainable({ resource: 'i-0abc', tags: {} })).rejects.toThrow(
+      BlastRadiusExceededError,
+    );
   });
 
   it('refuses a token whose request never existed', async () => {
