@@ -17,6 +17,7 @@ import {
   LOG_RETENTION_DAYS,
 } from './function-defaults.ts';
 import { acknowledgeWildcardResources, WildcardReasons } from './nag.ts';
+import { protectedTagGuardStatements } from './protected-tag-guard.ts';
 import type { ResponseSettings } from './response-settings.ts';
 
 /** Log levels Powertools Logger understands. */
@@ -679,6 +680,10 @@ export class ActionFunctions extends Construct {
         protectedRoles: actionRoles,
         protectedTagKey: props.safety.protectedTag.key,
       })) {
+        families[family].role.addToPrincipalPolicy(statement);
+      }
+      // Defence in depth behind the rails: no write to a principal or resource carrying the protected tag.
+      for (const statement of protectedTagGuardStatements([family], props.safety.protectedTag)) {
         families[family].role.addToPrincipalPolicy(statement);
       }
     }

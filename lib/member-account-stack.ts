@@ -1,7 +1,6 @@
 import {
   Aws,
   BootstraplessSynthesizer,
-  CfnCondition,
   CfnOutput,
   CfnParameter,
   Duration,
@@ -19,6 +18,23 @@ import {
   scopedActionsOfFamilies,
 } from './action-functions.ts';
 import { acknowledgeWildcardResources, WildcardReasons } from './nag.ts';
+import { protectedTagGuardStatements } from './protected-tag-guard.ts';
+
+/**
+ * The external id Riposte's action functions send when they assume the member role:
+ * `riposte.memberRoleExternalId` when set, otherwise generated from the Riposte stack's own id
+ * (the UUID CloudFormation gives the stack at creation: unguessable, stable for the stack's life,
+ * different for every deployment). The Riposte stack outputs it as `MemberRoleExternalId`; the
+ * member stack's `ExternalId` parameter, which has no default, must be given that value.
+ *
+ * @example
+ * new ActionFunctions(this, 'Actions', { ..., memberRoleExternalId: memberRoleExternalIdOf(config) });
+ */
+export function memberRoleExternalIdOf(config: RiposteConfig): string {
+  return (
+    config.memberRoleExternalId ?? Fn.join('', ['riposte-', Fn.select(2, Fn.split('/', Aws.STACK_ID))])
+  );
+}
 
 /** Properties of {@link RiposteMemberStack}. */
 export interface RiposteMemberStackProps extends StackProps {
@@ -41,8 +57,11 @@ export interface RiposteMemberStackProps extends StackProps {
  *
  * - `SecurityAccountId`: the account Riposte runs in (default: `riposte.securityAccountId` when
  *   set in cdk.json, otherwise none and the value must be given);
- * - `ExternalId`: the external id the role requires, empty for none (default:
- *   `riposte.memberRoleExternalId`, or empty).
+ * - `SecurityRegion`: the Region Riposte runs in (its action roles' names end with it);
+ * - `ExternalId`: the external id the role requires, **no default**: the Riposte stack's
+ *   `MemberRoleExternalId` output (generated from the stack's own id unless
+ *   `riposte.memberRoleExternalId` sets it; 16 characters at least);
+ * - `OrganizationId`: the organization (`o-…`) the calling roles must belong to.
  *
  * It is synthesized with the {@link BootstraplessSynthesizer}: no assets, no `BootstrapVersion`
  * parameter or rule, so member accounts need no CDK bootstrap. Deploy it with a service-managed
@@ -54,16 +73,23 @@ export interface RiposteMemberStackProps extends StackProps {
  * aws cloudformation create-stack-set --stack-set-name riposte-member --permission-model SERVICE_MANAGED \
  *   --auto-deployment Enabled=true,RetainStacksOnAccountRemoval=false --capabilities CAPABILITY_NAMED_IAM \
  *   --template-body file://cdk.out/RiposteMember.template.json \
- *   --parameters ParameterKey=SecurityAccountId,ParameterValue=111122223333
+ *   --parameters ParameterKey=SecurityAccountId,ParameterValue=111122223333 \
+ *     ParameterKey=SecurityRegion,ParameterValue=eu-west-1 \
+ *     ParameterKey=OrganizationId,ParameterValue=o-a1b2c3d4e5 \
+ *     ParameterKey=ExternalId,ParameterValue="$(aws cloudformation describe-stacks --stack-name Riposte \
+ *       --query "Stacks[0].Outputs[?OutputKey=='MemberRoleExternalId'].OutputValue" --output text)"
  * aws cloudformation create-stack-instances --stack-set-name riposte-member \
  *   --deployment-targets OrganizationalUnitIds=ou-abcd-12345678 --regions us-east-1
  * ```
  *
  * (`npx cdk deploy RiposteMember --parameters SecurityAccountId=…` deploys it to one account.)
  *
- * **Trust**: the security account's root principal with `aws:PrincipalArn` limited to Riposte's
- * enrich, contain and release roles (`Riposte-Action-{Enrich,Contain,Release}-<any Region>`, see
- * `actionRoleName`), and `sts:ExternalId` equal to the parameter when it is not empty. Sessions
+ * **Trust**: the security account's root principal with `aws:PrincipalArn` equal (`ArnEquals`,
+ * no wildcard) to one of the three exact ARNs of Riposte's enrich, contain and release roles
+ * (`Riposte-Action-{Enrich,Contain,Release}-<SecurityRegion>`, see `actionRoleName`), AND
+ * `sts:ExternalId` equal to the parameter, AND `aws:PrincipalOrgID` equal to the organization.
+ * Nothing else in the security account can assume it: any other role or user fails the ARN
+ * condition, and a role recreated under one of those names still needs the external id. Sessions
  * last at most one hour (Riposte asks for 15 minutes).
  *
  * **Permissions**: exactly the AWS actions the enrich, contain and release families declare
@@ -85,10 +111,12 @@ export class RiposteMemberStack extends Stack {
 
   /** The `SecurityAccountId` parameter. */
   public readonly securityAccountId: CfnParameter;
-  /** The `ExternalId` parameter (empty: none required). */
+  /** The `SecurityRegion` parameter: the Region of Riposte's action roles. */
+  public readonly securityRegion: CfnParameter;
+  /** The `ExternalId` parameter: required, the Riposte stack's `MemberRoleExternalId` output. */
   public readonly externalId: CfnParameter;
-  /** True when `ExternalId` is not empty. */
-  public readonly hasExternalId: CfnCondition;
+  /** The `OrganizationId` parameter: callers must belong to this organization. */
+  public readonly organizationId: CfnParameter;
   /** The member role. */
   public readonly role: iam.Role;
 
@@ -109,21 +137,35 @@ export class RiposteMemberStack extends Stack {
       constraintDescription: 'must be a 12-digit AWS account id',
       ...(config.securityAccountId === undefined ? {} : { default: config.securityAccountId }),
     });
+    this.securityRegion = new CfnParameter(this, 'SecurityRegion', {
+      type: 'String',
+      description:
+        'The Region Riposte runs in: its action roles are named Riposte-Action-<Family>-<Region>, and only those exact roles are trusted.',
+      allowedPattern: '^[a-z]{2}(-[a-z]+)+-\\d$',
+      constraintDescription: 'must be an AWS Region name such as eu-west-1',
+    });
     this.externalId = new CfnParameter(this, 'ExternalId', {
       type: 'String',
       description:
-        'The external id Riposte sends (riposte.memberRoleExternalId); the role then requires it. Empty: none.',
-      allowedPattern: '^$|^[\\w+=,.@:/-]{2,1224}$',
-      constraintDescription: 'must be empty, or 2 to 1224 characters of [A-Za-z0-9+=,.@:/_-]',
-      default: config.memberRoleExternalId ?? '',
+        "The external id Riposte sends: the Riposte stack's MemberRoleExternalId output. Required, no default.",
+      allowedPattern: '^[\\w+=,.@:/-]{16,1224}$',
+      constraintDescription:
+        'must be 16 to 1224 characters of [A-Za-z0-9+=,.@:/_-] (the MemberRoleExternalId output)',
+      noEcho: true,
     });
-    this.hasExternalId = new CfnCondition(this, 'HasExternalId', {
-      expression: Fn.conditionNot(Fn.conditionEquals(this.externalId.valueAsString, '')),
+    this.organizationId = new CfnParameter(this, 'OrganizationId', {
+      type: 'String',
+      description:
+        'The AWS Organizations id (o-...) of the organization the security account belongs to: callers from outside it are refused.',
+      allowedPattern: '^o-[a-z0-9]{10,32}$',
+      constraintDescription: 'must be an organization id such as o-a1b2c3d4e5',
     });
 
     const security = this.securityAccountId.valueAsString;
+    const region = this.securityRegion.valueAsString;
+    // The exact ARNs of Riposte's enrich, contain and release roles: no pattern on the names.
     const trustedRoles = RESOURCE_FAMILIES.map(
-      (family) => `arn:${partition}:iam::${security}:role/${actionRoleName(family, '*')}`,
+      (family) => `arn:${partition}:iam::${security}:role/${actionRoleName(family, region)}`,
     );
     this.role = new iam.Role(this, 'Role', {
       roleName: config.memberRoleName,
@@ -131,13 +173,11 @@ export class RiposteMemberStack extends Stack {
         "Riposte member response: assumed by Riposte's enrich, contain and release functions in the security account",
       maxSessionDuration: RiposteMemberStack.MAX_SESSION_DURATION,
       assumedBy: new iam.AccountPrincipal(security).withConditions({
-        ArnLike: { 'aws:PrincipalArn': trustedRoles },
-        // Without an external id, the whole StringEquals block is left out.
-        StringEquals: Fn.conditionIf(
-          this.hasExternalId.logicalId,
-          { 'sts:ExternalId': this.externalId.valueAsString },
-          Aws.NO_VALUE,
-        ),
+        ArnEquals: { 'aws:PrincipalArn': trustedRoles },
+        StringEquals: {
+          'sts:ExternalId': this.externalId.valueAsString,
+          'aws:PrincipalOrgID': this.organizationId.valueAsString,
+        },
       }),
     });
 
@@ -157,6 +197,10 @@ export class RiposteMemberStack extends Stack {
       protectedRoles: [`arn:${partition}:iam::${this.account}:role/${config.memberRoleName}`],
       protectedTagKey: config.safety.protectedTag.key,
     })) {
+      this.role.addToPrincipalPolicy(statement);
+    }
+    // Defence in depth behind the rails: no write to a principal or resource carrying the protected tag.
+    for (const statement of protectedTagGuardStatements(RESOURCE_FAMILIES, config.safety.protectedTag)) {
       this.role.addToPrincipalPolicy(statement);
     }
     acknowledgeWildcardResources(this.role.node.findChild('DefaultPolicy'), wildcards.entries);

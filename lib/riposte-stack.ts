@@ -11,6 +11,7 @@ import { EncryptionKey } from './encryption-key.ts';
 import { IngestFunction } from './ingest-function.ts';
 import { IntakeQueue } from './intake-queue.ts';
 import { LifecycleBus } from './lifecycle-bus.ts';
+import { memberRoleExternalIdOf } from './member-account-stack.ts';
 import { PlaybookStateMachines } from './playbook-state-machines.ts';
 import { ResponseSettings } from './response-settings.ts';
 
@@ -66,6 +67,8 @@ export class RiposteStack extends Stack {
 
   /** The keys of the outputs `riposte --stack` reads. */
   public static readonly OUTPUTS = { tableName: 'TableName', playbooks: 'DeployedPlaybooks' } as const;
+  /** The output the member stack's `ExternalId` parameter takes its value from. */
+  public static readonly MEMBER_EXTERNAL_ID_OUTPUT = 'MemberRoleExternalId';
 
   public readonly encryption: EncryptionKey;
   public readonly store: AlertStore;
@@ -119,9 +122,7 @@ export class RiposteStack extends Stack {
       approvalBaseUrl: this.approval.baseUrl,
       safety: config.safety,
       memberRoleName: config.memberRoleName,
-      ...(config.memberRoleExternalId === undefined
-        ? {}
-        : { memberRoleExternalId: config.memberRoleExternalId }),
+      memberRoleExternalId: memberRoleExternalIdOf(config),
       logRetentionDays: config.logRetentionDays,
     });
     const playbooks = props.playbooks ?? [];
@@ -193,6 +194,11 @@ export class RiposteStack extends Stack {
       description:
         'Riposte: the alert table (alerts, incidents, executions, approvals) that riposte --stack reads',
       value: this.store.tableName,
+    });
+    new CfnOutput(this, RiposteStack.MEMBER_EXTERNAL_ID_OUTPUT, {
+      description:
+        "Riposte: the external id its action roles send to the member role; the member stack's ExternalId parameter",
+      value: memberRoleExternalIdOf(config),
     });
     new CfnOutput(this, RiposteStack.OUTPUTS.playbooks, {
       description:

@@ -158,6 +158,10 @@ describe('ActionFunctions', () => {
         accounts: { deny: ['999999999999'] },
         regions: { deny: [] },
         blastRadiusPerHour: 3,
+        environments: {
+          tagKeys: ['environment', 'env'],
+          nonProduction: ['development', 'dev', 'test', 'testing', 'qa', 'staging', 'stage', 'sandbox'],
+        },
       });
     }
   });

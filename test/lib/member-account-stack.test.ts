@@ -53,9 +53,9 @@ function arnPattern(pattern: string): RegExp {
   return new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
 }
 
-/** What the trust policy's `aws:PrincipalArn` patterns become for account 111122223333 in partition aws. */
+/** What the trust policy's exact `aws:PrincipalArn` values become for account 111122223333, eu-west-1, partition aws. */
 function trustedPatterns(s: Synth): RegExp[] {
-  const condition = trustOf(s)[0]?.Condition?.ArnLike?.['aws:PrincipalArn'];
+  const condition = trustOf(s)[0]?.Condition?.ArnEquals?.['aws:PrincipalArn'];
   return asList(condition as unknown[]).map((pattern) => {
     const join = (pattern as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
     const text = join[1]
@@ -64,6 +64,7 @@ function trustedPatterns(s: Synth): RegExp[] {
         const ref = (part as { Ref?: string }).Ref;
         if (ref === 'AWS::Partition') return 'aws';
         if (ref === 'SecurityAccountId') return '111122223333';
+        if (ref === 'SecurityRegion') return 'eu-west-1';
         throw new Error(`unexpected token ${JSON.stringify(part)}`);
       })
       .join('');
@@ -71,24 +72,63 @@ function trustedPatterns(s: Synth): RegExp[] {
   });
 }
 
+const VARIANTS = ['true', ' true', 'true ', ' true '];
+/** The protected-tag guard of the enrich, contain and release families, for riposte:protected=true. */
+const GUARD = [
+  {
+    Sid: 'DenyProtectedTagIAM',
+    Effect: 'Deny',
+    Action: expect.arrayContaining(['iam:UpdateAccessKey', 'iam:PutRolePolicy', 'iam:DeleteLoginProfile']),
+    Resource: '*',
+    Condition: { StringEqualsIgnoreCase: { 'iam:ResourceTag/riposte:protected': VARIANTS } },
+  },
+  {
+    Sid: 'DenyProtectedTagEC2',
+    Effect: 'Deny',
+    Action: expect.arrayContaining(['ec2:ModifyInstanceAttribute', 'ec2:CreateTags']),
+    Resource: '*',
+    Condition: { StringEqualsIgnoreCase: { 'ec2:ResourceTag/riposte:protected': VARIANTS } },
+  },
+  {
+    Sid: 'DenyProtectedTagAWS',
+    Effect: 'Deny',
+    Action: 's3:PutBucketPublicAccessBlock',
+    Resource: '*',
+    Condition: { StringEqualsIgnoreCase: { 'aws:ResourceTag/riposte:protected': VARIANTS } },
+  },
+];
+
 describe('RiposteMemberStack', () => {
-  it('takes the security account and the external id as parameters, for one StackSet template', () => {
+  it('takes the security account and Region, the organization and a required external id as parameters', () => {
     // Prepare / Act
     const plain = synthMember();
     const configured = synthMember({
       securityAccountId: '111122223333',
-      memberRoleExternalId: 'riposte-ext-42',
+      memberRoleExternalId: 'riposte-ext-4242424242',
     });
 
     // Assess
     const parameters = plain.template.toJSON().Parameters;
-    expect(Object.keys(parameters).sort()).toEqual(['ExternalId', 'SecurityAccountId']);
+    expect(Object.keys(parameters).sort()).toEqual([
+      'ExternalId',
+      'OrganizationId',
+      'SecurityAccountId',
+      'SecurityRegion',
+    ]);
     expect(parameters.SecurityAccountId).toMatchObject({ Type: 'String', AllowedPattern: '^\\d{12}$' });
     expect(parameters.SecurityAccountId.Default).toBeUndefined();
-    expect(parameters.ExternalId).toMatchObject({ Type: 'String', Default: '' });
-    expect(configured.template.toJSON().Parameters).toMatchObject({
-      SecurityAccountId: { Default: '111122223333' },
-      ExternalId: { Default: 'riposte-ext-42' },
+    // The external id has no default, even when cdk.json names one: it is always passed in.
+    for (const p of [parameters, configured.template.toJSON().Parameters]) {
+      expect(p.ExternalId.Default).toBeUndefined();
+      expect(p.ExternalId).toMatchObject({ Type: 'String', NoEcho: true });
+      expect(new RegExp(p.ExternalId.AllowedPattern).test('')).toBe(false);
+      expect(new RegExp(p.ExternalId.AllowedPattern).test('short')).toBe(false);
+      expect(p.OrganizationId.Default).toBeUndefined();
+      expect(p.SecurityRegion.Default).toBeUndefined();
+    }
+    expect(new RegExp(parameters.OrganizationId.AllowedPattern).test('o-a1b2c3d4e5')).toBe(true);
+    expect(configured.template.toJSON().Parameters.SecurityAccountId).toMatchObject({
+      Default: '111122223333',
     });
     // No CDK bootstrap in member accounts: no BootstrapVersion parameter, no rule.
     expect(plain.template.toJSON().Rules).toBeUndefined();
@@ -109,7 +149,7 @@ describe('RiposteMemberStack', () => {
     expect(roleOf(s).Properties.Policies).toBeUndefined();
   });
 
-  it("trusts only the security account's enrich, contain and release roles, with the external id when given", () => {
+  it("trusts only the exact ARNs of the security account's enrich, contain and release roles, with the external id and the organization", () => {
     // Prepare / Act
     const s = synthMember();
     const trust = trustOf(s);
@@ -128,17 +168,17 @@ describe('RiposteMemberStack', () => {
         },
       },
     });
-    expect(Object.keys(trust[0]?.Condition ?? {}).sort()).toEqual(['ArnLike', 'StringEquals']);
+    // No ArnLike, no pattern: three exact role ARNs, the external id and the organization, all required.
+    expect(Object.keys(trust[0]?.Condition ?? {}).sort()).toEqual(['ArnEquals', 'StringEquals']);
     expect(trust[0]?.Condition?.StringEquals).toEqual({
-      'Fn::If': ['HasExternalId', { 'sts:ExternalId': { Ref: 'ExternalId' } }, { Ref: 'AWS::NoValue' }],
+      'sts:ExternalId': { Ref: 'ExternalId' },
+      'aws:PrincipalOrgID': { Ref: 'OrganizationId' },
     });
-    expect(s.template.toJSON().Conditions.HasExternalId).toEqual({
-      'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'ExternalId' }, ''] }],
-    });
+    expect(JSON.stringify(trust)).not.toContain('*');
     expect(trustedPatterns(s).map(String)).toEqual([
-      String(arnPattern('arn:aws:iam::111122223333:role/Riposte-Action-Enrich-*')),
-      String(arnPattern('arn:aws:iam::111122223333:role/Riposte-Action-Contain-*')),
-      String(arnPattern('arn:aws:iam::111122223333:role/Riposte-Action-Release-*')),
+      String(arnPattern('arn:aws:iam::111122223333:role/Riposte-Action-Enrich-eu-west-1')),
+      String(arnPattern('arn:aws:iam::111122223333:role/Riposte-Action-Contain-eu-west-1')),
+      String(arnPattern('arn:aws:iam::111122223333:role/Riposte-Action-Release-eu-west-1')),
     ]);
   });
 
@@ -244,7 +284,32 @@ describe('RiposteMemberStack', () => {
         Resource: '*',
         Condition: { 'ForAnyValue:StringEquals': { 'aws:TagKeys': ['riposte:protected'] } },
       },
+      ...GUARD,
     ]);
+  });
+
+  it('denies writes to principals and resources carrying the configured protected tag', () => {
+    // Prepare / Act
+    const denies = permissionsOf(
+      synthMember({ safety: { protectedTag: { key: 'SecOps:DoNotTouch', value: 'Yes' } } }),
+    ).filter((statement) => statement.Effect === 'Deny' && statement.Condition?.StringEqualsIgnoreCase);
+
+    // Assess
+    expect(denies.map((d) => d.Condition)).toEqual([
+      { StringEqualsIgnoreCase: { 'iam:ResourceTag/SecOps:DoNotTouch': ['Yes', ' Yes', 'Yes ', ' Yes '] } },
+      { StringEqualsIgnoreCase: { 'ec2:ResourceTag/SecOps:DoNotTouch': ['Yes', ' Yes', 'Yes ', ' Yes '] } },
+      { StringEqualsIgnoreCase: { 'aws:ResourceTag/SecOps:DoNotTouch': ['Yes', ' Yes', 'Yes ', ' Yes '] } },
+    ]);
+    const guarded = denies.flatMap((d) => asList(d.Action));
+    for (const action of [
+      'iam:UpdateAccessKey',
+      'iam:PutUserPolicy',
+      'iam:PutRolePolicy',
+      'ec2:ModifyInstanceAttribute',
+      's3:PutBucketPublicAccessBlock',
+    ]) {
+      expect(guarded).toContain(action);
+    }
   });
 
   it('fits in an inline policy (10,240 characters per role)', () => {
@@ -253,6 +318,7 @@ describe('RiposteMemberStack', () => {
       .replace(/\{"Fn::Join":\["",\[/g, '')
       .replace(/\{"Ref":"AWS::Partition"\}/g, 'aws')
       .replace(/\{"Ref":"AWS::AccountId"\}/g, '111122223333');
+    // (The guard's condition values are short; the whole document stays within the quota.)
 
     // Assess
     expect(resolved.length).toBeLessThan(10_240);
@@ -262,7 +328,7 @@ describe('RiposteMemberStack', () => {
     // Prepare
     const outdir = mkdtempSync(path.join(tmpdir(), 'riposte-member-nag-'));
     try {
-      const { app, stack } = synthMember({ memberRoleExternalId: 'riposte-ext-42' }, outdir);
+      const { app, stack } = synthMember({ memberRoleExternalId: 'riposte-ext-4242424242' }, outdir);
       Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
 
       // Act

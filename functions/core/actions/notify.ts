@@ -3,6 +3,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { z } from 'zod';
 import { RiposteError } from '../errors.ts';
+import { isAwsConsoleUrl, plainText, slackEscape, slackLiteral } from './notify-text.ts';
 import type { CallRecorder } from './recorder.ts';
 import { defineAction, type ExecutionFacts } from './types.ts';
 
@@ -27,6 +28,7 @@ export const NOTIFY_ENV = {
   slackWebhookSecretArn: 'NOTIFY_SLACK_WEBHOOK_SECRET_ARN',
   webhookUrl: 'NOTIFY_WEBHOOK_URL',
   webhookSigningSecretArn: 'NOTIFY_WEBHOOK_SIGNING_SECRET_ARN',
+  webhookApprovalLinks: 'NOTIFY_WEBHOOK_APPROVAL_LINKS',
 } as const;
 
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+$/;
@@ -50,6 +52,15 @@ export const NotifyConfigSchema = z.object({
     .optional(),
   /** Secret holding the webhook signing key; the webhook is sent unsigned without it. */
   webhookSigningSecretArn: z.string().regex(SECRET_ARN, 'must be a Secrets Manager secret ARN').optional(),
+  /**
+   * Whether the generic webhook receives the approve/deny links (`true`). Anyone who reads them
+   * can decide: by default the webhook gets the approval request without its links.
+   * @default false
+   */
+  webhookApprovalLinks: z
+    .enum(['true', 'false'])
+    .transform((value) => value === 'true')
+    .optional(),
 });
 export type NotifyConfig = z.infer<typeof NotifyConfigSchema>;
 
@@ -367,7 +378,7 @@ export function buildNotification(
     actions.push({
       step,
       action: result.data.action,
-      ...(result.data.target === undefined ? {} : { target: result.data.target }),
+      ...(result.data.target === undefined ? {} : { target: plainText(result.data.target) }),
       outcome: 'succeeded',
       ...(result.data.dryRun === undefined ? {} : { dryRun: result.data.dryRun }),
     });
@@ -379,8 +390,8 @@ export function buildNotification(
       step,
       action: step,
       outcome: REFUSAL_ERRORS.has(caught.data.Error) ? 'refused' : 'failed',
-      error: caught.data.Error,
-      message: causeMessage(caught.data.Cause, caught.data.Error),
+      error: plainText(caught.data.Error),
+      message: plainText(causeMessage(caught.data.Cause, caught.data.Error)),
     });
   }
   const refusal = actions.find((a) => a.outcome === 'refused');
@@ -412,13 +423,14 @@ export function buildNotification(
       version: execution.playbookVersion,
       ...(execution.executionId === undefined ? {} : { executionId: execution.executionId }),
     },
+    // Everything below comes from the finding: one line each, controls and newlines removed.
     alert: {
-      title: nonEmpty(alert?.title) ?? input.subject,
-      ...optional('source', nonEmpty(alert?.source)),
-      ...optional('resource', nonEmpty(incident?.resourceUid)),
-      ...optional('resourceType', nonEmpty(incident?.resourceType)),
-      ...optional('account', account),
-      ...optional('region', region),
+      title: nonEmpty(plainText(alert?.title ?? '')) ?? input.subject,
+      ...optional('source', nonEmpty(plainText(alert?.source ?? ''))),
+      ...optional('resource', nonEmpty(plainText(incident?.resourceUid ?? ''))),
+      ...optional('resourceType', nonEmpty(plainText(incident?.resourceType ?? ''))),
+      ...optional('account', nonEmpty(plainText(account ?? ''))),
+      ...optional('region', nonEmpty(plainText(region ?? ''))),
     },
     actions,
     ...(notContained === undefined ? {} : { notContained }),
@@ -457,14 +469,18 @@ const FINDING_LABELS: Readonly<Record<string, string>> = {
   'aws.access-analyzer': 'Access Analyzer finding',
 };
 
-/** The finding's own console link (https only) and the Step Functions execution's. */
+/**
+ * The finding's own console link and the Step Functions execution's. The finding's URL is
+ * finding-controlled (`SourceUrl` of an imported Security Hub finding): it is kept only when it
+ * is an https link to an AWS console domain ({@link isAwsConsoleUrl}), otherwise dropped.
+ */
 export function consoleLinks(
   findingUrl: string | undefined,
   source: string | undefined,
   execution: ExecutionFacts,
 ): NotificationLink[] {
   const links: NotificationLink[] = [];
-  if (findingUrl?.startsWith('https://')) {
+  if (findingUrl !== undefined && isAwsConsoleUrl(findingUrl)) {
     links.push({ label: FINDING_LABELS[source ?? ''] ?? 'Finding', url: findingUrl });
   }
   const executionUrl = executionConsoleUrl(execution.executionId, execution.region);
@@ -646,6 +662,7 @@ export function renderSlack(message: NotificationMessage): SlackPayload {
     field('Incident', message.incidentId),
     field('Alert', alert.title),
   ];
+  // Finding-controlled values are written as literals (slackLiteral): no mention, link or formatting.
   if (alert.source !== undefined) fields.push(field('Source', alert.source));
   if (alert.resource !== undefined) {
     fields.push(
@@ -661,7 +678,7 @@ export function renderSlack(message: NotificationMessage): SlackPayload {
   const actionLines =
     message.actions.length === 0
       ? ['_none_']
-      : message.actions.map((action) => `• ${slackEscape(actionLine(action))}`);
+      : message.actions.map((action) => `• ${slackLiteral(actionLine(action))}`);
   blocks.push({
     type: 'section',
     text: { type: 'mrkdwn', text: truncate(`*Actions taken*\n${actionLines.join('\n')}`, 3_000) },
@@ -672,7 +689,7 @@ export function renderSlack(message: NotificationMessage): SlackPayload {
       text: {
         type: 'mrkdwn',
         text: truncate(
-          `:no_entry: *Not contained* (${slackEscape(message.notContained.error)}): ${slackEscape(message.notContained.reason)}`,
+          `:no_entry: *Not contained* (${slackLiteral(message.notContained.error)}): ${slackLiteral(message.notContained.reason)}`,
           3_000,
         ),
       },
@@ -734,12 +751,7 @@ export function renderSlack(message: NotificationMessage): SlackPayload {
 }
 
 function field(label: string, value: string): SlackText {
-  return { type: 'mrkdwn', text: truncate(`*${label}*\n${slackEscape(value)}`, 2_000) };
-}
-
-/** Slack's three control characters in mrkdwn text. */
-function slackEscape(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return { type: 'mrkdwn', text: truncate(`*${label}*\n${slackLiteral(value)}`, 2_000) };
 }
 
 function slackUrl(url: string): string {
@@ -884,11 +896,12 @@ async function deliverOne(
     case 'webhook': {
       const url = config.webhookUrl;
       if (url === undefined) return { channel, status: 'not-configured' };
+      const sent = webhookMessage(message, config.webhookApprovalLinks === true);
       const signed = config.webhookSigningSecretArn !== undefined;
       const params = {
         url: withoutQuery(url),
         signed,
-        body: JSON.parse(redactTokens(JSON.stringify(message))) as unknown,
+        body: JSON.parse(redactTokens(JSON.stringify(sent))) as unknown,
       };
       env.recorder.record({ service: 'webhook', api: 'Post', params, dryRun, mutating: true });
       if (dryRun) return { channel, status: 'recorded' };
@@ -897,7 +910,7 @@ async function deliverOne(
           config.webhookSigningSecretArn === undefined
             ? undefined
             : await transport.secrets.read(config.webhookSigningSecretArn);
-        const rendered = renderWebhook(message, secret, Math.floor(env.now() / 1000));
+        const rendered = renderWebhook(sent, secret, Math.floor(env.now() / 1000));
         await transport.http.post(url, rendered.body, rendered.headers);
         return { channel, status: 'sent' };
       } catch (error) {
@@ -905,6 +918,16 @@ async function deliverOne(
       }
     }
   }
+}
+
+/**
+ * The message as the generic webhook receives it: without the approve/deny links unless
+ * `webhookApprovalLinks` is configured (whoever reads a link can decide).
+ */
+function webhookMessage(message: NotificationMessage, approvalLinks: boolean): NotificationMessage {
+  if (message.approval === undefined || approvalLinks) return message;
+  const withheld = 'withheld: approval links go to the e-mail and Slack channels only';
+  return { ...message, approval: { ...message.approval, approveUrl: withheld, denyUrl: withheld } };
 }
 
 const SlackSecretSchema = z.object({ url: z.string().optional(), webhookUrl: z.string().optional() }).loose();

@@ -292,12 +292,18 @@ describe('DynamoSafetyRails environment approval', () => {
     }
   });
 
-  it('does not ask when the target is not one that needs it, or in dry-run', async () => {
+  it('does not ask when the target is not one that needs it, or for a dry-run execution (its approval step is simulated)', async () => {
     // Act / Assess
     await expect(rails(tableName).assertContainable(target('i-1', {}))).resolves.toBeUndefined();
     await expect(
-      rails(tableName, { dryRun: true }).assertContainable(instance({ environment: 'production' })),
+      rails(tableName, { execution: { mode: 'dry-run' } }).assertContainable(
+        instance({ environment: 'production' }),
+      ),
     ).resolves.toBeUndefined();
+    // Clients held back (world, kill switch) are not a dry-run execution: the rail still holds.
+    await expect(
+      rails(tableName, { dryRun: true }).assertContainable(instance({ environment: 'production' })),
+    ).rejects.toThrow(ApprovalRequiredError);
   });
 });
 
