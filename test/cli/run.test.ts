@@ -60,7 +60,7 @@ describe('riposte run', () => {
     const [execution] = output.executions;
     expect(execution).toMatchObject({
       playbook: 'ec2-instance-compromise',
-      version: '1.0.1',
+      version: '1.1.0',
       status: 'SUCCEEDED',
     });
     expect(execution?.path).toContain('Isolate and snapshot');

@@ -285,16 +285,19 @@ describe('ActionFunctions', () => {
     }
   });
 
-  it('assumes the member role without condition when no external id is configured', () => {
+  it('assumes the member role with an external id generated from the stack id when none is configured', () => {
     // Prepare / Act
     const plain = synth();
     const sts = granting(statementsOf(plain, 'contain'), 'sts:AssumeRole');
 
     // Assess
+    const generated = {
+      'Fn::Join': ['', ['riposte-', { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] }]],
+    };
     expect(sts).toHaveLength(1);
-    expect(sts[0]?.Condition).toBeUndefined();
+    expect(sts[0]?.Condition).toEqual({ StringEquals: { 'sts:ExternalId': generated } });
     expect(JSON.stringify(sts[0]?.Resource)).toContain(':iam::*:role/RiposteMemberResponse');
-    expect(envOf(plain, 'contain').MEMBER_ROLE_EXTERNAL_ID).toBeUndefined();
+    expect(envOf(plain, 'contain').MEMBER_ROLE_EXTERNAL_ID).toEqual(generated);
   });
 
   it('has no Action "*" and no wildcard action such as iam:* or ec2:Describe*', () => {

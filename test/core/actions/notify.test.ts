@@ -284,15 +284,16 @@ describe('renderSlack', () => {
     });
     const fields = payload.blocks[2]?.type === 'section' ? payload.blocks[2].fields : undefined;
     expect(fields?.map((f) => f.text)).toEqual([
-      '*Severity*\nHigh',
-      '*Incident*\ninc-1',
-      '*Alert*\nCryptoCurrency:EC2/BitcoinTool.B!DNS',
-      '*Source*\naws.guardduty',
-      '*Resource*\nAWS::EC2::Instance i-0abc',
-      '*Account*\n111122223333',
-      '*Region*\neu-west-1',
+      // Values are literals (inline code): nothing in them formats, mentions or links.
+      '*Severity*\n`High`',
+      '*Incident*\n`inc-1`',
+      '*Alert*\n`CryptoCurrency:EC2/BitcoinTool.B!DNS`',
+      '*Source*\n`aws.guardduty`',
+      '*Resource*\n`AWS::EC2::Instance i-0abc`',
+      '*Account*\n`111122223333`',
+      '*Region*\n`eu-west-1`',
     ]);
-    expect(JSON.stringify(payload.blocks[4])).toContain('*Not contained* (ProtectedResourceError)');
+    expect(JSON.stringify(payload.blocks[4])).toContain('*Not contained* (`ProtectedResourceError`)');
     const context = payload.blocks[5];
     expect(context?.type === 'context' ? context.elements.map((e) => e.text) : []).toEqual([
       `<${FINDING_URL}|GuardDuty finding>`,

@@ -28,6 +28,14 @@ import { awsError, type Fault, runLive } from '../support/live.ts';
  * The suite's test file mocks `createClients` to hand each set of clients to
  * `support/client-hook.ts` (see faults.test.ts).
  */
+
+/** The example world with every instance tagged `environment=staging`: isolated without an approval. */
+function nonProductionWorld(): ReturnType<typeof exampleWorld> {
+  const world = exampleWorld();
+  for (const instance of world.ec2.instances) instance.tags = { ...instance.tags, environment: 'staging' };
+  return world;
+}
+
 export interface FaultsScale {
   /** Random picks of (playbook, state-changing API) denied. */
   readonly deniedRuns: number;
@@ -456,8 +464,8 @@ export function faultsSuite(scale: FaultsScale): void {
       });
 
       it("hands a lasting partial failure to the step's own catch, unretried", async () => {
-        // Prepare
-        const world = exampleWorld();
+        // Prepare: a staging instance (this test playbook asks no approval, so production would be refused)
+        const world = nonProductionWorld();
         const catching = definePlaybook({
           id: 'isolate-or-escalate',
           version: '1.0.0',
@@ -547,6 +555,7 @@ export function faultsSuite(scale: FaultsScale): void {
         const [unknown, ...refused] = await Promise.all(
           ['SomethingOdd', ...refusals].map((name) =>
             scenario(retryingEverything)
+              .world(nonProductionWorld())
               .event(EVENTS['ec2-instance-compromise']())
               .failAction('isolate-instance', name, 2)
               .run(),
