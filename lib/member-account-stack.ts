@@ -31,9 +31,7 @@ import { protectedTagGuardStatements } from './protected-tag-guard.ts';
  * new ActionFunctions(this, 'Actions', { ..., memberRoleExternalId: memberRoleExternalIdOf(config) });
  */
 export function memberRoleExternalIdOf(config: RiposteConfig): string {
-  return (
-    config.memberRoleExternalId ?? Fn.join('', ['riposte-', Fn.select(2, Fn.split('/', Aws.STACK_ID))])
-  );
+  return config.memberRoleExternalId ?? Fn.join('', ['riposte-', Fn.select(2, Fn.split('/', Aws.STACK_ID))]);
 }
 
 /** Properties of {@link RiposteMemberStack}. */
