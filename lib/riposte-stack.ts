@@ -157,6 +157,7 @@ export class RiposteStack extends Stack {
         version: playbook.version,
         stateMachineName: this.playbooks.nameOf(playbook.id),
         trigger: playbook.trigger,
+        ...(playbook.supersedes === undefined ? {} : { supersedes: [...playbook.supersedes] }),
       })),
       stateMachineNamePrefix: this.playbooks.namePrefix,
       timeout: INGEST_TIMEOUT,

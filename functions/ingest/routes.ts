@@ -26,6 +26,8 @@ export const BundledRouteSchema = z.object({
   /** Step Functions state machine names: 1 to 80 of letters, digits, hyphens and underscores. */
   stateMachineName: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,80}$/)),
   trigger: TriggerSchema,
+  /** Ids of playbooks this one takes precedence over when both match an alert (README, "Which playbooks run"). */
+  supersedes: z.optional(z.array(z.string().check(z.minLength(1)))),
 });
 export type BundledRoute = z.infer<typeof BundledRouteSchema>;
 export const BundledRoutesSchema = z.array(BundledRouteSchema);
@@ -77,6 +79,7 @@ export function routesFrom(text: string, arnPrefix: string): PlaybookRoute[] {
     version: route.version,
     target: `${prefix.data}${route.stateMachineName}:${LIVE_ALIAS}`,
     trigger: route.trigger,
+    ...(route.supersedes === undefined ? {} : { supersedes: route.supersedes }),
   }));
 }
 

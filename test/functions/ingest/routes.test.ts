@@ -29,6 +29,17 @@ describe('bundled playbook routes', () => {
     ]);
   });
 
+  it("carry each playbook's precedence, so a deployment starts only the superseding playbook", () => {
+    // Prepare
+    const superseding = { ...ROUTE, id: 'dev-crypto-mining', supersedes: ['ec2-instance-compromise'] };
+
+    // Act
+    const routes = routesFrom(JSON.stringify([ROUTE, superseding]), PREFIX);
+
+    // Assess
+    expect(routes.map((route) => route.supersedes)).toEqual([undefined, ['ec2-instance-compromise']]);
+  });
+
   it('are read from the file beside the bundle, and there are none without a file', () => {
     // Prepare
     const dir = mkdtempSync(path.join(tmpdir(), 'riposte-routes-'));
