@@ -77,11 +77,22 @@ const ShowSchema = z.strictObject({
       dryRun: z.boolean(),
     }),
   ),
+  caseLog: z.array(
+    z.strictObject({
+      incidentId: z.string(),
+      id: z.string(),
+      at: z.number(),
+      kind: z.string(),
+      actor: z.string(),
+      text: z.string(),
+      data: z.record(z.string(), z.unknown()),
+    }),
+  ),
   events: z.array(
     z.strictObject({
       at: z.number(),
       time: z.string(),
-      kind: z.enum(['milestone', 'alert', 'execution', 'action', 'approval']),
+      kind: z.enum(['milestone', 'alert', 'execution', 'action', 'approval', 'case']),
       text: z.string(),
     }),
   ),
@@ -117,7 +128,8 @@ describe('riposte show', () => {
     const alert = out.indexOf('Command and Control server domain name queried');
     const isolate = out.indexOf('isolate-instance on i-0a1b2c3d4e5f60718: succeeded (dry-run)');
     const call = out.indexOf('→ ModifyNetworkInterfaceAttribute');
-    const contained = out.indexOf('contained (dry-run)');
+    const contained = out.indexOf('milestone  contained (dry-run)');
+    expect(out).toContain(`Incident ${incidentId}: not contained (dry-run)`);
     expect(alert).toBeGreaterThan(-1);
     expect(isolate).toBeGreaterThan(alert);
     expect(call).toBeGreaterThan(isolate);
