@@ -49,6 +49,14 @@ export interface IngestFunctionProps {
   readonly logRetentionDays: number;
 
   /**
+   * Accounts allowed to send `riposte.custom` events (`CUSTOM_SOURCE_ACCOUNTS`); ingest refuses
+   * custom alerts from any other account.
+   *
+   * @default [] - every custom alert is refused
+   */
+  readonly customSourceAccounts?: readonly string[];
+
+  /**
    * The deployed playbooks the function dispatches to: id, version, trigger and state machine
    * name of each. They are written to `playbook-routes.json` in the function's bundle (see
    * `functions/ingest/routes.ts`), not to its environment, whose 4 KB they would outgrow.
@@ -208,6 +216,7 @@ export class IngestFunction extends Construct {
         TABLE_NAME: props.store.tableName,
         INCIDENT_WINDOW_HOURS: String(props.incidentWindowHours),
         REJECTED_RETENTION_DAYS: String(props.rejectedRetentionDays),
+        CUSTOM_SOURCE_ACCOUNTS: (props.customSourceAccounts ?? []).join(','),
         POWERTOOLS_SERVICE_NAME: 'riposte-ingest',
         POWERTOOLS_METRICS_NAMESPACE: 'Riposte',
         POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',

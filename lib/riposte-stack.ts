@@ -1,6 +1,6 @@
 import { CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import type { RiposteConfig } from '../functions/core/config/schema.ts';
+import { customSourceAccounts, type RiposteConfig } from '../functions/core/config/schema.ts';
 import type { Playbook } from '../functions/core/playbooks/sdk.ts';
 import { ActionFunctions } from './action-functions.ts';
 import { AlertSources } from './alert-sources.ts';
@@ -152,6 +152,7 @@ export class RiposteStack extends Stack {
       incidentWindowHours: config.incidentWindowHours,
       rejectedRetentionDays: config.rejectedRetentionDays,
       logRetentionDays: config.logRetentionDays,
+      customSourceAccounts: customSourceAccounts(config),
       routes: playbooks.map((playbook) => ({
         id: playbook.id,
         version: playbook.version,

@@ -29,7 +29,13 @@ export default definePlaybook({
   },
   trigger: {
     anyOf: [
-      { controls: PUBLIC_BUCKET_CONTROLS, classUids: [2003], resourceTypes: ['AWS::S3::Bucket'] },
+      {
+        // Security Hub controls and the AWS Config managed rules, from AWS only.
+        sources: ['aws.securityhub', 'aws.config'],
+        controls: PUBLIC_BUCKET_CONTROLS,
+        classUids: [2003],
+        resourceTypes: ['AWS::S3::Bucket'],
+      },
       { sources: ['aws.access-analyzer'], findingTypes: ['AccessAnalyzer:AWS::S3::Bucket/PublicAccess'] },
       {
         sources: ['aws.guardduty'],

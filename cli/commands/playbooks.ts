@@ -4,6 +4,7 @@ import { mermaid } from '#core/playbooks/graph.ts';
 import { checkLock, readLock, relock, writeLock } from '#core/playbooks/lock.ts';
 
 import { precedenceProblems } from '#core/playbooks/precedence.ts';
+import { playbookTrustProblems } from '#core/playbooks/trust.ts';
 import { type Command, UsageError, write } from '../command.ts';
 import { loadPlaybooksFor } from '../local/playbooks.ts';
 import { formatTypeProblem, playbookTypeProblems } from '../local/typecheck.ts';
@@ -18,6 +19,7 @@ const HELP = `Usage: riposte playbooks <list|check|lock|graph|coverage> [options
   check           fails when a playbook or its test (test/playbooks/) does not type-check,
                   when two playbooks can change the resource of one finding and neither
                   supersedes the other, when a definition changed without a version bump,
+                  when a playbook that contains has a trigger naming no sources,
                   or when the lock (playbooks/riposte.lock.json) is out of date; says what to do
   lock            records each playbook's version and definition hash in the lock
                   (refused while a definition changed without a version bump)
@@ -62,6 +64,7 @@ export const playbooksCommand: Command = {
           ...(await playbookTypeProblems({ tests: true })).map((p) => ({ message: formatTypeProblem(p) })),
           ...precedenceProblems(playbooks),
           ...checkLock(playbooks, readLock()),
+          ...playbookTrustProblems(playbooks),
         ];
         if (broken.length > 0) {
           for (const problem of problems) write(io.stderr, `✗ ${problem.message}`);

@@ -1,4 +1,4 @@
-import type { RiposteConfig } from '#core/config/schema.ts';
+import { customSourceAccounts, type RiposteConfig } from '#core/config/schema.ts';
 import { compileEventPattern, type EventPatternMatcher } from '#core/events/pattern.ts';
 import type { Dispatcher, PlaybookRoute } from '#core/intake/dispatch.ts';
 import { emptyReport, type IngestReport, ingestBatch, mergeReports } from '#core/intake/ingest.ts';
@@ -86,6 +86,7 @@ export class LocalPipeline {
         routes: this.options.routes,
         incidentWindowMs: this.options.config.incidentWindowHours * 3_600_000,
         rejectedRetentionDays: this.options.config.rejectedRetentionDays,
+        customSourceAccounts: customSourceAccounts(this.options.config),
         ...(this.options.now === undefined ? {} : { now: this.options.now }),
       });
       if (result.failures.length > 0) {

@@ -51,6 +51,10 @@ export const REJECTION_REASONS = [
   'invalid_field',
   /** A normalizer failed unexpectedly; the event is kept for investigation. */
   'internal_error',
+  /** Objects and arrays nested deeper than Riposte reads (64 levels). */
+  'too_deep',
+  /** A `riposte.custom` event from an account that is not allowed to send them. */
+  'untrusted_sender',
 ] as const;
 
 export const RejectionReasonSchema = z.enum(REJECTION_REASONS);

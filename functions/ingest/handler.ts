@@ -25,6 +25,8 @@ const EnvSchema = z.object({
   TABLE_NAME: z.string().check(z.minLength(3)),
   INCIDENT_WINDOW_HOURS: z._default(z.coerce.number().check(z.positive()), 24),
   REJECTED_RETENTION_DAYS: z._default(z.coerce.number().check(z.int(), z.positive()), 90),
+  /** Accounts allowed to send `riposte.custom` events, comma-separated; none when absent. */
+  CUSTOM_SOURCE_ACCOUNTS: z._default(z.string(), ''),
   /** Riposte's EventBridge bus for lifecycle events; none when absent. */
   LIFECYCLE_BUS_NAME: z.optional(z.string().check(z.minLength(1))),
   /** The routes file shipped beside the bundle (`routes.ts`); unset: no playbook is deployed. */
@@ -54,6 +56,7 @@ const deps: IngestDeps = {
   routes: loadRoutes(env.PLAYBOOK_ROUTES_FILE, env.PLAYBOOK_ARN_PREFIX, import.meta.url),
   incidentWindowMs: env.INCIDENT_WINDOW_HOURS * 3_600_000,
   rejectedRetentionDays: env.REJECTED_RETENTION_DAYS,
+  customSourceAccounts: env.CUSTOM_SOURCE_ACCOUNTS.split(',').filter((account) => account !== ''),
   ...(env.LIFECYCLE_BUS_NAME === undefined
     ? {}
     : { lifecycle: new EventBridgePublisher(new EventBridgeClient({}), env.LIFECYCLE_BUS_NAME) }),

@@ -110,7 +110,7 @@ describe('AlertSources', () => {
         },
       });
     }
-    expect(ruleArns).toHaveLength(10);
+    expect(ruleArns).toHaveLength(9); // every source but the opt-in custom one
   });
 
   it('deploys no rule for a disabled source, and no custom action when that source is disabled', () => {
@@ -122,7 +122,7 @@ describe('AlertSources', () => {
     // Assess
     expect(sources.rules.has('inspector')).toBe(false);
     expect(sources.securityHubAction).toBeUndefined();
-    template.resourceCountIs('AWS::Events::Rule', 8);
+    template.resourceCountIs('AWS::Events::Rule', 7);
     template.resourceCountIs('AWS::SecurityHub::ActionTarget', 0);
     template.resourcePropertiesCountIs(
       'AWS::Events::Rule',

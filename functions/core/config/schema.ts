@@ -19,6 +19,14 @@ export const SourceSettingsSchema = z.object({
   enabled: z.boolean().optional(),
   /** Events below this OCSF severity are filtered out by the rule itself (where the source has one). */
   minSeverity: MinSeveritySchema.optional(),
+  /**
+   * `custom` only: the accounts allowed to send `riposte.custom` events (the rule's `account`
+   * filter, checked again by ingest). Required when `custom` is enabled.
+   */
+  accounts: z
+    .array(z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id'))
+    .min(1)
+    .optional(),
 });
 export type SourceSettings = z.infer<typeof SourceSettingsSchema>;
 
@@ -118,6 +126,36 @@ export const RiposteConfigSchema = z.strictObject({
 });
 export type RiposteConfig = z.infer<typeof RiposteConfigSchema>;
 
+/**
+ * The accounts allowed to send `riposte.custom` events: none unless the `custom` source is
+ * enabled (it is off by default) with its `accounts`.
+ *
+ * @example
+ * customSourceAccounts(parseConfig({ sources: { custom: { enabled: true, accounts: ['111122223333'] } } }))
+ * // ['111122223333']
+ */
+export function customSourceAccounts(config: RiposteConfig): readonly string[] {
+  const custom = config.sources.custom;
+  return custom?.enabled === true ? (custom.accounts ?? []) : [];
+}
+
+/** Settings the schema alone cannot express: `accounts` belongs to `custom`, which needs them when enabled. */
+function sourceProblems(config: RiposteConfig): string[] {
+  const problems: string[] = [];
+  for (const [id, settings] of Object.entries(config.sources)) {
+    if (id !== 'custom' && settings?.accounts !== undefined) {
+      problems.push(`riposte.sources.${id}.accounts: only the custom source takes accounts`);
+    }
+  }
+  const custom = config.sources.custom;
+  if (custom?.enabled === true && custom.accounts === undefined) {
+    problems.push(
+      'riposte.sources.custom.accounts: name the accounts allowed to send riposte.custom events (the source is enabled)',
+    );
+  }
+  return problems;
+}
+
 /** Thrown when the `riposte` context in cdk.json does not match {@link RiposteConfigSchema}. */
 export class InvalidConfigError extends Error {
   public constructor(message: string, options?: ErrorOptions) {
@@ -134,6 +172,10 @@ export function parseConfig(value: unknown): RiposteConfig {
     throw new InvalidConfigError(`invalid Riposte configuration in cdk.json context: ${details}`, {
       cause: result.error,
     });
+  }
+  const problems = sourceProblems(result.data);
+  if (problems.length > 0) {
+    throw new InvalidConfigError(`invalid Riposte configuration in cdk.json context: ${problems.join('; ')}`);
   }
   return result.data;
 }

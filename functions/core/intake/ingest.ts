@@ -8,6 +8,7 @@ import { normalize } from '../normalize/index.ts';
 import { selectPlaybooks } from '../playbooks/precedence.ts';
 import { buildUpdate, condition, Placeholders } from '../store/expression.ts';
 import { keys, sortableTime } from '../store/table.ts';
+import { admissionRefusal } from './admission.ts';
 import { type Dispatcher, executionName, type PlaybookRoute } from './dispatch.ts';
 import { type PrimaryResource, primaryResource } from './resource.ts';
 import { suppressedAtIntake } from './suppression.ts';
@@ -28,6 +29,11 @@ export interface IngestDeps {
   readonly rejectedRetentionDays: number;
   /** Where incident opened/escalated events go (Riposte's EventBridge bus). @default none */
   readonly lifecycle?: LifecyclePublisher;
+  /**
+   * Accounts allowed to send `riposte.custom` events; custom alerts from any other account are
+   * stored as rejected (`untrusted_sender`). @default [] - the custom source is refused
+   */
+  readonly customSourceAccounts?: readonly string[];
   /** Alert groups written concurrently. @default 8 */
   readonly concurrency?: number;
   readonly now?: () => number;
@@ -158,7 +164,12 @@ export async function ingestBatch(deliveries: readonly Delivery[], deps: IngestD
   const rejections = new Map<string, RejectionGroup>();
 
   for (const delivery of deliveries) {
-    for (const output of normalize(delivery.body)) {
+    for (const normalized of normalize(delivery.body)) {
+      const refusal =
+        'alert' in normalized
+          ? admissionRefusal(normalized.alert, deps.customSourceAccounts ?? [])
+          : undefined;
+      const output = refusal === undefined ? normalized : { rejected: refusal };
       if ('rejected' in output) {
         const raw = rawText(delivery.body);
         const hash = createHash('sha256')

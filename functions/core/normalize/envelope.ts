@@ -26,6 +26,38 @@ export const EnvelopeSchema = /* @__PURE__ */ (() =>
   }))();
 export type Envelope = z.infer<typeof EnvelopeSchema>;
 
+/**
+ * Deepest nesting of objects and arrays an event may have. AWS events nest about ten levels (an
+ * ASFF security-group rule sits at depth 9). The limit keeps every recursive step after it (the
+ * normalizers, `JSON.stringify`, zod) far from the stack limit: 10,000 levels overflow it.
+ */
+export const MAX_NESTING_DEPTH = 64;
+
+/**
+ * Whether `root` nests objects and arrays more than `max` levels deep (the root is level 1).
+ * Iterative, so that any depth is measured without recursion; stops at the first node too deep.
+ *
+ * @example
+ * nestsDeeperThan({ a: { b: [1] } }, 2) // true: the array is at level 3
+ */
+export function nestsDeeperThan(root: unknown, max: number): boolean {
+  if (typeof root !== 'object' || root === null) return false;
+  const nodes: object[] = [root];
+  const depths: number[] = [1];
+  while (nodes.length > 0) {
+    const node = nodes.pop() as Record<string, unknown>;
+    const depth = (depths.pop() as number) + 1;
+    for (const key in node) {
+      const child = node[key];
+      if (typeof child !== 'object' || child === null) continue;
+      if (depth > max) return true;
+      nodes.push(child);
+      depths.push(depth);
+    }
+  }
+  return false;
+}
+
 /** An event that passed the envelope checks, ready for a source normalizer. */
 export interface SourceEvent {
   readonly envelope: Envelope;
@@ -62,6 +94,7 @@ export function parseEnvelope(input: unknown): EnvelopeResult {
   if (!isRecord(value)) {
     return reject('not_an_object', `an event is a JSON object, got ${describe(value)}`);
   }
+  if (nestsDeeperThan(value, MAX_NESTING_DEPTH)) return tooDeep();
   if (raw === undefined) {
     // An already-parsed value need not be JSON: a cycle or a BigInt makes JSON.stringify throw,
     // and a toJSON() returning undefined makes it return undefined.
@@ -183,13 +216,23 @@ function parseDetail(detail: unknown): { readonly detail: JsonRecord } | { reado
     // Some pipelines (SNS, SQS, log shippers) deliver `detail` as a JSON-encoded string.
     try {
       const decoded: unknown = JSON.parse(detail);
-      if (isRecord(decoded)) return { detail: decoded };
+      if (isRecord(decoded)) {
+        // The detail sits at level 2 of the event.
+        return nestsDeeperThan(decoded, MAX_NESTING_DEPTH - 1) ? tooDeep() : { detail: decoded };
+      }
     } catch {
       // fall through to the rejection below
     }
     return reject('missing_detail', '"detail" is a string that does not hold a JSON object');
   }
   return reject('missing_detail', `"detail" must be an object, got ${describe(detail)}`);
+}
+
+function tooDeep(): { readonly rejected: Rejection } {
+  return reject(
+    'too_deep',
+    `the event nests objects and arrays more than ${MAX_NESTING_DEPTH} levels deep (no AWS event does)`,
+  );
 }
 
 function tooLarge(bytes: number): { readonly rejected: Rejection } {

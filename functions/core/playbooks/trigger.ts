@@ -1,5 +1,9 @@
 import type { Alert } from '../alert.ts';
+import { alertProducer } from '../normalize/product.ts';
 import * as z from '../zod.ts';
+
+/** The source third-party tools send alerts with; trusted only where a trigger names it. */
+const CUSTOM_SOURCE = 'riposte.custom';
 
 /**
  * When a playbook runs: a typed match on normalized alert fields. Every listed condition must
@@ -15,8 +19,18 @@ import * as z from '../zod.ts';
  * };
  */
 export const TriggerConditionsSchema = z.strictObject({
-  /** EventBridge sources, e.g. `aws.guardduty`. */
+  /**
+   * EventBridge sources, e.g. `aws.guardduty`. `riposte.custom` alerts match only a trigger that
+   * names `riposte.custom` here.
+   */
   sources: z.optional(z.array(z.string().check(z.minLength(1))).check(z.minLength(1))),
+  /**
+   * Products trusted besides AWS's own (see `alertProducer`): `company/product` of a Security Hub
+   * product ARN, e.g. `crowdstrike/crowdstrike-falcon` or `111122223333/default` for an account's
+   * own custom integration; `*` wildcards. When given, only these products match. Unset: only
+   * alerts proven to come from an AWS service match.
+   */
+  products: z.optional(z.array(z.string().check(z.minLength(1))).check(z.minLength(1))),
   /** OCSF class uids, e.g. 2004 (Detection Finding). */
   classUids: z.optional(z.array(z.number().check(z.int())).check(z.minLength(1))),
   /** Finding types (`finding_info.types`); `*` matches any run of characters. */
@@ -79,6 +93,7 @@ function allowed(
 export type TriggerClause =
   | 'manual'
   | 'source'
+  | 'product'
   | 'class'
   | 'finding type'
   | 'severity'
@@ -94,7 +109,9 @@ export interface TriggerMismatch {
 }
 
 /**
- * Whether an alert satisfies a trigger.
+ * Whether an alert satisfies a trigger. Every set of conditions also requires a trusted producer:
+ * an AWS service unless the conditions name `products` (then one of those), and a
+ * `riposte.custom` alert only where `sources` names `riposte.custom`.
  *
  * @example
  * matchesTrigger({ minSeverity: 4 }, alert) // true for High and Critical alerts
@@ -140,6 +157,12 @@ function mismatchOf(trigger: TriggerConditions, alert: Alert): TriggerMismatch |
   const { ocsf } = alert;
   if (trigger.sources !== undefined && !trigger.sources.includes(alert.source)) {
     return { clause: 'source', reason: `source ${alert.source} is not one of ${list(trigger.sources)}` };
+  }
+  if (!trustsProducer(trigger, alert)) {
+    return {
+      clause: 'product',
+      reason: `product ${alertProducer(alert).id} is not trusted (AWS products only, unless the trigger names products or riposte.custom)`,
+    };
   }
   if (trigger.classUids !== undefined && !trigger.classUids.includes(ocsf.class_uid)) {
     return {
@@ -192,4 +215,40 @@ function mismatchOf(trigger: TriggerConditions, alert: Alert): TriggerMismatch |
     return { clause: 'region', reason: `region ${ocsf.cloud.region || '(none)'} is not allowed` };
   }
   return undefined;
+}
+
+/** Why a playbook's trigger may not start containment, one line each. */
+export interface TriggerTrustProblem {
+  readonly playbook: string;
+  readonly message: string;
+}
+
+/**
+ * What `riposte playbooks check` refuses in a trigger: a playbook that contains (runs an action of
+ * the `contain` family) must name its `sources` in every set of conditions, so that what can start
+ * containment is written down and reviewed, never "any source".
+ *
+ * @param contains whether the playbook runs a containment action anywhere in its flow
+ *
+ * @example
+ * triggerTrustProblems('s3-public-bucket', { controls: ['S3.8'] }, true)
+ * // [{ playbook: 's3-public-bucket', message: 's3-public-bucket contains, but trigger condition 1 names no sources: …' }]
+ */
+export function triggerTrustProblems(
+  playbook: string,
+  trigger: Trigger,
+  contains: boolean,
+): TriggerTrustProblem[] {
+  if (!contains || 'manual' in trigger) return [];
+  const conditions = 'anyOf' in trigger ? trigger.anyOf : [trigger];
+  return conditions.flatMap((condition, index) =>
+    condition.sources === undefined
+      ? [
+          {
+            playbook,
+            message: `${playbook} contains, but trigger condition ${index + 1} names no sources: list the EventBridge sources it answers (e.g. sources: ['aws.securityhub'])`,
+          },
+        ]
+      : [],
+  );
 }

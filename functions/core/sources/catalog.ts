@@ -25,7 +25,13 @@
  *   "… with Amazon EventBridge" page; `$or` and `numeric` matching: EventBridge User Guide,
  *   "Content filtering in Amazon EventBridge event patterns".
  */
-import { InvalidConfigError, type RiposteConfig, SOURCE_IDS, type SourceId } from '../config/schema.ts';
+import {
+  customSourceAccounts,
+  InvalidConfigError,
+  type RiposteConfig,
+  SOURCE_IDS,
+  type SourceId,
+} from '../config/schema.ts';
 import type { EventPattern, EventPatternValue } from '../events/pattern.ts';
 
 /** A source's rule, as the CDK app and the local runtime consume it. */
@@ -384,12 +390,18 @@ const health: SourceCatalogEntry = {
  * when the floor is above 0, so that by default a malformed alert still reaches the normalizer
  * and is recorded as rejected instead of vanishing.
  *
- * @defaultValue enabled, minimum severity 0 (everything a tool chose to send).
+ * Anyone who may call PutEvents on the bus can send this source, so it is opt-in and restricted
+ * to the accounts in `sources.custom.accounts`: {@link buildRulePatterns} adds them as the rule's
+ * `account` filter (EventBridge sets an event's `account` to the sender's), and ingest checks them
+ * again.
+ *
+ * @defaultValue disabled; when enabled, minimum severity 0 (everything a tool chose to send).
  */
 const custom: SourceCatalogEntry = {
   id: 'custom',
-  description: 'Riposte: alerts sent by third-party tools (source riposte.custom)',
-  defaultEnabled: true,
+  description:
+    'Riposte: alerts sent by third-party tools (source riposte.custom) from the configured accounts',
+  defaultEnabled: false,
   defaultMinSeverity: 0,
   severityField: 'detail.ocsf.severity_id',
   pattern(minSeverity) {
@@ -432,7 +444,18 @@ export function buildRulePatterns(config: RiposteConfig): SourceRulePattern[] {
     const entry = SOURCE_CATALOG[id];
     const settings = config.sources[id];
     if (!(settings?.enabled ?? entry.defaultEnabled)) continue;
-    const eventPattern = entry.pattern(settings?.minSeverity ?? entry.defaultMinSeverity);
+    let eventPattern: Record<string, unknown> = entry.pattern(
+      settings?.minSeverity ?? entry.defaultMinSeverity,
+    );
+    if (id === 'custom') {
+      const accounts = customSourceAccounts(config);
+      if (accounts.length === 0) {
+        throw new InvalidConfigError(
+          'riposte.sources.custom.accounts: the custom source needs the accounts allowed to send it',
+        );
+      }
+      eventPattern = { ...eventPattern, account: [...accounts] };
+    }
     rules.push({ id, description: entry.description, eventPattern });
   }
   return rules;

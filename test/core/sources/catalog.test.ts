@@ -111,7 +111,7 @@ describe('SOURCE_CATALOG', () => {
       config: [true, 0],
       cloudtrail: [true, 0],
       health: [true, 0],
-      custom: [true, 0],
+      custom: [false, 0],
     });
   });
 
@@ -164,7 +164,7 @@ describe('SOURCE_CATALOG', () => {
 });
 
 describe('buildRulePatterns', () => {
-  it('returns every source, in SOURCE_IDS order, for the default configuration', () => {
+  it('returns every source but the opt-in custom one, in SOURCE_IDS order, for the default configuration', () => {
     // Prepare
     const config = parseConfig({});
 
@@ -172,7 +172,7 @@ describe('buildRulePatterns', () => {
     const rules = buildRulePatterns(config);
 
     // Assess
-    expect(rules.map((rule) => rule.id)).toEqual([...SOURCE_IDS]);
+    expect(rules.map((rule) => rule.id)).toEqual(SOURCE_IDS.filter((id) => id !== 'custom'));
     for (const rule of rules) {
       expect(rule.description).toBe(SOURCE_CATALOG[rule.id].description);
       expect(rule.eventPattern).toEqual(
@@ -211,7 +211,28 @@ describe('buildRulePatterns', () => {
       'detail-type': ['Macie Finding'],
       detail: { severity: { description: ['Medium', 'High'] } },
     });
-    expect(byId.get('custom')).toEqual({ source: ['riposte.custom'] });
+    expect(byId.has('custom')).toBe(false);
+  });
+
+  it('deploys the custom source only when enabled, filtered on the configured sending accounts', () => {
+    // Prepare
+    const config = parseConfig({ sources: { custom: { enabled: true, accounts: ['111122223333'] } } });
+
+    // Act
+    const byId = new Map(buildRulePatterns(config).map((rule) => [rule.id, rule.eventPattern]));
+
+    // Assess
+    expect(byId.get('custom')).toEqual({ source: ['riposte.custom'], account: ['111122223333'] });
+  });
+
+  it('refuses an enabled custom source without accounts, and accounts on any other source', () => {
+    // Act / Assess
+    expect(() => parseConfig({ sources: { custom: { enabled: true } } })).toThrow(
+      /riposte\.sources\.custom\.accounts/,
+    );
+    expect(() => parseConfig({ sources: { guardduty: { accounts: ['111122223333'] } } })).toThrow(
+      /only the custom source takes accounts/,
+    );
   });
 
   it('leaves out a disabled source and keeps the others', () => {
@@ -224,7 +245,9 @@ describe('buildRulePatterns', () => {
     const ids = buildRulePatterns(config).map((rule) => rule.id);
 
     // Assess
-    expect(ids).toEqual(SOURCE_IDS.filter((id) => id !== 'inspector' && id !== 'cloudtrail'));
+    expect(ids).toEqual(
+      SOURCE_IDS.filter((id) => id !== 'inspector' && id !== 'cloudtrail' && id !== 'custom'),
+    );
   });
 
   it('uses a configured floor instead of the default', () => {
@@ -269,7 +292,7 @@ describe('buildRulePatterns', () => {
       'cloudtrail/console-signin-root-success.json': ['cloudtrail'],
       'config/compliance-change-ebs-encrypted-compliant-first-evaluation.json': ['config'],
       'config/compliance-change-s3-versioning-non-compliant.json': ['config'],
-      'custom/alert-detection-finding-edr.json': ['custom'],
+      'custom/alert-detection-finding-edr.json': [], // the custom source is opt-in
       'guardduty/accesskey-tor-ipcaller-with-instance-details.json': ['guardduty'], // 5.0: Medium, at the floor
       'guardduty/api-call-archivefindings-via-cloudtrail.json': [], // an ordinary API call
       'guardduty/instance-backdoor-cc-dns-high.json': ['guardduty'],

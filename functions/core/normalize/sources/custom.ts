@@ -1,10 +1,10 @@
 import type { NormalizeOutput } from '../../alert.ts';
-import { OCSF_VERSION } from '../../ocsf/constants.ts';
-import { OcsfEventSchema } from '../../ocsf/schema.ts';
+import { AWS_ACCOUNT_TYPE, OCSF_VERSION } from '../../ocsf/constants.ts';
+import { type OcsfEvent, OcsfEventSchema } from '../../ocsf/schema.ts';
 import * as z from '../../zod.ts';
 import { alertIdFor } from '../common.ts';
 import type { SourceEvent } from '../envelope.ts';
-import { FieldError } from '../read.ts';
+import { FieldError, isRecord } from '../read.ts';
 import type { SourceNormalizer } from './types.ts';
 
 /** The EventBridge source third-party tools use to send alerts to Riposte. */
@@ -26,7 +26,8 @@ export type CustomAlertDetail = z.infer<typeof CustomAlertDetailSchema>;
 /**
  * `riposte.custom` events (any `detail-type`) carrying `{ sample?, ocsf }`.
  *
- * Finding key: `custom:<product uid or name>:<finding_info.uid or metadata.uid>`.
+ * Finding key: `custom:<sending account>:<product uid or name>:<finding_info.uid or metadata.uid>`. The alert's
+ * account is the sending account (the envelope's), never the one the detail claims.
  *
  * @example
  * // aws events put-events --entries '[{"Source":"riposte.custom","DetailType":"Alert",
@@ -60,12 +61,28 @@ export function normalizeCustomAlert(event: SourceEvent): NormalizeOutput[] {
     );
   }
   const product = ocsf.metadata.product.uid ?? ocsf.metadata.product.name ?? 'unknown';
+  setSenderAccount(ocsf, event.envelope.account);
   const profiles = new Set(ocsf.metadata.profiles ?? []);
   profiles.add('cloud');
   ocsf.metadata = { ...ocsf.metadata, version: OCSF_VERSION, profiles: [...profiles] };
   if (sample) ocsf.metadata.labels = [...new Set([...(ocsf.metadata.labels ?? []), 'sample'])];
   if (ocsf.raw_data === undefined) ocsf.raw_data = event.raw;
-  return [{ alert: { id: alertIdFor(`custom:${product}:${uid}`), source: CUSTOM_SOURCE, sample, ocsf } }];
+  const key = `custom:${event.envelope.account ?? '-'}:${product}:${uid}`;
+  return [{ alert: { id: alertIdFor(key), source: CUSTOM_SOURCE, sample, ocsf } }];
+}
+
+/**
+ * The alert's account is the one that sent the event: EventBridge sets the envelope's `account`
+ * to the account that called PutEvents, whereas the detail says whatever the sender wrote. A
+ * different account in the detail is kept under `unmapped.claimed_account_uid`, never acted on.
+ */
+function setSenderAccount(ocsf: OcsfEvent, sender: string | undefined): void {
+  const claimed = ocsf.cloud.account?.uid;
+  if (claimed !== undefined && claimed !== sender) {
+    ocsf.unmapped = { ...(isRecord(ocsf.unmapped) ? ocsf.unmapped : {}), claimed_account_uid: claimed };
+  }
+  const { account: _claimed, ...cloud } = ocsf.cloud;
+  ocsf.cloud = sender === undefined ? cloud : { ...cloud, account: { uid: sender, ...AWS_ACCOUNT_TYPE } };
 }
 
 export const customNormalizers: readonly SourceNormalizer[] = [

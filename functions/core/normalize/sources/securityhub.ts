@@ -20,6 +20,7 @@ import {
   severityFromNormalized,
 } from '../common.ts';
 import type { SourceEvent } from '../envelope.ts';
+import { securityHubProduct } from '../product.ts';
 import {
   compact,
   FieldError,
@@ -55,8 +56,8 @@ import { affectedCode, affectedPackages, buildVulnerability, cvssScores, isCveId
  * Compliance Finding 2003; Macie sensitive-data findings → Data Security Finding 2006; every other
  * detector (GuardDuty, Macie policy findings, third parties) → Detection Finding 2004.
  *
- * Finding key: `Id` when it is an ARN (GuardDuty and Inspector use their own finding ARN, so a
- * finding has the same alert id natively and through Security Hub), else `ProductArn|Id`.
+ * Finding key: see {@link findingKeyOf} (namespaced by product: only an AWS product's finding can
+ * share an alert with the same finding seen natively).
  */
 export function normalizeSecurityHubFindings(event: SourceEvent): NormalizeOutput[] {
   const findings = event.detail.findings;
@@ -106,9 +107,11 @@ export function normalizeAsffFinding(event: SourceEvent, value: unknown, path: s
   const f = value;
   const id = requireString(f, 'Id', path);
   const productArn = requireString(f, 'ProductArn', path);
-  const findingKey = id.startsWith('arn:') ? id : `${productArn}|${id}`;
+  const findingKey = findingKeyOf(productArn, id);
   const productFields = optRecord(f.ProductFields) ?? {};
-  const product = productOf(productArn);
+  // The product decides the class and whether GuardDuty's ProductFields are read: only when proven AWS.
+  const producer = securityHubProduct(productArn);
+  const product = producer.aws ? producer.id.toLowerCase() : '';
   const cls = classFor(f, product);
   const guardDuty = product === 'aws/guardduty' ? guardDutyService(productFields, SERVICE_FACTS) : undefined;
   const sample = optBoolean(f.Sample) === true || (guardDuty !== undefined && isGuardDutySample(guardDuty));
@@ -239,12 +242,19 @@ const ASFF_MAPPED = new MappedPaths([
   'Sample',
 ]);
 
-const PRODUCT_OF_ARN = /:product\/([^/]+\/[^/]+)/;
-
-/** `company/product` from a product ARN (`…:product/aws/guardduty` → `aws/guardduty`), lower-cased. */
-export function productOf(productArn: string): string {
-  const match = PRODUCT_OF_ARN.exec(productArn);
-  return match?.[1]?.toLowerCase() ?? '';
+/**
+ * The finding key of an ASFF finding, namespaced by the product that produced it. An AWS product's
+ * finding keeps its `Id` when that is an ARN (GuardDuty and Inspector use their own finding ARN, so
+ * one finding has one alert natively and through Security Hub), else `ProductArn|Id`. Any other
+ * product's key starts with `product:` and its product ARN, which no AWS key does: a custom
+ * integration that copies a GuardDuty finding ARN into its `Id` gets an alert of its own and never
+ * touches the GuardDuty alert. Security Hub itself keys a finding by product and `Id` (a provider
+ * "can't update findings that they didn't create", User Guide, "BatchImportFindings for finding
+ * providers").
+ */
+export function findingKeyOf(productArn: string, id: string): string {
+  if (!securityHubProduct(productArn).aws) return `product:${productArn}|${id}`;
+  return id.startsWith('arn:') ? id : `${productArn}|${id}`;
 }
 
 function classFor(f: JsonRecord, product: string): OcsfClassInfo {

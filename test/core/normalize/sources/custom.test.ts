@@ -40,7 +40,7 @@ describe('riposte.custom alerts', () => {
     // Assess
     expect(alert.source).toBe(CUSTOM_SOURCE);
     expect(alert.source).toBe('riposte.custom');
-    expect(alert.id).toBe(alertIdFor('custom:acme-edr:acme-det-7f3e9a21'));
+    expect(alert.id).toBe(alertIdFor('custom:111122223333:acme-edr:acme-det-7f3e9a21'));
     expect(alert.id).not.toBe('ignored-by-riposte');
   });
 
@@ -102,7 +102,7 @@ describe('riposte.custom alerts', () => {
       const [first, second] = [acme, other].map(alertFrom);
 
       // Assess
-      expect(second?.id).toBe(alertIdFor('custom:other-edr:acme-det-7f3e9a21'));
+      expect(second?.id).toBe(alertIdFor('custom:111122223333:other-edr:acme-det-7f3e9a21'));
       expect(second?.id).not.toBe(first?.id);
     });
 
@@ -134,7 +134,7 @@ describe('riposte.custom alerts', () => {
       const alert = alertFrom(event);
 
       // Assess
-      expect(alert.id).toBe(alertIdFor('custom:Acme EDR:acme-evt-000451'));
+      expect(alert.id).toBe(alertIdFor('custom:111122223333:Acme EDR:acme-evt-000451'));
     });
   });
 

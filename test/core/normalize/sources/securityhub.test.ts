@@ -324,7 +324,7 @@ describe('Security Hub findings: batches', () => {
     ]);
   });
 
-  it('uses ProductArn|Id as the finding key when Id is not an ARN', () => {
+  it("namespaces a custom integration's finding key by its product ARN", () => {
     // Prepare
     const event = loadFixture(BATCH);
     const finding = findingOf(event, 1);
@@ -335,7 +335,7 @@ describe('Security Hub findings: batches', () => {
     // Assess
     expect(output).toMatchObject({
       alert: {
-        id: alertIdFor(`${String(finding.ProductArn)}|${String(finding.Id)}`),
+        id: alertIdFor(`product:${String(finding.ProductArn)}|${String(finding.Id)}`),
         ocsf: { confidence_score: 80 },
       },
     });
