@@ -141,7 +141,9 @@ export const incidentsCommand = listCommand({
     str(r.id),
     `${str(r.status)}${r.sample === true ? ' (sample)' : ''}`,
     severity(r),
-    String(Array.isArray(r.alertIds) ? r.alertIds.length : 0),
+    String(
+      typeof r.alertCount === 'number' ? r.alertCount : Array.isArray(r.alertIds) ? r.alertIds.length : 0,
+    ),
     `${str(r.resourceType)} ${str(r.resourceUid)}`.trim(),
     isoTime(r.openedAt),
     str(r.title),

@@ -152,8 +152,8 @@ describe('RiposteStack', () => {
     // Ingest, six action families, approval.
     template.resourceCountIs('AWS::Lambda::Function', 8);
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
-    // One per source, and the failure rule of every playbook (whatever their number).
-    template.resourceCountIs('AWS::Events::Rule', 11);
+    // One per source (the opt-in custom source is off), and the failure rule of every playbook (whatever their number).
+    template.resourceCountIs('AWS::Events::Rule', 10);
     template.resourceCountIs('AWS::SecurityHub::ActionTarget', 1);
     template.resourceCountIs('AWS::SSM::Parameter', 1);
     template.resourceCountIs('AWS::SecretsManager::Secret', 1);
@@ -172,7 +172,7 @@ describe('RiposteStack', () => {
     template.resourceCountIs('AWS::CloudFormation::Stack', playbooks.length);
     template.resourceCountIs('AWS::StepFunctions::StateMachine', 0);
     // One failure rule beside the source rules; each playbook's alarm is in its nested stack.
-    template.resourceCountIs('AWS::Events::Rule', 11);
+    template.resourceCountIs('AWS::Events::Rule', 10);
     template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
     for (const playbook of playbooks) {
       const nested = Template.fromStack(stack.playbooks.machines.get(playbook.id) as NestedStack);
@@ -266,7 +266,7 @@ describe('RiposteStack', () => {
     const { stack, template } = synthStack({ sources: { macie: { enabled: false } } });
 
     // Assess
-    template.resourceCountIs('AWS::Events::Rule', 10);
+    template.resourceCountIs('AWS::Events::Rule', 9);
     expect(stack.sources.rules.has('macie')).toBe(false);
     expect(JSON.stringify(template.findResources('AWS::Events::Rule'))).not.toContain('aws.macie');
   });

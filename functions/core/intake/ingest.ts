@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Alert, Rejection } from '../alert.ts';
@@ -10,6 +9,7 @@ import { buildUpdate, condition, Placeholders } from '../store/expression.ts';
 import { keys, sortableTime } from '../store/table.ts';
 import { admissionRefusal } from './admission.ts';
 import { type Dispatcher, executionName, type PlaybookRoute } from './dispatch.ts';
+import { clipText, fitOcsf, truncateUtf8 } from './fit.ts';
 import { type PrimaryResource, primaryResource } from './resource.ts';
 import { suppressedAtIntake } from './suppression.ts';
 
@@ -122,6 +122,8 @@ interface AlertGroup {
   alert: Alert;
   findingTime: number;
   deliveryIds: string[];
+  /** The delivery the alert came from, kept in case the alert cannot be stored. */
+  body: Delivery['body'];
 }
 
 interface RejectionGroup {
@@ -130,22 +132,8 @@ interface RejectionGroup {
   deliveryIds: string[];
 }
 
-// Both in UTF-8 bytes, which is what DynamoDB's 400 KB item limit counts (not UTF-16 code units:
-// 300,000 characters of accented text are 600 KB).
+// UTF-8 bytes of a rejected event's raw text kept (DynamoDB's 400 KB item limit counts UTF-8 bytes).
 const MAX_RAW_BYTES = 300_000;
-const INLINE_OCSF_LIMIT = 200_000;
-
-/** `text` cut to at most `maxBytes` UTF-8 bytes, on a character boundary. */
-function truncateUtf8(text: string, maxBytes: number): { text: string; truncated: boolean } {
-  if (text.length <= maxBytes / 3 || Buffer.byteLength(text, 'utf8') <= maxBytes) {
-    return { text, truncated: false };
-  }
-  const bytes = Buffer.from(text, 'utf8');
-  let end = maxBytes;
-  // Back up to the first byte of the character the cut falls in (continuation bytes are 10xxxxxx).
-  while (end > 0 && ((bytes[end] ?? 0) & 0xc0) === 0x80) end -= 1;
-  return { text: bytes.subarray(0, end).toString('utf8'), truncated: true };
-}
 
 /**
  * Ingests one batch of deliveries: normalize, coalesce duplicates inside the batch, store
@@ -172,32 +160,24 @@ export async function ingestBatch(deliveries: readonly Delivery[], deps: IngestD
       const output = refusal === undefined ? normalized : { rejected: refusal };
       if ('rejected' in output) {
         const raw = rawText(delivery.body);
-        const hash = createHash('sha256')
-          .update(output.rejected.reason)
-          .update('\n')
-          .update(output.rejected.message)
-          .update('\n')
-          .update(raw)
-          .digest('hex')
-          .slice(0, 32);
+        const hash = rejectionHash(output.rejected, raw);
         const group = rejections.get(hash) ?? { rejection: output.rejected, raw, deliveryIds: [] };
         group.deliveryIds.push(delivery.id);
         rejections.set(hash, group);
-        report.rejected += 1;
-        report.rejectedByReason[output.rejected.reason] =
-          (report.rejectedByReason[output.rejected.reason] ?? 0) + 1;
+        countRejection(report, output.rejected);
         continue;
       }
       const { alert } = output;
       const findingTime = alert.ocsf.finding_info?.modified_time ?? alert.ocsf.time;
       const group = alerts.get(alert.id);
       if (group === undefined) {
-        alerts.set(alert.id, { alert, findingTime, deliveryIds: [delivery.id] });
+        alerts.set(alert.id, { alert, findingTime, deliveryIds: [delivery.id], body: delivery.body });
       } else {
         group.deliveryIds.push(delivery.id);
         if (findingTime >= group.findingTime) {
           group.alert = alert;
           group.findingTime = findingTime;
+          group.body = delivery.body;
         }
       }
     }
@@ -248,13 +228,31 @@ async function runLimited(tasks: readonly (() => Promise<void>)[], limit: number
 }
 
 function rawText(body: Delivery['body']): string {
-  const text =
-    typeof body === 'string'
-      ? body
-      : body instanceof Uint8Array
-        ? Buffer.from(body).toString('utf8')
-        : JSON.stringify(body);
-  return text;
+  if (typeof body === 'string') return body;
+  if (body instanceof Uint8Array) return Buffer.from(body).toString('utf8');
+  try {
+    // An already-parsed body can be anything: a cycle, a BigInt, thousands of levels deep.
+    return JSON.stringify(body) ?? String(body);
+  } catch (error) {
+    return `(the event could not be serialized: ${error instanceof Error ? error.message : String(error)})`;
+  }
+}
+
+/** Rejections are stored once per reason, message and raw text. */
+function rejectionHash(rejection: Rejection, raw: string): string {
+  return createHash('sha256')
+    .update(rejection.reason)
+    .update('\n')
+    .update(rejection.message)
+    .update('\n')
+    .update(raw)
+    .digest('hex')
+    .slice(0, 32);
+}
+
+function countRejection(report: IngestReport, rejection: Rejection): void {
+  report.rejected += 1;
+  report.rejectedByReason[rejection.reason] = (report.rejectedByReason[rejection.reason] ?? 0) + 1;
 }
 
 async function storeRejection(
@@ -273,7 +271,7 @@ async function storeRejection(
         set: {
           hash,
           reason: group.rejection.reason,
-          message: group.rejection.message,
+          message: clipText(group.rejection.message),
           raw: raw.text,
           rawTruncated: raw.truncated,
           lastSeen: now,
@@ -296,21 +294,26 @@ function isConditionFailure(error: unknown): boolean {
   );
 }
 
-/** The latest OCSF event as JSON, gzip-compressed when it would crowd DynamoDB's 400 KB item limit. */
-function ocsfAttribute(alert: Alert): { field: string; other: string; value: string | Uint8Array } {
-  const json = JSON.stringify(alert.ocsf);
-  return json.length > INLINE_OCSF_LIMIT / 3 && Buffer.byteLength(json, 'utf8') > INLINE_OCSF_LIMIT
-    ? { field: 'ocsfGz', other: 'ocsfJson', value: gzipSync(json) }
-    : { field: 'ocsfJson', other: 'ocsfGz', value: json };
-}
-
 async function storeAlert(group: AlertGroup, deps: IngestDeps, report: IngestReport): Promise<void> {
   const { alert, findingTime } = group;
   const now = deps.now?.() ?? Date.now();
   const resource = primaryResource(alert);
   const closed = !isActionable(alert);
   const n = group.deliveryIds.length;
-  const { field: ocsfField, other: otherField, value: ocsfValue } = ocsfAttribute(alert);
+  const stored = fitOcsf(alert);
+  if ('rejected' in stored) {
+    // Even degraded, the alert cannot be stored: keep the event as rejected with the reason.
+    const raw = rawText(group.body);
+    await storeRejection(
+      rejectionHash(stored.rejected, raw),
+      { rejection: stored.rejected, raw, deliveryIds: group.deliveryIds },
+      deps,
+      report,
+    );
+    for (const _ of group.deliveryIds) countRejection(report, stored.rejected);
+    return;
+  }
+  const { field: ocsfField, other: otherField, value: ocsfValue } = stored;
 
   let old: Record<string, unknown> | undefined;
   let stale = false;
@@ -324,7 +327,9 @@ async function storeAlert(group: AlertGroup, deps: IngestDeps, report: IngestRep
           sample: alert.sample,
           severityId: alert.ocsf.severity_id,
           classUid: alert.ocsf.class_uid,
-          title: alert.ocsf.finding_info?.title ?? alert.ocsf.message ?? alert.ocsf.type_name ?? alert.id,
+          title: clipText(
+            alert.ocsf.finding_info?.title ?? alert.ocsf.message ?? alert.ocsf.type_name ?? alert.id,
+          ),
           resourceKey: resource.key,
           findingTime,
           status: closed ? 'closed' : 'active',
@@ -436,13 +441,14 @@ async function groupIntoIncident(
 ): Promise<void> {
   const until = now + deps.incidentWindowMs;
   const lockTtl = Math.floor((until + 86_400_000) / 1000);
+  const lockKey = keys.openIncident(lockKeyOf(resource.key));
   let incidentId = incidentIdFor(resource.key, alert.id, previousIncident ?? '');
   try {
     const p = new Placeholders();
     await deps.db.send(
       new PutCommand({
         TableName: deps.tableName,
-        Item: { ...keys.openIncident(resource.key), incidentId, openUntil: until, expiresAt: lockTtl },
+        Item: { ...lockKey, incidentId, openUntil: until, expiresAt: lockTtl },
         ConditionExpression: condition(
           'attribute_not_exists({pk}) OR {openUntil} < :{now} OR {incidentId} = :{id}',
           { now, id: incidentId },
@@ -458,7 +464,7 @@ async function groupIntoIncident(
     const lock = await deps.db.send(
       new GetCommand({
         TableName: deps.tableName,
-        Key: keys.openIncident(resource.key),
+        Key: lockKey,
         ConsistentRead: true,
       }),
     );
@@ -471,7 +477,7 @@ async function groupIntoIncident(
       .send(
         new UpdateCommand({
           TableName: deps.tableName,
-          Key: keys.openIncident(resource.key),
+          Key: lockKey,
           ...extend,
           ConditionExpression: condition(
             '{incidentId} = :{id} AND {openUntil} < :{until}',
@@ -487,7 +493,10 @@ async function groupIntoIncident(
     report.writes += 1;
   }
 
-  // Upsert the incident: creates it on open (or after a crash between lock and incident), adds the alert on join.
+  // Membership first: one item per alert, so the incident item never grows with its alerts.
+  const newMember = await addMember(incidentId, alert.id, now, deps, report);
+
+  // Upsert the incident: creates it on open (or after a crash between lock and incident), counts the alert on join.
   const severity = alert.ocsf.severity_id === 99 ? 0 : alert.ocsf.severity_id;
   const firstObserved = alert.ocsf.finding_info?.first_seen_time ?? alert.ocsf.finding_info?.created_time;
   const upsert = await deps.db.send(
@@ -509,7 +518,7 @@ async function groupIntoIncident(
         setIfMissing: {
           status: 'new',
           source: alert.source,
-          title: alert.ocsf.finding_info?.title ?? alert.ocsf.message ?? resource.uid,
+          title: clipText(alert.ocsf.finding_info?.title ?? alert.ocsf.message ?? resource.uid),
           severityId: severity,
           sample: alert.sample,
           openedAt: now,
@@ -518,13 +527,14 @@ async function groupIntoIncident(
           firstObservedAt: firstObserved,
           openedBy: alert.id,
         },
-        add: { alertIds: new Set([alert.id]) },
+        ...(newMember ? { add: { alertCount: 1 } } : {}),
       }),
       ReturnValues: 'ALL_OLD',
     }),
   );
   report.writes += 1;
   const before = upsert.Attributes;
+  if (newMember) await listFirstMembers(incidentId, alert.id, before, deps, report);
   const createdNow = before === undefined || before.openedAt === undefined;
   let escalated = false;
   if (!createdNow && before !== undefined) {
@@ -586,7 +596,7 @@ async function groupIntoIncident(
             at: now,
             alertId: alert.id,
             severityId: severity,
-            title: alert.ocsf.finding_info?.title ?? alert.ocsf.message,
+            title: clipText(alert.ocsf.finding_info?.title ?? alert.ocsf.message ?? resource.uid),
             source: alert.source,
             resource: {
               type: resource.type,
@@ -603,12 +613,11 @@ async function groupIntoIncident(
     }
   }
 
-  // A retried delivery of the alert that opened or escalated the incident (it crashed before the
-  // link below) dispatches again: starts are idempotent on the execution name.
-  const resumed = before?.openedBy === alert.id || before?.escalatedBy === alert.id;
-  if (createdNow || escalated || resumed) {
-    await dispatch(alert, incidentId, deps, report);
-  }
+  // Every alert that opens, escalates or joins the incident starts the playbooks its own trigger
+  // matches: once per incident, playbook and version (the execution name is deterministic, and a
+  // playbook already recorded on the incident is not started again). A retried delivery (it
+  // crashed before the link below) dispatches again, idempotently.
+  await dispatch(alert, incidentId, deps, report);
 
   // Link the alert last: it marks the whole sequence as done, so a crash before it is retried in full.
   await deps.db.send(
@@ -630,6 +639,15 @@ async function dispatch(
   const mode = alert.sample ? 'dry-run' : 'live';
   // Matching playbooks start, except those a matching playbook supersedes.
   for (const route of selectPlaybooks(deps.routes, alert)) {
+    const recorded = await deps.db.send(
+      new GetCommand({
+        TableName: deps.tableName,
+        Key: keys.execution(incidentId, route.id, route.version, mode),
+        ConsistentRead: true,
+        ProjectionExpression: 'pk',
+      }),
+    );
+    if (recorded.Item !== undefined) continue; // started for this incident already
     const name = executionName(
       incidentId,
       route.id,
@@ -667,4 +685,76 @@ async function dispatch(
       if (!isConditionFailure(error)) throw error;
     }
   }
+}
+
+/** `alertIds` on the incident lists its first alerts only; the rest are membership items. */
+export const LISTED_ALERT_IDS = 100;
+
+/**
+ * Records `alertId` as a member of the incident: a membership item of its own (partition
+ * `MEMBERS#<incident>`), so that 100,000 alerts on one resource never grow the incident item.
+ * Returns whether the alert is new to the incident; the incident's `alertCount` counts these.
+ */
+async function addMember(
+  incidentId: string,
+  alertId: string,
+  now: number,
+  deps: IngestDeps,
+  report: IngestReport,
+): Promise<boolean> {
+  report.writes += 1;
+  try {
+    await deps.db.send(
+      new PutCommand({
+        TableName: deps.tableName,
+        Item: { ...keys.incidentMember(incidentId, alertId), incidentId, alertId, joinedAt: now },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+    return false;
+  }
+}
+
+/** Adds a new member to the incident's `alertIds` while that list holds fewer than {@link LISTED_ALERT_IDS}. */
+async function listFirstMembers(
+  incidentId: string,
+  alertId: string,
+  before: Record<string, unknown> | undefined,
+  deps: IngestDeps,
+  report: IngestReport,
+): Promise<void> {
+  const listed = before?.alertIds instanceof Set ? before.alertIds.size : 0;
+  if (listed >= LISTED_ALERT_IDS) return;
+  const p = new Placeholders();
+  const update = buildUpdate({ add: { alertIds: new Set([alertId]) } }, p);
+  try {
+    await deps.db.send(
+      new UpdateCommand({
+        TableName: deps.tableName,
+        Key: keys.incident(incidentId),
+        ...update,
+        ConditionExpression: condition(
+          'attribute_not_exists({alertIds}) OR size({alertIds}) < :{max}',
+          { max: LISTED_ALERT_IDS },
+          p,
+        ),
+        ExpressionAttributeValues: p.values,
+      }),
+    );
+    report.writes += 1;
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+  }
+}
+
+/**
+ * The open-incident lock's key for a resource key: the key itself, or its SHA-256 when longer than
+ * DynamoDB allows in a partition key (2,048 bytes; identifiers are at most 2,048 characters).
+ */
+function lockKeyOf(resourceKey: string): string {
+  if (resourceKey.length <= 512) return resourceKey;
+  return `sha256:${createHash('sha256').update(resourceKey).digest('hex')}`;
 }

@@ -153,6 +153,22 @@ function list(values: readonly string[]): string {
   return values.join(', ');
 }
 
+/**
+ * Whether a set of conditions trusts the producer of `alert`. A custom alert never, unless the
+ * conditions name `riposte.custom` among their sources; then, as for every alert, a product the
+ * conditions name in `products` when they have that list, else an AWS service (or the named
+ * custom source).
+ */
+function trustsProducer(trigger: TriggerConditions, alert: Alert): boolean {
+  const custom = alert.source === CUSTOM_SOURCE;
+  if (custom && trigger.sources?.includes(CUSTOM_SOURCE) !== true) return false;
+  const producer = alertProducer(alert);
+  if (trigger.products !== undefined) {
+    return trigger.products.some((pattern) => wildcardToRegExp(pattern).test(producer.id));
+  }
+  return custom || producer.aws;
+}
+
 function mismatchOf(trigger: TriggerConditions, alert: Alert): TriggerMismatch | undefined {
   const { ocsf } = alert;
   if (trigger.sources !== undefined && !trigger.sources.includes(alert.source)) {

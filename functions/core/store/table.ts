@@ -17,6 +17,7 @@ import * as z from '../zod.ts';
  * | incident   | `INCIDENT#<id>`      | `INCIDENT`                  | `INCIDENTS` | `<openedAt>#<id>`|
  * | execution  | `INCIDENT#<id>`      | `EXEC#<pb>#<version>#<mode>`| —           | —                |
  * | open lock  | `RESOURCE#<key>`     | `OPEN_INCIDENT`             | —           | —                |
+ * | member     | `MEMBERS#<incident>` | `ALERT#<alertId>`           | —           | —                |
  * | rejected   | `REJECTED#<hash>`    | `REJECTED`                  | `REJECTED`  | `<lastSeen>#<h>` |
  * | case log   | `INCIDENT#<id>`      | `LOG#<ISO time>#<seq><rand>`| —           | —                |
  * | suppression| `SUPPRESSION#<id>`   | `SUPPRESSION`               | `SUPPRESSIONS` | `<createdAt>#<id>` |
@@ -42,6 +43,11 @@ export const keys = {
     sk: `EXEC#${playbookId}#${version}#${mode}`,
   }),
   openIncident: (resourceKey: string) => ({ pk: `RESOURCE#${resourceKey}`, sk: 'OPEN_INCIDENT' }),
+  /** One item per alert of an incident, in a partition of its own (the incident item stays small). */
+  incidentMember: (incidentId: string, alertId: string) => ({
+    pk: `MEMBERS#${incidentId}`,
+    sk: `ALERT#${alertId}`,
+  }),
   rejected: (hash: string) => ({ pk: `REJECTED#${hash}`, sk: 'REJECTED' }),
   suppression: (id: string) => ({ pk: `SUPPRESSION#${id}`, sk: 'SUPPRESSION' as const }),
 } as const;
@@ -141,6 +147,8 @@ export const IncidentItemSchema = /* @__PURE__ */ (() =>
         z.union([z.set(z.string()), z.array(z.string())]),
         z.transform((ids: Set<string> | string[]) => [...ids].sort()),
       ),
+      /** The alerts the incident holds; `alertIds` lists the first 100, membership items all. */
+      alertCount: z.optional(z.number().check(z.int())),
       escalations: z.number().check(z.int()),
       /** Response milestones (epoch ms): the shared KPIs are computed from these. */
       playbookStartedAt: z.optional(z.number()),
