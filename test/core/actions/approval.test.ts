@@ -296,7 +296,9 @@ describe('request-approval action', () => {
       expect(recorded).not.toContain(secret);
     }
     expect(recorded).toContain('approve?token=REDACTED');
-    expect(sender.posts[0]).toContain(approve); // the webhook itself does receive the links
+    // Approval links never go to the generic webhook unless configured (test/attacks/notifications.test.ts)
+    expect(sender.posts[0]).not.toContain(approve);
+    expect(sender.published[0]?.message).toContain(approve);
   });
 
   it('renders and records in dry-run, storing, signing and sending nothing', async () => {
