@@ -6,7 +6,8 @@ import { INCIDENT_STATUSES, parseStatus, statusLabel } from '#core/lifecycle/sta
 import { listIncidents } from '#core/store/queries.ts';
 import type { IncidentItem } from '#core/store/table.ts';
 import { type Command, UsageError, write } from '../command.ts';
-import { openStoreFor, STORE_HELP, STORE_OPTIONS, storeSelection } from '../local/runtime.ts';
+import { runningServer } from '../local/owner.ts';
+import { localDataDir, openStoreFor, STORE_HELP, STORE_OPTIONS, storeSelection } from '../local/runtime.ts';
 import { isoTime, SEVERITY_NAMES, table } from '../output.ts';
 
 const HELP = `Usage: riposte incidents [filters] [--limit N] [--json] [store options]
@@ -35,6 +36,15 @@ const SEVERITY_IDS = new Map(
     [id, Number(id)] as const,
   ]),
 ).set('informational', 1);
+
+/** The incidents of a running `riposte serve` that holds the store, through its GET /incidents. */
+async function readThroughServer(url: string): Promise<IncidentItem[]> {
+  const response = await fetch(`${url}/incidents`);
+  if (!response.ok) throw new Error(`riposte serve at ${url} answered ${response.status} to GET /incidents`);
+  const body: unknown = await response.json();
+  if (!Array.isArray(body)) throw new Error(`riposte serve at ${url} answered GET /incidents with no list`);
+  return body as IncidentItem[];
+}
 
 function list(text: string | undefined): string[] | undefined {
   if (text === undefined) return undefined;
@@ -122,15 +132,24 @@ export const incidentsCommand: Command = {
     if (!Number.isInteger(limit) || limit < 1)
       throw new UsageError(`--limit "${values.limit}" is not a positive integer`);
     const filter = parseFilter(values, Date.now());
-    const store = await openStoreFor(storeSelection(io.cwd, values));
-    let rows: IncidentItem[];
-    try {
-      rows = (await listIncidents(store.db, store.tableName, 100_000))
-        .filter((i) => matchesFilter(i, filter))
-        .slice(0, limit);
-    } finally {
-      await store.close();
+    const selection = storeSelection(io.cwd, values);
+    const server =
+      selection.stack === undefined && selection.table === undefined
+        ? runningServer(localDataDir(selection))
+        : undefined;
+    let all: IncidentItem[];
+    if (server !== undefined) {
+      // `riposte serve` holds the local store: read through its API, as `riposte incidents` always did.
+      all = await readThroughServer(server.url);
+    } else {
+      const store = await openStoreFor(selection);
+      try {
+        all = await listIncidents(store.db, store.tableName, 100_000);
+      } finally {
+        await store.close();
+      }
     }
+    const rows = all.filter((i) => matchesFilter(i, filter)).slice(0, limit);
     if (values.json) {
       write(
         io.stdout,
