@@ -37,6 +37,8 @@ export interface ApprovalWaitRequest {
   readonly executionId: string;
   readonly playbookId: string;
   readonly playbookVersion: string;
+  /** Which rail the approval lifts (production, blast-radius, containment), recorded as deployed. */
+  readonly purpose?: string;
   readonly message: string;
   /** The approval state's timeout (the links' validity). */
   readonly timeoutSeconds: number;
@@ -175,6 +177,7 @@ export class LocalApprovalGate {
           status: 'pending',
           taskTokenHash: taskTokenHash(taskToken),
           executionId: request.executionId,
+          ...(request.purpose === undefined ? {} : { purpose: request.purpose }),
           playbookId: request.playbookId,
           playbookVersion: request.playbookVersion,
           message: request.message,

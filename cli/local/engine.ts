@@ -155,9 +155,11 @@ export async function runPlaybookLocally(
           await logCaughtUp();
           options.onEvent?.({ type: 'waiting', playbook: playbook.id, state: stateName });
           try {
+            const scope = approvalScope(payload);
             const grant = await waitForApproval({
               incidentId: input.incidentId,
-              executionId: executionArn(playbook, input),
+              executionId: scope.executionId ?? executionArn(playbook, input),
+              ...(scope.purpose === undefined ? {} : { purpose: scope.purpose }),
               playbookId: playbook.id,
               playbookVersion: playbook.version,
               message: extractMessage(payload),
