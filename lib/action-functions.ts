@@ -6,10 +6,11 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { iamActionsOfFamily } from '../functions/core/actions/registry.ts';
+import { callsOfFamily, iamActionsOfFamily } from '../functions/core/actions/registry.ts';
 import { ACTION_FAMILIES, type ActionFamily, type SafetyPolicy } from '../functions/core/actions/types.ts';
-import { LIFECYCLE_WRITE_PERMISSIONS } from '../functions/core/lifecycle/record.ts';
+import type { DeclaredResource } from '../functions/core/permissions.ts';
 import type { AlertStore } from './alert-store.ts';
+import { declaredStatements, declaresAction, type ResolvedResources } from './declared-permissions.ts';
 import {
   encryptedLogGroup,
   FUNCTION_DEFAULTS,
@@ -65,23 +66,16 @@ export interface ActionFunctionsProps {
   readonly logLevel?: ActionLogLevel;
 }
 
-/** Per-family settings: construct id, handler, timeout, memory, and the table operations its code performs. */
+/**
+ * Per-family settings: construct id, handler, timeout, memory. What the role may do on Riposte's
+ * own resources is not listed here: it is derived from the calls the family's code declares
+ * (`callsOfFamily`).
+ */
 interface FamilySpec {
   readonly id: string;
   readonly timeout: Duration;
   readonly memorySize: number;
   readonly description: string;
-  /**
-   * DynamoDB item operations on the table, from the code the family runs: the runner appends a
-   * timeline entry (`PutItem`) after every action; containment loads and saves its
-   * pre-containment state (`GetItem`/`PutItem`) and reads and rewrites the blast-radius ledger
-   * and the incident's approval (`GetItem`/conditional `PutItem`); `load-context` reads the
-   * alert and incident (`GetItem`), `record-outcome` updates the incident (`UpdateItem`);
-   * `request-approval` writes the pending approval (`PutItem`). Context, contain, release and
-   * approve record lifecycle facts (`LIFECYCLE_WRITE_PERMISSIONS`: the incident's facts and
-   * derived status, `UpdateItem`; the case log, `PutItem`).
-   */
-  readonly table: readonly string[];
 }
 
 /** Family settings. Timeouts: the state machine's task timeouts stay the tighter bound. */
@@ -91,42 +85,36 @@ export const FAMILY_SPECS: Readonly<Record<ActionFamily, FamilySpec>> = {
     timeout: Duration.seconds(30),
     memorySize: 256,
     description: 'Riposte context actions: load the alert and incident, record the outcome',
-    table: ['dynamodb:GetItem', ...LIFECYCLE_WRITE_PERMISSIONS.table],
   },
   enrich: {
     id: 'Enrich',
     timeout: Duration.seconds(30),
     memorySize: 256,
     description: 'Riposte enrich actions: read-only lookups on the resource of an incident',
-    table: ['dynamodb:PutItem'],
   },
   contain: {
     id: 'Contain',
     timeout: Duration.minutes(5),
     memorySize: 512,
     description: 'Riposte contain actions: isolate, disable and block, through the safety rails',
-    table: ['dynamodb:GetItem', ...LIFECYCLE_WRITE_PERMISSIONS.table],
   },
   release: {
     id: 'Release',
     timeout: Duration.minutes(5),
     memorySize: 512,
     description: 'Riposte release actions: undo a containment from its saved state',
-    table: ['dynamodb:GetItem', ...LIFECYCLE_WRITE_PERMISSIONS.table],
   },
   notify: {
     id: 'Notify',
     timeout: Duration.seconds(30),
     memorySize: 256,
     description: 'Riposte notify action: e-mail (SNS), Slack and webhook',
-    table: ['dynamodb:PutItem'],
   },
   approve: {
     id: 'Approve',
     timeout: Duration.seconds(30),
     memorySize: 256,
     description: 'Riposte approve action: signed approve/deny links sent for a human decision',
-    table: [...LIFECYCLE_WRITE_PERMISSIONS.table],
   },
 };
 
@@ -146,9 +134,6 @@ interface Scope {
   readonly why: string;
 }
 
-/** Granted by a dedicated grant (table, topic, secrets): not through the scope table. */
-const GRANTED_ELSEWHERE = 'granted-elsewhere';
-
 /**
  * The resources each AWS action of the shipped actions is scoped to. An action a new action
  * module declares that is not listed here fails the synth: its scope has to be decided, never
@@ -158,11 +143,16 @@ const GRANTED_ELSEWHERE = 'granted-elsewhere';
  * accounts are reached through the member role, whose permissions the member stack defines),
  * and any Region (an incident's resource may be in any Region).
  */
-function scopeOf(action: string, account: string): readonly Scope[] | typeof GRANTED_ELSEWHERE {
+function scopeOf(action: string, account: string): readonly Scope[] {
   const partition = Aws.PARTITION;
   const ec2 = (type: string): string => `arn:${partition}:ec2:*:${account}:${type}/*`;
   const [service, name = ''] = action.split(':');
-  if (service === 'dynamodb' || service === 'sns' || service === 'secretsmanager') return GRANTED_ELSEWHERE;
+  if (['dynamodb', 'sns', 'secretsmanager', 'ssm', 'events', 'states', 'sts'].includes(service ?? '')) {
+    throw new Error(
+      `ActionFunctions: ${action} is a call on Riposte's own resources: declare it beside its code with ` +
+        "declares() (functions/core/permissions.ts) in the action's calls, not in iamActions",
+    );
+  }
   if (service === 'iam') {
     if (name === 'PassRole') {
       return [
@@ -368,10 +358,6 @@ function scopeOf(action: string, account: string): readonly Scope[] | typeof GRA
  */
 export const RESOURCE_FAMILIES = ['enrich', 'contain', 'release'] as const satisfies readonly ActionFamily[];
 
-function isResourceFamily(family: ActionFamily): boolean {
-  return (RESOURCE_FAMILIES as readonly ActionFamily[]).includes(family);
-}
-
 /** Prefix of every action role's name (see {@link actionRoleName}). */
 export const ACTION_ROLE_PREFIX = 'Riposte-Action-';
 
@@ -395,7 +381,6 @@ export function scopedActionsOfFamilies(families: readonly ActionFamily[], accou
   const groups = new Map<string, { scope: Scope; actions: string[]; whys: Set<string> }>();
   for (const action of declared) {
     const scopes = scopeOf(action, account);
-    if (scopes === GRANTED_ELSEWHERE) continue;
     for (const scope of scopes) {
       const key = JSON.stringify([scope.resources, scope.conditions ?? null]);
       const group = groups.get(key) ?? { scope, actions: [], whys: new Set<string>() };
@@ -551,13 +536,12 @@ export class ActionFunction extends Construct {
  * declare (`iamActionsOfFamily`) on the resources {@link scopeOf} gives, and nothing else:
  *
  * - its log group (write), X-Ray;
- * - the table, with only the item operations its code performs (see {@link FAMILY_SPECS}), and
- *   the table's key only through DynamoDB;
- * - `enrich`, `contain` and `release`: `ssm:GetParameter` on the kill-switch parameter (the runner
- *   reads it before every action) and `sts:AssumeRole` on the member role in any account (the
- *   runner gets member credentials for every action of an incident in another account);
- * - `notify` and `approve`: `sns:Publish` on the alert topic and `secretsmanager:GetSecretValue`
- *   on the configured notification secrets; `approve` also reads the approval key.
+ * - on Riposte's own resources, exactly the calls its code declares (`callsOfFamily`: the
+ *   runner's bookkeeping, `runnerCallsOf`, and its actions' `calls`), each on its resource and
+ *   each resource's key only through its service: the table (timeline, milestones, state, rails,
+ *   context), the kill switch and the member role (`enrich`, `contain`, `release`), the alert
+ *   topic and the notification secrets (`notify`, `approve`), the approval key (`approve`); the
+ *   lifecycle bus grants `events:PutEvents` to {@link ActionFunctions.functionsDeclaring} it;
  *
  * Roles with IAM write actions on roles get an explicit Deny of those actions on the six action
  * roles, so no action function can widen its own permissions or another's.
@@ -606,16 +590,57 @@ export class ActionFunctions extends Construct {
     };
     const notifyEnvironment = settings.notifyEnvironment();
 
+    const region = stack.region;
+    const key = props.encryptionKey.keyArn;
+    const topicKey = settings.alertTopic.masterKey;
+    const notificationSecrets = settings.notificationSecretArns();
+    // Where the calls the families' code declares go (see functions/core/permissions.ts). The
+    // lifecycle bus is granted by LifecycleBus to the functions declaring events:PutEvents.
+    const resolved: ResolvedResources = {
+      table: {
+        arns: [table.tableArn],
+        key: { keyArn: key, viaService: `dynamodb.${region}.amazonaws.com` },
+      },
+      'kill-switch': { arns: [settings.killSwitch.parameterArn] },
+      'member-role': {
+        arns: [`arn:${partition}:iam::*:role/${props.memberRoleName}`],
+        ...(props.memberRoleExternalId === undefined
+          ? {}
+          : { conditions: { StringEquals: { 'sts:ExternalId': props.memberRoleExternalId } } }),
+        why:
+          `sts:AssumeRole on the member role (${props.memberRoleName}) in any account: the accounts of an ` +
+          'organization are not known when Riposte is deployed (and change), so the account is "*"; the role ' +
+          'name is fixed, its trust policy in each member account admits only Riposte' +
+          (props.memberRoleExternalId === undefined ? '.' : ', and the external id is required.'),
+      },
+      'alert-topic': {
+        arns: [settings.alertTopic.topicArn],
+        ...(topicKey === undefined
+          ? {}
+          : { key: { keyArn: topicKey.keyArn, viaService: `sns.${region}.amazonaws.com` } }),
+      },
+      'approval-key': {
+        arns: [settings.approvalKey.secretArn],
+        key: { keyArn: key, viaService: `secretsmanager.${region}.amazonaws.com` },
+      },
+      ...(notificationSecrets.length === 0 ? {} : { 'notification-secrets': { arns: notificationSecrets } }),
+    };
+    // Declared, but granted elsewhere or not configured (no secret: the code reads none).
+    const later: DeclaredResource[] = [
+      'lifecycle-bus',
+      ...(notificationSecrets.length === 0 ? (['notification-secrets'] as const) : []),
+    ];
+
     const families = {} as Record<ActionFamily, ActionFunction>;
     for (const family of ACTION_FAMILIES) {
       const spec = FAMILY_SPECS[family];
-      const declared = iamActionsOfFamily(family);
-      const sendsNotifications = declared.includes('sns:Publish');
+      const calls = callsOfFamily(family);
+      const sendsNotifications = declaresAction(calls, 'sns:Publish');
       const environment: Record<string, string> = {
         ...common,
         POWERTOOLS_SERVICE_NAME: `riposte-${family}`,
         ...(sendsNotifications ? notifyEnvironment : {}),
-        ...(family === 'approve'
+        ...(calls.some((call) => call.resource === 'approval-key')
           ? {
               APPROVAL_BASE_URL: props.approvalBaseUrl,
               APPROVAL_KEY_SECRET_ARN: settings.approvalKey.secretArn,
@@ -630,41 +655,12 @@ export class ActionFunctions extends Construct {
       });
       families[family] = fn;
 
-      // The table: the operations the family performs, plus any its actions declare.
-      const tableActions = [
-        ...new Set([...spec.table, ...declared.filter((action) => action.startsWith('dynamodb:'))]),
-      ].sort();
-      fn.allow({ actions: tableActions, resources: [table.tableArn] });
-      fn.allow({
-        actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
-        resources: [props.encryptionKey.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${stack.region}.amazonaws.com` } },
-      });
-
-      // Only the families that act on the incident's resources read the kill switch and act in
-      // member accounts (notify and approve change nothing in AWS; context reads the table).
-      if (isResourceFamily(family)) {
-        fn.allow({ actions: ['ssm:GetParameter'], resources: [settings.killSwitch.parameterArn] });
-        fn.allow({
-          actions: ['sts:AssumeRole'],
-          resources: [`arn:${partition}:iam::*:role/${props.memberRoleName}`],
-          ...(props.memberRoleExternalId === undefined
-            ? {}
-            : { conditions: { StringEquals: { 'sts:ExternalId': props.memberRoleExternalId } } }),
-          why:
-            `sts:AssumeRole on the member role (${props.memberRoleName}) in any account: the accounts of an ` +
-            'organization are not known when Riposte is deployed (and change), so the account is "*"; the role ' +
-            'name is fixed, its trust policy in each member account admits only Riposte' +
-            (props.memberRoleExternalId === undefined ? '.' : ', and the external id is required.'),
-        });
+      // Riposte's own resources: exactly the calls the family's code declares (the runner's
+      // bookkeeping and its actions' calls); the incident's resources: what its actions declare.
+      for (const statement of declaredStatements(`the ${family} function`, calls, resolved, later)) {
+        fn.allow(statement);
       }
       for (const statement of scopedActionsOf(family, account)) fn.allow(statement);
-
-      if (sendsNotifications) settings.grantNotify(fn.role);
-      if (declared.some((action) => action.startsWith('sns:') && action !== 'sns:Publish')) {
-        throw new Error(`ActionFunctions: the ${family} family declares SNS actions other than sns:Publish`);
-      }
-      if (family === 'approve') settings.grantReadApprovalKey(fn.role);
     }
     this.families = families;
 
@@ -698,5 +694,18 @@ export class ActionFunctions extends Construct {
   /** The function of `family`. */
   public functionOf(family: ActionFamily): lambda.IFunction {
     return this.families[family].function;
+  }
+
+  /**
+   * The functions whose code declares `action` (e.g. `events:PutEvents`: the lifecycle bus's
+   * publishers).
+   *
+   * @example
+   * new LifecycleBus(this, 'Lifecycle', { publishers: actions.functionsDeclaring('events:PutEvents') });
+   */
+  public functionsDeclaring(action: string): nodejs.NodejsFunction[] {
+    return ACTION_FAMILIES.filter((family) => declaresAction(callsOfFamily(family), action)).map(
+      (family) => this.families[family].function,
+    );
   }
 }

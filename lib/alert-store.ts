@@ -33,7 +33,7 @@ export interface AlertStoreProps {
  *
  * @example
  * const store = new AlertStore(this, 'AlertStore', { encryptionKey: key });
- * store.grantIngest(ingestFunction);
+ * store.table.tableArn; // granted to each function by the calls its code declares
  */
 export class AlertStore extends Construct {
   /** Name of the global secondary index. */
@@ -78,31 +78,5 @@ export class AlertStore extends Construct {
   /** The table's name, for the functions that use it. */
   public get tableName(): string {
     return this.table.tableName;
-  }
-
-  /**
-   * Grants what the ingest function does and nothing more: `GetItem`, `PutItem`, `UpdateItem`,
-   * `Query` and `BatchGetItem` on the table and on `gsi1` (named, not `index/*`), and the use of
-   * the table's key only through DynamoDB in this Region (`kms:ViaService`).
-   */
-  public grantIngest(grantee: iam.IGrantable): iam.Grant {
-    const data = iam.Grant.addToPrincipal({
-      grantee,
-      actions: [
-        'dynamodb:GetItem',
-        'dynamodb:PutItem',
-        'dynamodb:UpdateItem',
-        'dynamodb:Query',
-        'dynamodb:BatchGetItem',
-      ],
-      resourceArns: [this.table.tableArn, `${this.table.tableArn}/index/${AlertStore.GSI1}`],
-    });
-    const key = iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
-      resourceArns: [this.encryptionKey.keyArn],
-      conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(this).region}.amazonaws.com` } },
-    });
-    return data.combine(key);
   }
 }

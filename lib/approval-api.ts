@@ -8,7 +8,9 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { APPROVAL_ENDPOINT_CALLS, TASK_RESPONSE_CALLS } from '../functions/core/actions/approval.ts';
 import type { AlertStore } from './alert-store.ts';
+import { declaredStatements, policyStatementOf } from './declared-permissions.ts';
 import { encryptedLogGroup, FUNCTION_DEFAULTS } from './function-defaults.ts';
 import type { ResponseSettings } from './response-settings.ts';
 
@@ -69,9 +71,10 @@ export const ACCESS_LOG_FORMAT = JSON.stringify({
  * page's button `POST`s the decision, which the function checks (signed, unexpired, first
  * decision wins) before telling the waiting execution.
  *
- * The function's role can write its log group, X-Ray, read the approval key (and decrypt it
- * through Secrets Manager), `GetItem`/`UpdateItem` on the table (the key only through DynamoDB),
- * and `states:SendTaskSuccess`/`SendTaskFailure` on the playbook state machines given to
+ * The function's role can write its log group, X-Ray, and make the calls its code declares
+ * (`APPROVAL_ENDPOINT_CALLS`): read the approval key (decrypted through Secrets Manager),
+ * `GetItem`/`UpdateItem` on the table (the key only through DynamoDB), and
+ * `states:SendTaskSuccess`/`SendTaskFailure` on the playbook state machines given to
  * {@link allowTaskResponses}. The `$default` stage is throttled and writes JSON access logs,
  * without query strings, to a log group encrypted with the key.
  *
@@ -132,18 +135,25 @@ export class ApprovalApi extends Construct {
       },
     });
 
-    iam.Grant.addToPrincipal({
-      grantee: this.role,
-      actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
-      resourceArns: [props.store.table.tableArn],
-    });
-    iam.Grant.addToPrincipal({
-      grantee: this.role,
-      actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
-      resourceArns: [props.encryptionKey.keyArn],
-      conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(this).region}.amazonaws.com` } },
-    });
-    props.settings.grantReadApprovalKey(this.role);
+    // What the endpoint's code declares; the task responses once the state machines exist.
+    const region = Stack.of(this).region;
+    const keyArn = props.encryptionKey.keyArn;
+    const statements = declaredStatements(
+      'the approval endpoint',
+      APPROVAL_ENDPOINT_CALLS,
+      {
+        table: {
+          arns: [props.store.table.tableArn],
+          key: { keyArn, viaService: `dynamodb.${region}.amazonaws.com` },
+        },
+        'approval-key': {
+          arns: [props.settings.approvalKey.secretArn],
+          key: { keyArn, viaService: `secretsmanager.${region}.amazonaws.com` },
+        },
+      },
+      ['playbook-machines'],
+    );
+    for (const statement of statements) this.role.addToPrincipalPolicy(policyStatementOf(statement));
 
     this.api = new apigwv2.HttpApi(this, 'Api', {
       description: 'Riposte approval links: GET shows the decision, POST records it',
@@ -198,11 +208,9 @@ export class ApprovalApi extends Construct {
    */
   public allowTaskResponses(stateMachineArns: readonly string[]): void {
     if (stateMachineArns.length === 0) return;
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
-        resources: [...stateMachineArns],
-      }),
-    );
+    const statements = declaredStatements('the approval endpoint', [TASK_RESPONSE_CALLS], {
+      'playbook-machines': { arns: [...stateMachineArns] },
+    });
+    for (const statement of statements) this.role.addToPrincipalPolicy(policyStatementOf(statement));
   }
 }

@@ -11,7 +11,10 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { type BundledRoute, LIVE_ALIAS, ROUTES_FILE } from '../functions/ingest/routes.ts';
+import { INGEST_FUNCTION_CALLS } from '../functions/core/intake/calls.ts';
+import { DISPATCH_CALLS } from '../functions/core/intake/dispatch.ts';
 import type { AlertStore } from './alert-store.ts';
+import { declaredStatements, policyStatementOf } from './declared-permissions.ts';
 import {
   BUNDLING,
   encryptedLogGroup,
@@ -26,7 +29,7 @@ export type IngestLogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'CRITICAL' | 
 
 /** Properties of {@link IngestFunction}. */
 export interface IngestFunctionProps {
-  /** The alert table; the function gets `AlertStore.grantIngest` on it, nothing else. */
+  /** The alert table; the function gets the calls its code declares on it, nothing else. */
   readonly store: AlertStore;
 
   /** The queue the function consumes (and may only consume). */
@@ -138,7 +141,7 @@ const HANDLER_ENTRY = fileURLToPath(new URL('../functions/ingest/handler.ts', im
  * retried (and eventually dead-lettered) alone.
  *
  * Its role is built here with no managed policy: it can write its own log group, X-Ray traces,
- * consume the intake queue (`grantConsumeMessages`), use the table (`AlertStore.grantIngest`) and
+ * consume the intake queue (`grantConsumeMessages`), make the table calls its code declares (`INGEST_FUNCTION_CALLS`) and
  * start the listed playbooks through their aliases (and only through them), nothing else.
  *
  * @example
@@ -235,14 +238,27 @@ export class IngestFunction extends Construct {
         reportBatchItemFailures: true,
       }),
     );
-    props.store.grantIngest(this.role);
+    // The table, as the ingest code declares its calls (INGEST_FUNCTION_CALLS); the aliases below.
+    const region = Stack.of(this).region;
+    const tableCalls = declaredStatements(
+      'the ingest function',
+      INGEST_FUNCTION_CALLS,
+      {
+        table: {
+          arns: [props.store.table.tableArn],
+          key: { keyArn: props.encryptionKey.keyArn, viaService: `dynamodb.${region}.amazonaws.com` },
+        },
+      },
+      ['playbook-aliases', 'lifecycle-bus'],
+    );
+    for (const statement of tableCalls) this.role.addToPrincipalPolicy(policyStatementOf(statement));
     if (routes.length > 0 && namePrefix !== undefined) {
       // Step Functions authorizes a start through an alias on the state machine's (unqualified)
       // ARN, with the alias name in states:StateMachineQualifier: allow exactly that alias, on
       // the stack's playbook state machines (one statement, whatever the number of playbooks).
       this.role.addToPrincipalPolicy(
         new iam.PolicyStatement({
-          actions: ['states:StartExecution'],
+          actions: [...DISPATCH_CALLS.actions],
           resources: [`${arnPrefix}${namePrefix}*`],
           conditions: { 'ForAnyValue:StringEquals': { 'states:StateMachineQualifier': [LIVE_ALIAS] } },
         }),

@@ -143,51 +143,15 @@ export class ResponseSettings extends Construct {
   }
 
   /**
-   * Grants what sending a notification needs: `sns:Publish` on the alert topic (and
-   * `kms:GenerateDataKey`/`kms:Decrypt` on its key, only through SNS), and `secretsmanager:GetSecretValue` on the configured notification
-   * secrets.
+   * The ARNs that grant reading the configured notification secrets (none when neither is set);
+   * the functions whose code declares reading them get these.
+   *
+   * @example
+   * settings.notificationSecretArns(); // ['arn:aws:secretsmanager:…:secret:riposte/slack', 'arn:…:secret:riposte/slack-??????']
    */
-  public grantNotify(grantee: iam.IGrantable): void {
-    iam.Grant.addToPrincipal({ grantee, actions: ['sns:Publish'], resourceArns: [this.alertTopic.topicArn] });
-    const key = this.alertTopic.masterKey;
-    if (key !== undefined) {
-      // What SNS asks of a publisher to an encrypted topic, and only through SNS.
-      iam.Grant.addToPrincipal({
-        grantee,
-        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-        resourceArns: [key.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `sns.${Stack.of(this).region}.amazonaws.com` } },
-      });
-    }
-    const secrets = [this.slackWebhookSecret, this.webhookSigningSecret].flatMap((secret) =>
+  public notificationSecretArns(): string[] {
+    return [this.slackWebhookSecret, this.webhookSigningSecret].flatMap((secret) =>
       secret === undefined ? [] : [...secret.grantArns],
     );
-    if (secrets.length > 0) {
-      iam.Grant.addToPrincipal({
-        grantee,
-        actions: ['secretsmanager:GetSecretValue'],
-        resourceArns: secrets,
-      });
-    }
-  }
-
-  /** Grants `secretsmanager:GetSecretValue` on the approval key (and its decryption through Secrets Manager). */
-  public grantReadApprovalKey(grantee: iam.IGrantable): void {
-    iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['secretsmanager:GetSecretValue'],
-      resourceArns: [this.approvalKey.secretArn],
-    });
-    const key = this.approvalKey.encryptionKey;
-    if (key !== undefined) {
-      iam.Grant.addToPrincipal({
-        grantee,
-        actions: ['kms:Decrypt'],
-        resourceArns: [key.keyArn],
-        conditions: {
-          StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` },
-        },
-      });
-    }
   }
 }

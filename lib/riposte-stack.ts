@@ -1,12 +1,14 @@
 import { CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { customSourceAccounts, type RiposteConfig } from '../functions/core/config/schema.ts';
+import { INGEST_FUNCTION_CALLS } from '../functions/core/intake/calls.ts';
 import type { Playbook } from '../functions/core/playbooks/sdk.ts';
 import { ActionFunctions } from './action-functions.ts';
 import { AlertSources } from './alert-sources.ts';
 import { AlertStore } from './alert-store.ts';
 import { ApprovalApi } from './approval-api.ts';
 import { FailureAlerts, RiposteDashboard } from './dashboard.ts';
+import { declaresAction } from './declared-permissions.ts';
 import { EncryptionKey } from './encryption-key.ts';
 import { IngestFunction } from './ingest-function.ts';
 import { IntakeQueue } from './intake-queue.ts';
@@ -165,17 +167,15 @@ export class RiposteStack extends Stack {
       maxBatchingWindow: INGEST_BATCHING_WINDOW,
     });
 
-    // The functions that publish lifecycle events: ingest (opened, escalated), context (playbook
+    // The functions whose code declares events:PutEvents: ingest (opened, escalated), context (playbook
     // failed), contain and release (contained, released), and with approve every status change
     // their steps make (responding, awaiting approval, contained, not contained...).
     this.lifecycle = new LifecycleBus(this, 'Lifecycle', {
       busName: config.lifecycleBusName,
       archiveRetentionDays: config.logRetentionDays,
       publishers: [
-        this.ingest.function,
-        ...(['context', 'contain', 'release', 'approve'] as const).map(
-          (family) => this.actions.families[family].function,
-        ),
+        ...(declaresAction(INGEST_FUNCTION_CALLS, 'events:PutEvents') ? [this.ingest.function] : []),
+        ...this.actions.functionsDeclaring('events:PutEvents'),
       ],
     });
     this.failureAlerts = new FailureAlerts(this, 'FailureAlerts', {

@@ -76,43 +76,6 @@ describe('AlertStore', () => {
     });
   });
 
-  it('grantIngest grants exactly the five item actions on the table and gsi1, and the key through DynamoDB', () => {
-    // Prepare
-    const { stack, key, store } = synthStore();
-    const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-
-    // Act
-    store.grantIngest(role);
-
-    // Assess
-    const tableArn = stack.resolve(store.table.tableArn);
-    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: {
-        Statement: [
-          {
-            Effect: 'Allow',
-            Action: [
-              'dynamodb:GetItem',
-              'dynamodb:PutItem',
-              'dynamodb:UpdateItem',
-              'dynamodb:Query',
-              'dynamodb:BatchGetItem',
-            ],
-            Resource: [tableArn, { 'Fn::Join': ['', [tableArn, '/index/gsi1']] }],
-          },
-          {
-            Effect: 'Allow',
-            Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
-            Resource: stack.resolve(key.keyArn),
-            Condition: {
-              StringEquals: { 'kms:ViaService': stack.resolve(`dynamodb.${stack.region}.amazonaws.com`) },
-            },
-          },
-        ],
-      },
-    });
-  });
-
   it('can be made disposable by turning deletion protection off', () => {
     // Prepare / Act
     const { stack } = synthStore({ removalPolicy: RemovalPolicy.DESTROY, deletionProtection: false });

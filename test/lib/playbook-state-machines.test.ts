@@ -452,7 +452,7 @@ describe('PlaybookStateMachines', () => {
         Statement: Match.arrayWith([
           {
             Effect: 'Allow',
-            Action: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
+            Action: ['states:SendTaskFailure', 'states:SendTaskSuccess'],
             Resource: stack.resolve(stack.playbooks.stateMachineArnPattern),
           },
         ]),

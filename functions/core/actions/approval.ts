@@ -4,6 +4,7 @@ import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from '
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { RiposteError } from '../errors.ts';
+import { declares } from '../permissions.ts';
 import { buildUpdate, condition, Placeholders } from '../store/expression.ts';
 import { InvalidApprovalTokenError } from './errors.ts';
 import {
@@ -11,12 +12,68 @@ import {
   DeliverySchema,
   defaultNotifyTransport,
   deliverNotification,
+  NOTIFY_SECRET_CALLS,
+  NOTIFY_TOPIC_CALLS,
   NotifyInputSchema,
   type NotifyTransport,
   type SecretReader,
 } from './notify.ts';
 import { APPROVAL_PURPOSES, safetyKeys } from './safety.ts';
 import { defineAction } from './types.ts';
+
+/** {@link readApprovalItem}: the approval item of an incident. */
+export const READ_APPROVAL_CALLS = declares({
+  service: 'dynamodb',
+  actions: ['dynamodb:GetItem'],
+  resource: 'table',
+  why: 'reads the approval item',
+});
+
+/** {@link decideApproval}: the conditional decision on the item, and its settlement after a failed send. */
+export const DECIDE_APPROVAL_CALLS = declares({
+  service: 'dynamodb',
+  actions: ['dynamodb:UpdateItem'],
+  resource: 'table',
+  why: 'records the decision on the approval item (conditional update), or settles it',
+});
+
+/**
+ * {@link decideApproval}: answers the waiting task. Step Functions authorizes `SendTaskSuccess`
+ * and `SendTaskFailure` on the ARN of the state machine whose execution issued the token.
+ */
+export const TASK_RESPONSE_CALLS = declares({
+  service: 'states',
+  actions: ['states:SendTaskFailure', 'states:SendTaskSuccess'],
+  resource: 'playbook-machines',
+  why: 'tells the waiting execution the decision',
+});
+
+/** The request-approval action: writes the pending approval item. */
+export const REQUEST_APPROVAL_CALLS = declares({
+  service: 'dynamodb',
+  actions: ['dynamodb:PutItem'],
+  resource: 'table',
+  why: 'request-approval writes the pending approval item (conditional put)',
+});
+
+/** The approval key, read to sign (request-approval) and to verify (the approval endpoint) links. */
+export const APPROVAL_KEY_CALLS = declares({
+  service: 'secretsmanager',
+  actions: ['secretsmanager:GetSecretValue'],
+  resource: 'approval-key',
+  why: 'reads the key signing approval links',
+});
+
+/**
+ * What the approval endpoint (`functions/approval/handler.ts`) sends: the key to verify a link,
+ * {@link readApprovalItem} and {@link decideApproval}.
+ */
+export const APPROVAL_ENDPOINT_CALLS = [
+  APPROVAL_KEY_CALLS,
+  READ_APPROVAL_CALLS,
+  DECIDE_APPROVAL_CALLS,
+  TASK_RESPONSE_CALLS,
+] as const;
 
 /**
  * Human approval: signed, expiring approve/deny links.
@@ -541,7 +598,8 @@ export function createRequestApprovalAction(resolve: () => ApprovalDeps | Promis
       'Asks a human to approve or deny, with signed expiring links sent through the notification channels.',
     input: RequestApprovalInputSchema,
     output: RequestApprovalOutputSchema,
-    iamActions: ['sns:Publish', 'secretsmanager:GetSecretValue', 'dynamodb:PutItem'],
+    iamActions: [],
+    calls: [NOTIFY_TOPIC_CALLS, NOTIFY_SECRET_CALLS, REQUEST_APPROVAL_CALLS, APPROVAL_KEY_CALLS],
     target: (input) => input.channel,
     async run(input, env) {
       const deps = await resolve();

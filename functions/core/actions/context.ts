@@ -2,12 +2,37 @@ import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import type { LifecyclePublisher } from '../lifecycle/events.ts';
 import { recordFacts } from '../lifecycle/record.ts';
+import { declares } from '../permissions.ts';
 import type { AlertView, IncidentView } from '../playbooks/sdk.ts';
 import { alertOcsf } from '../store/queries.ts';
 import { AlertItemSchema, IncidentItemSchema, keys } from '../store/table.ts';
 import { ResourceNotFoundError } from './errors.ts';
 import { safetyKeys } from './safety.ts';
 import type { ExecutionFacts } from './types.ts';
+
+/** {@link loadContext}: reads the alert and the incident, stamps when the playbook started. */
+export const LOAD_CONTEXT_CALLS = declares({
+  service: 'dynamodb',
+  actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  resource: 'table',
+  why: 'load-context reads the alert and incident and stamps playbookStartedAt',
+});
+
+/** {@link recordMilestone}: stamps containedAt/releasedAt on the incident. */
+export const MILESTONE_CALLS = declares({
+  service: 'dynamodb',
+  actions: ['dynamodb:UpdateItem'],
+  resource: 'table',
+  why: 'a containment or release stamps its milestone on the incident',
+});
+
+/** {@link recordOutcome}: the playbook status on the incident. */
+export const RECORD_OUTCOME_CALLS = declares({
+  service: 'dynamodb',
+  actions: ['dynamodb:UpdateItem'],
+  resource: 'table',
+  why: 'record-outcome updates the incident',
+});
 
 /**
  * The `context` family: what every compiled playbook does first (load the alert and the

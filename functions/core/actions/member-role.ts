@@ -1,6 +1,15 @@
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
+import { declares } from '../permissions.ts';
 import { MemberRoleMissingError } from './errors.ts';
+
+/** {@link memberCredentials}: AssumeRole of the member role in the incident's account. */
+export const MEMBER_ROLE_CALLS = declares({
+  service: 'sts',
+  actions: ['sts:AssumeRole'],
+  resource: 'member-role',
+  why: 'acts in a member account through its member role',
+});
 
 /**
  * Credentials for acting in a member account: Riposte's action roles assume the narrowly

@@ -3,9 +3,26 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { z } from 'zod';
 import { RiposteError } from '../errors.ts';
+import { declares } from '../permissions.ts';
 import { isAwsConsoleUrl, plainText, slackEscape, slackLiteral } from './notify-text.ts';
 import type { CallRecorder } from './recorder.ts';
 import { defineAction, type ExecutionFacts } from './types.ts';
+
+/** E-mail notifications: Publish to the alert topic. */
+export const NOTIFY_TOPIC_CALLS = declares({
+  service: 'sns',
+  actions: ['sns:Publish'],
+  resource: 'alert-topic',
+  why: 'e-mail notifications are published to the alert topic',
+});
+
+/** Slack and webhook notifications: the webhook URL and signing secret. */
+export const NOTIFY_SECRET_CALLS = declares({
+  service: 'secretsmanager',
+  actions: ['secretsmanager:GetSecretValue'],
+  resource: 'notification-secrets',
+  why: 'reads the Slack webhook and the webhook signing secret',
+});
 
 /**
  * Notifications: one typed message model ({@link NotificationMessage}) rendered for three
@@ -987,7 +1004,8 @@ export function createNotifyAction(transport: () => NotifyTransport | Promise<No
       'Notifies by e-mail (SNS), Slack and webhook: the incident, the alert, what the playbook did, and why containment did not happen.',
     input: NotifyInputSchema,
     output: NotifyOutputSchema,
-    iamActions: ['sns:Publish', 'secretsmanager:GetSecretValue'],
+    iamActions: [],
+    calls: [NOTIFY_TOPIC_CALLS, NOTIFY_SECRET_CALLS],
     target: (input) => input.channel,
     async run(input, env) {
       const message = buildNotification(input, env.execution, env.now());

@@ -1,3 +1,4 @@
+import type { CallDeclaration } from '../permissions.ts';
 import { requestApprovalAction } from './approval.ts';
 import { enrichInstanceAction, isolateInstanceAction, releaseInstanceAction } from './ec2.ts';
 import {
@@ -8,6 +9,7 @@ import {
   revokeRoleSessionsAction,
 } from './iam.ts';
 import { notifyAction } from './notify.ts';
+import { runnerCallsOf } from './runner.ts';
 import { blockBucketPublicAccessAction, releaseBucketPublicAccessAction } from './s3.ts';
 import type { ActionDefinition, ActionFamily } from './types.ts';
 
@@ -35,4 +37,15 @@ export function actionsOfFamily(family: ActionFamily): ActionDefinition[] {
 /** The IAM actions a family's role needs, deduplicated and sorted. */
 export function iamActionsOfFamily(family: ActionFamily): string[] {
   return [...new Set(actionsOfFamily(family).flatMap((action) => action.iamActions))].sort();
+}
+
+/**
+ * Every call a family's function sends to Riposte's own resources: the runner's bookkeeping
+ * ({@link runnerCallsOf}) and its actions' declared `calls`.
+ *
+ * @example
+ * callsOfFamily('contain').some((call) => call.actions.includes('dynamodb:UpdateItem')); // true (milestones)
+ */
+export function callsOfFamily(family: ActionFamily): CallDeclaration[] {
+  return [...runnerCallsOf(family), ...actionsOfFamily(family).flatMap((action) => action.calls ?? [])];
 }

@@ -1,10 +1,16 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { InvalidInputError } from '../errors.ts';
 import type { LifecycleEvent, LifecyclePublisher } from '../lifecycle/events.ts';
+import { LIFECYCLE_PUBLISH_CALLS } from '../lifecycle/events.ts';
+import { LIFECYCLE_RECORD_CALLS } from '../lifecycle/record.ts';
+import type { CallDeclaration } from '../permissions.ts';
 import { type ClientMode, createClients, type ServiceFactories } from './clients.ts';
 import {
+  LOAD_CONTEXT_CALLS,
   loadContext,
+  MILESTONE_CALLS,
   type Milestone,
+  RECORD_OUTCOME_CALLS,
   recordMilestone,
   recordOutcome,
   recordStep,
@@ -21,7 +27,10 @@ import {
   SampleAlertError,
   TransientAwsError,
 } from './errors.ts';
+import { MEMBER_ROLE_CALLS } from './member-role.ts';
 import { CallRecorder } from './recorder.ts';
+import { KILL_SWITCH_CALLS, SAFETY_RAILS_CALLS } from './safety.ts';
+import { CONTAINMENT_STATE_CALLS, TIMELINE_CALLS } from './state.ts';
 import {
   type ActionDefinition,
   type ActionFamily,
@@ -77,6 +86,35 @@ export class UnknownActionError extends InvalidInputError {
 }
 
 const NON_RESOURCE_FAMILIES = new Set<ActionFamily>(['notify', 'approve']);
+
+/**
+ * The calls {@link runAction} (and what it hands an action of `family`) sends to Riposte's own
+ * resources, beside the action's own declarations:
+ *
+ * - `context`: `load-context` and `record-outcome` on the incident, and the failed event;
+ * - every other family: the timeline entry after each action;
+ * - `enrich`, `contain`, `release` (they act on the incident's resources): the kill switch and
+ *   the member role;
+ * - `contain`: the safety rails (blast-radius ledger, approval) and the saved state; `release`:
+ *   the saved state; both: the milestone on the incident and the contained/released event.
+ *
+ * @example
+ * runnerCallsOf('contain').flatMap((call) => call.actions); // ['dynamodb:PutItem', 'ssm:GetParameter', …]
+ */
+export function runnerCallsOf(family: ActionFamily): readonly CallDeclaration[] {
+  if (family === 'context') {
+    return [LOAD_CONTEXT_CALLS, RECORD_OUTCOME_CALLS, LIFECYCLE_RECORD_CALLS, LIFECYCLE_PUBLISH_CALLS];
+  }
+  const calls: CallDeclaration[] = [TIMELINE_CALLS];
+  // Every status change a step makes (responding, awaiting approval, contained...) is recorded.
+  if (family !== 'enrich' && family !== 'notify') calls.push(LIFECYCLE_RECORD_CALLS, LIFECYCLE_PUBLISH_CALLS);
+  if (!NON_RESOURCE_FAMILIES.has(family)) calls.push(KILL_SWITCH_CALLS, MEMBER_ROLE_CALLS);
+  if (family === 'contain') calls.push(SAFETY_RAILS_CALLS);
+  if (family === 'contain' || family === 'release') {
+    calls.push(CONTAINMENT_STATE_CALLS, MILESTONE_CALLS);
+  }
+  return calls;
+}
 
 const REFUSALS = [
   ProtectedResourceError,

@@ -4,6 +4,7 @@ import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { RiposteError } from '../errors.ts';
+import { declares } from '../permissions.ts';
 import { condition, Placeholders } from '../store/expression.ts';
 import {
   ApprovalRequiredError,
@@ -14,6 +15,22 @@ import {
 } from './errors.ts';
 import { carriesTag, type ResourceStanding, standing, tagValueOf } from './tags.ts';
 import type { ContainmentTarget, ExecutionFacts, SafetyPolicy, SafetyRails } from './types.ts';
+
+/** {@link DynamoSafetyRails}: the blast-radius ledger (conditional put) and the incident's approval. */
+export const SAFETY_RAILS_CALLS = declares({
+  service: 'dynamodb',
+  actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+  resource: 'table',
+  why: 'the safety rails read and rewrite the blast-radius ledger and read the approval',
+});
+
+/** {@link killSwitchEngaged}: reads the kill-switch parameter. */
+export const KILL_SWITCH_CALLS = declares({
+  service: 'ssm',
+  actions: ['ssm:GetParameter'],
+  resource: 'kill-switch',
+  why: 'the runner reads the kill switch before an action that changes resources',
+});
 
 /**
  * The safety rails in front of every containment: "protected resources, sample findings and

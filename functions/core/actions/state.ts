@@ -3,6 +3,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { RiposteError } from '../errors.ts';
+import { declares } from '../permissions.ts';
 import { condition, Placeholders } from '../store/expression.ts';
 import { queryPartition } from '../store/queries.ts';
 import { sortableTime } from '../store/table.ts';
@@ -27,6 +28,22 @@ export const actionKeys = {
   }),
   timelinePrefix: 'TIMELINE#',
 } as const;
+
+/** {@link DynamoContainmentState}: loads and saves the pre-containment state. */
+export const CONTAINMENT_STATE_CALLS = declares({
+  service: 'dynamodb',
+  actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+  resource: 'table',
+  why: 'containment saves, and release loads, the pre-containment state',
+});
+
+/** {@link DynamoTimeline}: one entry per action run. */
+export const TIMELINE_CALLS = declares({
+  service: 'dynamodb',
+  actions: ['dynamodb:PutItem'],
+  resource: 'table',
+  why: 'the runner appends a timeline entry after every action',
+});
 
 /** Raised when a stored state or timeline item cannot be read back. */
 export class ActionStoreError extends RiposteError {

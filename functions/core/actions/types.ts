@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { CallDeclaration } from '../permissions.ts';
 import type { AwsClients, ServiceFactories } from './clients.ts';
 import type { ApiCall, CallRecorder } from './recorder.ts';
 import type { ResourceStanding } from './tags.ts';
@@ -164,8 +165,16 @@ export interface ActionDefinition<I extends z.ZodType = z.ZodType, O extends z.Z
   readonly description: string;
   readonly input: I;
   readonly output: O;
-  /** The IAM actions the family's role needs for this action (least privilege is derived from these). */
+  /**
+   * The IAM actions the action sends to the incident's resources (instances, users, buckets), in
+   * this account and through the member role: the family's role is derived from these.
+   */
   readonly iamActions: readonly string[];
+  /**
+   * The calls the action's code sends to Riposte's own resources (the table, the alert topic,
+   * secrets), declared beside that code (see `permissions.ts`). @default none
+   */
+  readonly calls?: readonly CallDeclaration[];
   /**
    * The AWS services the action's code uses through `env.clients` (see `services/`); the
    * function hosting it builds those clients only. @default none

@@ -1,7 +1,16 @@
 import { createHash } from 'node:crypto';
 import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { declares } from '../permissions.ts';
 import { TriggerSchema } from '../playbooks/trigger.ts';
 import * as z from '../zod.ts';
+
+/** {@link StepFunctionsDispatcher}: StartExecution through a playbook's `live` alias. */
+export const DISPATCH_CALLS = declares({
+  service: 'states',
+  actions: ['states:StartExecution'],
+  resource: 'playbook-aliases',
+  why: 'starts the playbooks an alert matches, through their live alias',
+});
 
 /**
  * A deployed playbook as the dispatcher sees it: its id and version, the trigger, and where to

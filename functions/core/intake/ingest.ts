@@ -4,6 +4,7 @@ import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } fr
 import type { Alert, Rejection } from '../alert.ts';
 import type { LifecyclePublisher } from '../lifecycle/events.ts';
 import { normalize } from '../normalize/index.ts';
+import { declares } from '../permissions.ts';
 import { selectPlaybooks } from '../playbooks/precedence.ts';
 import { buildUpdate, condition, Placeholders } from '../store/expression.ts';
 import { keys, sortableTime } from '../store/table.ts';
@@ -12,6 +13,14 @@ import { type Dispatcher, executionName, type PlaybookRoute } from './dispatch.t
 import { clipText, fitOcsf, truncateUtf8 } from './fit.ts';
 import { type PrimaryResource, primaryResource } from './resource.ts';
 import { suppressedAtIntake } from './suppression.ts';
+
+/** {@link ingestBatch}: alerts, incidents, rejections and dedup items on the table. */
+export const INGEST_TABLE_CALLS = declares({
+  service: 'dynamodb',
+  actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+  resource: 'table',
+  why: 'ingest stores alerts, incidents and rejections (conditional puts and updates)',
+});
 
 /** One delivered event: the SQS message id (or a local id) and its body. */
 export interface Delivery {

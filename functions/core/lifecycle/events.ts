@@ -1,5 +1,14 @@
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { declares } from '../permissions.ts';
 import * as z from '../zod.ts';
+
+/** {@link EventBridgePublisher}: PutEvents on Riposte's bus. */
+export const LIFECYCLE_PUBLISH_CALLS = declares({
+  service: 'events',
+  actions: ['events:PutEvents'],
+  resource: 'lifecycle-bus',
+  why: 'publishes lifecycle events to the Riposte bus',
+});
 
 /**
  * Riposte's own events, published to its EventBridge bus so that SIEMs, ticketing and chat tools

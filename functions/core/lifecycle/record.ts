@@ -1,22 +1,25 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { RiposteError } from '../errors.ts';
+import { declares } from '../permissions.ts';
 import { buildUpdate, condition, Placeholders, type UpdateSpec } from '../store/expression.ts';
 import { type IncidentItem, IncidentItemSchema, keys } from '../store/table.ts';
-import type { LifecycleEvent, LifecyclePublisher } from './events.ts';
+import { type LifecycleEvent, LIFECYCLE_PUBLISH_CALLS, type LifecyclePublisher } from './events.ts';
 import { appendCaseLog } from './log.ts';
 import { type DerivedStatus, deriveStatus, type IncidentStatus, statusLabel } from './status.ts';
 
 /**
- * What recording a lifecycle fact takes on the alert table: `UpdateItem` on the incident (the
- * facts, then the derived status), `PutItem` for the case-log entry of a status change, and
- * `events:PutEvents` on the lifecycle bus when a publisher is given. Every function whose code
- * records facts (context, contain, release, approve) declares these.
+ * {@link recordFacts}: `UpdateItem` on the incident (the facts, then the derived status) and
+ * `PutItem` for the case-log entry of a status change. The status change itself is published
+ * with {@link LIFECYCLE_PUBLISH_CALLS} when a publisher is given. Every function whose code
+ * records facts (context, contain, release, approve) declares both.
  */
-export const LIFECYCLE_WRITE_PERMISSIONS = {
-  table: ['dynamodb:UpdateItem', 'dynamodb:PutItem'],
-  bus: ['events:PutEvents'],
-} as const;
+export const LIFECYCLE_RECORD_CALLS = declares({
+  service: 'dynamodb',
+  actions: ['dynamodb:UpdateItem', 'dynamodb:PutItem'],
+  resource: 'table',
+  why: 'lifecycle facts and the derived status on the incident, and the case-log entry of a status change',
+});
 
 /** The store and clock every lifecycle writer uses; `lifecycle` publishes to the bus when given. */
 export interface LifecycleStore {
