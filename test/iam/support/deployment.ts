@@ -1,0 +1,97 @@
+import { App, type Stack } from 'aws-cdk-lib';
+import { ACTION_FAMILIES, type ActionFamily } from '../../../functions/core/actions/types.ts';
+import { parseConfig, type RiposteConfig } from '../../../functions/core/config/schema.ts';
+import { loadPlaybooks } from '../../../functions/core/playbooks/registry.ts';
+import type { Playbook } from '../../../functions/core/playbooks/sdk.ts';
+import { actionRoleName } from '../../../lib/action-functions.ts';
+import { RiposteMemberStack } from '../../../lib/member-account-stack.ts';
+import { RiposteStack } from '../../../lib/riposte-stack.ts';
+import { EXTERNAL_ID, MEMBER, SECURITY, SLACK_SECRET } from './accounts.ts';
+import { type CfnTemplate, ResolvedTemplate } from './cfn.ts';
+import { type ResourcePolicies, type RoleModel, resourcePoliciesOf, rolesOf } from './policies.ts';
+
+export { EXTERNAL_ID, MEMBER, SECURITY, SLACK_SECRET };
+
+/** Riposte and a member stack, synthesized once and resolved in their accounts. */
+export interface Deployment {
+  readonly config: RiposteConfig;
+  readonly playbooks: readonly Playbook[];
+  readonly stack: RiposteStack;
+  readonly security: ResolvedTemplate;
+  readonly member: ResolvedTemplate;
+  readonly roles: Map<string, RoleModel>;
+  readonly memberRole: RoleModel;
+  readonly resourcePolicies: ResourcePolicies;
+  /** The role of a function: an action family, `ingest`, `approval`, or `machine:<playbook id>`. */
+  roleOf(principal: string): RoleModel;
+  /** The playbooks' live alias ARNs, from the stack's DeployedPlaybooks output. */
+  readonly aliases: Readonly<Record<string, string>>;
+  logicalIdOf(stack: Stack, construct: { node: { defaultChild?: unknown } }): string;
+}
+
+function templateOf(app: App, stack: Stack): CfnTemplate {
+  return app.synth().getStackByName(stack.stackName).template as CfnTemplate;
+}
+
+/** Synthesizes Riposte (every shipped playbook) and the member stack, without bundling. */
+export async function synthesizeDeployment(): Promise<Deployment> {
+  const playbooks = await loadPlaybooks();
+  const config = parseConfig({
+    memberRoleName: 'RiposteMemberResponse',
+    memberRoleExternalId: EXTERNAL_ID,
+    securityAccountId: SECURITY.account,
+    notifications: { emails: ['secops@example.com'], slackWebhookSecretArn: SLACK_SECRET },
+  });
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new RiposteStack(app, 'Riposte', { config, playbooks, env: SECURITY });
+  const memberStack = new RiposteMemberStack(app, 'RiposteMember', { config, env: MEMBER });
+  const security = new ResolvedTemplate(templateOf(app, stack), SECURITY);
+  const member = new ResolvedTemplate(templateOf(app, memberStack), MEMBER, {
+    SecurityAccountId: SECURITY.account,
+    ExternalId: EXTERNAL_ID,
+  });
+  const roles = rolesOf(security);
+  const memberRoles = [...rolesOf(member).values()];
+  if (memberRoles.length !== 1)
+    throw new Error(`the member stack has ${memberRoles.length} roles, expected 1`);
+  const memberRole = memberRoles[0] as RoleModel;
+  const logicalIdOf = (s: Stack, construct: { node: { defaultChild?: unknown } }) =>
+    s.getLogicalId(construct.node.defaultChild as never);
+  const byName = new Map([...roles.values()].map((role) => [role.name, role]));
+  const fixed: Record<string, RoleModel | undefined> = {
+    ingest: roles.get(logicalIdOf(stack, stack.ingest.role)),
+    approval: roles.get(logicalIdOf(stack, stack.approval.role)),
+  };
+  const output = security.template.Outputs?.[RiposteStack.OUTPUTS.playbooks]?.Value;
+  const deployed = JSON.parse(String(security.resolve(output))) as Record<string, { aliasArn: string }>;
+  const aliases = Object.fromEntries(Object.entries(deployed).map(([id, entry]) => [id, entry.aliasArn]));
+  return {
+    config,
+    playbooks,
+    stack,
+    security,
+    member,
+    roles,
+    memberRole,
+    resourcePolicies: resourcePoliciesOf(security),
+    aliases,
+    logicalIdOf,
+    roleOf(principal: string): RoleModel {
+      if ((ACTION_FAMILIES as readonly string[]).includes(principal)) {
+        const role = byName.get(actionRoleName(principal as ActionFamily, SECURITY.region));
+        if (role === undefined) throw new Error(`no role for the ${principal} family`);
+        return role;
+      }
+      if (principal.startsWith('machine:')) {
+        const machine = stack.playbooks.machines.get(principal.slice('machine:'.length));
+        const role =
+          machine === undefined ? undefined : roles.get(logicalIdOf(stack, machine.stateMachine.role));
+        if (role === undefined) throw new Error(`no role for ${principal}`);
+        return role;
+      }
+      const role = fixed[principal];
+      if (role === undefined) throw new Error(`no role for ${principal}`);
+      return role;
+    },
+  };
+}

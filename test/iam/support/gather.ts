@@ -1,0 +1,170 @@
+import { exampleWorld, scenario } from '../../../cli/local/testkit.ts';
+import type { WorldData } from '../../../functions/core/actions/world/index.ts';
+import type { Playbook } from '../../../functions/core/playbooks/sdk.ts';
+import ec2Compromise from '../../../playbooks/ec2-instance-compromise.ts';
+import ec2Release from '../../../playbooks/ec2-instance-release.ts';
+import iamCompromise from '../../../playbooks/iam-credential-compromise.ts';
+import iamRelease from '../../../playbooks/iam-credential-release.ts';
+import s3PublicBucket from '../../../playbooks/s3-public-bucket.ts';
+import {
+  accessAnalyzerPublicBucket,
+  guardDutyAccessKeyFinding,
+  guardDutyInstanceFinding,
+} from '../../support/events.ts';
+import { MEMBER, SECURITY } from './accounts.ts';
+import type { RecordedCall } from './authorize.ts';
+import { runAs, type TappedCall, tapped } from './tap.ts';
+
+/**
+ * The calls of the test kit's scenarios: every branch of every shipped playbook and release,
+ * once with the incident in the security account and once in a member account. Each call is
+ * attributed to the function that makes it (the family of the action, `ingest`...) and to the
+ * account it acts in.
+ */
+
+export interface GatheredCall extends RecordedCall {
+  /** The function whose role makes the call: an action family, `ingest`, `approval`... */
+  readonly principal: string;
+  /** The world after the scenario (the resources' tags). */
+  readonly world: WorldData;
+  /** The world before it. */
+  readonly initial?: WorldData;
+}
+
+interface Case {
+  readonly name: string;
+  readonly playbook: Playbook;
+  readonly event: (account: string) => unknown;
+  readonly release?: Playbook;
+  readonly deny?: boolean;
+  readonly edit?: (world: WorldData) => void;
+  readonly fail?: readonly [string, string, number];
+}
+
+const INSTANCE = 'i-0a1b2c3d4e5f60718';
+
+/** Every branch of the shipped playbooks: contain and release, refusals, denials, failures. */
+export const CASES: readonly Case[] = [
+  {
+    name: 'isolate then release an instance',
+    playbook: ec2Compromise,
+    release: ec2Release,
+    event: (account) => guardDutyInstanceFinding({ instanceId: INSTANCE, account }),
+  },
+  {
+    name: 'isolation denied',
+    playbook: ec2Compromise,
+    deny: true,
+    event: (account) => guardDutyInstanceFinding({ instanceId: INSTANCE, account }),
+  },
+  {
+    name: 'protected instance',
+    playbook: ec2Compromise,
+    event: (account) => guardDutyInstanceFinding({ instanceId: 'i-0badc0ffee0000001', account }),
+  },
+  {
+    name: 'staging instance, no approval',
+    playbook: ec2Compromise,
+    event: (account) => guardDutyInstanceFinding({ instanceId: INSTANCE, account }),
+    edit: (world) => {
+      const instance = world.ec2.instances.find((i) => i.instanceId === INSTANCE);
+      if (instance !== undefined) instance.tags.environment = 'staging';
+    },
+  },
+  {
+    name: 'isolation fails',
+    playbook: ec2Compromise,
+    fail: ['isolate-instance', 'PartialFailureError', 99],
+    event: (account) => guardDutyInstanceFinding({ instanceId: INSTANCE, account }),
+  },
+  {
+    name: 'release without containment',
+    playbook: ec2Release,
+    event: (account) => guardDutyInstanceFinding({ instanceId: INSTANCE, account }),
+  },
+  {
+    name: 'contain then release a user',
+    playbook: iamCompromise,
+    release: iamRelease,
+    event: (account) => guardDutyAccessKeyFinding({ account }),
+  },
+  {
+    name: 'revoke then release role sessions',
+    playbook: iamCompromise,
+    release: iamRelease,
+    event: (account) =>
+      guardDutyAccessKeyFinding({ userType: 'AssumedRole', userName: 'payments-app-role', account }),
+  },
+  {
+    name: 'protected user',
+    playbook: iamCompromise,
+    event: (account) =>
+      guardDutyAccessKeyFinding({
+        userName: 'break-glass-admin',
+        accessKeyId: 'AKIABREAKGLASSKEY001',
+        account,
+      }),
+  },
+  {
+    name: 'user containment fails',
+    playbook: iamCompromise,
+    fail: ['contain-iam-user', 'Throttling', 99],
+    event: (account) => guardDutyAccessKeyFinding({ account }),
+  },
+  {
+    name: 'block a public bucket',
+    playbook: s3PublicBucket,
+    event: (account) => accessAnalyzerPublicBucket({ bucket: 'payments-exports', account }),
+  },
+  {
+    name: 'protected bucket',
+    playbook: s3PublicBucket,
+    event: (account) => accessAnalyzerPublicBucket({ bucket: 'riposte-protected-logs', account }),
+  },
+];
+
+/** The example world, moved to `account` (its ids and ARNs). */
+function worldIn(account: string): WorldData {
+  return JSON.parse(JSON.stringify(exampleWorld()).replaceAll(SECURITY.account, account)) as WorldData;
+}
+
+const RESOURCE_SERVICES = new Set(['ec2', 'iam', 'autoScaling', 'elbv2', 's3']);
+
+/** Runs every case in both accounts and returns every call, attributed. */
+export async function gatherScenarioCalls(): Promise<GatheredCall[]> {
+  const calls: GatheredCall[] = [];
+  for (const account of [SECURITY.account, MEMBER.account]) {
+    for (const c of CASES) {
+      const first = tapped.length;
+      let s = scenario(c.playbook).event(c.event(account)).world(worldIn(account));
+      if (c.edit !== undefined) s = s.editWorld(c.edit);
+      if (c.fail !== undefined) s = s.failAction(c.fail[0], c.fail[1], c.fail[2]);
+      if (c.release !== undefined) s = s.andThen(c.release);
+      s = c.deny === true ? s.deny() : s.approve();
+      // Ingest runs in the scenario outside any action: its table calls are the ingest function's.
+      const result = await runAs('ingest', 'ingest', () => s.run());
+      const origin = (o: string) =>
+        `${c.name} (${account === SECURITY.account ? 'security' : 'member'} account): ${o}`;
+      for (const call of tapped.slice(first) as TappedCall[]) {
+        if (
+          call.service === 'dynamodb' &&
+          call.api === 'Put' &&
+          (call.params.Item as { taskTokenHash?: string })?.taskTokenHash === 'local'
+        ) {
+          continue; // the local engine's stand-in for the approval endpoint (evaluated on its own)
+        }
+        // Calls on the incident's resources act in its account; bookkeeping in the security account.
+        const acting = RESOURCE_SERVICES.has(call.service) ? account : SECURITY.account;
+        calls.push({
+          ...call,
+          origin: origin(call.origin),
+          account: acting,
+          region: SECURITY.region,
+          world: result.world,
+          initial: worldIn(account),
+        });
+      }
+    }
+  }
+  return calls;
+}
