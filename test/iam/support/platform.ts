@@ -121,14 +121,12 @@ export function definitionsOf(deployment: Deployment): Map<string, { States: Rec
   for (const [id, machine] of deployment.stack.playbooks.machines) {
     const logicalId = deployment.logicalIdOf(deployment.stack, machine.stateMachine);
     const props = deployment.security.resource(logicalId).Properties ?? {};
-    const substitutions = deployment.security.resolve(props.DefinitionSubstitutions ?? {}) as Record<
-      string,
-      unknown
-    >;
+    const at = (value: unknown) => deployment.security.resolveAt(logicalId, value);
+    const substitutions = at(props.DefinitionSubstitutions ?? {}) as Record<string, unknown>;
     const text =
       props.DefinitionString !== undefined
-        ? String(deployment.security.resolve(props.DefinitionString))
-        : JSON.stringify(deployment.security.resolve(props.Definition));
+        ? String(at(props.DefinitionString))
+        : JSON.stringify(at(props.Definition));
     // DefinitionSubstitutions: ${name} placeholders CloudFormation replaces at deployment.
     const substituted = text.replace(/\$\{([A-Za-z0-9_]+)\}/g, (match, name: string) =>
       name in substitutions ? String(substitutions[name]) : match,
@@ -163,14 +161,14 @@ export function serviceRequests(deployment: Deployment): AuthRequest[] {
   const { security } = deployment;
   const requests: AuthRequest[] = [];
   const service = (name: string) => ({ service: name, account: SECURITY.account });
-  const roleArns = new Map([...deployment.roles.values()].map((role) => [role.logicalId, role]));
+  const roleArns = new Map([...deployment.roles.values()].map((role) => [role.arn, role]));
   const assumed = (type: string, principal: string) => {
     for (const [id, resource] of security.resourcesOf(type)) {
-      const roleRef = (resource.Properties?.Role ?? resource.Properties?.RoleArn) as {
-        'Fn::GetAtt'?: [string, string];
-      };
-      const role = roleArns.get(roleRef['Fn::GetAtt']?.[0] ?? '');
-      if (role === undefined) continue;
+      const roleArn = String(
+        security.resolveAt(id, resource.Properties?.Role ?? resource.Properties?.RoleArn),
+      );
+      const role = roleArns.get(roleArn);
+      if (role === undefined) throw new Error(`${id} runs as ${roleArn}, a role outside the deployment`);
       requests.push({
         call: `${principal} assumes the role of ${id}`,
         principal: service(principal),

@@ -1,4 +1,4 @@
-import type { ResolvedTemplate } from './cfn.ts';
+import { ResolvedTemplate } from './cfn.ts';
 
 /** An IAM policy document as the evaluator takes it. */
 export interface PolicyDocument {
@@ -34,8 +34,8 @@ export function rolesOf(resolved: ResolvedTemplate): Map<string, RoleModel> {
     const inline = (
       (props.Policies as { PolicyName: unknown; PolicyDocument: unknown }[] | undefined) ?? []
     ).map((policy) => ({
-      name: String(resolved.resolve(policy.PolicyName)),
-      document: statements(resolved.resolve(policy.PolicyDocument)),
+      name: String(resolved.resolveAt(logicalId, policy.PolicyName)),
+      document: statements(resolved.resolveAt(logicalId, policy.PolicyDocument)),
     }));
     if ((props.ManagedPolicyArns as unknown[] | undefined)?.length) {
       throw new Error(`role ${logicalId} has managed policies: the evaluation does not know their content`);
@@ -45,7 +45,7 @@ export function rolesOf(resolved: ResolvedTemplate): Map<string, RoleModel> {
       name: resolved.nameOf(logicalId),
       arn: resolved.arnOf(logicalId),
       account: resolved.env.account,
-      trust: statements(resolved.resolve(props.AssumeRolePolicyDocument)),
+      trust: statements(resolved.resolveAt(logicalId, props.AssumeRolePolicyDocument)),
       policies: inline,
     });
   }
@@ -53,9 +53,12 @@ export function rolesOf(resolved: ResolvedTemplate): Map<string, RoleModel> {
     const props = resource.Properties ?? {};
     for (const role of (props.Roles as unknown[] | undefined) ?? []) {
       const ref = (role as { Ref?: string }).Ref;
-      const model = ref === undefined ? undefined : roles.get(ref);
+      const model = ref === undefined ? undefined : roles.get(ResolvedTemplate.sibling(logicalId, ref));
       if (model === undefined) throw new Error(`policy ${logicalId} is attached to a role outside the stack`);
-      model.policies.push({ name: logicalId, document: statements(resolved.resolve(props.PolicyDocument)) });
+      model.policies.push({
+        name: logicalId,
+        document: statements(resolved.resolveAt(logicalId, props.PolicyDocument)),
+      });
     }
   }
   return roles;
@@ -74,29 +77,29 @@ export function resourcePoliciesOf(resolved: ResolvedTemplate): ResourcePolicies
     );
   };
   for (const [id, resource] of resolved.resourcesOf('AWS::KMS::Key')) {
-    add(resolved.arnOf(id), statements(resolved.resolve(resource.Properties?.KeyPolicy)));
+    add(resolved.arnOf(id), statements(resolved.resolveAt(id, resource.Properties?.KeyPolicy)));
   }
-  for (const [, resource] of resolved.resourcesOf('AWS::Events::EventBusPolicy')) {
+  for (const [id, resource] of resolved.resourcesOf('AWS::Events::EventBusPolicy')) {
     const props = resource.Properties ?? {};
-    const bus = String(resolved.resolve(props.EventBusName));
+    const bus = String(resolved.resolveAt(id, props.EventBusName));
     const arn = `arn:${resolved.env.partition}:events:${resolved.env.region}:${resolved.env.account}:event-bus/${bus}`;
-    add(arn, statements({ Statement: [resolved.resolve(props.Statement)] }));
+    add(arn, statements({ Statement: [resolved.resolveAt(id, props.Statement)] }));
   }
   for (const [id, resource] of resolved.resourcesOf('AWS::Events::EventBus')) {
     const policy = resource.Properties?.Policy;
-    if (policy !== undefined) add(resolved.arnOf(id), statements(resolved.resolve(policy)));
+    if (policy !== undefined) add(resolved.arnOf(id), statements(resolved.resolveAt(id, policy)));
   }
-  for (const [, resource] of resolved.resourcesOf('AWS::SNS::TopicPolicy')) {
+  for (const [id, resource] of resolved.resourcesOf('AWS::SNS::TopicPolicy')) {
     const props = resource.Properties ?? {};
-    for (const topic of resolved.resolve(props.Topics) as string[])
-      add(topic, statements(resolved.resolve(props.PolicyDocument)));
+    for (const topic of resolved.resolveAt(id, props.Topics) as string[])
+      add(topic, statements(resolved.resolveAt(id, props.PolicyDocument)));
   }
-  for (const [, resource] of resolved.resourcesOf('AWS::SQS::QueuePolicy')) {
+  for (const [id, resource] of resolved.resourcesOf('AWS::SQS::QueuePolicy')) {
     const props = resource.Properties ?? {};
-    for (const url of resolved.resolve(props.Queues) as string[]) {
+    for (const url of resolved.resolveAt(id, props.Queues) as string[]) {
       const name = url.split('/').at(-1);
       const arn = `arn:${resolved.env.partition}:sqs:${resolved.env.region}:${resolved.env.account}:${name}`;
-      add(arn, statements(resolved.resolve(props.PolicyDocument)));
+      add(arn, statements(resolved.resolveAt(id, props.PolicyDocument)));
     }
   }
   return policies;
