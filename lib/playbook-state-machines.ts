@@ -302,6 +302,11 @@ export class PlaybookStateMachines extends Construct {
     return this.stateMachineArn(`${this.nameOf(id)}:${LIVE_ALIAS}`);
   }
 
+  /** The (unqualified) ARN of playbook `id`'s state machine, built from its name like {@link aliasArnOf}. */
+  public stateMachineArnOf(id: string): string {
+    return this.stateMachineArn(this.nameOf(id));
+  }
+
   /** The `live` alias ARN of every playbook, by id. */
   public get aliasArns(): Readonly<Record<string, string>> {
     return Object.fromEntries([...this.machines.keys()].map((id) => [id, this.aliasArnOf(id)]));

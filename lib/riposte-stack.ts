@@ -14,6 +14,7 @@ import { IngestFunction } from './ingest-function.ts';
 import { IntakeQueue } from './intake-queue.ts';
 import { LifecycleBus } from './lifecycle-bus.ts';
 import { memberRoleExternalIdOf } from './member-account-stack.ts';
+import { OperatorPolicy } from './operator-policy.ts';
 import { PlaybookStateMachines } from './playbook-state-machines.ts';
 import { ResponseSettings } from './response-settings.ts';
 
@@ -68,12 +69,18 @@ export class RiposteStack extends Stack {
     'Riposte: serverless SOAR. Security alerts from EventBridge, normalized to OCSF, stored in DynamoDB, answered by playbooks.';
 
   /** The keys of the outputs `riposte --stack` reads. */
-  public static readonly OUTPUTS = { tableName: 'TableName', playbooks: 'DeployedPlaybooks' } as const;
+  public static readonly OUTPUTS = {
+    tableName: 'TableName',
+    playbooks: 'DeployedPlaybooks',
+    operatorPolicy: 'OperatorPolicyArn',
+  } as const;
   /** The output the member stack's `ExternalId` parameter takes its value from. */
   public static readonly MEMBER_EXTERNAL_ID_OUTPUT = 'MemberRoleExternalId';
 
   public readonly encryption: EncryptionKey;
   public readonly store: AlertStore;
+  /** The managed policy for analysts working the deployment with the CLI and the console. */
+  public readonly operator: OperatorPolicy;
   public readonly intake: IntakeQueue;
   public readonly sources: AlertSources;
   public readonly ingest: IngestFunction;
@@ -147,6 +154,12 @@ export class RiposteStack extends Stack {
       });
     }
 
+    this.operator = new OperatorPolicy(this, 'Operator', {
+      store: this.store,
+      encryptionKey: key,
+      playbooks: this.playbooks,
+    });
+
     this.ingest = new IngestFunction(this, 'Ingest', {
       store: this.store,
       intake: this.intake,
@@ -196,6 +209,11 @@ export class RiposteStack extends Stack {
       description:
         'Riposte: the alert table (alerts, incidents, executions, approvals) that riposte --stack reads',
       value: this.store.tableName,
+    });
+    new CfnOutput(this, RiposteStack.OUTPUTS.operatorPolicy, {
+      description:
+        "Riposte: the managed policy an analyst's role or permission set needs for riposte --stack and the console",
+      value: this.operator.policy.managedPolicyArn,
     });
     new CfnOutput(this, RiposteStack.MEMBER_EXTERNAL_ID_OUTPUT, {
       description:

@@ -1,7 +1,16 @@
 import { GetExecutionHistoryCommand, type HistoryEvent, type SFNClient } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
 import { taskTokenHash } from '#core/actions/approval.ts';
+import { declares } from '#core/permissions.ts';
 import { OperatorError } from '../command.ts';
+
+/** {@link findApprovalTaskToken}: the waiting execution's history, where its task token is. */
+export const EXECUTION_HISTORY_CALLS = declares({
+  service: 'states',
+  actions: ['states:GetExecutionHistory'],
+  resource: 'playbook-executions',
+  why: 'approve and deny find the waiting task token in the execution history',
+});
 
 /**
  * The parameters of a playbook's `request-approval` task as Step Functions scheduled it: the

@@ -1,12 +1,25 @@
 import { type CloudFormationClient, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
 import { z } from 'zod';
+import { declares } from '#core/permissions.ts';
 import { OperatorError } from '../command.ts';
+
+/** {@link describeDeployment}: the stack's status and outputs. */
+export const STACK_READ_CALLS = declares({
+  service: 'cloudformation',
+  actions: ['cloudformation:DescribeStacks'],
+  resource: 'stack',
+  why: '--stack reads the table and the deployed playbooks from the stack outputs',
+});
 
 /**
  * The outputs of a deployed Riposte stack the CLI reads (`lib/riposte-stack.ts` publishes them
  * under these keys: `RiposteStack.OUTPUTS`).
  */
-export const STACK_OUTPUTS = { tableName: 'TableName', playbooks: 'DeployedPlaybooks' } as const;
+export const STACK_OUTPUTS = {
+  tableName: 'TableName',
+  playbooks: 'DeployedPlaybooks',
+  operatorPolicy: 'OperatorPolicyArn',
+} as const;
 
 /** A playbook as the `DeployedPlaybooks` output describes it. */
 export const DeployedPlaybookSchema = z.strictObject({

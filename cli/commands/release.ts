@@ -5,6 +5,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { type ExecutionInput, executionName, StepFunctionsDispatcher } from '#core/intake/dispatch.ts';
 import { loadPlaybooks } from '#core/playbooks/registry.ts';
+import { RELEASE_PLAYBOOKS } from '#core/playbooks/releases.ts';
 import { type IncidentItem, keys } from '#core/store/table.ts';
 import { deployedPlaybook } from '../aws/stack.ts';
 import { type Command, type CommandIo, UsageError, write } from '../command.ts';
@@ -30,12 +31,7 @@ import { openLocalStore } from '../local/store.ts';
 import { describe, EXAMPLE_WORLD, executionJson, summarize } from './run.ts';
 import { getAlerts, IncidentNotFoundError, resolveIncident } from './show.ts';
 
-/** The release playbook of each resource type an incident can be about. */
-export const RELEASE_PLAYBOOKS: Readonly<Record<string, string>> = {
-  'AWS::EC2::Instance': 'ec2-instance-release',
-  'AWS::IAM::User': 'iam-credential-release',
-  'AWS::IAM::Role': 'iam-credential-release',
-};
+export { RELEASE_PLAYBOOKS };
 
 const HELP = `Usage: riposte release <incident> [--world FILE] [--approve | --deny] [--json]
                         [--data-dir DIR]

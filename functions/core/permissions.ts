@@ -19,7 +19,9 @@ import { RiposteError } from './errors.ts';
  *   `approval-key`: the secret signing approval links;
  * - `member-role`: the role assumed in member accounts;
  * - `playbook-machines`: the playbooks' state machines (task responses);
- *   `playbook-aliases`: their `live` aliases (executions are started through them).
+ *   `playbook-aliases`: their `live` aliases (executions are started through them);
+ *   `playbook-executions`: their executions (history);
+ * - `stack`: the Riposte stack itself (the CLI reads its outputs).
  */
 export const DECLARED_RESOURCES = [
   'table',
@@ -32,6 +34,8 @@ export const DECLARED_RESOURCES = [
   'member-role',
   'playbook-machines',
   'playbook-aliases',
+  'playbook-executions',
+  'stack',
 ] as const;
 export type DeclaredResource = (typeof DECLARED_RESOURCES)[number];
 

@@ -19,6 +19,7 @@ export {
   type LifecycleStore,
 } from '../lifecycle/record.ts';
 export { assign } from './assign.ts';
+export { CASE_CALLS } from './calls.ts';
 export { type CloseResult, closeIncident } from './close.ts';
 export { type IncidentFilter, matchesFilter } from './filter.ts';
 export { addNote } from './note.ts';

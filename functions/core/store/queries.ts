@@ -1,6 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { type OcsfEvent, OcsfEventSchema } from '../ocsf/schema.ts';
+import { declares } from '../permissions.ts';
 import type * as z from '../zod.ts';
 import {
   type AlertItem,
@@ -11,6 +12,25 @@ import {
   RejectedItemSchema,
   TABLE_KEYS,
 } from './table.ts';
+
+/**
+ * What reading incidents, alerts and executions takes: queries of an item's partition and of
+ * the time index, and the item reads of `show` and `alerts show`.
+ */
+export const STORE_READ_CALLS = [
+  declares({
+    service: 'dynamodb',
+    actions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'],
+    resource: 'table',
+    why: 'reads incidents, alerts, executions and the case log',
+  }),
+  declares({
+    service: 'dynamodb',
+    actions: ['dynamodb:Query'],
+    resource: 'table-index',
+    why: 'lists incidents, alerts and rejections by time',
+  }),
+] as const;
 
 /** Reads of the store for operators (CLI locally, and against a deployed table). */
 

@@ -293,6 +293,7 @@ export class ResolvedTemplate {
       'AWS::Partition': partition,
       'AWS::URLSuffix': 'amazonaws.com',
       'AWS::StackName': this.stackName,
+      'AWS::StackId': `arn:${partition}:cloudformation:${region}:${account}:stack/${this.stackName}/0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9`,
       'AWS::NoValue': NO_VALUE,
     };
     return values[name];

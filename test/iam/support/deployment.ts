@@ -10,7 +10,13 @@ import { RiposteMemberStack } from '../../../lib/member-account-stack.ts';
 import { RiposteStack } from '../../../lib/riposte-stack.ts';
 import { EXTERNAL_ID, MEMBER, ORGANIZATION, SECURITY, SLACK_SECRET } from './accounts.ts';
 import { type CfnTemplate, ResolvedTemplate } from './cfn.ts';
-import { type ResourcePolicies, type RoleModel, resourcePoliciesOf, rolesOf } from './policies.ts';
+import {
+  type PolicyDocument,
+  type ResourcePolicies,
+  type RoleModel,
+  resourcePoliciesOf,
+  rolesOf,
+} from './policies.ts';
 
 export { EXTERNAL_ID, MEMBER, SECURITY, SLACK_SECRET };
 
@@ -24,7 +30,9 @@ export interface Deployment {
   readonly roles: Map<string, RoleModel>;
   readonly memberRole: RoleModel;
   readonly resourcePolicies: ResourcePolicies;
-  /** The role of a function: an action family, `ingest`, `approval`, or `machine:<playbook id>`. */
+  /** An analyst's role with the stack's operator managed policy attached, and nothing else. */
+  readonly operator: RoleModel;
+  /** The role of a function: an action family, `ingest`, `approval`, `machine:<playbook id>`, or `operator`. */
   roleOf(principal: string): RoleModel;
   /** The playbooks' live alias ARNs, from the stack's DeployedPlaybooks output. */
   readonly aliases: Readonly<Record<string, string>>;
@@ -96,7 +104,9 @@ export async function synthesizeDeployment(): Promise<Deployment> {
   const logicalIdOf = (_s: Stack, construct: { node: { defaultChild?: unknown } }) =>
     qualifiedLogicalId(construct);
   const byName = new Map([...roles.values()].map((role) => [role.name, role]));
+  const operator = operatorRoleOf(security, logicalIdOf(stack, stack.operator.policy));
   const fixed: Record<string, RoleModel | undefined> = {
+    operator,
     ingest: roles.get(logicalIdOf(stack, stack.ingest.role)),
     approval: roles.get(logicalIdOf(stack, stack.approval.role)),
   };
@@ -111,6 +121,7 @@ export async function synthesizeDeployment(): Promise<Deployment> {
     member,
     roles,
     memberRole,
+    operator,
     resourcePolicies: resourcePoliciesOf(security),
     aliases,
     logicalIdOf,
@@ -131,5 +142,19 @@ export async function synthesizeDeployment(): Promise<Deployment> {
       if (role === undefined) throw new Error(`no role for ${principal}`);
       return role;
     },
+  };
+}
+
+/** A role in the security account whose only policy is the operator managed policy `logicalId`. */
+function operatorRoleOf(security: ResolvedTemplate, logicalId: string): RoleModel {
+  const props = security.resource(logicalId).Properties ?? {};
+  const document = security.resolveAt(logicalId, props.PolicyDocument) as PolicyDocument;
+  return {
+    logicalId: 'SecurityAnalyst',
+    name: 'SecurityAnalyst',
+    arn: `arn:${SECURITY.partition}:iam::${SECURITY.account}:role/SecurityAnalyst`,
+    account: SECURITY.account,
+    trust: { Version: '2012-10-17', Statement: [] },
+    policies: [{ name: String(security.resolveAt(logicalId, props.ManagedPolicyName)), document }],
   };
 }

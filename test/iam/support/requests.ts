@@ -68,6 +68,9 @@ function riposteResource(
       return { arn: String(p.SecretId), context: {} };
     case 'lambda':
       return { arn: String(p.FunctionName), context: {} };
+    case 'cloudformation':
+      // DescribeStacks by name is authorized on the stack's ARN (name and id).
+      return { arn: String(deployment.security.resolve({ Ref: 'AWS::StackId' })), context: {} };
     case 'sfn': {
       if (call.api === 'StartExecution') {
         // Step Functions authorizes a start through an alias on the state machine's unqualified ARN,
@@ -82,6 +85,7 @@ function riposteResource(
           context: match[2] === undefined ? {} : { 'states:StateMachineQualifier': match[2] },
         };
       }
+      if (call.api === 'GetExecutionHistory') return { arn: String(p.executionArn), context: {} };
       // SendTaskSuccess/Failure: on the state machine of the waiting execution (see evaluate.ts).
       return { arn: String(p.stateMachineArnOfToken), context: {} };
     }
