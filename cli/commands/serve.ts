@@ -489,6 +489,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       if (report.incidentsOpened > 0) parts.push(`incident ${incidents} opened`);
       else if (report.incidentsEscalated > 0) parts.push(`incident ${incidents} escalated`);
       else if (report.incidentsJoined > 0) parts.push(`joined incident ${incidents}`);
+      if (report.suppressed > 0) parts.push('suppressed: no incident, no playbook (riposte suppressions)');
       for (const execution of executions) parts.push(outcomeOf(execution, approvals));
       if (waiting) {
         const id = report.incidentIds[0] ?? '';

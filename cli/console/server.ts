@@ -3,12 +3,14 @@ import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { z } from 'zod';
+import { CASE_ROUTES } from './api/cases.ts';
 import type { ConsoleContext } from './api/context.ts';
 import { ApiError } from './api/context.ts';
 import { decide, release, releasePlan } from './api/decisions.ts';
 import { incidentDetail, listQueue } from './api/incidents.ts';
 import { playbooksData } from './api/playbooks.ts';
 import { statsData } from './api/stats.ts';
+import { suppressionsView } from './api/suppressions.ts';
 import { ConsoleRequestError, checkMutation, checkRead, newCsrfToken, SECURITY_HEADERS } from './security.ts';
 
 /**
@@ -118,13 +120,15 @@ export function consoleHandler(ctx: ConsoleContext, options: ConsoleHandlerOptio
           store: ctx.description,
           remote: ctx.remote,
           actor: await ctx.actor(),
-          cases: Object.keys(CASE_ROUTES).length > 0,
+          // The case routes work on the local store and a deployment's table alike (./api/cases.ts).
+          cases: true,
         };
       if (resource === 'incidents' && id === undefined) return listQueue(ctx, url.searchParams);
       if (resource === 'incidents' && id !== undefined && sub === undefined) return incidentDetail(ctx, id);
       if (resource === 'incidents' && id !== undefined && sub === 'release') return releasePlan(ctx, id);
       if (resource === 'stats') return statsData(ctx);
       if (resource === 'playbooks') return playbooksData(ctx);
+      if (resource === 'suppressions' && id === undefined) return suppressionsView(ctx);
       if (resource === 'changes') {
         const cursor = Number(url.searchParams.get('cursor') ?? '0');
         const abort = new AbortController();
@@ -141,7 +145,7 @@ export function consoleHandler(ctx: ConsoleContext, options: ConsoleHandlerOptio
       };
       if (sub === 'approval') return done(await decide(ctx, id, body));
       if (sub === 'release') return done(await release(ctx, id, body));
-      const cases = CASE_ROUTES[sub ?? ''];
+      const cases = Object.hasOwn(CASE_ROUTES, sub ?? '') ? CASE_ROUTES[sub ?? ''] : undefined;
       if (cases !== undefined) return done(await cases(ctx, id, body));
     }
     throw new ApiError(404, `no ${method} ${url.pathname}`);
@@ -192,6 +196,3 @@ export function consoleHandler(ctx: ConsoleContext, options: ConsoleHandlerOptio
     return true;
   };
 }
-
-/** Case management routes (`assign`, `notes`, `close`, `reopen`), filled in by ./api/cases.ts. */
-const CASE_ROUTES: Record<string, (ctx: ConsoleContext, id: string, body: unknown) => Promise<unknown>> = {};

@@ -115,9 +115,27 @@ export interface AlertEntry {
 }
 
 export interface Note {
+  readonly id: string;
   readonly text: string;
   readonly author: string;
   readonly at: number;
+}
+
+/** What an operator found when closing an incident (functions/core/lifecycle/status.ts). */
+export type Resolution = 'true_positive' | 'false_positive' | 'benign' | 'duplicate';
+
+export interface Suppression {
+  readonly id: string;
+  readonly resourceKey: string;
+  readonly findingType: string;
+  readonly createdAt: number;
+  readonly createdBy: string;
+  readonly expiresAtMs: number;
+  readonly incidentId?: string;
+  readonly reason?: string;
+  readonly active: boolean;
+  /** Alerts it kept from opening an incident: stored and counted, no playbook. */
+  readonly suppressedAlerts: readonly { id: string; title: string; source: string; suppressedAt?: number }[];
 }
 
 export interface IncidentDetail {
@@ -135,11 +153,13 @@ export interface IncidentDetail {
     readonly lastAlertAt: number;
     readonly sample: boolean;
     readonly escalations: number;
-    readonly resolution?: string;
+    readonly resolution?: Resolution;
     readonly tags?: readonly string[];
   };
   readonly status: QueueStatus;
   readonly owner?: string;
+  readonly closedBy?: string;
+  readonly closedAt?: number;
   readonly notes: readonly Note[];
   readonly alerts: readonly AlertEntry[];
   readonly actions: readonly ActionEntry[];
@@ -155,6 +175,8 @@ export interface IncidentDetail {
   readonly events: readonly { at: number; time: string; kind: string; text: string }[];
   readonly executions: readonly ExecutionGraph[];
   readonly canRelease: boolean;
+  /** The suppressions this incident's close created. */
+  readonly suppressions: readonly Suppression[];
 }
 
 export interface ReleasePlan {

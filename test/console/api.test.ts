@@ -1,5 +1,4 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +7,7 @@ import { type RunningServer, startServer } from '../../cli/commands/serve.ts';
 import { decideThroughServer } from '../../cli/console/client.ts';
 import { c2Finding } from '../../cli/local/demo-events.ts';
 import { REPO_ROOT } from '../support/fixtures.ts';
-import { eventually, sendEvents } from './support.ts';
+import { eventually, raw, sendEvents } from './support.ts';
 
 /**
  * The console API under `riposte serve`: an approval waits and is decided once, through the API
@@ -22,24 +21,6 @@ const DetailSchema = z.object({
   approval: z.object({ status: z.string(), approver: z.string().optional() }).nullable(),
   executions: z.array(z.object({ playbook: z.string(), status: z.string(), path: z.array(z.string()) })),
 });
-
-/** A raw request, so the test controls Host, Origin and every header. */
-function raw(
-  url: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string },
-): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: options.method ?? 'GET', headers: options.headers ?? {} }, (res) => {
-      let body = '';
-      res.on('data', (chunk: Buffer) => {
-        body += chunk.toString('utf8');
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on('error', reject);
-    req.end(options.body);
-  });
-}
 
 describe('the console API under riposte serve', () => {
   let dataDir: string;

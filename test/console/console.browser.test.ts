@@ -1,12 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { type RunningServer, startServer } from '../../cli/commands/serve.ts';
 import { REPO_ROOT } from '../support/fixtures.ts';
-import { demoFindings, sendEvents } from './support.ts';
+import { anotherPublicBucketFinding, demoFindings, sendEvents } from './support.ts';
 
 /**
  * The console in a real browser: Debian's Chromium driven by playwright-core, against
@@ -24,6 +25,22 @@ const LAUNCH_FLAGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
+
+/** Who acts locally: the OS user, as the CLI's case commands record it. */
+const ME = userInfo().username;
+const QueueSchema = z.array(z.object({ id: z.string(), status: z.string() }));
+const DetailSchema = z.object({
+  owner: z.string().optional(),
+  notes: z.array(z.object({ author: z.string(), text: z.string() })),
+  executions: z.array(z.object({ playbook: z.string() })),
+});
+const SuppressionsSchema = z.array(
+  z.object({
+    incidentId: z.string().optional(),
+    createdBy: z.string(),
+    suppressedAlerts: z.array(z.unknown()),
+  }),
+);
 
 function chromiumPath(): string {
   try {
@@ -149,6 +166,87 @@ describe('the console in Chromium', () => {
     const release = page.getByRole('region', { name: 'Execution of ec2-instance-release' });
     await text(release, 'Succeeded');
     await text(page.getByRole('group', { name: 'Incident facts' }), 'Released');
+  });
+
+  it('adds a note and assigns the incident', async () => {
+    // Prepare
+    await page.goto(`${server.url}/#/`);
+    await page.getByRole('link', { name: /Tor exit node/ }).click();
+    await text(page.getByRole('group', { name: 'Incident facts' }), 'unassigned');
+    const incidentId = page.url().split('/').at(-1) ?? '';
+
+    // Act
+    await page.getByRole('button', { name: 'Add note' }).first().click();
+    const noteDialog = page.getByRole('dialog', { name: 'Add a note' });
+    await noteDialog.getByLabel('Note').fill('Key rotated; the deployer confirms the CI runner was not used');
+    await noteDialog.getByRole('button', { name: 'Add note' }).click();
+    await text(page.getByRole('status'), 'Note added');
+    await page.getByRole('button', { name: 'Assign' }).click();
+    const assignDialog = page.getByRole('dialog', { name: 'Assign the incident' });
+    await assignDialog.getByLabel('Owner').fill('alice');
+    await assignDialog.getByLabel('Owner').press('Enter');
+
+    // Assess
+    await text(page.getByRole('status'), 'Assigned to alice');
+    await text(page.getByRole('group', { name: 'Incident facts' }), 'Owner alice');
+    await page.getByRole('tab', { name: /Notes/ }).click();
+    const notes = page.getByRole('region', { name: 'Notes' });
+    await text(notes, 'the CI runner was not used');
+    await text(notes, `${ME} ·`);
+    await shot('incident-notes');
+    const stored = DetailSchema.parse(
+      await (await fetch(`${server.url}/api/incidents/${incidentId}`)).json(),
+    );
+    expect(stored.owner).toBe('alice');
+    expect(stored.notes).toEqual([
+      expect.objectContaining({
+        author: ME,
+        text: 'Key rotated; the deployer confirms the CI runner was not used',
+      }),
+    ]);
+  });
+
+  it('closes a false positive with a suppression: the same finding type on the bucket opens nothing', async () => {
+    // Prepare
+    await page.goto(`${server.url}/#/`);
+    await page.getByRole('link', { name: /payments-exports is publicly accessible/ }).click();
+    await visible(page.getByRole('button', { name: 'Close…' }));
+    const incidentId = page.url().split('/').at(-1) ?? '';
+    const before = QueueSchema.parse(await (await fetch(`${server.url}/api/incidents`)).json());
+    const detailBefore = DetailSchema.parse(
+      await (await fetch(`${server.url}/api/incidents/${incidentId}`)).json(),
+    );
+
+    // Act
+    await page.getByRole('button', { name: 'Close…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Close the incident' });
+    await dialog.getByLabel('Resolution').selectOption('false_positive');
+    await dialog.getByLabel('Suppress this finding type on this resource').check();
+    await dialog.getByLabel('Suppression expires after (days)').fill('7');
+    await dialog.getByLabel('Note (optional)').fill('The bucket hosts the public price list');
+    await shot('close-confirmation');
+    await dialog.getByRole('button', { name: 'Close incident' }).click();
+    await text(page.getByRole('status'), 'Closed as false positive, suppressed for 7 days');
+    await sendEvents(server.url, [anotherPublicBucketFinding(Date.now())]);
+
+    // Assess
+    const facts = page.getByRole('group', { name: 'Incident facts' });
+    await text(facts, 'Closed');
+    await text(facts, `Resolution False positive by ${ME}`);
+    const suppressions = page.getByRole('region', { name: 'Suppressions' });
+    await text(suppressions, 'AccessAnalyzer:AWS::S3::Bucket/');
+    await text(suppressions.getByRole('list', { name: /Alerts suppressed by/ }), 'no incident, no playbook');
+    await visible(page.getByRole('button', { name: 'Reopen' }));
+    await shot('incident-closed-suppressed');
+    const after = QueueSchema.parse(await (await fetch(`${server.url}/api/incidents`)).json());
+    expect(after.map((r) => r.id).sort()).toEqual(before.map((r) => r.id).sort());
+    expect(after.find((r) => r.id === incidentId)?.status).toBe('closed');
+    const listed = SuppressionsSchema.parse(await (await fetch(`${server.url}/api/suppressions`)).json());
+    expect(listed).toEqual([
+      expect.objectContaining({ incidentId, createdBy: ME, suppressedAlerts: [expect.anything()] }),
+    ]);
+    const view = DetailSchema.parse(await (await fetch(`${server.url}/api/incidents/${incidentId}`)).json());
+    expect(view.executions).toHaveLength(detailBefore.executions.length);
   });
 
   it('shows the stats and the playbooks', async () => {

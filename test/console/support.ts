@@ -1,3 +1,5 @@
+import { request } from 'node:http';
+import { z } from 'zod';
 import { c2Finding, publicBucketFinding, torKeyFinding } from '../../cli/local/demo-events.ts';
 
 /** The demo's findings as PutEvents entries, the way an integration sends them to `riposte serve`. */
@@ -34,6 +36,16 @@ export function demoFindings(now: number): Record<string, unknown>[] {
   return [torKeyFinding(now - 60_000), publicBucketFinding(now - 30_000), c2Finding(now)];
 }
 
+/**
+ * A second Access Analyzer finding on the demo's public bucket: a new finding (a new alert) of the
+ * same type on the same resource.
+ */
+export function anotherPublicBucketFinding(now: number): Record<string, unknown> {
+  const event = publicBucketFinding(now);
+  const detail = z.looseObject({ id: z.string() }).parse(event.detail);
+  return { ...event, detail: { ...detail, id: '0b7e2c4d-9a1f-4e3b-8c5d-6f7a8b9c0d1e' } };
+}
+
 /** Polls `check` until it returns a value (not undefined), or fails after `timeoutMs`. */
 export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -43,4 +55,22 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
     if (Date.now() > deadline) throw new Error(`not reached within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** A raw request, so the test controls Host, Origin and every header. */
+export function raw(
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string },
+): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: options.method ?? 'GET', headers: options.headers ?? {} }, (res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => {
+        body += chunk.toString('utf8');
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end(options.body);
+  });
 }

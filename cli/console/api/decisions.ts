@@ -16,7 +16,13 @@ import { ApiError, type ConsoleContext } from './context.ts';
 export const DecisionBodySchema = z.strictObject({ decision: z.enum(['approve', 'deny']) });
 export const ReleaseBodySchema = z.strictObject({ confirm: z.literal(true) });
 
-async function incidentOf(ctx: ConsoleContext, id: string) {
+/**
+ * The incident an id or unique prefix names, or a 404.
+ *
+ * @example
+ * const incident = await incidentOf(ctx, 'inc-3f');
+ */
+export async function incidentOf(ctx: ConsoleContext, id: string) {
   try {
     return await resolveIncident(ctx.db, ctx.tableName, id, ctx.description);
   } catch (error) {

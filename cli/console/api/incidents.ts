@@ -8,6 +8,7 @@ import { getAlerts, IncidentNotFoundError, loadIncidentView, resolveIncident } f
 import type { TrackedExecution } from '../executions.ts';
 import { type StateGraph, stateGraph } from '../graph.ts';
 import { ApiError, type ConsoleContext } from './context.ts';
+import { readSuppressions } from './suppressions.ts';
 
 /**
  * The queue and the incident page: incidents with the status an analyst works by, and one
@@ -62,11 +63,12 @@ export function queueStatus(
   running: readonly TrackedExecution[],
 ): QueueStatus {
   const stored = (incident as { lifecycle?: unknown }).lifecycle;
+  // Closed by an operator: that is what the incident is now, whatever still runs.
+  if (incident.status === 'resolved' || incident.status === 'closed') return incident.status;
   if (running.some((e) => e.status === 'WAITING') || approval?.status === 'pending')
     return 'awaiting_approval';
   if (running.some((e) => e.status === 'RUNNING')) return 'responding';
   if (typeof stored === 'string' && KNOWN.has(stored)) return stored as QueueStatus;
-  if (incident.status === 'closed') return 'closed';
   if (incident.releasedAt !== undefined || incident.dryRunReleasedAt !== undefined) return 'released';
   if (incident.containedAt !== undefined || incident.dryRunContainedAt !== undefined) return 'contained';
   if (incident.playbookStatus === 'failed') return 'failed';
@@ -158,11 +160,12 @@ export async function incidentDetail(ctx: ConsoleContext, idOrPrefix: string) {
         throw new ApiError(404, error.message);
       throw error;
     }
-    const [view, alerts, timeline, approval] = await Promise.all([
+    const [view, alerts, timeline, approval, suppressions] = await Promise.all([
       loadIncidentView(ctx.db, ctx.tableName, incident),
       getAlerts(ctx.db, ctx.tableName, incident.alertIds),
       listTimeline(ctx.db, ctx.tableName, incident.id),
       readApprovalItem(ctx.db, ctx.tableName, incident.id),
+      readSuppressions(ctx, { incidentId: incident.id }),
     ]);
     const tracked = ctx.tracker?.forIncident(incident.id) ?? [];
     const executions: ExecutionGraph[] = [];
@@ -210,7 +213,11 @@ export async function incidentDetail(ctx: ConsoleContext, idOrPrefix: string) {
       incident: view.incident,
       status: queueStatus(incident, waiting === undefined ? undefined : approval, tracked),
       owner: ownerOf(incident),
-      notes: (incident as { notes?: unknown }).notes ?? [],
+      closedBy: incident.closedBy,
+      closedAt: incident.closedAt,
+      notes: view.caseLog
+        .filter((e) => e.kind === 'note')
+        .map((e) => ({ id: e.id, text: e.text, author: e.actor, at: e.at })),
       alerts: alerts.map((a) => ({
         id: a.id,
         source: a.source,
@@ -243,6 +250,8 @@ export async function incidentDetail(ctx: ConsoleContext, idOrPrefix: string) {
       milestones: view.milestones,
       executions,
       canRelease: ctx.release !== undefined,
+      /** The suppressions this incident's close created, with the alerts they kept out. */
+      suppressions,
     };
   });
 }

@@ -1,16 +1,27 @@
 import { useState } from 'preact/hooks';
 import { Dialog } from '../dialog.tsx';
+import type { Resolution, Suppression } from '../types.ts';
+import { Panel, time } from '../ui.tsx';
 
-/** Case management dialogs: assign, add a note, close with a resolution (and a suppression), reopen. */
+/**
+ * Case management on the incident page: the dialogs (assign, add a note, close with a resolution
+ * and an optional suppression, reopen) and the suppressions the close created.
+ */
 
 export type CaseDialog = 'assign' | 'note' | 'close' | 'reopen';
 
-const RESOLUTIONS: readonly [string, string][] = [
-  ['true-positive', 'True positive'],
-  ['false-positive', 'False positive'],
-  ['benign', 'Benign'],
-  ['duplicate', 'Duplicate'],
-];
+/** The resolutions the case operations accept, with the words the page shows. */
+export const RESOLUTION_LABELS: Readonly<Record<Resolution, string>> = {
+  true_positive: 'True positive',
+  false_positive: 'False positive',
+  benign: 'Benign',
+  duplicate: 'Duplicate',
+};
+const RESOLUTIONS: readonly Resolution[] = ['true_positive', 'false_positive', 'benign', 'duplicate'];
+
+function isResolution(value: string): value is Resolution {
+  return (RESOLUTIONS as readonly string[]).includes(value);
+}
 
 export function CaseDialogs({
   dialog,
@@ -26,7 +37,7 @@ export function CaseDialogs({
 }) {
   const [assignee, setAssignee] = useState(owner ?? '');
   const [note, setNote] = useState('');
-  const [resolution, setResolution] = useState('true-positive');
+  const [resolution, setResolution] = useState<Resolution>('true_positive');
   const [suppress, setSuppress] = useState(false);
   const [days, setDays] = useState('30');
   const [reason, setReason] = useState('');
@@ -76,34 +87,36 @@ export function CaseDialogs({
         title="Close the incident"
         confirmLabel="Close incident"
         onCancel={onCancel}
-        onConfirm={() =>
-          act(
+        onConfirm={() => {
+          const suppressing = resolution === 'false_positive' && suppress;
+          return act(
             'close',
             {
               resolution,
-              ...(resolution === 'false-positive' && suppress ? { suppressDays: Number(days) } : {}),
+              ...(suppressing ? { suppress: { days: Number(days) } } : {}),
               ...(reason.trim() === '' ? {} : { note: reason.trim() }),
             },
-            `Closed as ${resolution.replace('-', ' ')}${resolution === 'false-positive' && suppress ? `, suppressed for ${days} days` : ''}.`,
-          )
-        }
+            `Closed as ${RESOLUTION_LABELS[resolution].toLowerCase()}${suppressing ? `, suppressed for ${days} days` : ''}.`,
+          );
+        }}
       >
-        <fieldset class="field">
-          <legend>Resolution</legend>
-          {RESOLUTIONS.map(([value, label]) => (
-            <label key={value} class="radio">
-              <input
-                type="radio"
-                name="resolution"
-                value={value}
-                checked={resolution === value}
-                onChange={() => setResolution(value)}
-              />
-              {label}
-            </label>
-          ))}
-        </fieldset>
-        {resolution === 'false-positive' ? (
+        <label class="field">
+          Resolution
+          <select
+            value={resolution}
+            onChange={(e) => {
+              const value = (e.target as HTMLSelectElement).value;
+              if (isResolution(value)) setResolution(value);
+            }}
+          >
+            {RESOLUTIONS.map((value) => (
+              <option key={value} value={value}>
+                {RESOLUTION_LABELS[value]}
+              </option>
+            ))}
+          </select>
+        </label>
+        {resolution === 'false_positive' ? (
           <div class="suppress">
             <label class="radio">
               <input
@@ -119,7 +132,7 @@ export function CaseDialogs({
                 <input
                   type="number"
                   min="1"
-                  max="365"
+                  max="366"
                   value={days}
                   onInput={(e) => setDays((e.target as HTMLInputElement).value)}
                 />
@@ -144,7 +157,7 @@ export function CaseDialogs({
         title="Reopen the incident"
         confirmLabel="Reopen"
         onCancel={onCancel}
-        onConfirm={() => act('reopen', reason.trim() === '' ? {} : { note: reason.trim() }, 'Reopened.')}
+        onConfirm={() => act('reopen', reason.trim() === '' ? {} : { reason: reason.trim() }, 'Reopened.')}
       >
         <label class="field">
           Reason (optional)
@@ -154,4 +167,37 @@ export function CaseDialogs({
     );
   }
   return null;
+}
+
+/** The suppressions an incident's close created, with the alerts each kept from opening an incident. */
+export function Suppressions({ suppressions }: { suppressions: readonly Suppression[] }) {
+  if (suppressions.length === 0) return null;
+  return (
+    <Panel title="Suppressions">
+      <ul class="suppressions">
+        {suppressions.map((s) => (
+          <li key={s.id}>
+            <div>
+              <span class="mono">{s.findingType}</span> on <span class="mono">{s.resourceKey}</span>
+            </div>
+            <div class="muted small">
+              until {time(s.expiresAtMs)} · by {s.createdBy} · {s.id}
+            </div>
+            {s.suppressedAlerts.length === 0 ? (
+              <p class="muted small">No alert suppressed yet.</p>
+            ) : (
+              <ul aria-label={`Alerts suppressed by ${s.id}`}>
+                {s.suppressedAlerts.map((a) => (
+                  <li key={a.id} class="small">
+                    Suppressed {time(a.suppressedAt)}: {a.title} <span class="mono muted">{a.id}</span> (no
+                    incident, no playbook)
+                  </li>
+                ))}
+              </ul>
+            )}
+          </li>
+        ))}
+      </ul>
+    </Panel>
+  );
 }

@@ -6,7 +6,7 @@ import { markUpdated, useLive } from '../live.ts';
 import { EXECUTION_STATUS } from '../status.ts';
 import type { ActionEntry, ExecutionGraph, IncidentDetail, ReleasePlan } from '../types.ts';
 import { Badge, duration, Json, Panel, SeverityBadge, StatusBadge, time } from '../ui.tsx';
-import { type CaseDialog, CaseDialogs } from './case.tsx';
+import { type CaseDialog, CaseDialogs, RESOLUTION_LABELS, Suppressions } from './case.tsx';
 
 /**
  * One incident: header (status, severity, resource, duration, steps), the pending approval, the
@@ -185,8 +185,11 @@ export function IncidentPage({ id, cases }: { id: string; cases: boolean }) {
   useLive(
     useCallback(
       (batch) => {
+        // A change that touched no incident may be an alert one of this incident's suppressions kept out.
+        const suppressedHere = batch.incidents.length === 0 && (detail?.suppressions.length ?? 0) > 0;
         if (
           batch.reset ||
+          suppressedHere ||
           batch.incidents.includes(id) ||
           batch.incidents.some((i) => detail?.incident.id === i)
         )
@@ -247,6 +250,13 @@ export function IncidentPage({ id, cases }: { id: string; cases: boolean }) {
             <span>
               <span class="muted">Owner</span> {detail.owner ?? 'unassigned'}
             </span>
+            {i.resolution !== undefined ? (
+              <span>
+                <span class="muted">Resolution</span> {RESOLUTION_LABELS[i.resolution]}
+                {detail.closedBy !== undefined ? ` by ${detail.closedBy}` : ''}
+                {detail.closedAt !== undefined ? ` at ${time(detail.closedAt)}` : ''}
+              </span>
+            ) : null}
             {i.sample ? <span class="tag">sample</span> : null}
           </div>
           {failed !== undefined ? (
@@ -299,6 +309,7 @@ export function IncidentPage({ id, cases }: { id: string; cases: boolean }) {
           {error}
         </p>
       ) : null}
+      <Suppressions suppressions={detail.suppressions} />
       {pending && detail.approval !== null ? (
         <section class="approval-banner" aria-label="Pending approval">
           <div>
@@ -367,15 +378,6 @@ export function IncidentPage({ id, cases }: { id: string; cases: boolean }) {
                   <pre class="event-text">{e.text}</pre>
                 </li>
               ))}
-              {detail.notes.map((note, n) => (
-                <li key={`note-${n}`} class="event event-note">
-                  <time class="mono small">{time(note.at)}</time>
-                  <span class="kind">note</span>
-                  <pre class="event-text">
-                    {note.author}: {note.text}
-                  </pre>
-                </li>
-              ))}
             </ol>
           </Panel>
         ) : null}
@@ -419,8 +421,8 @@ export function IncidentPage({ id, cases }: { id: string; cases: boolean }) {
               <p class="muted">No notes yet.</p>
             ) : (
               <ul class="notes">
-                {detail.notes.map((note, n) => (
-                  <li key={n}>
+                {detail.notes.map((note) => (
+                  <li key={note.id}>
                     <div class="muted small">
                       {note.author} · {time(note.at)}
                     </div>

@@ -53,9 +53,19 @@ export const AssignInputSchema = z.object({
 });
 export type AssignInput = z.input<typeof AssignInputSchema>;
 
+/** A note's text: append-only, at most 10,000 characters. */
+export const NoteTextSchema = z
+  .string()
+  .trim()
+  .min(1, 'the note is empty')
+  .max(10_000, 'a note is at most 10,000 characters');
+
+/** Free text beside a case change: a closing note, the reason for a reopen. */
+export const ReasonSchema = z.string().trim().min(1).max(10_000);
+
 export const AddNoteInputSchema = z.object({
   incidentId: IncidentIdSchema,
-  text: z.string().trim().min(1, 'the note is empty').max(10_000, 'a note is at most 10,000 characters'),
+  text: NoteTextSchema,
   author: ActorSchema,
 });
 export type AddNoteInput = z.input<typeof AddNoteInputSchema>;
@@ -76,7 +86,7 @@ export const CloseInputSchema = z
     resolution: ResolutionSchema,
     actor: ActorSchema,
     /** An optional closing note, appended to the case log. */
-    note: z.string().trim().min(1).max(10_000).optional(),
+    note: ReasonSchema.optional(),
     /** Suppress the incident's resource and finding types (false positives only). */
     suppress: z.object({ durationMs: SuppressionDurationSchema }).optional(),
   })
@@ -89,7 +99,7 @@ export type CloseInput = z.input<typeof CloseInputSchema>;
 export const ReopenInputSchema = z.object({
   incidentId: IncidentIdSchema,
   actor: ActorSchema,
-  reason: z.string().trim().min(1).max(10_000).optional(),
+  reason: ReasonSchema.optional(),
 });
 export type ReopenInput = z.input<typeof ReopenInputSchema>;
 
