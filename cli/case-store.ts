@@ -39,7 +39,7 @@ export async function withCaseSession(
   io: CommandIo,
   fn: (session: CaseSession) => Promise<number>,
 ): Promise<number> {
-  const handle = await openStoreFor(selection);
+  const handle = await openStoreFor(selection, { throughServe: true });
   try {
     const actor = handle.remote ? await callerArn(handle.region) : localActor();
     const session: CaseSession = {

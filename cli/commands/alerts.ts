@@ -42,7 +42,7 @@ const showAlert = async (args: readonly string[], io: Parameters<Command['run']>
     options: { json: { type: 'boolean', default: false }, ...STORE_OPTIONS },
   });
   if (positionals.length !== 1) throw new UsageError('expected exactly one alert id');
-  const store = await openStoreFor(storeSelection(io.cwd, values));
+  const store = await openStoreFor(storeSelection(io.cwd, values), { throughServe: true });
   try {
     const found = await resolveAlert(store.db, store.tableName, positionals[0] ?? '');
     if (typeof found === 'string') {

@@ -617,9 +617,14 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   }
   bound = (server.address() as AddressInfo).port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
-  // Other riposte commands on this folder read serve.json and go through this server's API
-  // (or refuse in one line) instead of meeting a locked store.
-  const releaseStore = claimStore(dataDir, { pid: process.pid, port: bound, url });
+  // Other riposte commands on this folder read serve.json and go through this server's API or
+  // its embedded DynamoDB (or refuse in one line) instead of meeting a locked store.
+  const releaseStore = claimStore(dataDir, {
+    pid: process.pid,
+    port: bound,
+    url,
+    store: { endpoint: store.endpoint, tableName: store.tableName },
+  });
   let closing: Promise<void> | undefined;
   return {
     url,

@@ -47,7 +47,7 @@ export const statsCommand: Command = {
       args: [...args],
       options: { json: { type: 'boolean', default: false }, ...STORE_OPTIONS },
     });
-    const store = await openStoreFor(storeSelection(io.cwd, values));
+    const store = await openStoreFor(storeSelection(io.cwd, values), { throughServe: true });
     const incidents = await listIncidents(store.db, store.tableName, 100_000).finally(() => store.close());
     const kpis = computeKpis(incidents, { includeDryRun: !store.remote });
     if (values.json) {

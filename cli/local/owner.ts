@@ -16,9 +16,19 @@ const ServerRecordSchema = z.object({
   pid: z.number().int().positive(),
   port: z.number().int().min(0).max(65_535),
   url: z.string().min(1),
+  /** The server's embedded DynamoDB (loopback only, refusing browsers) and its table. */
+  store: z
+    .object({
+      endpoint: z.string().regex(/^http:\/\/127\.0\.0\.1:\d{1,5}$/),
+      tableName: z.string().min(1),
+    })
+    .optional(),
 });
 
-/** A running `riposte serve`: its process id, port and base URL (`http://127.0.0.1:4680`). */
+/**
+ * A running `riposte serve`: its process id, port and base URL (`http://127.0.0.1:4680`), and
+ * the endpoint of the embedded DynamoDB it holds, where case commands write meanwhile.
+ */
 export type ServerRecord = z.infer<typeof ServerRecordSchema>;
 
 /** Raised when a command needs a data folder that a running `riposte serve` holds. */

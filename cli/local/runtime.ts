@@ -8,6 +8,7 @@ import { type PlaybookRoute, RecordingDispatcher } from '#core/intake/dispatch.t
 import { isRecord } from '#core/normalize/read.ts';
 import { type Deployment, describeDeployment } from '../aws/stack.ts';
 import { UsageError } from '../command.ts';
+import { runningServer } from './owner.ts';
 import { LocalPipeline } from './pipeline.ts';
 import { type LocalStore, LocalStoreError, openLocalStore } from './store.ts';
 
@@ -175,7 +176,10 @@ export function awsClientConfig(region: string | undefined): { region?: string }
  * const store = await openStoreFor({ cwd, stack: 'Riposte', region: 'eu-west-1' });
  * try { await listIncidents(store.db, store.tableName); } finally { await store.close(); }
  */
-export async function openStoreFor(selection: StoreSelection): Promise<StoreHandle> {
+export async function openStoreFor(
+  selection: StoreSelection,
+  options: OpenStoreOptions = {},
+): Promise<StoreHandle> {
   const { stack, region, dataDir } = selection;
   if ((stack !== undefined || selection.table !== undefined) && dataDir !== undefined) {
     throw new UsageError('--data-dir reads the local store; it excludes --stack and --table');
@@ -188,6 +192,8 @@ export async function openStoreFor(selection: StoreSelection): Promise<StoreHand
   if (stack === undefined && selection.table === undefined) {
     if (region !== undefined) throw new UsageError('--region goes with --stack or --table (a deployment)');
     const folder = localDataDir(selection);
+    const served = options.throughServe === true ? runningServer(folder)?.store : undefined;
+    if (served !== undefined) return servedStore(selection.cwd, folder, served);
     const store = await openLocalStore({ dataDir: folder, mustExist: true });
     await waitForActiveTable(store).catch(async (error: unknown) => {
       await store.close();
@@ -225,6 +231,42 @@ export async function openStoreFor(selection: StoreSelection): Promise<StoreHand
     description: `table ${tableName}${stack === undefined ? '' : ` of stack ${stack}`}${resolvedRegion === undefined ? '' : ` (${resolvedRegion})`}`,
     region,
     deployment,
+    close: async () => raw.destroy(),
+  };
+}
+
+/** How {@link openStoreFor} opens a local store. */
+export interface OpenStoreOptions {
+  /**
+   * When a running `riposte serve` holds the folder, work on its embedded DynamoDB (the same
+   * table, through its loopback endpoint) instead of refusing. For commands whose writes are
+   * plain store operations (the case commands), not for those that run playbooks.
+   * @default false: a held folder is refused with `StoreInUseError`
+   */
+  readonly throughServe?: boolean;
+}
+
+/** The store of the `riposte serve` holding `folder`, through its embedded DynamoDB's endpoint. */
+function servedStore(
+  cwd: string,
+  folder: string,
+  served: { endpoint: string; tableName: string },
+): StoreHandle {
+  const raw = new DynamoDBClient({
+    endpoint: served.endpoint,
+    region: 'local',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 3,
+  });
+  return {
+    db: DynamoDBDocumentClient.from(raw, {
+      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+    }),
+    tableName: served.tableName,
+    remote: false,
+    description: `${displayPath(cwd, folder)} (through riposte serve)`,
+    region: undefined,
+    deployment: undefined,
     close: async () => raw.destroy(),
   };
 }

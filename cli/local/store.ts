@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import {
@@ -82,6 +83,7 @@ export async function openLocalStore(options: LocalStoreOptions = {}): Promise<L
     deleteTableMs: 0,
     updateTableMs: 0,
   });
+  guardFromBrowsers(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
@@ -114,6 +116,26 @@ export async function openLocalStore(options: LocalStoreOptions = {}): Promise<L
     );
   }
   return { db, tableName: LOCAL_TABLE, endpoint, dataDir, close };
+}
+
+/**
+ * Keeps web pages out of the embedded DynamoDB. dynalite answers any origin (it sends
+ * `Access-Control-Allow-Origin: *` and answers preflights), so without this a page in the
+ * operator's browser that finds the loopback port could read alerts and forge incidents or
+ * approvals. The SDK never sends `Origin`, a browser always does on a cross-origin request; a
+ * Host other than the loopback address (DNS rebinding) is refused too.
+ */
+function guardFromBrowsers(server: Server): void {
+  const handlers = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const port = (server.address() as AddressInfo | null)?.port;
+    if (req.headers.origin !== undefined || req.headers.host !== `127.0.0.1:${port}`) {
+      res.writeHead(403, { 'content-type': 'text/plain' }).end('the embedded store admits riposte only\n');
+      return;
+    }
+    for (const handler of handlers) handler(req, res);
+  });
 }
 
 async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
