@@ -1,20 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Deployment, SECURITY, synthesizeDeployment } from './support/deployment.ts';
-import { type AuthRequest, evaluate } from './support/evaluate.ts';
+import { denialsOf } from './support/evaluate.ts';
 import type { GatheredCall } from './support/gather.ts';
 import { gatherOperatorCalls } from './support/operator.ts';
 import type { RoleModel } from './support/policies.ts';
 import { requestsOf } from './support/requests.ts';
-
-/** Evaluates every request; the denial lines. */
-async function denialsOf(requests: readonly AuthRequest[]): Promise<string[]> {
-  const denials: string[] = [];
-  for (const request of requests) {
-    const denial = await evaluate(request);
-    if (denial !== undefined) denials.push(denial);
-  }
-  return [...new Set(denials)];
-}
 
 /** The operator role with the statements naming `action` stripped of it. */
 function without(operator: RoleModel, action: string): RoleModel {

@@ -2,7 +2,7 @@ import aslValidator from 'asl-validator';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { parameterProblem } from './support/api-models.ts';
 import { type Deployment, synthesizeDeployment } from './support/deployment.ts';
-import { type AuthRequest, checkPolicy, evaluate } from './support/evaluate.ts';
+import { type AuthRequest, checkPolicy, denialsOf } from './support/evaluate.ts';
 import { tapDocumentClients } from './support/functions.ts';
 import { type GatheredCall, gatherScenarioCalls } from './support/gather.ts';
 import {
@@ -23,16 +23,6 @@ vi.mock('../../functions/core/actions/runner.ts', async (importOriginal) => {
     runAction: (raw: unknown, deps: never) => runAsDeployed(original.runAction, raw, deps),
   };
 });
-
-/** Evaluates every request; the denial lines. */
-async function denialsOf(requests: readonly AuthRequest[]): Promise<string[]> {
-  const denials: string[] = [];
-  for (const request of requests) {
-    const denial = await evaluate(request);
-    if (denial !== undefined) denials.push(denial);
-  }
-  return [...new Set(denials)];
-}
 
 /** The roles with `mutate` applied to a copy of the policies of `principal`'s role. */
 function mutated(

@@ -202,3 +202,18 @@ export async function checkPolicy(owner: string, document: PolicyDocument): Prom
   }
   return problems;
 }
+
+/**
+ * Evaluates every request; the denial lines, each once.
+ *
+ * @example
+ * expect(await denialsOf(requests)).toEqual([]);
+ */
+export async function denialsOf(requests: readonly AuthRequest[]): Promise<string[]> {
+  const denials: string[] = [];
+  for (const request of requests) {
+    const denial = await evaluate(request);
+    if (denial !== undefined) denials.push(denial);
+  }
+  return [...new Set(denials)];
+}
