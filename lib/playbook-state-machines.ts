@@ -162,7 +162,10 @@ export class PlaybookStateMachine extends NestedStack {
       // The compiled definition carries the same TimeoutSeconds.
       timeout: Duration.seconds(playbook.timeoutSeconds ?? 86_400),
       role: this.role,
-      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+      // Every event, without its data: the input, output and parameters of a waitForTaskToken
+      // task carry the approval's task token, which would let anyone reading the log group decide
+      // the approval. The execution history keeps the data for the console and the CLI.
+      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
       tracingEnabled: true,
       removalPolicy: RemovalPolicy.DESTROY,
     });
