@@ -11,6 +11,7 @@ import { SECURITY } from './deployment.ts';
 import type { AuthRequest } from './evaluate.ts';
 import { clients } from './functions.ts';
 import type { GatheredCall } from './gather.ts';
+import { keyOf } from './requests.ts';
 import { runAs, tapped } from './tap.ts';
 
 /**
@@ -183,7 +184,25 @@ export function serviceRequests(deployment: Deployment): AuthRequest[] {
   };
   assumed('AWS::Lambda::Function', 'lambda.amazonaws.com');
   assumed('AWS::StepFunctions::StateMachine', 'states.amazonaws.com');
-  // Not evaluated: CloudWatch Logs' use of the key (kms:EncryptionContext:aws:logs:arn). iam-simulate
-  // does not match condition keys whose variable follows a colon, so it cannot decide them.
+  // CloudWatch publishing each alarm to the encrypted alert topic: SNS asks KMS for the data key on
+  // the alarm's behalf, with the alarm as source (the key policy's aws:SourceAccount/aws:SourceArn).
+  const key = keyOf(deployment);
+  for (const [id] of security.resourcesOf('AWS::CloudWatch::Alarm')) {
+    for (const action of ['kms:GenerateDataKey', 'kms:Decrypt']) {
+      requests.push({
+        call: `cloudwatch.amazonaws.com publishes ${id} to an encrypted topic`,
+        principal: service('cloudwatch.amazonaws.com'),
+        action,
+        resource: key.arn,
+        resourceAccount: SECURITY.account,
+        context: { 'aws:SourceAccount': SECURITY.account, 'aws:SourceArn': security.arnOf(id) },
+        resourcePolicy: key.policy,
+        resourcePolicyOnly: true,
+      });
+    }
+  }
+  // Not evaluated: CloudWatch Logs' and EventBridge's use of the key, bound by encryption context
+  // (kms:EncryptionContext:aws:logs:arn, :aws:sqs:arn, :aws:sns:topicArn). iam-simulate does not
+  // match condition keys whose variable follows a colon, so it cannot decide them.
   return requests;
 }
