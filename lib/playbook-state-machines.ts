@@ -315,6 +315,19 @@ export class PlaybookStateMachines extends Construct {
     return this.stateMachineArn(`${this.namePrefix}*`);
   }
 
+  /**
+   * `arn:<partition>:states:<region>:<account>:execution:<prefix>*:*`: every execution of every
+   * playbook state machine (an execution's ARN names its state machine, then the execution).
+   */
+  public get executionArnPattern(): string {
+    return Stack.of(this).formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${this.namePrefix}*:*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+  }
+
   /** `arn:<partition>:states:<region>:<account>:stateMachine:<prefix>`, what a playbook ARN starts with. */
   public get stateMachineArnPrefix(): string {
     return this.stateMachineArn(this.namePrefix);

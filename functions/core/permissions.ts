@@ -19,7 +19,8 @@ import { RiposteError } from './errors.ts';
  *   `approval-key`: the secret signing approval links;
  * - `member-role`: the role assumed in member accounts;
  * - `playbook-machines`: the playbooks' state machines (task responses);
- *   `playbook-aliases`: their `live` aliases (executions are started through them).
+ *   `playbook-aliases`: their `live` aliases (executions are started through them);
+ *   `playbook-executions`: their executions (read to settle a decision whose answer was lost).
  */
 export const DECLARED_RESOURCES = [
   'table',
@@ -32,6 +33,7 @@ export const DECLARED_RESOURCES = [
   'member-role',
   'playbook-machines',
   'playbook-aliases',
+  'playbook-executions',
 ] as const;
 export type DeclaredResource = (typeof DECLARED_RESOURCES)[number];
 

@@ -79,6 +79,37 @@ export async function gatherFunctionCalls(deployment: Deployment): Promise<Gathe
         },
       );
     });
+    // A decision retried after its first answer was lost: the token is refused, so the endpoint
+    // reads where the execution stands (DescribeExecution on the execution ARN on the item).
+    const executionArn = `${machineArn.replace(':stateMachine:', ':execution:')}:exec-0002`;
+    await store.db.send(
+      new PutCommand({
+        TableName: store.tableName,
+        Item: {
+          ...safetyKeys.approval('inc-0002'),
+          incidentId: 'inc-0002',
+          status: 'pending',
+          taskTokenHash: taskTokenHash('token-0002'),
+          executionId: executionArn,
+          requestedAt: Date.now(),
+          deadline: Date.now() + 60_000,
+        },
+      }),
+    );
+    await runAs('approval', 'approval endpoint: lost answer', async () => {
+      const result = await decideApproval(
+        { db: store.db, tableName: store.tableName, sfn: clients.sfnAfterLostAnswer, now: Date.now },
+        {
+          incidentId: 'inc-0002',
+          executionId: executionArn,
+          taskToken: 'token-0002',
+          decision: 'approve',
+          approver: 'alice',
+          deadline: Date.now() + 60_000,
+        },
+      );
+      if (result.outcome !== 'decided') throw new Error(`the lost answer settled as ${result.outcome}`);
+    });
     return tapped
       .slice(first)
       .filter((call) => call.principal !== 'unattributed')

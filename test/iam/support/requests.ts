@@ -83,6 +83,8 @@ function riposteResource(
           context: match[2] === undefined ? {} : { 'states:StateMachineQualifier': match[2] },
         };
       }
+      // DescribeExecution: on the execution's ARN.
+      if (call.api === 'DescribeExecution') return { arn: String(p.executionArn), context: {} };
       // SendTaskSuccess/Failure: on the state machine of the waiting execution (see evaluate.ts).
       return { arn: String(p.stateMachineArnOfToken), context: {} };
     }
