@@ -41,8 +41,7 @@ export function isLoopbackHostHeader(host: string | undefined, port: number): bo
 
 /** Whether `host` (a Host header) is `boundHost:port`, the non-loopback address given explicitly. */
 function namesBoundHost(host: string | undefined, port: number, boundHost: string | undefined): boolean {
-  if (host === undefined || boundHost === undefined || boundHost === '0.0.0.0' || boundHost === '::')
-    return false;
+  if (host === undefined || boundHost === undefined) return false;
   const name = boundHost.includes(':') ? `[${boundHost}]` : boundHost;
   return host.trim().toLowerCase() === `${name}:${port}`.toLowerCase();
 }
