@@ -9,6 +9,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { APPROVAL_ENDPOINT_CALLS, TASK_RESPONSE_CALLS } from '../functions/core/actions/approval.ts';
+import { EXECUTION_STATE_CALLS } from '../functions/core/actions/approval-settlement.ts';
 import type { AlertStore } from './alert-store.ts';
 import { declaredStatements, policyStatementOf } from './declared-permissions.ts';
 import { encryptedLogGroup, FUNCTION_DEFAULTS } from './function-defaults.ts';
@@ -74,8 +75,8 @@ export const ACCESS_LOG_FORMAT = JSON.stringify({
  * The function's role can write its log group, X-Ray, and make the calls its code declares
  * (`APPROVAL_ENDPOINT_CALLS`): read the approval key (decrypted through Secrets Manager),
  * `GetItem`/`UpdateItem` on the table (the key only through DynamoDB), and
- * `states:SendTaskSuccess`/`SendTaskFailure` on the playbook state machines given to
- * {@link allowTaskResponses}. The `$default` stage is throttled and writes JSON access logs,
+ * `states:SendTaskSuccess`/`SendTaskFailure` on the playbook state machines and
+ * `states:DescribeExecution` on their executions, given to {@link allowTaskResponses}. The `$default` stage is throttled and writes JSON access logs,
  * without query strings, to a log group encrypted with the key.
  *
  * @example
@@ -151,7 +152,7 @@ export class ApprovalApi extends Construct {
           key: { keyArn, viaService: `secretsmanager.${region}.amazonaws.com` },
         },
       },
-      ['playbook-machines'],
+      ['playbook-machines', 'playbook-executions'],
     );
     for (const statement of statements) this.role.addToPrincipalPolicy(policyStatementOf(statement));
 
@@ -201,16 +202,30 @@ export class ApprovalApi extends Construct {
   }
 
   /**
-   * Allows the function to answer the task tokens of the state machines `stateMachineArns`
+   * Allows the function to answer the task tokens of the state machines `playbooks.stateMachineArns`
    * names (`states:SendTaskSuccess` and `states:SendTaskFailure`, which Step Functions
-   * authorizes on the state machine's ARN): ARNs or one ARN pattern such as
-   * `PlaybookStateMachines.stateMachineArnPattern`, which names every playbook at any count.
+   * authorizes on the state machine's ARN), and to read their executions
+   * `playbooks.executionArns` names (`states:DescribeExecution`, to settle a decision whose answer
+   * was lost): ARNs or ARN patterns such as `PlaybookStateMachines.stateMachineArnPattern` and
+   * `executionArnPattern`, which name every playbook at any count.
+   *
+   * @example
+   * approval.allowTaskResponses({ stateMachineArns: [machines.stateMachineArnPattern],
+   *   executionArns: [machines.executionArnPattern] });
    */
-  public allowTaskResponses(stateMachineArns: readonly string[]): void {
-    if (stateMachineArns.length === 0) return;
-    const statements = declaredStatements('the approval endpoint', [TASK_RESPONSE_CALLS], {
-      'playbook-machines': { arns: [...stateMachineArns] },
-    });
+  public allowTaskResponses(playbooks: {
+    readonly stateMachineArns: readonly string[];
+    readonly executionArns: readonly string[];
+  }): void {
+    if (playbooks.stateMachineArns.length === 0 && playbooks.executionArns.length === 0) return;
+    const statements = declaredStatements(
+      'the approval endpoint',
+      [TASK_RESPONSE_CALLS, EXECUTION_STATE_CALLS],
+      {
+        'playbook-machines': { arns: [...playbooks.stateMachineArns] },
+        'playbook-executions': { arns: [...playbooks.executionArns] },
+      },
+    );
     for (const statement of statements) this.role.addToPrincipalPolicy(policyStatementOf(statement));
   }
 }

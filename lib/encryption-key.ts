@@ -29,12 +29,15 @@ export interface EncryptionKeyProps {
  * policies) and adds only what the AWS services that write with it on Riposte's behalf need:
  *
  * - EventBridge (`events.amazonaws.com`) sending to the encrypted intake queue and its DLQ, and
- *   publishing failed-execution alerts to the encrypted alert topic (`FailureAlerts`; SNS
- *   generates and decrypts the data key on the publisher's behalf): `kms:GenerateDataKey` and
- *   `kms:Decrypt`, as the SQS developer guide prescribes for AWS event sources. It has no source
- *   condition: `aws:SourceArn`/`aws:SourceAccount` are documented on
- *   EventBridge's request to SQS, not on the KMS request SQS makes for it, and a condition the
- *   request lacks would silently drop every event. The queue policies carry the `aws:SourceArn`
+ *   publishing failed-execution alerts to the encrypted alert topic (`FailureAlerts`): SQS and SNS
+ *   generate and decrypt the data key on EventBridge's behalf, so `kms:GenerateDataKey` and
+ *   `kms:Decrypt`, as the SQS and SNS developer guides prescribe for AWS event sources. One
+ *   statement per destination service, each bound by the encryption context that service sends
+ *   on every data key request (`kms:EncryptionContext:aws:sqs:arn`,
+ *   `kms:EncryptionContext:aws:sns:topicArn`) to this account's queues or topics in this Region.
+ *   No `aws:SourceAccount`/`aws:SourceArn`: AWS documents them on EventBridge's request to SQS or
+ *   SNS, not on the KMS request the destination makes for it, and a condition the request lacks
+ *   would silently drop every event. The queue and topic policies carry the `aws:SourceArn`
  *   condition that limits delivery to Riposte's own rules.
  * - CloudWatch Logs (`logs.<region>.amazonaws.com`) for this account's log groups in this Region,
  *   bound by the `kms:EncryptionContext:aws:logs:arn` condition, with the actions the CloudWatch
@@ -67,14 +70,25 @@ export class EncryptionKey extends Construct {
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
 
-    this.key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowEventBridgeToSendToEncryptedQueues',
-        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-        resources: ['*'],
-      }),
-    );
+    const eventBridgeDestinations = [
+      { sid: 'AllowEventBridgeToSendToThisAccountsQueues', context: 'aws:sqs:arn', service: 'sqs' },
+      { sid: 'AllowEventBridgeToPublishToThisAccountsTopics', context: 'aws:sns:topicArn', service: 'sns' },
+    ] as const;
+    for (const { sid, context, service } of eventBridgeDestinations) {
+      this.key.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid,
+          principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          resources: ['*'],
+          conditions: {
+            ArnLike: {
+              [`kms:EncryptionContext:${context}`]: `arn:${partition}:${service}:${region}:${account}:*`,
+            },
+          },
+        }),
+      );
+    }
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowCloudWatchLogsForThisRegionsLogGroups',

@@ -162,7 +162,10 @@ export class PlaybookStateMachine extends NestedStack {
       // The compiled definition carries the same TimeoutSeconds.
       timeout: Duration.seconds(playbook.timeoutSeconds ?? 86_400),
       role: this.role,
-      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+      // Every event, without its data: the input, output and parameters of a waitForTaskToken
+      // task carry the approval's task token, which would let anyone reading the log group decide
+      // the approval. The execution history keeps the data for the console and the CLI.
+      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
       tracingEnabled: true,
       removalPolicy: RemovalPolicy.DESTROY,
     });
@@ -315,6 +318,19 @@ export class PlaybookStateMachines extends Construct {
   /** `arn:<partition>:states:<region>:<account>:stateMachine:<prefix>*`: every playbook state machine. */
   public get stateMachineArnPattern(): string {
     return this.stateMachineArn(`${this.namePrefix}*`);
+  }
+
+  /**
+   * `arn:<partition>:states:<region>:<account>:execution:<prefix>*:*`: every execution of every
+   * playbook state machine (an execution's ARN names its state machine, then the execution).
+   */
+  public get executionArnPattern(): string {
+    return Stack.of(this).formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${this.namePrefix}*:*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
   }
 
   /** `arn:<partition>:states:<region>:<account>:stateMachine:<prefix>`, what a playbook ARN starts with. */

@@ -143,7 +143,10 @@ export class RiposteStack extends Stack {
       alertTopic: this.settings.alertTopic,
     });
     if (playbooks.length > 0) {
-      this.approval.allowTaskResponses([this.playbooks.stateMachineArnPattern]);
+      this.approval.allowTaskResponses({
+        stateMachineArns: [this.playbooks.stateMachineArnPattern],
+        executionArns: [this.playbooks.executionArnPattern],
+      });
       Validations.of(this.approval.role.node.findChild('DefaultPolicy')).acknowledge({
         id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:stateMachine:${this.playbooks.namePrefix}*]`,
         reason:
@@ -151,6 +154,13 @@ export class RiposteStack extends Stack {
           'the playbooks of this stack (deterministic names: <stack name>-<playbook id>): one resource for any ' +
           "number of playbooks, where a list of ARNs would outgrow IAM's 10,240-character limit on a role's " +
           'inline policies.',
+      });
+      Validations.of(this.approval.role.node.findChild('DefaultPolicy')).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${this.playbooks.namePrefix}*:*]`,
+        reason:
+          `states:DescribeExecution on the executions of the state machines named ${this.playbooks.namePrefix}*: ` +
+          'execution names are chosen at start, so the approval endpoint reads the execution its approval ' +
+          'item records (to settle a decision whose answer was lost) through one pattern per stack.',
       });
     }
 

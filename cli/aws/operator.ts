@@ -1,4 +1,5 @@
 import { DECIDE_APPROVAL_CALLS, READ_APPROVAL_CALLS, TASK_RESPONSE_CALLS } from '#core/actions/approval.ts';
+import { EXECUTION_STATE_CALLS } from '#core/actions/approval-settlement.ts';
 import { CASE_CALLS } from '#core/cases/calls.ts';
 import { DISPATCH_CALLS } from '#core/intake/dispatch.ts';
 import { type CallDeclaration, declares } from '#core/permissions.ts';
@@ -25,6 +26,7 @@ export const OPERATOR_CALLS: readonly CallDeclaration[] = [
   DECIDE_APPROVAL_CALLS,
   EXECUTION_HISTORY_CALLS,
   TASK_RESPONSE_CALLS,
+  EXECUTION_STATE_CALLS,
   // release --stack: the release playbook through its live alias, and its execution item.
   DISPATCH_CALLS,
   declares({

@@ -12,6 +12,7 @@ import { loadPlaybookReport, routesFor } from '#core/playbooks/registry.ts';
 import { listIncidents } from '#core/store/queries.ts';
 import { type Command, UsageError, write } from '../command.ts';
 import { serveConsole } from '../console/local.ts';
+import { ConsoleRequestError, checkJsonPost, checkRead, JSON_MEDIA_TYPES } from '../console/security.ts';
 import type { ApprovalDecider, LocalExecutionResult } from '../local/engine.ts';
 import { splitEvents } from '../local/events-input.ts';
 import { claimStore } from '../local/owner.ts';
@@ -76,7 +77,8 @@ Options:
   --port N         port on the loopback interface (default ${DEFAULT_PORT}; 0 picks a free one)
   --host HOST      interface to bind (default 127.0.0.1). Anything but a loopback address
                    exposes an unauthenticated endpoint that runs playbooks: it must be given
-                   explicitly and a warning is printed
+                   explicitly and a warning is printed. Requests must name a loopback address
+                   or HOST, with the port, in their Host header; POST bodies are JSON
   --data-dir DIR   local store folder (default .riposte/db)
   --world FILE     the resources actions see when DIR has no world.json (default examples/world.json)
   --approve        answer approval requests with yes at once (scripted runs)
@@ -326,6 +328,19 @@ class HttpError extends Error {
   }
 }
 
+/**
+ * The media types a PutEvents body may come as: JSON, and the AWS JSON protocol the AWS SDK
+ * speaks. Neither can be sent cross-origin without a CORS preflight, which is never granted.
+ */
+const EVENT_MEDIA_TYPES: readonly string[] = [...JSON_MEDIA_TYPES, 'application/x-amz-json-1.1'];
+
+/** The `__type` of a refused request, by status. */
+const REFUSAL_TYPES: Readonly<Record<number, string>> = {
+  403: 'AccessDeniedException',
+  415: 'UnsupportedMediaTypeException',
+  421: 'MisdirectedRequestException',
+};
+
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
@@ -377,6 +392,8 @@ function outcomeOf(execution: LocalExecutionResult, approvals: readonly boolean[
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
   if (!isLoopback(host) && options.allowNonLoopback !== true) throw new NonLoopbackHostError(host);
+  /** A non-loopback address given explicitly: requests may name it in Host too. */
+  const boundHost = isLoopback(host) ? undefined : host;
   const port = options.port ?? DEFAULT_PORT;
   const dataDir = path.resolve(options.cwd, options.dataDir ?? path.join(LOCAL_DIR, 'db'));
   const region = options.region ?? process.env.AWS_REGION ?? 'us-east-1';
@@ -550,7 +567,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const target = req.headers['x-amz-target'];
+    // Every request: this server's loopback Host, and no other origin (DNS rebinding, CSRF).
+    checkRead(req, bound, boundHost);
     if (req.method === 'POST' && (url.pathname === '/events' || target === 'AWSEvents.PutEvents')) {
+      checkJsonPost(req, bound, EVENT_MEDIA_TYPES, boundHost);
       sendJson(res, 200, await putEvents(req));
       return;
     }
@@ -592,6 +612,13 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     route(req, res).catch((error: unknown) => {
       if (error instanceof HttpError) {
         sendJson(res, error.status, { __type: error.type, message: error.message });
+        return;
+      }
+      if (error instanceof ConsoleRequestError) {
+        sendJson(res, error.status, {
+          __type: REFUSAL_TYPES[error.status] ?? 'AccessDeniedException',
+          message: error.message,
+        });
         return;
       }
       const message = error instanceof Error ? error.message : String(error);

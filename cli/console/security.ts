@@ -2,14 +2,16 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
 /**
- * The console's request checks. The console listens on loopback and holds the operator's
- * store (and, with --stack, acts with their AWS credentials), so a web page the operator visits
- * must not be able to drive it:
+ * The request checks of `riposte serve`: its PutEvents endpoint and the console it serves. Both
+ * listen on loopback and hold the operator's store (and, with --stack, act with their AWS
+ * credentials), so a web page the operator visits must not be able to drive them:
  * - Host must name the loopback address the server listens on (no DNS rebinding);
- * - a mutation needs the anti-CSRF token of this server in `x-riposte-csrf` (a custom header: a
- *   cross-site form or `fetch` cannot send it without a CORS preflight, which is never granted),
- *   a JSON body, and an Origin that is the console itself when the browser sends one;
- * - `Sec-Fetch-Site: cross-site` is refused outright.
+ * - `Sec-Fetch-Site: cross-site`, and an Origin other than the server's own, are refused outright;
+ * - a POST takes a JSON body (`content-type: application/json`): a page can send `text/plain`
+ *   or a form to another origin without a CORS preflight, never JSON;
+ * - a console mutation also needs the anti-CSRF token of this server in `x-riposte-csrf` (a
+ *   custom header: a cross-site form or `fetch` cannot send it without a CORS preflight, which
+ *   is never granted).
  */
 
 export class ConsoleRequestError extends Error {
@@ -37,27 +39,65 @@ export function isLoopbackHostHeader(host: string | undefined, port: number): bo
   return LOOPBACK_HOST.test(match[1] ?? '') && Number(match[2]) === port;
 }
 
-/** Refuses a request whose Host is not this server's loopback address, or that comes cross-site. */
-export function checkRead(req: IncomingMessage, port: number): void {
-  if (!isLoopbackHostHeader(req.headers.host, port)) {
-    throw new ConsoleRequestError(421, 'the console answers only on its loopback address');
+/** Whether `host` (a Host header) is `boundHost:port`, the non-loopback address given explicitly. */
+function namesBoundHost(host: string | undefined, port: number, boundHost: string | undefined): boolean {
+  if (host === undefined || boundHost === undefined) return false;
+  const name = boundHost.includes(':') ? `[${boundHost}]` : boundHost;
+  return host.trim().toLowerCase() === `${name}:${port}`.toLowerCase();
+}
+
+/**
+ * Refuses a request whose Host is not this server's loopback address (or `boundHost`, a
+ * non-loopback address the server was explicitly bound to), that comes cross-site, or whose
+ * Origin (when the browser sends one) is not this server.
+ *
+ * @example
+ * checkRead(req, bound); // throws ConsoleRequestError(421 | 403)
+ */
+export function checkRead(req: IncomingMessage, port: number, boundHost?: string): void {
+  if (!isLoopbackHostHeader(req.headers.host, port) && !namesBoundHost(req.headers.host, port, boundHost)) {
+    throw new ConsoleRequestError(421, 'riposte serve answers only on its loopback address');
   }
   if (req.headers['sec-fetch-site'] === 'cross-site') {
     throw new ConsoleRequestError(403, 'cross-site requests are refused');
   }
+  const origin = req.headers.origin;
+  if (origin !== undefined && origin.toLowerCase() !== `http://${req.headers.host ?? ''}`.toLowerCase()) {
+    throw new ConsoleRequestError(403, `origin ${origin} is not this server`);
+  }
 }
 
-/** {@link checkRead}, then the Origin, the JSON content type and the anti-CSRF token. */
+/** The media type of JSON bodies. */
+export const JSON_MEDIA_TYPES: readonly string[] = ['application/json'];
+
+/**
+ * {@link checkRead}, then a JSON body: the request's media type must be one of `mediaTypes`
+ * (never `text/plain` or a form, which a page sends cross-origin without a preflight).
+ *
+ * @example
+ * checkJsonPost(req, bound); // throws ConsoleRequestError(421 | 403 | 415)
+ */
+export function checkJsonPost(
+  req: IncomingMessage,
+  port: number,
+  mediaTypes: readonly string[] = JSON_MEDIA_TYPES,
+  boundHost?: string,
+): void {
+  checkRead(req, port, boundHost);
+  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  if (!mediaTypes.includes(type)) {
+    throw new ConsoleRequestError(415, `a POST takes a JSON body (content-type: ${mediaTypes.join(' or ')})`);
+  }
+}
+
+/**
+ * {@link checkJsonPost}, then the anti-CSRF token: what every console mutation passes.
+ *
+ * @example
+ * checkMutation(req, bound, csrf); // throws ConsoleRequestError(421 | 403 | 415)
+ */
 export function checkMutation(req: IncomingMessage, port: number, csrf: string): void {
-  checkRead(req, port);
-  const origin = req.headers.origin;
-  if (origin !== undefined && origin !== `http://${req.headers.host ?? ''}`) {
-    throw new ConsoleRequestError(403, `origin ${origin} is not the console`);
-  }
-  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-  if (type !== 'application/json') {
-    throw new ConsoleRequestError(415, 'a mutation takes a JSON body (content-type: application/json)');
-  }
+  checkJsonPost(req, port);
   const given = Buffer.from(String(req.headers['x-riposte-csrf'] ?? ''), 'utf8');
   const expected = Buffer.from(csrf, 'utf8');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {

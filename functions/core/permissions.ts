@@ -20,7 +20,8 @@ import { RiposteError } from './errors.ts';
  * - `member-role`: the role assumed in member accounts;
  * - `playbook-machines`: the playbooks' state machines (task responses);
  *   `playbook-aliases`: their `live` aliases (executions are started through them);
- *   `playbook-executions`: their executions (history);
+ *   `playbook-executions`: their executions (history, and the state that settles a decision
+ *   whose answer was lost);
  * - `stack`: the Riposte stack itself (the CLI reads its outputs).
  */
 export const DECLARED_RESOURCES = [

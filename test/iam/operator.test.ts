@@ -48,6 +48,7 @@ describe('IAM: the operator policy allows what riposte --stack sends, and no con
       'dynamodb:Update',
       'dynamodb:Delete',
       'sfn:GetExecutionHistory',
+      'sfn:DescribeExecution',
       'sfn:SendTaskSuccess',
       'sfn:StartExecution',
     ]) {

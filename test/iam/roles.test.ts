@@ -75,6 +75,9 @@ describe('IAM: every call Riposte makes, evaluated against the synthesized polic
     for (const expected of ['context', 'enrich', 'contain', 'release', 'notify', 'ingest', 'approval']) {
       expect(principals, expected).toContain(expected);
     }
+    expect(calls.filter((call) => call.principal === 'approval').map((call) => call.api)).toContain(
+      'DescribeExecution',
+    );
   });
 
   it('names only IAM actions the reference knows, with condition keys valid for them', async () => {
@@ -155,6 +158,26 @@ describe('IAM: every call Riposte makes, evaluated against the synthesized polic
       ).toBe(true);
       expect(denials[0]).toMatch(
         /^DENIED .*isolate-instance → ec2 ModifyNetworkInterfaceAttribute by role Riposte-Action-Contain-eu-west-1: /,
+      );
+    }, 300_000);
+
+    it('the approval role without states:DescribeExecution', async () => {
+      // Prepare
+      const roles = mutated(deployment, 'approval', (s) => ({
+        ...s,
+        Action: actionsOf(s).filter((action) => action !== 'states:DescribeExecution'),
+      }));
+
+      // Act
+      const denials = await denialsOf(await requestsOf(calls, deployment, roles));
+
+      // Assess
+      console.info(
+        `mutation "approval without states:DescribeExecution":\n  ${denials.slice(0, 3).join('\n  ')}`,
+      );
+      expect(denials).toHaveLength(1);
+      expect(denials[0]).toMatch(
+        /^DENIED approval endpoint: lost answer → sfn DescribeExecution by role .*Approval.*: states:DescribeExecution on arn:aws:states:eu-west-1:111122223333:execution:/,
       );
     }, 300_000);
 

@@ -95,7 +95,7 @@ describe('ApprovalApi', () => {
     expect(env.APPROVAL_BASE_URL).toEqual({ 'Fn::GetAtt': [apiId, 'ApiEndpoint'] });
   });
 
-  it('has a role limited to its log group, X-Ray, the approval items, the approval key and task responses', () => {
+  it('has a role limited to its log group, X-Ray, the approval items, the approval key, task responses and the playbook executions', () => {
     // Prepare
     const roleId = id(s.stack.approval.role.node.defaultChild);
     const machine = s.stack.playbooks.machines.get('test-approval');
@@ -124,12 +124,20 @@ describe('ApprovalApi', () => {
         'secretsmanager:GetSecretValue',
         'states:SendTaskSuccess',
         'states:SendTaskFailure',
+        'states:DescribeExecution',
       ].sort(),
     );
     // The playbook state machines, by the name they share: <stack name>-<playbook id>.
     expect(machine?.stateMachineName).toBe('Riposte-test-approval');
     expect(byAction.get('states:SendTaskSuccess')?.Resource).toEqual(
       s.stack.resolve(s.stack.playbooks.stateMachineArnPattern),
+    );
+    // Their executions: arn:…:execution:<stack name>-<playbook id>:<execution name>.
+    expect(byAction.get('states:DescribeExecution')?.Resource).toEqual(
+      s.stack.resolve(s.stack.playbooks.executionArnPattern),
+    );
+    expect(JSON.stringify(byAction.get('states:DescribeExecution')?.Resource)).toContain(
+      ':execution:Riposte-*:*',
     );
     expect(byAction.get('dynamodb:UpdateItem')?.Resource).toEqual({
       'Fn::GetAtt': [id(s.stack.store.table.node.defaultChild), 'Arn'],

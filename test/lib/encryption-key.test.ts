@@ -40,14 +40,47 @@ describe('EncryptionKey', () => {
     });
   });
 
-  it('lets EventBridge generate and decrypt data keys, and nothing else', () => {
-    // Prepare / Act
-    const statements = keyStatements(synthKey().template);
+  it("lets EventBridge generate and decrypt data keys only for this account's queues and topics", () => {
+    // Prepare
+    const { stack, template } = synthKey();
+
+    // Act
+    const eventBridge = keyStatements(template).filter((s) => s.Principal.Service === 'events.amazonaws.com');
 
     // Assess
-    const eventBridge = statements.filter((s) => s.Principal.Service === 'events.amazonaws.com');
-    expect(eventBridge).toHaveLength(1);
-    expect(eventBridge[0]).toMatchObject({ Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'] });
+    expect(eventBridge).toHaveLength(2);
+    for (const statement of eventBridge) {
+      expect(statement).toMatchObject({ Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'] });
+    }
+    expect(eventBridge.map((s) => s.Condition)).toEqual([
+      {
+        ArnLike: {
+          'kms:EncryptionContext:aws:sqs:arn': stack.resolve(
+            `arn:${stack.partition}:sqs:${stack.region}:${stack.account}:*`,
+          ),
+        },
+      },
+      {
+        ArnLike: {
+          'kms:EncryptionContext:aws:sns:topicArn': stack.resolve(
+            `arn:${stack.partition}:sns:${stack.region}:${stack.account}:*`,
+          ),
+        },
+      },
+    ]);
+  });
+
+  it('grants no AWS service the key without a condition naming this account', () => {
+    // Prepare / Act
+    const services = keyStatements(synthKey().template).filter((s) => s.Principal.Service !== undefined);
+
+    // Assess
+    expect(services.length).toBeGreaterThan(0);
+    for (const statement of services) {
+      expect(JSON.stringify(statement.Condition ?? {}), statement.Sid).toMatch(
+        /"aws:SourceAccount"|:logs:|:sqs:|:sns:/,
+      );
+    }
   });
 
   it("lets CloudWatch Logs use the key only for this account's log groups in this Region", () => {
@@ -94,7 +127,7 @@ describe('EncryptionKey', () => {
     const statements = keyStatements(synthKey().template);
 
     // Assess
-    expect(statements).toHaveLength(4);
+    expect(statements).toHaveLength(5);
     const others = statements.filter(
       (s) =>
         s.Principal.AWS === undefined &&

@@ -334,7 +334,7 @@ describe('PlaybookStateMachines', () => {
     ).toThrow(/intervalMinutes/);
   });
 
-  it('logs ALL with execution data to its own KMS-encrypted log group with the configured retention, and traces', () => {
+  it('logs ALL without execution data (no task token in the logs) to its own KMS-encrypted log group with the configured retention, and traces', () => {
     // Prepare / Act
     const { stack } = synth([testPlaybook()], { logRetentionDays: 30 });
     const view = nestedView(stack, 'test-quarantine-instance');
@@ -344,7 +344,7 @@ describe('PlaybookStateMachines', () => {
     view.template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       LoggingConfiguration: {
         Level: 'ALL',
-        IncludeExecutionData: true,
+        IncludeExecutionData: false,
         Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [logGroupId, 'Arn'] } } }],
       },
       TracingConfiguration: { Enabled: true },
@@ -354,6 +354,20 @@ describe('PlaybookStateMachines', () => {
     expect(view.fromParent(logGroup.Properties.KmsKeyId)).toEqual({
       'Fn::GetAtt': [stack.getLogicalId(stack.encryption.key.node.defaultChild as CfnElement), 'Arn'],
     });
+  });
+
+  it('logs no execution data for any shipped playbook, so no task token reaches a log group', async () => {
+    // Prepare / Act
+    const { stack } = synth(await loadPlaybooks());
+
+    // Assess
+    expect(stack.playbooks.machines.size).toBeGreaterThan(0);
+    for (const [id, machine] of stack.playbooks.machines) {
+      const machines = resourcesOf(Template.fromStack(machine), 'AWS::StepFunctions::StateMachine');
+      for (const resource of Object.values(machines)) {
+        expect(resource.Properties.LoggingConfiguration, id).toMatchObject({ IncludeExecutionData: false });
+      }
+    }
   });
 
   it('has a role only Step Functions can assume, for a state machine of this account and Region', () => {

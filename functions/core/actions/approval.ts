@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { RiposteError } from '../errors.ts';
 import { declares } from '../permissions.ts';
 import { buildUpdate, condition, Placeholders } from '../store/expression.ts';
+import { APPROVAL_DENIED_ERROR, EXECUTION_STATE_CALLS, settleFromExecution } from './approval-settlement.ts';
 import { InvalidApprovalTokenError } from './errors.ts';
 import {
   buildNotification,
@@ -66,13 +67,15 @@ export const APPROVAL_KEY_CALLS = declares({
 
 /**
  * What the approval endpoint (`functions/approval/handler.ts`) sends: the key to verify a link,
- * {@link readApprovalItem} and {@link decideApproval}.
+ * {@link readApprovalItem} and {@link decideApproval} (with the execution read that settles a
+ * decision whose answer was lost).
  */
 export const APPROVAL_ENDPOINT_CALLS = [
   APPROVAL_KEY_CALLS,
   READ_APPROVAL_CALLS,
   DECIDE_APPROVAL_CALLS,
   TASK_RESPONSE_CALLS,
+  EXECUTION_STATE_CALLS,
 ] as const;
 
 /**
@@ -303,7 +306,8 @@ export interface ApprovalDecisionRequest {
 }
 
 /**
- * What became of a decision: `decided` (recorded and sent), `not-pending` (decided before,
+ * What became of a decision: `decided` (recorded and sent, or found applied by an earlier send
+ * whose answer was lost), `not-pending` (decided before,
  * expired or replaced: nothing changed), `task-gone` (the execution no longer waits: the item is
  * now `expired`), `unreachable` (Step Functions refused or failed: the item is pending again).
  */
@@ -339,11 +343,20 @@ export async function recordApprovalDecision(
   tableName: string,
   decision: RecordedApprovalDecision,
 ): Promise<boolean> {
+  return (await recordDecision(db, tableName, decision)) !== undefined;
+}
+
+/** {@link recordApprovalDecision}, answering the item as recorded (undefined when it did not move). */
+async function recordDecision(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  decision: RecordedApprovalDecision,
+): Promise<Record<string, unknown> | undefined> {
   const { status, decidedAt, approver } = decision;
   const p = new Placeholders();
   const update = buildUpdate({ set: { status, decidedAt, approver }, remove: ['expiresAt'] }, p);
   try {
-    await db.send(
+    const out = await db.send(
       new UpdateCommand({
         TableName: tableName,
         Key: safetyKeys.approval(decision.incidentId),
@@ -354,11 +367,12 @@ export async function recordApprovalDecision(
           p,
         ),
         ExpressionAttributeValues: p.values,
+        ReturnValues: 'ALL_NEW',
       }),
     );
-    return true;
+    return out?.Attributes ?? {};
   } catch (error) {
-    if (isConditionFailure(error)) return false;
+    if (isConditionFailure(error)) return undefined;
     throw error;
   }
 }
@@ -371,8 +385,12 @@ const TASK_GONE = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
  * with a conditional update (only a pending item of this very task moves: the first decision
  * wins), then tells the waiting execution, `SendTaskSuccess` with
  * `{ approved: true, approver, decidedAt }` or `SendTaskFailure` with error `ApprovalDenied`.
- * When the send fails, the item is settled: `expired` when the task is gone, else back to
- * `pending` so the decision can be taken again.
+ * When the send fails, the item is settled: back to `pending` after a transient failure, so the
+ * decision can be taken again. When the task is gone (`TaskTimedOut`, `InvalidToken`...), an
+ * earlier send of this decision may have been applied with its answer lost: the execution
+ * recorded on the item is read (`DescribeExecution`, see `settleFromExecution`) and the decision
+ * stays recorded when the execution went on with it, else the item becomes `expired` (also when
+ * the execution cannot be read). The item is never left between the two.
  *
  * @example
  * const result = await decideApproval({ db, tableName, sfn, now: Date.now },
@@ -388,14 +406,14 @@ export async function decideApproval(
   const decidedAt = new Date(deps.now()).toISOString();
 
   // 1. First decision wins: only a pending item of this very task moves.
-  const recorded = await recordApprovalDecision(deps.db, deps.tableName, {
+  const recorded = await recordDecision(deps.db, deps.tableName, {
     incidentId: request.incidentId,
     taskTokenHash: taskTokenHash(request.taskToken),
     status,
     decidedAt,
     approver: request.approver,
   });
-  if (!recorded) {
+  if (recorded === undefined) {
     return {
       outcome: 'not-pending',
       item: await readApprovalItem(deps.db, deps.tableName, request.incidentId),
@@ -415,13 +433,16 @@ export async function decideApproval(
       await deps.sfn.send(
         new SendTaskFailureCommand({
           taskToken: request.taskToken,
-          error: 'ApprovalDenied',
+          error: APPROVAL_DENIED_ERROR,
           cause: `denied by ${request.approver} at ${decidedAt}`,
         }),
       );
     }
   } catch (error) {
     const gone = error instanceof Error && TASK_GONE.has(error.name);
+    if (gone && (await appliedBefore(deps, request, recorded, decidedAt))) {
+      return { outcome: 'decided', status, decidedAt };
+    }
     await settle(
       deps,
       key,
@@ -439,6 +460,35 @@ export async function decideApproval(
     return gone ? { outcome: 'task-gone', decidedAt } : { outcome: 'unreachable', error };
   }
   return { outcome: 'decided', status, decidedAt };
+}
+
+/**
+ * Whether an earlier send of this decision was applied (its answer lost): read from the execution
+ * the approval item records. False, logged, when the execution cannot be read.
+ */
+async function appliedBefore(
+  deps: ApprovalDecisionDeps,
+  request: ApprovalDecisionRequest,
+  item: Record<string, unknown>,
+  decidedAt: string,
+): Promise<boolean> {
+  const executionArn = typeof item.executionId === 'string' ? item.executionId : undefined;
+  const deadline = typeof item.deadline === 'number' ? item.deadline : request.deadline;
+  try {
+    const settled = await settleFromExecution(deps.sfn, executionArn, {
+      decision: request.decision,
+      decidedAt: Date.parse(decidedAt),
+      deadline,
+    });
+    return settled === 'applied';
+  } catch (error) {
+    deps.log?.error('could not read the execution of a refused decision; the approval expires', {
+      incidentId: request.incidentId,
+      executionId: executionArn,
+      error: error instanceof Error ? error.message : 'unknown',
+    });
+    return false;
+  }
 }
 
 /**

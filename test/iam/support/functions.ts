@@ -43,6 +43,13 @@ export const clients = {
       ? { executionArn: `${String(input.stateMachineArn)}:exec`, startDate: new Date() }
       : {},
   ),
+  /** Step Functions answering a task response as for a decision already applied, its answer lost. */
+  sfnAfterLostAnswer: tapClient(new SFNClient(offline), 'sfn', (api) => {
+    if (api.startsWith('SendTask')) {
+      throw Object.assign(new Error('Provided task token is no longer valid'), { name: 'InvalidToken' });
+    }
+    return api === 'DescribeExecution' ? { status: 'RUNNING', startDate: new Date() } : {};
+  }),
   secrets: tapClient(new SecretsManagerClient(offline), 'secretsmanager', () => ({
     SecretString: 'k'.repeat(64),
   })),

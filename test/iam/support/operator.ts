@@ -3,10 +3,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import {
+  DescribeExecutionCommand,
   GetExecutionHistoryCommand,
   SendTaskSuccessCommand,
   SFNClient,
   StartExecutionCommand,
+  TaskTimedOut,
 } from '@aws-sdk/client-sfn';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
@@ -83,6 +85,21 @@ export async function gatherOperatorCalls(deployment: Deployment): Promise<Gathe
     await aws(['alerts', 'show', alertId]);
     await aws(['rejected']);
     await aws(['approve', incidentId]);
+    // A decision whose answer was lost: Step Functions applied the first send, the retry meets
+    // TaskTimedOut, and the decision settles from the execution's state.
+    await seedPendingApproval(store.db, table, incidentId, executionArn);
+    sfn.on(SendTaskSuccessCommand).rejects(new TaskTimedOut({ message: 'Task Timed Out', $metadata: {} }));
+    sfn.on(DescribeExecutionCommand).resolves({
+      executionArn,
+      stateMachineArn: machine,
+      status: 'RUNNING',
+      startDate: new Date(),
+    });
+    await aws(['approve', incidentId]).catch((error: unknown) => {
+      // Settled as applied or expired, the command may end 1; its calls are what counts here.
+      if (!(error instanceof OperatorCommandError)) throw error;
+    });
+    sfn.on(SendTaskSuccessCommand).resolves({});
     await aws(['release', incidentId]);
     await aws(['assign', incidentId, 'alice@example.com']);
     await aws(['note', incidentId, 'Scanner of the red team']);

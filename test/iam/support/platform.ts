@@ -11,6 +11,7 @@ import { SECURITY } from './deployment.ts';
 import type { AuthRequest } from './evaluate.ts';
 import { clients } from './functions.ts';
 import type { GatheredCall } from './gather.ts';
+import { keyOf } from './requests.ts';
 import { runAs, tapped } from './tap.ts';
 
 /**
@@ -77,6 +78,37 @@ export async function gatherFunctionCalls(deployment: Deployment): Promise<Gathe
           deadline: Date.now() + 60_000,
         },
       );
+    });
+    // A decision retried after its first answer was lost: the token is refused, so the endpoint
+    // reads where the execution stands (DescribeExecution on the execution ARN on the item).
+    const executionArn = `${machineArn.replace(':stateMachine:', ':execution:')}:exec-0002`;
+    await store.db.send(
+      new PutCommand({
+        TableName: store.tableName,
+        Item: {
+          ...safetyKeys.approval('inc-0002'),
+          incidentId: 'inc-0002',
+          status: 'pending',
+          taskTokenHash: taskTokenHash('token-0002'),
+          executionId: executionArn,
+          requestedAt: Date.now(),
+          deadline: Date.now() + 60_000,
+        },
+      }),
+    );
+    await runAs('approval', 'approval endpoint: lost answer', async () => {
+      const result = await decideApproval(
+        { db: store.db, tableName: store.tableName, sfn: clients.sfnAfterLostAnswer, now: Date.now },
+        {
+          incidentId: 'inc-0002',
+          executionId: executionArn,
+          taskToken: 'token-0002',
+          decision: 'approve',
+          approver: 'alice',
+          deadline: Date.now() + 60_000,
+        },
+      );
+      if (result.outcome !== 'decided') throw new Error(`the lost answer settled as ${result.outcome}`);
     });
     return tapped
       .slice(first)
@@ -183,7 +215,25 @@ export function serviceRequests(deployment: Deployment): AuthRequest[] {
   };
   assumed('AWS::Lambda::Function', 'lambda.amazonaws.com');
   assumed('AWS::StepFunctions::StateMachine', 'states.amazonaws.com');
-  // Not evaluated: CloudWatch Logs' use of the key (kms:EncryptionContext:aws:logs:arn). iam-simulate
-  // does not match condition keys whose variable follows a colon, so it cannot decide them.
+  // CloudWatch publishing each alarm to the encrypted alert topic: SNS asks KMS for the data key on
+  // the alarm's behalf, with the alarm as source (the key policy's aws:SourceAccount/aws:SourceArn).
+  const key = keyOf(deployment);
+  for (const [id] of security.resourcesOf('AWS::CloudWatch::Alarm')) {
+    for (const action of ['kms:GenerateDataKey', 'kms:Decrypt']) {
+      requests.push({
+        call: `cloudwatch.amazonaws.com publishes ${id} to an encrypted topic`,
+        principal: service('cloudwatch.amazonaws.com'),
+        action,
+        resource: key.arn,
+        resourceAccount: SECURITY.account,
+        context: { 'aws:SourceAccount': SECURITY.account, 'aws:SourceArn': security.arnOf(id) },
+        resourcePolicy: key.policy,
+        resourcePolicyOnly: true,
+      });
+    }
+  }
+  // Not evaluated: CloudWatch Logs' and EventBridge's use of the key, bound by encryption context
+  // (kms:EncryptionContext:aws:logs:arn, :aws:sqs:arn, :aws:sns:topicArn). iam-simulate does not
+  // match condition keys whose variable follows a colon, so it cannot decide them.
   return requests;
 }

@@ -21,7 +21,8 @@ export interface Roles {
   readonly memberRole: RoleModel;
 }
 
-function keyOf(deployment: Deployment): { arn: string; policy: PolicyDocument } {
+/** The stack's one KMS key: its ARN and key policy. */
+export function keyOf(deployment: Deployment): { arn: string; policy: PolicyDocument } {
   const keys = deployment.security.resourcesOf('AWS::KMS::Key');
   if (keys.length !== 1) throw new Error(`expected one KMS key, found ${keys.length}`);
   const arn = deployment.security.arnOf((keys[0] as [string, unknown])[0]);
@@ -85,7 +86,10 @@ function riposteResource(
           context: match[2] === undefined ? {} : { 'states:StateMachineQualifier': match[2] },
         };
       }
-      if (call.api === 'GetExecutionHistory') return { arn: String(p.executionArn), context: {} };
+      // GetExecutionHistory, DescribeExecution: on the execution's ARN.
+      if (call.api === 'GetExecutionHistory' || call.api === 'DescribeExecution') {
+        return { arn: String(p.executionArn), context: {} };
+      }
       // SendTaskSuccess/Failure: on the state machine of the waiting execution (see evaluate.ts).
       return { arn: String(p.stateMachineArnOfToken), context: {} };
     }
