@@ -35,6 +35,7 @@ export const RELEASE_PLAYBOOKS: Readonly<Record<string, string>> = {
   'AWS::EC2::Instance': 'ec2-instance-release',
   'AWS::IAM::User': 'iam-credential-release',
   'AWS::IAM::Role': 'iam-credential-release',
+  'AWS::S3::Bucket': 's3-public-bucket-release',
 };
 
 const HELP = `Usage: riposte release <incident> [--world FILE] [--approve | --deny] [--json]
@@ -43,7 +44,8 @@ const HELP = `Usage: riposte release <incident> [--world FILE] [--approve | --de
 
 Undoes an incident's containment with the release playbook of the incident's resource type
 (AWS::EC2::Instance: ec2-instance-release; AWS::IAM::User and AWS::IAM::Role:
-iam-credential-release). Other resource types have no release playbook and are refused.
+iam-credential-release; AWS::S3::Bucket: s3-public-bucket-release). Other resource types have
+no release playbook and are refused.
 <incident> is an incident id or a unique prefix of one.
 
 Locally (the default) it runs the playbook on the local state-machine engine, from the state
