@@ -1,18 +1,26 @@
 import { releaseRoleSessionsAction, releaseUserAction } from '#core/actions/iam.ts';
 import { definePlaybook } from '#core/playbooks/sdk.ts';
 
+const NOTHING_TO_RELEASE = 'NothingToReleaseError';
+const NOTHING_SUMMARY =
+  'This incident has no completed containment (none ran, or a safety rail or a person refused it): nothing was released and nothing was changed.';
+
 /**
  * Release of contained IAM credentials, started by an operator: a user's keys that were active
- * are reactivated and the deny-all policy removed (the console password cannot be restored: the
- * user needs a new one); a role's session revocation is removed.
+ * are reactivated, except the key the finding names as used by the attacker (it stays inactive
+ * and the notification asks for its rotation), and the deny-all policy removed (the console
+ * password cannot be restored: the user needs a new one); a role's session revocation is
+ * removed. An incident that was never contained ends on "nothing to release".
  */
 export default definePlaybook({
   id: 'iam-credential-release',
-  version: '1.0.1',
+  version: '1.1.0',
   title: 'Release contained IAM credentials',
   description: 'Undoes iam-credential-compromise from the saved pre-containment state.',
   owner: 'security-engineering',
   changelog: {
+    '1.1.0':
+      'The access key the finding names as used by the attacker stays inactive and the notification asks to rotate it; an incident never contained ends on a "nothing to release" notification instead of failing.',
     '1.0.1':
       'Steps are run again when AWS keeps throttling or failing on its side past the SDK’s own retries (up to three more times, waits growing to at most 30 s; more AWS error codes recognized); access denied and safety refusals are still never retried.',
     '1.0.0': 'Reactivate a user’s keys and remove deny-all, or remove a role’s session revocation; notify.',
@@ -25,10 +33,34 @@ export default definePlaybook({
         'releaseKind',
         (c) => [
           c.when(c.eq('incident.resourceType', 'AWS::IAM::User'), (f) =>
-            f.run('releaseUser', releaseUserAction, ($) => ({ userName: $('incident.resourceName') }), {
-              name: 'Restore user',
-              timeoutSeconds: 300,
-            }),
+            f.run(
+              'releaseUser',
+              releaseUserAction,
+              ($) => ({
+                userName: $('incident.resourceName'),
+                attackerAccessKeyIds: $('alert.accessKeyIds'),
+              }),
+              {
+                name: 'Restore user',
+                timeoutSeconds: 300,
+                catch: [
+                  {
+                    errors: [NOTHING_TO_RELEASE],
+                    recover: (r) =>
+                      r
+                        .notify(
+                          'userNothingToRelease',
+                          {
+                            subject: 'Nothing to release: the user’s credentials were never contained',
+                            summary: NOTHING_SUMMARY,
+                          },
+                          { name: 'Notify: nothing to release (user)' },
+                        )
+                        .succeed('stopUserNothing', { name: 'Stop: nothing to release (user)' }),
+                  },
+                ],
+              },
+            ),
           ),
           c.when(c.eq('incident.resourceType', 'AWS::IAM::Role'), (f) =>
             f.run(
@@ -38,6 +70,22 @@ export default definePlaybook({
               {
                 name: 'Restore role sessions',
                 timeoutSeconds: 300,
+                catch: [
+                  {
+                    errors: [NOTHING_TO_RELEASE],
+                    recover: (r) =>
+                      r
+                        .notify(
+                          'roleNothingToRelease',
+                          {
+                            subject: 'Nothing to release: the role’s credentials were never contained',
+                            summary: NOTHING_SUMMARY,
+                          },
+                          { name: 'Notify: nothing to release (role)' },
+                        )
+                        .succeed('stopRoleNothing', { name: 'Stop: nothing to release (role)' }),
+                  },
+                ],
               },
             ),
           ),
@@ -57,7 +105,7 @@ export default definePlaybook({
         {
           subject: 'IAM credentials released',
           summary:
-            'Keys that were active are active again and the deny policy is gone. A user’s console password must be reset by hand.',
+            'Keys that were active are active again, except a key the finding names as used by the attacker: it stays inactive and must be rotated (see the to-do list). The deny policy is gone. A user’s console password must be reset by hand.',
         },
         { name: 'Notify: released' },
       ),

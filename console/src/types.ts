@@ -94,7 +94,7 @@ export interface ActionEntry {
   readonly action: string;
   readonly target: string;
   readonly dryRun: boolean;
-  readonly outcome: 'succeeded' | 'failed' | 'refused';
+  readonly outcome: 'succeeded' | 'failed' | 'refused' | 'nothing-to-release';
   readonly calls: readonly ApiCall[];
   readonly before: Record<string, unknown> | null;
   readonly after: Record<string, unknown> | null;

@@ -469,7 +469,7 @@ describe('riposte --stack (a deployed Riposte stack)', () => {
       sfn.on(StartExecutionCommand).resolves({ executionArn: releaseArn(), startDate: new Date() });
 
       // Act
-      const result = await aws(['release', incident.id, '--json']);
+      const result = await aws(['release', incident.id, '--json', '--yes']);
 
       // Assess
       expect(result.code).toBe(0);
@@ -510,10 +510,10 @@ describe('riposte --stack (a deployed Riposte stack)', () => {
         .on(StartExecutionCommand)
         .resolvesOnce({ executionArn: releaseArn(), startDate: new Date() })
         .rejects(new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} }));
-      await aws(['release', incident.id]);
+      await aws(['release', incident.id, '--yes']);
 
       // Act
-      const again = await aws(['release', incident.id, '--json']);
+      const again = await aws(['release', incident.id, '--json', '--yes']);
 
       // Assess
       expect(again.code).toBe(0);
@@ -541,7 +541,7 @@ describe('riposte --stack (a deployed Riposte stack)', () => {
       });
 
       // Act
-      const result = await aws(['release', incident.id]);
+      const result = await aws(['release', incident.id, '--yes']);
 
       // Assess
       expect(result.code).toBe(1);
@@ -553,7 +553,7 @@ describe('riposte --stack (a deployed Riposte stack)', () => {
 
     it('needs --stack: --table alone names no release playbook', async () => {
       // Prepare
-      const argv = ['release', incident.id, '--table', table, '--region', REGION];
+      const argv = ['release', incident.id, '--table', table, '--region', REGION, '--yes'];
 
       // Act
       const result = await withDynamoDbEndpoint(deployed.endpoint, () => cli(argv));

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { publicBucketFinding, torKeyFinding } from '../../cli/local/demo-events.ts';
 import { cli, runEvent } from '../support/cli.ts';
+import { consoleSignIn } from '../support/events.ts';
 import { REPO_ROOT } from '../support/fixtures.ts';
 
 const C2 = 'examples/events/guardduty-ec2-c2-activity.json';
@@ -55,6 +56,7 @@ const ReleaseOutputSchema = z.object({
   playbook: z.string(),
   version: z.string(),
   status: z.enum(['SUCCEEDED', 'FAILED', 'TIMED_OUT']),
+  outcome: z.enum(['released', 'nothing-to-release', 'failed']),
   path: z.array(z.string()),
   actions: z.array(
     z.object({
@@ -86,7 +88,7 @@ describe('riposte release', () => {
     const isolated = instanceGroups(readWorld(path.join(dataDir, 'world.json')));
 
     // Act
-    const result = await cli(['release', incidentId, '--data-dir', dataDir, '--json']);
+    const result = await cli(['release', incidentId, '--data-dir', dataDir, '--json', '--yes']);
 
     // Assess
     expect(isolated).not.toEqual(original);
@@ -109,7 +111,7 @@ describe('riposte release', () => {
   it('shows the release on the incident: its execution, actions and the released milestone', async () => {
     // Prepare
     const incidentId = await runEvent(dataDir, C2);
-    await cli(['release', incidentId, '--data-dir', dataDir]);
+    await cli(['release', incidentId, '--data-dir', dataDir, '--yes']);
 
     // Act
     const shown = await cli(['show', incidentId, '--data-dir', dataDir, '--json']);
@@ -130,7 +132,7 @@ describe('riposte release', () => {
     expect(view.milestones.map((m) => m.milestone)).toContain('released');
   });
 
-  it('reactivates the keys of a contained IAM user with iam-credential-release', async () => {
+  it('reactivates the keys of a contained IAM user with iam-credential-release, but the key the finding names', async () => {
     // Prepare
     const eventFile = path.join(dataDir, 'tor.json');
     await writeFile(eventFile, JSON.stringify(torKeyFinding(Date.now())));
@@ -139,29 +141,53 @@ describe('riposte release', () => {
     const contained = keyStatuses(readWorld(path.join(dataDir, 'world.json')));
 
     // Act
-    const result = await cli(['release', incidentId, '--data-dir', dataDir, '--json']);
+    const result = await cli(['release', incidentId, '--data-dir', dataDir, '--json', '--yes']);
 
     // Assess
     expect(result.code).toBe(0);
     const output = ReleaseOutputSchema.parse(JSON.parse(result.stdout));
     expect(output).toMatchObject({ playbook: 'iam-credential-release', status: 'SUCCEEDED' });
     expect(contained).not.toEqual(original);
-    expect(keyStatuses(readWorld(path.join(dataDir, 'world.json')))).toEqual(original);
+    const attackerKey = 'payments-deployer/AKIAPAYMENTSATTACK02';
+    expect(keyStatuses(readWorld(path.join(dataDir, 'world.json')))).toEqual(
+      original.map((k) => (k.startsWith(`${attackerKey}:`) ? `${attackerKey}:Inactive` : k)),
+    );
+    expect(original).toContain(`${attackerKey}:Active`);
   });
 
   it('refuses an incident whose resource type has no release playbook', async () => {
+    // Prepare: a root sign-in opens an incident about the root principal, which Riposte cannot contain.
+    const eventFile = path.join(dataDir, 'root.json');
+    await writeFile(eventFile, JSON.stringify(consoleSignIn({ root: true })));
+    const incidentId = await runEvent(dataDir, eventFile);
+
+    // Act
+    const result = await cli(['release', incidentId, '--data-dir', dataDir, '--yes']);
+
+    // Assess
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('is about Principal arn:aws:iam::111122223333:root');
+    expect(result.stderr).toContain('no release playbook');
+  });
+
+  it('restores a blocked bucket with s3-public-bucket-release', async () => {
     // Prepare
     const eventFile = path.join(dataDir, 'bucket.json');
     await writeFile(eventFile, JSON.stringify(publicBucketFinding(Date.now())));
     const incidentId = await runEvent(dataDir, eventFile);
 
     // Act
-    const result = await cli(['release', incidentId, '--data-dir', dataDir]);
+    const result = await cli(['release', incidentId, '--data-dir', dataDir, '--json', '--yes']);
 
     // Assess
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain('AWS::S3::Bucket');
-    expect(result.stderr).toContain('no release playbook');
+    expect(result.code).toBe(0);
+    const output = ReleaseOutputSchema.parse(JSON.parse(result.stdout));
+    expect(output).toMatchObject({
+      playbook: 's3-public-bucket-release',
+      status: 'SUCCEEDED',
+      outcome: 'released',
+    });
+    expect(output.path).toContain('Notify: released');
   });
 
   it('exits 1 for an incident that does not exist', async () => {
@@ -169,7 +195,7 @@ describe('riposte release', () => {
     await runEvent(dataDir, C2);
 
     // Act
-    const result = await cli(['release', 'inc-000000000000000000000000', '--data-dir', dataDir]);
+    const result = await cli(['release', 'inc-000000000000000000000000', '--data-dir', dataDir, '--yes']);
 
     // Assess
     expect(result.code).toBe(1);

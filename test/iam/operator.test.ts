@@ -95,6 +95,10 @@ describe('IAM: the operator policy allows what riposte --stack sends, and no con
     const startable = Object.keys(deployment.aliases).filter(
       (id) => !denied.some((line) => line.startsWith(`DENIED start ${id} `)),
     );
-    expect(startable.sort()).toEqual(['ec2-instance-release', 'iam-credential-release']);
+    expect(startable.sort()).toEqual([
+      'ec2-instance-release',
+      'iam-credential-release',
+      's3-public-bucket-release',
+    ]);
   }, 300_000);
 });

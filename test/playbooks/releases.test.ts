@@ -10,6 +10,8 @@ import { guardDutyAccessKeyFinding, guardDutyInstanceFinding } from '../support/
 const INSTANCE = 'i-0a1b2c3d4e5f60718';
 const USER = 'payments-deployer';
 const ROLE = 'payments-app-role';
+/** A session key: a finding naming it names none of the user's long-term keys. */
+const SESSION_KEY = 'ASIAPAYMENTSSESSION1';
 
 /**
  * What a release must put back for the instance: security groups per ENI, instance profile,
@@ -93,9 +95,10 @@ describe('release playbooks', () => {
   });
 
   it('iam-credential-release after containment reactivates exactly the keys that were active', async () => {
-    // Prepare: one key already inactive before the incident must stay inactive.
+    // Prepare: one key already inactive before the incident must stay inactive; the finding
+    // names a session key, none of the user's (the attacker's key is kept: iam-credential-release.test.ts).
     const s = scenario(iamCompromise)
-      .event(guardDutyAccessKeyFinding({ userName: USER }))
+      .event(guardDutyAccessKeyFinding({ userName: USER, accessKeyId: SESSION_KEY }))
       .editWorld((world) => {
         const key = world.iam.users[USER]?.accessKeys.find((k) => k.accessKeyId === 'AKIAPAYMENTSDEPLOY01');
         if (key !== undefined) key.status = 'Inactive';
@@ -123,7 +126,7 @@ describe('release playbooks', () => {
     expect(Object.keys(result.world.iam.users[USER]?.inlinePolicies ?? {})).not.toContain('riposte-deny-all');
   });
 
-  it('iam-credential-release reactivates every key of the example user, all of which were active', async () => {
+  it('iam-credential-release reactivates every key of the example user, all of which were active, when the finding names none of them', async () => {
     // Prepare
     const active = (exampleWorld().iam.users[USER]?.accessKeys ?? [])
       .filter((k) => k.status === 'Active')
@@ -131,7 +134,7 @@ describe('release playbooks', () => {
 
     // Act
     const result = await scenario(iamCompromise)
-      .event(guardDutyAccessKeyFinding({ userName: USER }))
+      .event(guardDutyAccessKeyFinding({ userName: USER, accessKeyId: SESSION_KEY }))
       .andThen(iamRelease)
       .run();
 

@@ -5,6 +5,7 @@ import { UsageError } from '../../command.ts';
 import { type DecisionOutcome, decideDeployedApproval } from '../../commands/approve.ts';
 import { RELEASE_PLAYBOOKS } from '../../commands/release.ts';
 import { IncidentNotFoundError, resolveIncident } from '../../commands/show.ts';
+import { undoSteps } from '../../release-plan.ts';
 import { ApiError, type ConsoleContext } from './context.ts';
 
 /**
@@ -82,31 +83,12 @@ export async function decide(ctx: ConsoleContext, id: string, body: unknown): Pr
   };
 }
 
-export interface ReleaseStep {
-  readonly action: string;
-  readonly target: string;
-  /** The state-changing calls the containment made (what the release undoes). */
-  readonly calls: readonly string[];
-  readonly before: Record<string, unknown> | null;
-  readonly dryRun: boolean;
-}
-
 /** `GET /api/incidents/<id>/release`: what a release would undo, for the confirmation. */
 export async function releasePlan(ctx: ConsoleContext, id: string) {
   const incident = await ctx.serialize(() => incidentOf(ctx, id));
   const playbook = RELEASE_PLAYBOOKS[incident.resourceType];
   const timeline = await ctx.serialize(() => listTimeline(ctx.db, ctx.tableName, incident.id));
-  const releasePlaybooks = new Set(Object.values(RELEASE_PLAYBOOKS));
-  const undo: ReleaseStep[] = timeline
-    .filter((t) => !releasePlaybooks.has(t.playbookId) && t.outcome === 'succeeded')
-    .map((t) => ({
-      action: t.action,
-      target: t.target,
-      calls: t.calls.filter((c) => c.mutating).map((c) => c.api),
-      before: t.before ?? null,
-      dryRun: t.dryRun,
-    }))
-    .filter((s) => s.calls.length > 0 && !s.action.startsWith('notify') && s.action !== 'request-approval');
+  const undo = undoSteps(timeline, new Set(Object.values(RELEASE_PLAYBOOKS)));
   return {
     incident: incident.id,
     resourceType: incident.resourceType,

@@ -23,6 +23,14 @@ const TABS: readonly [Tab, string][] = [
   ['notes', 'Notes'],
 ];
 
+/** One icon per action outcome, beside its word (never colour alone). */
+const OUTCOME_ICONS: Record<ActionEntry['outcome'], string> = {
+  succeeded: '✔',
+  refused: '⛔',
+  failed: '✖',
+  'nothing-to-release': '∅',
+};
+
 function ActionCard({ action }: { action: ActionEntry }) {
   const changes = action.calls.filter((c) => c.mutating);
   const reads = action.calls.length - changes.length;
@@ -31,7 +39,7 @@ function ActionCard({ action }: { action: ActionEntry }) {
       <header>
         <strong>{action.action}</strong> on <span class="mono">{action.target}</span>
         <span class={`outcome outcome-${action.outcome}`}>
-          {action.outcome === 'succeeded' ? '✔' : action.outcome === 'refused' ? '⛔' : '✖'} {action.outcome}
+          {OUTCOME_ICONS[action.outcome]} {action.outcome.replaceAll('-', ' ')}
         </span>
         {action.dryRun ? <span class="tag">dry-run</span> : null}
         <span class="muted small">

@@ -7,6 +7,7 @@ import type { AlertView, IncidentView } from '../playbooks/sdk.ts';
 import { alertOcsf } from '../store/queries.ts';
 import { AlertItemSchema, IncidentItemSchema, keys } from '../store/table.ts';
 import { ResourceNotFoundError } from './errors.ts';
+import { AccessKeyIdSchema } from './iam-attacker-keys.ts';
 import { safetyKeys } from './safety.ts';
 import type { ExecutionFacts } from './types.ts';
 
@@ -93,6 +94,7 @@ export async function loadContext(
       account: ocsf.cloud.account?.uid ?? '',
       region: ocsf.cloud.region ?? '',
       url: ocsf.finding_info?.src_url ?? '',
+      accessKeyIds: accessKeyIdsOf(ocsf.resources),
     },
     incident: {
       id: incident.id,
@@ -108,6 +110,18 @@ export async function loadContext(
       sample: incident.sample,
     },
   };
+}
+
+/** The uids of the alert's `AWS::IAM::AccessKey` resources that are access key ids, deduplicated. */
+function accessKeyIdsOf(
+  resources: readonly { readonly type?: string; readonly uid?: string }[] | undefined,
+): string[] {
+  const ids = (resources ?? []).flatMap((r) =>
+    r.type === 'AWS::IAM::AccessKey' && r.uid !== undefined && AccessKeyIdSchema.safeParse(r.uid).success
+      ? [r.uid]
+      : [],
+  );
+  return [...new Set(ids)];
 }
 
 /**

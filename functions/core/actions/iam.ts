@@ -30,6 +30,7 @@ import {
   ProtectedResourceError,
   ResourceNotFoundError,
 } from './errors.ts';
+import { AccessKeyIdSchema, attackerKeysOf, rotateKeyInstruction } from './iam-attacker-keys.ts';
 import { iamService } from './services/iam.ts';
 import { tagValueOf } from './tags.ts';
 import { type ActionEnv, defineAction } from './types.ts';
@@ -767,7 +768,11 @@ export const containUserAction = defineAction({
   },
 });
 
-export const ReleaseUserInputSchema = z.object({ userName: z.string().min(1) });
+export const ReleaseUserInputSchema = z.object({
+  userName: z.string().min(1),
+  /** Keys the finding names as used by the attacker: never reactivated, their rotation asked. @default none */
+  attackerAccessKeyIds: z.array(AccessKeyIdSchema).optional(),
+});
 
 export const ReleaseUserOutputSchema = z.object({
   userName: z.string(),
@@ -775,6 +780,8 @@ export const ReleaseUserOutputSchema = z.object({
   reactivatedAccessKeys: z.array(z.string()),
   /** Keys Active before containment that no longer exist (deleted meanwhile). */
   missingAccessKeys: z.array(z.string()),
+  /** Keys of the user the finding names as the attacker's: left inactive, to be rotated. */
+  keptInactiveAccessKeys: z.array(z.string()),
   denyPolicy: z.object({
     policyName: z.string(),
     /** `removed`: deleted; `restored`: put back as it was before; `absent`: nothing to do. */
@@ -787,6 +794,8 @@ export const ReleaseUserOutputSchema = z.object({
     /** What the operator must do, or null when the user had no console password. */
     operatorAction: z.string().nullable(),
   }),
+  /** What an operator must do by hand (rotate the attacker's keys, set a new password), for the notification. */
+  operatorActions: z.array(z.string()),
   warnings: z.array(z.string()),
 });
 export type ReleaseUserOutput = z.infer<typeof ReleaseUserOutputSchema>;
@@ -796,7 +805,9 @@ export type ReleaseUserOutput = z.infer<typeof ReleaseUserOutputSchema>;
  *
  * Calls, in order: `ListAccessKeys`, `ListUserPolicies` (and `GetUserPolicy` when a previous
  * `riposte-deny-all` must be restored); then `UpdateAccessKey Status=Active` for each key that
- * was Active before and is Inactive now, and last `DeleteUserPolicy riposte-deny-all` (or
+ * was Active before and is Inactive now, except the keys the finding names as used by the
+ * attacker (`attackerAccessKeyIds`: they stay inactive and `operatorActions` asks to rotate
+ * them), and last `DeleteUserPolicy riposte-deny-all` (or
  * `PutUserPolicy` of the previous document), so that a failure part-way leaves the user denied.
  * The console password cannot be restored (it is unknown): the output says the operator must
  * set a new one. Throws {@link NothingToReleaseError} when nothing was captured.
@@ -849,10 +860,14 @@ export const releaseUserAction = defineAction({
         ? await getUserPolicy(iam, input.userName, DENY_ALL_POLICY_NAME)
         : undefined;
 
+    const attackerKeys = attackerKeysOf(input.attackerAccessKeyIds ?? [], [
+      ...capture.accessKeys.map((k) => k.accessKeyId),
+      ...currentKeys.map((k) => k.accessKeyId),
+    ]);
     const reactivated: string[] = [];
     const missing: string[] = [];
     for (const before of capture.accessKeys) {
-      if (before.status !== 'Active') continue;
+      if (before.status !== 'Active' || attackerKeys.includes(before.accessKeyId)) continue;
       const now = currentKeys.find((k) => k.accessKeyId === before.accessKeyId);
       if (now === undefined) {
         missing.push(before.accessKeyId);
@@ -889,6 +904,9 @@ export const releaseUserAction = defineAction({
     }
 
     const hadProfile = capture.loginProfile !== null;
+    const passwordAction = hadProfile
+      ? `the console password of ${input.userName} was deleted and cannot be restored (it is unknown): set a new one (CreateLoginProfile with PasswordResetRequired=true) and give it to the user out of band`
+      : null;
     const warnings = [
       ...reactivated
         .filter((id) =>
@@ -908,14 +926,19 @@ export const releaseUserAction = defineAction({
       userName: input.userName,
       reactivatedAccessKeys: reactivated,
       missingAccessKeys: missing,
+      keptInactiveAccessKeys: attackerKeys.filter(
+        (id) => currentKeys.find((k) => k.accessKeyId === id)?.status === 'Inactive',
+      ),
       denyPolicy: { policyName: DENY_ALL_POLICY_NAME, outcome },
       loginProfile: {
         existedBeforeContainment: hadProfile,
         restored: false,
-        operatorAction: hadProfile
-          ? `the console password of ${input.userName} was deleted and cannot be restored (it is unknown): set a new one (CreateLoginProfile with PasswordResetRequired=true) and give it to the user out of band`
-          : null,
+        operatorAction: passwordAction,
       },
+      operatorActions: [
+        ...attackerKeys.map((id) => rotateKeyInstruction(input.userName, id)),
+        ...(passwordAction === null ? [] : [passwordAction]),
+      ],
       warnings,
     };
   },

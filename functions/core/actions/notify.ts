@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { RiposteError } from '../errors.ts';
 import { declares } from '../permissions.ts';
 import { isAwsConsoleUrl, plainText, slackEscape, slackLiteral } from './notify-text.ts';
+import { caughtOutcome, operatorActionsOf } from './notify-todo.ts';
 import type { CallRecorder } from './recorder.ts';
 import { defineAction, type ExecutionFacts } from './types.ts';
 
@@ -309,7 +310,7 @@ export const ActionSummarySchema = z.object({
   step: z.string(),
   action: z.string(),
   target: z.string().optional(),
-  outcome: z.enum(['succeeded', 'failed', 'refused']),
+  outcome: z.enum(['succeeded', 'failed', 'refused', 'nothing-to-release']),
   dryRun: z.boolean().optional(),
   /** The error name (`ProtectedResourceError`...) when it failed or was refused. */
   error: z.string().optional(),
@@ -341,6 +342,8 @@ export const NotificationMessageSchema = z.object({
   actions: z.array(ActionSummarySchema),
   /** Present when containment did not happen: the refusal and its reason. */
   notContained: z.object({ step: z.string().optional(), error: z.string(), reason: z.string() }).optional(),
+  /** What an operator must do by hand (rotate a key the attacker used...), from the steps' outputs. */
+  operatorActions: z.array(z.string()).optional(),
   /** Present on approval requests. */
   approval: z
     .object({ approveUrl: z.string(), denyUrl: z.string(), expiresAt: z.string(), message: z.string() })
@@ -406,7 +409,7 @@ export function buildNotification(
     actions.push({
       step,
       action: step,
-      outcome: REFUSAL_ERRORS.has(caught.data.Error) ? 'refused' : 'failed',
+      outcome: caughtOutcome(caught.data.Error, REFUSAL_ERRORS),
       error: plainText(caught.data.Error),
       message: plainText(causeMessage(caught.data.Cause, caught.data.Error)),
     });
@@ -422,6 +425,7 @@ export function buildNotification(
             reason: refusal.message ?? refusal.error ?? '',
           }
         : undefined;
+  const operatorActions = operatorActionsOf(input.steps);
   const severityId = alert?.severityId ?? incident?.severityId;
   const account = nonEmpty(incident?.account) ?? nonEmpty(alert?.account) ?? execution.account;
   const region = nonEmpty(incident?.region) ?? nonEmpty(alert?.region) ?? execution.region;
@@ -451,6 +455,7 @@ export function buildNotification(
     },
     actions,
     ...(notContained === undefined ? {} : { notContained }),
+    ...(operatorActions.length === 0 ? {} : { operatorActions }),
     ...(approval === undefined ? {} : { approval }),
     links: consoleLinks(alert?.url, alert?.source, execution),
     sentAt: new Date(now).toISOString(),
@@ -574,6 +579,9 @@ export function renderEmail(message: NotificationMessage): { subject: string; bo
   for (const action of message.actions) lines.push(`  - ${actionLine(action)}`);
   if (message.notContained !== undefined) {
     lines.push('', `NOT CONTAINED (${message.notContained.error}): ${message.notContained.reason}`);
+  }
+  if (message.operatorActions !== undefined) {
+    lines.push('', 'TO DO BY HAND:', ...message.operatorActions.map((line) => `  - ${line}`));
   }
   if (message.approval !== undefined) {
     lines.push(
@@ -710,6 +718,13 @@ export function renderSlack(message: NotificationMessage): SlackPayload {
           3_000,
         ),
       },
+    });
+  }
+  if (message.operatorActions !== undefined) {
+    const todo = message.operatorActions.map((line) => `• ${slackLiteral(line)}`).join('\n');
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: truncate(`:warning: *To do by hand*\n${todo}`, 3_000) },
     });
   }
   if (message.approval !== undefined) {

@@ -10,7 +10,8 @@ import {
 } from './iam.ts';
 import { notifyAction } from './notify.ts';
 import { runnerCallsOf } from './runner.ts';
-import { blockBucketPublicAccessAction, releaseBucketPublicAccessAction } from './s3.ts';
+import { blockBucketPublicAccessAction } from './s3.ts';
+import { releaseBucketPublicAccessAction } from './s3-release.ts';
 import type { ActionDefinition, ActionFamily } from './types.ts';
 
 /** Every action Riposte ships, by id. Playbooks reference them; each family's function hosts its own. */

@@ -22,6 +22,7 @@ import {
   isTransientAwsError,
   MemberRoleMissingError,
   NotAllowedError,
+  NothingToReleaseError,
   ProtectedResourceError,
   RETRYABLE_ERRORS,
   SampleAlertError,
@@ -29,6 +30,7 @@ import {
 } from './errors.ts';
 import { MEMBER_ROLE_CALLS } from './member-role.ts';
 import { CallRecorder } from './recorder.ts';
+import { assertSomethingToRelease, RELEASE_GUARD_CALLS } from './release-guard.ts';
 import { KILL_SWITCH_CALLS, SAFETY_RAILS_CALLS } from './safety.ts';
 import { CONTAINMENT_STATE_CALLS, TIMELINE_CALLS } from './state.ts';
 import {
@@ -96,7 +98,8 @@ const NON_RESOURCE_FAMILIES = new Set<ActionFamily>(['notify', 'approve']);
  * - `enrich`, `contain`, `release` (they act on the incident's resources): the kill switch and
  *   the member role;
  * - `contain`: the safety rails (blast-radius ledger, approval) and the saved state; `release`:
- *   the saved state; both: the milestone on the incident and the contained/released event.
+ *   the incident's containment milestone (was anything contained?) and the saved state; both:
+ *   the milestone on the incident and the contained/released event.
  *
  * @example
  * runnerCallsOf('contain').flatMap((call) => call.actions); // ['dynamodb:PutItem', 'ssm:GetParameter', …]
@@ -113,6 +116,7 @@ export function runnerCallsOf(family: ActionFamily): readonly CallDeclaration[] 
   if (family === 'contain' || family === 'release') {
     calls.push(CONTAINMENT_STATE_CALLS, MILESTONE_CALLS);
   }
+  if (family === 'release') calls.push(RELEASE_GUARD_CALLS);
   return calls;
 }
 
@@ -202,6 +206,8 @@ export async function runAction(raw: unknown, runnerDeps: RunnerDeps): Promise<A
   });
   const timeline = deps.timeline(facts);
   try {
+    // A release of an incident that was never contained says so before touching anything.
+    if (action.family === 'release') await assertSomethingToRelease(deps.store, facts, dryRun);
     const output = await action.run(input.data, {
       execution: facts,
       clients,
@@ -248,13 +254,14 @@ export async function runAction(raw: unknown, runnerDeps: RunnerDeps): Promise<A
     return response;
   } catch (error) {
     const refused = REFUSALS.some((cls) => error instanceof cls);
+    const nothingToRelease = error instanceof NothingToReleaseError;
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     await timeline
       .append({
         action: action.id,
         target,
         dryRun,
-        outcome: refused ? 'refused' : 'failed',
+        outcome: refused ? 'refused' : nothingToRelease ? 'nothing-to-release' : 'failed',
         calls: recorder.calls,
         error: message,
       })
@@ -266,7 +273,7 @@ export async function runAction(raw: unknown, runnerDeps: RunnerDeps): Promise<A
       target,
       dryRun,
       calls: recorder.calls,
-      output: { error: message, refused },
+      output: { error: message, refused, ...(nothingToRelease ? { nothingToRelease } : {}) },
     });
     throw retryableByName(error);
   }

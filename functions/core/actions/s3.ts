@@ -1,5 +1,4 @@
 import {
-  DeletePublicAccessBlockCommand,
   GetBucketPolicyStatusCommand,
   GetBucketTaggingCommand,
   GetPublicAccessBlockCommand,
@@ -9,12 +8,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { InvalidInputError } from '../errors.ts';
-import {
-  AwsAccessDeniedError,
-  hasErrorCode,
-  NothingToReleaseError,
-  ResourceNotFoundError,
-} from './errors.ts';
+import { AwsAccessDeniedError, hasErrorCode, ResourceNotFoundError } from './errors.ts';
 import { s3Service } from './services/s3.ts';
 import { type ActionEnv, defineAction } from './types.ts';
 
@@ -22,8 +16,8 @@ import { type ActionEnv, defineAction } from './types.ts';
  * S3 Block Public Access actions, at the **bucket level**: the S3 API's
  * `Get/Put/DeletePublicAccessBlock` with `Bucket`. Blocking one public bucket changes that
  * bucket's four settings only; the account-level settings and every other bucket are left as
- * they are, and release puts back the bucket's own previous configuration (or deletes it when
- * it had none).
+ * they are, and release (`s3-release.ts`) puts back the bucket's own previous configuration (or
+ * deletes it when it had none).
  *
  * Every call names the bucket owner (`ExpectedBucketOwner`: the input's `accountId`, else the
  * incident's account): bucket names are global, and a bucket of the same name in another
@@ -37,13 +31,13 @@ const BLOCK_ALL = {
   RestrictPublicBuckets: true,
 } as const;
 
-const SettingsSchema = z.object({
+export const SettingsSchema = z.object({
   BlockPublicAcls: z.boolean(),
   IgnorePublicAcls: z.boolean(),
   BlockPublicPolicy: z.boolean(),
   RestrictPublicBuckets: z.boolean(),
 });
-type Settings = z.infer<typeof SettingsSchema>;
+export type Settings = z.infer<typeof SettingsSchema>;
 
 /** What block-bucket-public-access saves under `s3-bucket-public-access-block:<bucket>`. */
 const CaptureSchema = z.object({
@@ -59,9 +53,11 @@ const CaptureSchema = z.object({
 });
 type Capture = z.infer<typeof CaptureSchema>;
 
-const stateKey = (bucketName: string): string => `s3-bucket-public-access-block:${bucketName}`;
+/** Where block-bucket-public-access saves its capture of `bucketName`. */
+export const stateKey = (bucketName: string): string => `s3-bucket-public-access-block:${bucketName}`;
 
-interface BucketRef {
+/** A bucket and its owner, as every S3 call of these actions names them. */
+export interface BucketRef {
   readonly Bucket: string;
   readonly ExpectedBucketOwner: string;
 }
@@ -75,7 +71,7 @@ function settingsOf(config: PublicAccessBlockConfiguration | undefined): Setting
   };
 }
 
-function sameSettings(a: Settings | null, b: Settings | null): boolean {
+export function sameSettings(a: Settings | null, b: Settings | null): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
@@ -87,7 +83,7 @@ function notFound(error: unknown, bucket: string): unknown {
 }
 
 /** The bucket's tags (`GetBucketTagging`; `NoSuchTagSet` is no tag). */
-async function readTags(s3: S3Client, ref: BucketRef): Promise<Record<string, string>> {
+export async function readTags(s3: S3Client, ref: BucketRef): Promise<Record<string, string>> {
   try {
     const out = await s3.send(new GetBucketTaggingCommand({ ...ref }));
     return Object.fromEntries(
@@ -100,7 +96,7 @@ async function readTags(s3: S3Client, ref: BucketRef): Promise<Record<string, st
 }
 
 /** The bucket's own Block Public Access settings; null when it has no configuration. */
-async function readSettings(s3: S3Client, ref: BucketRef): Promise<Settings | null> {
+export async function readSettings(s3: S3Client, ref: BucketRef): Promise<Settings | null> {
   try {
     const out = await s3.send(new GetPublicAccessBlockCommand({ ...ref }));
     return settingsOf(out.PublicAccessBlockConfiguration);
@@ -133,7 +129,8 @@ function ownerOf(input: { readonly accountId?: string | undefined }, env: Action
   return account;
 }
 
-function parseCapture(key: string, saved: Record<string, unknown>): Capture {
+/** The capture saved under `key`, parsed ({@link InvalidInputError} when unreadable). */
+export function parseCapture(key: string, saved: Record<string, unknown>): Capture {
   const parsed = CaptureSchema.safeParse(saved);
   if (!parsed.success) {
     throw new InvalidInputError(`the state saved for ${key} is not readable: ${parsed.error.message}`, {
@@ -143,7 +140,7 @@ function parseCapture(key: string, saved: Record<string, unknown>): Capture {
   return parsed.data;
 }
 
-const BucketInputSchema = z.object({
+export const BucketInputSchema = z.object({
   bucketName: z
     .string()
     .min(3)
@@ -260,80 +257,6 @@ export const blockBucketPublicAccessAction = defineAction({
       changedByThisRun: change,
       policyPublic,
       notes,
-    };
-  },
-});
-
-export const ReleaseBucketPublicAccessInputSchema = BucketInputSchema;
-
-export const ReleaseBucketPublicAccessOutputSchema = z.object({
-  bucketName: z.string(),
-  accountId: z.string(),
-  scope: z.literal('bucket'),
-  /** The settings restored; null: the bucket had none, its configuration was deleted. */
-  restored: SettingsSchema.nullable(),
-  changedByThisRun: z.boolean(),
-  warnings: z.array(z.string()),
-});
-export type ReleaseBucketPublicAccessOutput = z.infer<typeof ReleaseBucketPublicAccessOutputSchema>;
-
-/**
- * Undoes {@link blockBucketPublicAccessAction} on the same bucket, from its capture
- * ({@link NothingToReleaseError} when nothing was captured in this incident): `GetPublicAccessBlock`,
- * then `PutPublicAccessBlock` with the captured settings, or `DeletePublicAccessBlock` when the
- * bucket had none, unless the bucket is already so (a second run changes nothing). Each call
- * names the owner recorded by the capture (`ExpectedBucketOwner`). The account-level settings
- * are not touched.
- *
- * @example
- * const { output } = await runAction(releaseBucketPublicAccessAction, { bucketName: 'payments-exports' }, env);
- * output.restored; // null: the bucket configuration was deleted, as before containment
- */
-export const releaseBucketPublicAccessAction = defineAction({
-  id: 'release-bucket-public-access',
-  family: 'release',
-  services: s3Service,
-  description: "Restores the bucket's own Block Public Access settings saved by block-bucket-public-access.",
-  input: ReleaseBucketPublicAccessInputSchema,
-  output: ReleaseBucketPublicAccessOutputSchema,
-  // DeletePublicAccessBlock is authorized by s3:PutBucketPublicAccessBlock.
-  iamActions: ['s3:GetBucketPublicAccessBlock', 's3:PutBucketPublicAccessBlock'],
-  target: (input) => input.bucketName,
-  async run(input, env): Promise<ReleaseBucketPublicAccessOutput> {
-    const { s3 } = env.clients;
-    const key = stateKey(input.bucketName);
-    const saved = await env.state.load(key);
-    if (saved === undefined) {
-      throw new NothingToReleaseError(
-        `no Block Public Access change of bucket ${input.bucketName} was recorded in this incident`,
-      );
-    }
-    const { previous, accountId } = parseCapture(key, saved);
-    const ref: BucketRef = { Bucket: input.bucketName, ExpectedBucketOwner: accountId };
-    const current = await readSettings(s3, ref);
-    let change = false;
-    if (previous === null) {
-      if (current !== null) {
-        await s3.send(new DeletePublicAccessBlockCommand({ ...ref }));
-        change = true;
-      }
-    } else if (!sameSettings(current, previous)) {
-      await s3.send(
-        new PutPublicAccessBlockCommand({ ...ref, PublicAccessBlockConfiguration: { ...previous } }),
-      );
-      change = true;
-    }
-    return {
-      bucketName: input.bucketName,
-      accountId,
-      scope: 'bucket',
-      restored: previous,
-      changedByThisRun: change,
-      warnings: change
-        ? [
-            `bucket ${input.bucketName}: public access through its policy or ACLs is governed again by its previous settings (and the account's); it may be public again`,
-          ]
-        : [],
     };
   },
 });

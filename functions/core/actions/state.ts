@@ -172,7 +172,8 @@ export const TimelineEntrySchema = z.object({
   action: z.string(),
   target: z.string(),
   dryRun: z.boolean(),
-  outcome: z.enum(['succeeded', 'failed', 'refused']),
+  /** `nothing-to-release`: a release found no containment to undo. */
+  outcome: z.enum(['succeeded', 'failed', 'refused', 'nothing-to-release']),
   calls: z.array(ApiCallSchema),
   before: z.record(z.string(), z.unknown()).optional(),
   after: z.record(z.string(), z.unknown()).optional(),

@@ -128,7 +128,8 @@ export interface Timeline {
     readonly action: string;
     readonly target: string;
     readonly dryRun: boolean;
-    readonly outcome: 'succeeded' | 'failed' | 'refused';
+    /** `nothing-to-release`: a release found no containment to undo (nothing was changed). */
+    readonly outcome: 'succeeded' | 'failed' | 'refused' | 'nothing-to-release';
     readonly calls: readonly ApiCall[];
     readonly before?: Readonly<Record<string, unknown>>;
     readonly after?: Readonly<Record<string, unknown>>;

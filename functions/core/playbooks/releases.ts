@@ -9,4 +9,5 @@ export const RELEASE_PLAYBOOKS: Readonly<Record<string, string>> = {
   'AWS::EC2::Instance': 'ec2-instance-release',
   'AWS::IAM::User': 'iam-credential-release',
   'AWS::IAM::Role': 'iam-credential-release',
+  'AWS::S3::Bucket': 's3-public-bucket-release',
 };

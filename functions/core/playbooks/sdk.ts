@@ -41,6 +41,8 @@ export interface AlertView {
   readonly region: string;
   /** The console link of the finding, or an empty string. */
   readonly url: string;
+  /** The access key ids the finding's resources name (the key an attacker used); empty when none. */
+  readonly accessKeyIds: string[];
 }
 
 /** The incident the execution works on. */

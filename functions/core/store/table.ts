@@ -200,7 +200,8 @@ export const ExecutionItemSchema = /* @__PURE__ */ (() =>
     version: z.string(),
     name: z.string(),
     mode: z.enum(['live', 'dry-run']),
-    status: z.enum(['started', 'failed']),
+    /** `nothing-to-release`: a release that found no containment to undo (nothing changed). */
+    status: z.enum(['started', 'failed', 'nothing-to-release']),
     target: z.string(),
     createdAt: z.number(),
     executionArn: z.optional(z.string()),

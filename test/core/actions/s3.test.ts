@@ -11,14 +11,11 @@ import {
 import { describe, expect, it } from 'vitest';
 import {
   AwsAccessDeniedError,
-  NothingToReleaseError,
   ProtectedResourceError,
   ResourceNotFoundError,
 } from '../../../functions/core/actions/errors.ts';
-import {
-  blockBucketPublicAccessAction,
-  releaseBucketPublicAccessAction,
-} from '../../../functions/core/actions/s3.ts';
+import { blockBucketPublicAccessAction } from '../../../functions/core/actions/s3.ts';
+import { releaseBucketPublicAccessAction } from '../../../functions/core/actions/s3-release.ts';
 import { LocalWorld } from '../../../functions/core/actions/world/index.ts';
 import { bucketIsPublic, handleS3, S3WorldSchema } from '../../../functions/core/actions/world/s3.ts';
 import { InvalidInputError } from '../../../functions/core/errors.ts';
@@ -317,80 +314,6 @@ describe('block-bucket-public-access (live, aws-sdk-client-mock behind the middl
       ['PutPublicAccessBlock', { ...REF, PublicAccessBlockConfiguration: ALL_TRUE }, true],
     ]);
     expect(output.changedByThisRun).toBe(true);
-  });
-});
-
-describe('release-bucket-public-access (live)', () => {
-  function captured(previous: typeof PARTIAL | null) {
-    return {
-      kind: 's3-bucket-public-access-block',
-      bucketName: BUCKET,
-      accountId: ACCOUNT,
-      previous,
-      policyPublic: true,
-      capturedAt: '2025-05-22T05:00:00.000Z',
-    };
-  }
-
-  it('deletes the bucket configuration when the bucket had none', async () => {
-    // Prepare
-    const { env, s3 } = liveEnv();
-    await env.state.save(STATE_KEY, captured(null));
-    bucket(s3, {}, ALL_TRUE);
-
-    // Act
-    const output = await releaseBucketPublicAccessAction.run({ bucketName: BUCKET }, env);
-
-    // Assess
-    expectSent(env, s3, [
-      ['GetPublicAccessBlock', REF],
-      ['DeletePublicAccessBlock', REF],
-    ]);
-    expect(output).toMatchObject({ scope: 'bucket', restored: null, changedByThisRun: true });
-    expect(releaseBucketPublicAccessAction.output.parse(output)).toEqual(output);
-  });
-
-  it('puts the previous bucket settings back when there were some', async () => {
-    // Prepare
-    const { env, s3 } = liveEnv();
-    await env.state.save(STATE_KEY, captured(PARTIAL));
-    bucket(s3, {}, ALL_TRUE);
-
-    // Act
-    const output = await releaseBucketPublicAccessAction.run({ bucketName: BUCKET }, env);
-
-    // Assess
-    expectSent(env, s3, [
-      ['GetPublicAccessBlock', REF],
-      ['PutPublicAccessBlock', { ...REF, PublicAccessBlockConfiguration: PARTIAL }],
-    ]);
-    expect(output).toMatchObject({ restored: PARTIAL, changedByThisRun: true });
-  });
-
-  it('changes nothing when the bucket is already as before containment', async () => {
-    // Prepare
-    const { env, s3 } = liveEnv();
-    await env.state.save(STATE_KEY, captured(null));
-    bucket(s3, {}, undefined);
-
-    // Act
-    const output = await releaseBucketPublicAccessAction.run({ bucketName: BUCKET }, env);
-
-    // Assess
-    expectSent(env, s3, [['GetPublicAccessBlock', REF]]);
-    expect(output).toMatchObject({ restored: null, changedByThisRun: false, warnings: [] });
-  });
-
-  it('throws NothingToReleaseError when nothing was captured', async () => {
-    // Prepare
-    const { env, s3 } = liveEnv();
-
-    // Act
-    const run = releaseBucketPublicAccessAction.run({ bucketName: BUCKET, accountId: ACCOUNT }, env);
-
-    // Assess
-    await expect(run).rejects.toBeInstanceOf(NothingToReleaseError);
-    expectSent(env, s3, []);
   });
 });
 

@@ -58,6 +58,8 @@ const PREFIX: Record<string, string> = {
 const ACTION_OF: Record<string, string> = {
   's3:GetPublicAccessBlock': 's3:GetBucketPublicAccessBlock',
   's3:PutPublicAccessBlock': 's3:PutBucketPublicAccessBlock',
+  // The Service Authorization Reference: DeletePublicAccessBlock needs s3:PutBucketPublicAccessBlock.
+  's3:DeletePublicAccessBlock': 's3:PutBucketPublicAccessBlock',
   'dynamodb:Get': 'dynamodb:GetItem',
   'dynamodb:Put': 'dynamodb:PutItem',
   'dynamodb:Update': 'dynamodb:UpdateItem',

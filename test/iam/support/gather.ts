@@ -6,6 +6,7 @@ import ec2Release from '../../../playbooks/ec2-instance-release.ts';
 import iamCompromise from '../../../playbooks/iam-credential-compromise.ts';
 import iamRelease from '../../../playbooks/iam-credential-release.ts';
 import s3PublicBucket from '../../../playbooks/s3-public-bucket.ts';
+import s3Release from '../../../playbooks/s3-public-bucket-release.ts';
 import {
   accessAnalyzerPublicBucket,
   guardDutyAccessKeyFinding,
@@ -42,6 +43,12 @@ interface Case {
 }
 
 const INSTANCE = 'i-0a1b2c3d4e5f60718';
+const NO_BLOCK = {
+  blockPublicAcls: false,
+  ignorePublicAcls: false,
+  blockPublicPolicy: false,
+  restrictPublicBuckets: false,
+};
 
 /** Every branch of the shipped playbooks: contain and release, refusals, denials, failures. */
 export const CASES: readonly Case[] = [
@@ -120,6 +127,27 @@ export const CASES: readonly Case[] = [
     name: 'protected bucket',
     playbook: s3PublicBucket,
     event: (account) => accessAnalyzerPublicBucket({ bucket: 'riposte-protected-logs', account }),
+  },
+  {
+    name: 'block then release a bucket',
+    playbook: s3PublicBucket,
+    release: s3Release,
+    event: (account) => accessAnalyzerPublicBucket({ bucket: 'payments-exports', account }),
+  },
+  {
+    name: 'block then release a bucket that had its own settings',
+    playbook: s3PublicBucket,
+    release: s3Release,
+    event: (account) => accessAnalyzerPublicBucket({ bucket: 'payments-exports', account }),
+    edit: (world) => {
+      const bucket = world.s3.buckets['payments-exports'];
+      if (bucket !== undefined) bucket.publicAccessBlock = { ...NO_BLOCK, blockPublicAcls: true };
+    },
+  },
+  {
+    name: 'bucket release without containment',
+    playbook: s3Release,
+    event: (account) => accessAnalyzerPublicBucket({ bucket: 'payments-exports', account }),
   },
 ];
 

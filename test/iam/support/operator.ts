@@ -100,7 +100,7 @@ export async function gatherOperatorCalls(deployment: Deployment): Promise<Gathe
       if (!(error instanceof OperatorCommandError)) throw error;
     });
     sfn.on(SendTaskSuccessCommand).resolves({});
-    await aws(['release', incidentId]);
+    await aws(['release', incidentId, '--yes']);
     await aws(['assign', incidentId, 'alice@example.com']);
     await aws(['note', incidentId, 'Scanner of the red team']);
     await aws(['tag', incidentId, 'red-team']);

@@ -1,7 +1,7 @@
 import { releaseInstanceAction } from '../ec2.ts';
 import { defineFamily } from '../family.ts';
 import { releaseRoleSessionsAction, releaseUserAction } from '../iam.ts';
-import { releaseBucketPublicAccessAction } from '../s3.ts';
+import { releaseBucketPublicAccessAction } from '../s3-release.ts';
 
 /** The release family: the actions that undo a containment from the state it saved. */
 export const releaseFamily = defineFamily('release', [
