@@ -1,5 +1,5 @@
-import { SEVERITY_CAPTIONS, type SeverityId } from '../../ocsf/constants.ts';
-import type { OcsfEvent, OcsfResource } from '../../ocsf/schema.ts';
+import { SEVERITY_CAPTIONS } from '../../ocsf/constants.ts';
+import type { OcsfEvent, OcsfRelatedEvent, OcsfResource } from '../../ocsf/schema.ts';
 import { awsTags, severityFromScore } from '../common.ts';
 import {
   compact,
@@ -31,22 +31,6 @@ import { firstTimestamp } from '../time.ts';
  * related to a finding"), and puts the resource containment would act on first, so that incident
  * grouping (`primaryResource`, the first resource with an id) picks it: see {@link withPrimaryFirst}.
  */
-
-/** An OCSF 1.6 `related_event`: `uid` is required. */
-export interface OcsfRelatedEvent {
-  uid: string;
-  type?: string;
-  title?: string;
-  desc?: string;
-  count?: number;
-  created_time?: number;
-  modified_time?: number;
-  first_seen_time?: number;
-  last_seen_time?: number;
-  severity_id?: SeverityId;
-  severity?: string;
-  product_uid?: string;
-}
 
 /** What a native attack sequence maps, besides the finding's own members. */
 export const SEQUENCE_MAPPED: readonly string[] = [
