@@ -81,7 +81,9 @@ describe('Security Hub Findings Imported V2 (OCSF) → alert', () => {
     expect(fromV2?.id).toBe(alertIdFor(GUARDDUTY_ARN));
     expect(fromV2?.id).toBe(native?.id);
     expect(fromV2?.id).toBe(asff?.id);
-    expect(primaryResource(alertFrom(loadFixture(V2_GUARDDUTY))).key).toBe('111122223333|-|AWS::IAM::Role|riposte-demo-app');
+    expect(primaryResource(alertFrom(loadFixture(V2_GUARDDUTY))).key).toBe(
+      '111122223333|-|AWS::IAM::Role|riposte-demo-app',
+    );
   });
 
   it('proves an AWS producer only by an AWS product ARN in metadata.product.uid', () => {
