@@ -314,6 +314,7 @@ describe('buildRulePatterns', () => {
       'macie/finding-policy-s3-bucket-public-sample.json': ['macie'],
       'macie/finding-sensitive-data-s3-object-personal.json': ['macie'],
       'securityhub/custom-action-three-findings.json': ['securityhubCustomAction'],
+      'securityhub/findings-imported-v2-control-s3-public-access.json': ['securityhub'],
       'securityhub/findings-imported-v2-guardduty.json': ['securityhub'],
       'securityhub/findings-imported-v2-partner-claims-aws.json': ['securityhub'], // the normalizer judges the product
       'securityhub/imported-guardduty-attack-sequence-s3.json': ['securityhub'],

@@ -85,9 +85,14 @@ export type OcsfFindingV2 = z.infer<typeof OcsfFindingV2Schema>;
  * and any other value (a partner's or custom product, a bare name, an unknown form) makes a
  * non-AWS alert keyed `product:<uid>|<finding uid>`, which no AWS-producer trigger matches.
  *
- * Finding key: {@link findingKeyOf} of `metadata.product.uid` and `finding_info.uid`, as for ASFF,
- * so an AWS finding whose `finding_info.uid` is its ARN (GuardDuty's finding ARN) shares the alert
- * of the same finding seen natively or as ASFF.
+ * Finding key: {@link findingKeyOf} of `metadata.product.uid` and `finding_info.uid`, as for ASFF
+ * (`ProductArn`, `Id`): an AWS finding whose `finding_info.uid` is an ARN is keyed by it, so when
+ * GuardDuty's `finding_info.uid` is its finding ARN (its ASFF `Id`) the OCSF, ASFF and native
+ * copies share one alert. The Security Hub documentation Riposte was written from does not state
+ * what `finding_info.uid` holds for each AWS service; where it is not the service's finding ARN,
+ * the OCSF copy gets an alert of its own (keyed by product and uid), never a wrong merge.
+ *
+ * Not read: a sample marker (none is documented for OCSF findings, so `sample` is false).
  *
  * @example
  * normalize({ source: 'aws.securityhub', 'detail-type': 'Findings Imported V2', detail: { findings: [finding] } })
@@ -165,6 +170,8 @@ export function normalizeOcsfFinding(
     if (f.metadata.uid !== undefined) extra['metadata.uid'] = f.metadata.uid;
   }
   if (envelopeTime !== undefined) metadata.logged_time = envelopeTime;
+  // The finding's own `unmapped` is kept: merged when an object, else under its name.
+  if (f.unmapped !== undefined && !isRecord(f.unmapped)) extra.unmapped = f.unmapped;
   const unmapped = { ...(isRecord(f.unmapped) ? f.unmapped : {}), ...extra };
 
   const candidate: Record<string, unknown> = {

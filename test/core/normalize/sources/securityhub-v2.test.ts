@@ -9,6 +9,8 @@ import { alertFrom, rejectionFrom, set } from '../../../support/normalize.ts';
 
 const V2_GUARDDUTY = 'securityhub/findings-imported-v2-guardduty.json';
 const V2_PARTNER = 'securityhub/findings-imported-v2-partner-claims-aws.json';
+const V2_CONTROL = 'securityhub/findings-imported-v2-control-s3-public-access.json';
+const ASFF_CONTROL = 'securityhub/imported-control-s3-public-access-failed.json';
 const NATIVE = 'securityhub/native-guardduty-credential-exfiltration.json';
 const ASFF = 'securityhub/imported-guardduty-credential-exfiltration.json';
 const GUARDDUTY_ARN =
@@ -138,6 +140,52 @@ describe('Security Hub Findings Imported V2 (OCSF) → alert', () => {
     expect(matchesTrigger(CREDENTIAL_TRIGGER, alert)).toBe(false);
   });
 
+  it('keeps a control finding’s compliance, and answers the same trigger as its ASFF copy with the same alert', () => {
+    // Prepare
+    const event = loadFixture(V2_CONTROL);
+    const publicBucket = {
+      sources: ['aws.securityhub'],
+      controls: ['S3.8'],
+      classUids: [2003],
+      resourceTypes: ['AWS::S3::Bucket'],
+    };
+
+    // Act
+    const alert = alertFrom(event);
+
+    // Assess
+    expect(alert.ocsf).toMatchObject({
+      class_uid: 2003,
+      activity_id: 2,
+      compliance: { control: 'S3.8', status_id: 3 },
+      remediation: { references: ['https://docs.aws.amazon.com/console/securityhub/S3.8/remediation'] },
+    });
+    expect(alert.ocsf.resources?.[0]).toMatchObject({
+      type: 'AWS::S3::Bucket',
+      name: 'riposte-demo-reports',
+    });
+    expect(alertProducer(alert)).toEqual({ id: 'aws/securityhub', aws: true });
+    expect(matchesTrigger(publicBucket, alert)).toBe(true);
+    expect(alert.id).toBe(alertFrom(loadFixture(ASFF_CONTROL)).id);
+  });
+
+  it('keeps a finding’s own unmapped, merged when an object and under its name otherwise', () => {
+    // Prepare
+    const merged = set(loadFixture(V2_GUARDDUTY), 'detail.findings', [
+      { ...findingOf(loadFixture(V2_GUARDDUTY)), unmapped: { vendor_field: 1 } },
+    ]);
+    const scalar = set(loadFixture(V2_GUARDDUTY), 'detail.findings', [
+      { ...findingOf(loadFixture(V2_GUARDDUTY)), unmapped: 'opaque' },
+    ]);
+
+    // Act
+    const [fromObject, fromScalar] = [merged, scalar].map((event) => alertFrom(event).ocsf.unmapped);
+
+    // Assess
+    expect(fromObject).toMatchObject({ vendor_field: 1, riposte_demo_extension: expect.anything() });
+    expect(fromScalar).toMatchObject({ unmapped: 'opaque', riposte_demo_extension: expect.anything() });
+  });
+
   it('takes the severity from its caption when severity_id is missing, and the envelope account when the finding has none', () => {
     // Prepare
     const finding = findingOf(loadFixture(V2_GUARDDUTY));
@@ -191,6 +239,13 @@ describe('Security Hub Findings Imported V2 (OCSF) → alert', () => {
       'detail.findings[0].activity_id: 99',
     ],
     ['time not a timestamp', 'time', '2024-05-14', 'invalid_field', 'detail.findings[0].time:'],
+    [
+      'a compliance class without compliance',
+      'class_uid',
+      2003,
+      'invalid_field',
+      'detail.findings[0].compliance: Compliance Finding requires compliance',
+    ],
   ])('rejects a finding with %s, in one line', (_case, key, value, reason, start) => {
     // Prepare
     const finding = { ...findingOf(loadFixture(V2_GUARDDUTY)), [key]: value };
