@@ -49,6 +49,24 @@ describe('AlertSources', () => {
     }
   });
 
+  it('subscribes the Security Hub rule to both imported-finding formats, ASFF and OCSF (Findings Imported V2)', () => {
+    // Prepare
+    const { stack, sources, template } = synthSources();
+    const rule = sources.rules.get('securityhub');
+    if (rule === undefined) throw new Error('no securityhub rule');
+
+    // Act
+    const pattern =
+      template.findResources('AWS::Events::Rule')[logicalIdOf(stack, rule)]?.Properties?.EventPattern;
+    const detailTypes = (pattern?.$or ?? []).flatMap(
+      (branch: { 'detail-type'?: string[] }) => branch['detail-type'] ?? [],
+    );
+
+    // Assess
+    expect(pattern?.source).toEqual(['aws.securityhub']);
+    expect(detailTypes).toEqual(['Security Hub Findings - Imported', 'Findings Imported V2']);
+  });
+
   it('targets the intake queue from every rule, with a retry policy and the dead-letter queue', () => {
     // Prepare / Act
     const { stack, queue, deadLetterQueue, template } = synthSources();

@@ -11,6 +11,7 @@ import { healthNormalizers } from './sources/health.ts';
 import { inspectorNormalizers } from './sources/inspector.ts';
 import { macieNormalizers } from './sources/macie.ts';
 import { securityHubNormalizers } from './sources/securityhub.ts';
+import { securityHubV2Normalizers } from './sources/securityhub-v2.ts';
 import type { SourceNormalizer } from './sources/types.ts';
 import { parseTimestamp } from './time.ts';
 
@@ -21,6 +22,7 @@ export type { SourceNormalizer } from './sources/types.ts';
 export const NORMALIZERS: readonly SourceNormalizer[] = [
   ...guardDutyNormalizers,
   ...securityHubNormalizers,
+  ...securityHubV2Normalizers,
   ...inspectorNormalizers,
   ...macieNormalizers,
   ...accessAnalyzerNormalizers,

@@ -35,6 +35,21 @@ const CANON: Readonly<Record<string, Canon>> = {
   AwsRdsDbInstance: { type: 'AWS::RDS::DBInstance', uid: 'as-is' },
   AwsCloudTrailTrail: { type: 'AWS::CloudTrail::Trail', uid: 'as-is' },
   AwsAccount: { type: 'AWS::Account', uid: 'after-colon' },
+  // GuardDuty `ResourceV2.resourceType` (attack sequences: `service.detection.sequence.resources`).
+  EC2_INSTANCE: { type: 'AWS::EC2::Instance', uid: 'last-segment' },
+  EC2_NETWORK_INTERFACE: { type: 'AWS::EC2::NetworkInterface', uid: 'last-segment' },
+  EC2_VPC: { type: 'AWS::EC2::VPC', uid: 'last-segment' },
+  EC2_IMAGE: { type: 'AWS::EC2::Image', uid: 'last-segment' },
+  EC2_LAUNCH_TEMPLATE: { type: 'AWS::EC2::LaunchTemplate', uid: 'last-segment' },
+  S3_BUCKET: { type: 'AWS::S3::Bucket', uid: 'as-is' },
+  S3_OBJECT: { type: 'AWS::S3::Object', uid: 'as-is' },
+  ACCESS_KEY: { type: 'AWS::IAM::AccessKey', uid: 'after-colon' },
+  IAM_INSTANCE_PROFILE: { type: 'AWS::IAM::InstanceProfile', uid: 'as-is' },
+  EKS_CLUSTER: { type: 'AWS::EKS::Cluster', uid: 'as-is' },
+  ECS_CLUSTER: { type: 'AWS::ECS::Cluster', uid: 'as-is' },
+  ECS_TASK: { type: 'AWS::ECS::Task', uid: 'as-is' },
+  AUTOSCALING_AUTO_SCALING_GROUP: { type: 'AWS::AutoScaling::AutoScalingGroup', uid: 'as-is' },
+  CLOUDFORMATION_STACK: { type: 'AWS::CloudFormation::Stack', uid: 'as-is' },
 };
 
 /**

@@ -68,6 +68,22 @@ export const MetadataSchema = z.looseObject({
   correlation_uid: optionalString,
 });
 
+/** OCSF `related_event`: an event or another finding related to a finding (an attack sequence's signals). */
+export const RelatedEventSchema = z.looseObject({
+  uid: z.string(),
+  type: optionalString,
+  title: optionalString,
+  desc: optionalString,
+  count: optionalInt,
+  created_time: optionalTimestamp,
+  modified_time: optionalTimestamp,
+  first_seen_time: optionalTimestamp,
+  last_seen_time: optionalTimestamp,
+  severity_id: z.optional(SeverityIdSchema),
+  severity: optionalString,
+  product_uid: optionalString,
+});
+
 export const FindingInfoSchema = z.looseObject({
   uid: z.string(),
   title: optionalString,
@@ -79,6 +95,8 @@ export const FindingInfoSchema = z.looseObject({
   last_seen_time: optionalTimestamp,
   src_url: optionalString,
   product_uid: optionalString,
+  related_events: z.optional(z.array(RelatedEventSchema)),
+  related_events_count: optionalInt,
 });
 
 export const KeyValueSchema = z.looseObject({ name: z.string(), value: optionalString });
@@ -305,3 +323,4 @@ export type OcsfNetworkEndpoint = z.infer<typeof NetworkEndpointSchema>;
 export type OcsfVulnerability = z.infer<typeof VulnerabilitySchema>;
 export type OcsfCompliance = z.infer<typeof ComplianceSchema>;
 export type OcsfApi = z.infer<typeof ApiSchema>;
+export type OcsfRelatedEvent = z.infer<typeof RelatedEventSchema>;

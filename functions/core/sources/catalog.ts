@@ -18,7 +18,8 @@
  *   GuardDuty findings" (Low 1.0–3.9, Medium 4.0–6.9, High 7.0–8.9, Critical 9.0–10.0).
  * - Malware Protection for S3 result events: GuardDuty User Guide, "Monitoring S3 object scans
  *   with Amazon EventBridge".
- * - Security Hub events: Security Hub User Guide, "EventBridge event formats for Security Hub".
+ * - Security Hub events: Security Hub User Guide, "EventBridge event formats for Security Hub" (ASFF)
+ *   and "EventBridge event formats" of the new Security Hub (`Findings Imported V2`, OCSF).
  * - AWS Health events: AWS Health User Guide, "Reference: AWS Health events Amazon EventBridge
  *   schema" and "Monitoring AWS Health events with Amazon EventBridge".
  * - Inspector, Macie, IAM Access Analyzer, AWS Config and CloudTrail events: each service's
@@ -68,6 +69,13 @@ export interface SourceCatalogEntry {
 
 /** The custom action id Riposte creates in Security Hub (`arn:…:securityhub:<region>:<account>:action/custom/<id>`). */
 export const SECURITY_HUB_ACTION_ID = 'RiposteRespond';
+
+/** Security Hub's detail-types for imported findings: ASFF, and the new Security Hub's OCSF. */
+const ASFF_IMPORTED = 'Security Hub Findings - Imported';
+const OCSF_IMPORTED = 'Findings Imported V2';
+
+/** OCSF `severity_id` from Informational to Fatal, the values a floor can keep (99 Other is none of them). */
+const OCSF_SEVERITY_IDS: readonly number[] = [1, 2, 3, 4, 5, 6];
 
 /** A source's severity labels and the OCSF `severity_id` each one normalizes to. */
 type LabelScale = readonly (readonly [label: string, severityId: number])[];
@@ -166,23 +174,38 @@ const guardduty: SourceCatalogEntry = {
 };
 
 /**
- * Findings imported into Security Hub (every integrated product), at or above the floor on
- * `detail.findings.Severity.Label`. Nothing else is excluded: workflow status and record state
- * are the normalizer's business (an archived finding closes its alert).
+ * Findings imported into Security Hub (every integrated product), in both formats Security Hub
+ * sends: `Security Hub Findings - Imported` (ASFF), at or above the floor on
+ * `detail.findings.Severity.Label`, and `Findings Imported V2` (the new Security Hub's OCSF
+ * findings, one per event), at or above the floor on `detail.findings.severity_id` (OCSF Unknown 0
+ * and Other 99 pass only when there is no floor; Fatal 6 passes every floor). Nothing else is
+ * excluded: workflow status and record state are the normalizer's business (an archived finding
+ * closes its alert).
  *
  * @defaultValue enabled, minimum severity 3 (Medium).
  */
 const securityhub: SourceCatalogEntry = {
   id: 'securityhub',
-  description: 'Riposte: Security Hub findings at or above the severity floor',
+  description: 'Riposte: Security Hub findings (ASFF and OCSF) at or above the severity floor',
   defaultEnabled: true,
   defaultMinSeverity: 3,
   severityField: 'detail.findings.Severity.Label',
   pattern(minSeverity) {
     checkMinSeverity('securityhub', minSeverity);
     const labels = labelsAtOrAbove('securityhub', ASFF_LABELS, minSeverity);
-    const base = { source: ['aws.securityhub'], 'detail-type': ['Security Hub Findings - Imported'] };
-    return labels === undefined ? base : { ...base, detail: { findings: { Severity: { Label: labels } } } };
+    if (labels === undefined) {
+      return { source: ['aws.securityhub'], 'detail-type': [ASFF_IMPORTED, OCSF_IMPORTED] };
+    }
+    return {
+      source: ['aws.securityhub'],
+      $or: [
+        { 'detail-type': [ASFF_IMPORTED], detail: { findings: { Severity: { Label: labels } } } },
+        {
+          'detail-type': [OCSF_IMPORTED],
+          detail: { findings: { severity_id: OCSF_SEVERITY_IDS.filter((id) => id >= minSeverity) } },
+        },
+      ],
+    };
   },
 };
 

@@ -117,6 +117,7 @@ const ROUTES: ReadonlyArray<readonly [string, string]> = [
   ['aws.guardduty', 'GuardDuty Malware Protection Object Scan Result'],
   ['aws.guardduty', 'AWS API Call via CloudTrail'],
   ['aws.securityhub', 'Security Hub Findings - Imported'],
+  ['aws.securityhub', 'Findings Imported V2'],
   ['aws.securityhub', 'Security Hub Insight Results'],
   ['aws.inspector2', 'Inspector2 Finding'],
   ['aws.macie', 'Macie Finding'],

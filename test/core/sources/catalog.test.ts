@@ -198,8 +198,13 @@ describe('buildRulePatterns', () => {
     });
     expect(byId.get('securityhub')).toEqual({
       source: ['aws.securityhub'],
-      'detail-type': ['Security Hub Findings - Imported'],
-      detail: { findings: { Severity: { Label: ['MEDIUM', 'HIGH', 'CRITICAL'] } } },
+      $or: [
+        {
+          'detail-type': ['Security Hub Findings - Imported'],
+          detail: { findings: { Severity: { Label: ['MEDIUM', 'HIGH', 'CRITICAL'] } } },
+        },
+        { 'detail-type': ['Findings Imported V2'], detail: { findings: { severity_id: [3, 4, 5, 6] } } },
+      ],
     });
     expect(byId.get('inspector')).toEqual({
       source: ['aws.inspector2'],
@@ -266,7 +271,10 @@ describe('buildRulePatterns', () => {
       detail: { severity: [{ numeric: ['>=', 9] }] },
     });
     expect(byId.get('securityhub')).toMatchObject({
-      detail: { findings: { Severity: { Label: ['HIGH', 'CRITICAL'] } } },
+      $or: [
+        { detail: { findings: { Severity: { Label: ['HIGH', 'CRITICAL'] } } } },
+        { detail: { findings: { severity_id: [4, 5, 6] } } },
+      ],
     });
   });
 
@@ -295,6 +303,8 @@ describe('buildRulePatterns', () => {
       'custom/alert-detection-finding-edr.json': [], // the custom source is opt-in
       'guardduty/accesskey-tor-ipcaller-with-instance-details.json': ['guardduty'], // 5.0: Medium, at the floor
       'guardduty/api-call-archivefindings-via-cloudtrail.json': [], // an ordinary API call
+      'guardduty/attack-sequence-iam-compromised-credentials.json': ['guardduty'], // 9: Critical
+      'guardduty/attack-sequence-s3-compromised-data.json': ['guardduty'], // 8: High
       'guardduty/instance-backdoor-cc-dns-high.json': ['guardduty'],
       'guardduty/instance-recon-port-probe-updated.json': [], // 2.0: Low
       'guardduty/instance-ssh-bruteforce-sample.json': [],
@@ -304,6 +314,10 @@ describe('buildRulePatterns', () => {
       'macie/finding-policy-s3-bucket-public-sample.json': ['macie'],
       'macie/finding-sensitive-data-s3-object-personal.json': ['macie'],
       'securityhub/custom-action-three-findings.json': ['securityhubCustomAction'],
+      'securityhub/findings-imported-v2-control-s3-public-access.json': ['securityhub'],
+      'securityhub/findings-imported-v2-guardduty.json': ['securityhub'],
+      'securityhub/findings-imported-v2-partner-claims-aws.json': ['securityhub'], // the normalizer judges the product
+      'securityhub/imported-guardduty-attack-sequence-s3.json': ['securityhub'],
       'securityhub/imported-control-s3-public-access-failed.json': ['securityhub'],
       'securityhub/imported-guardduty-credential-exfiltration.json': ['securityhub'],
       'securityhub/imported-inspector-ec2-cve.json': ['securityhub'],
@@ -380,6 +394,41 @@ describe('label-scaled sources', () => {
       // Assess
       expect(routed, `floor ${minSeverity}`).toEqual(labels.slice(Math.max(0, minSeverity - 1)));
     }
+  });
+
+  it('Security Hub OCSF findings (Findings Imported V2) keep the severity_id at or above the floor', () => {
+    // Prepare
+    const ids = [0, 1, 2, 3, 4, 5, 6, 99];
+    const finding = (severityId: number): FixtureEvent =>
+      withDetail(loadFixture('securityhub/findings-imported-v2-guardduty.json'), (detail) => {
+        object(array(detail.findings, 'detail.findings')[0], 'detail.findings[0]').severity_id = severityId;
+      });
+
+    for (const minSeverity of SEVERITIES) {
+      // Act
+      const routed = ids.filter((id) => routes('securityhub', minSeverity, finding(id)));
+
+      // Assess: no floor at 0 and 1 (as for ASFF labels), else the ids from the floor to Fatal
+      const expected = minSeverity <= 1 ? ids : ids.filter((id) => id >= minSeverity && id <= 6);
+      expect(routed, `floor ${minSeverity}`).toEqual(expected);
+    }
+  });
+
+  it('Security Hub keeps its ASFF floor on ASFF findings and its OCSF floor on OCSF findings', () => {
+    // Prepare: each format carrying the other's severity field at a passing value
+    const asff = securityHubFinding('LOW');
+    withDetail(asff, (detail) => {
+      object(array(detail.findings, 'detail.findings')[0], 'detail.findings[0]').severity_id = 5;
+    });
+    const ocsf = withDetail(loadFixture('securityhub/findings-imported-v2-guardduty.json'), (detail) => {
+      const finding = object(array(detail.findings, 'detail.findings')[0], 'detail.findings[0]');
+      finding.severity_id = 2;
+      finding.Severity = { Label: 'CRITICAL' };
+    });
+
+    // Act / Assess
+    expect(routes('securityhub', 4, asff)).toBe(false);
+    expect(routes('securityhub', 4, ocsf)).toBe(false);
   });
 
   it('Security Hub routes a batch when one of its findings reaches the floor', () => {

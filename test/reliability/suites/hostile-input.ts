@@ -239,6 +239,7 @@ const ROUTES: readonly (readonly [string, string])[] = [
   ['aws.guardduty', 'GuardDuty Malware Protection Object Scan Result'],
   ['aws.guardduty', 'AWS API Call via CloudTrail'],
   ['aws.securityhub', 'Security Hub Findings - Imported'],
+  ['aws.securityhub', 'Findings Imported V2'],
   ['aws.securityhub', 'Security Hub Findings - Custom Action'],
   ['aws.securityhub', 'Security Hub Insight Results'],
   ['aws.inspector2', 'Inspector2 Finding'],

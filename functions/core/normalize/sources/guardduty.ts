@@ -34,6 +34,14 @@ import {
   stringList,
 } from '../read.ts';
 import { firstTimestamp } from '../time.ts';
+import {
+  nativeSequence,
+  sequenceResources,
+  sequenceSignals,
+  setRelatedEvents,
+  withPrimaryFirst,
+  withSequencePaths,
+} from './attack-sequence.ts';
 import type { SourceNormalizer } from './types.ts';
 
 /**
@@ -42,7 +50,10 @@ import type { SourceNormalizer } from './types.ts';
  * Finding key: the finding ARN (built from partition, region, account, detector and id when the
  * event lacks it), which is also the ASFF `Id` of the same finding in Security Hub.
  * The affected resource is chosen by `resource.resourceType` alone: sample findings carry
- * `instanceDetails` for S3 and AccessKey findings too.
+ * `instanceDetails` for S3 and AccessKey findings too. An attack sequence (`AttackSequence:*`)
+ * names its resources and signals in `service.detection.sequence` instead: every resource becomes
+ * one of `resources[]`, the one containment acts on first, and every signal a
+ * `finding_info.related_events[]` entry (see `./attack-sequence.ts`).
  */
 export function normalizeGuardDutyFinding(event: SourceEvent): NormalizeOutput[] {
   const d = event.detail;
@@ -67,6 +78,7 @@ export function normalizeGuardDutyFinding(event: SourceEvent): NormalizeOutput[]
   const count = optInt(service.count);
   const activityId = findingActivity({ closed: archived, createdAt, updatedAt, count });
   const { resources, mapped } = guardDutyResources(resource, region, partition);
+  const sequence = nativeSequence(service);
 
   const ocsf = baseEvent(event, {
     cls: OcsfClass.DetectionFinding,
@@ -80,7 +92,7 @@ export function normalizeGuardDutyFinding(event: SourceEvent): NormalizeOutput[]
     product: { name: 'GuardDuty', vendor_name: 'AWS' },
     labels: sample ? [SAMPLE_LABEL] : [],
     raw: event.raw,
-    unmapped: omitPaths(d, mapped),
+    unmapped: omitPaths(d, sequence === undefined ? mapped : withSequencePaths(mapped)),
   });
   setAwsFinding(ocsf, {
     key: arn,
@@ -97,7 +109,13 @@ export function normalizeGuardDutyFinding(event: SourceEvent): NormalizeOutput[]
     sample,
     count,
   });
-  ocsf.resources = resources;
+  if (sequence === undefined) {
+    ocsf.resources = resources;
+  } else {
+    const involved = sequenceResources(sequence, { region, partition });
+    ocsf.resources = involved.length > 0 ? withPrimaryFirst(type, involved) : resources;
+    setRelatedEvents(ocsf, sequenceSignals(sequence, 'native'));
+  }
   const evidences = guardDutyEvidences(optRecord(service.action));
   if (evidences.length > 0) ocsf.evidences = evidences;
   ocsf.message = optString(d.title) ?? type;

@@ -39,6 +39,7 @@ import {
 } from '../read.ts';
 import { canonicalResource } from '../resource-types.ts';
 import { firstTimestamp } from '../time.ts';
+import { asffSequence, sequenceSignals, setRelatedEvents, withPrimaryFirst } from './attack-sequence.ts';
 import { guardDutyEvidences, isGuardDutySample } from './guardduty.ts';
 import { arnParts, tagsFromMap } from './inspector.ts';
 import type { SourceNormalizer } from './types.ts';
@@ -210,6 +211,17 @@ export function normalizeAsffFinding(event: SourceEvent, value: unknown, path: s
       if (remediation !== undefined) {
         ocsf.remediation = remediation;
         consumed.push('Remediation.Recommendation');
+      }
+      // A GuardDuty attack sequence: the resource to contain first, the signals as related events.
+      const sequence = product === 'aws/guardduty' ? asffSequence(f) : undefined;
+      if (sequence !== undefined) {
+        if (ocsf.resources !== undefined)
+          ocsf.resources = withPrimaryFirst(
+            types.find((t) => t.includes('AttackSequence:')),
+            ocsf.resources,
+          );
+        setRelatedEvents(ocsf, sequenceSignals(sequence, 'asff'));
+        consumed.push('Detection.Sequence.Signals');
       }
     }
   }
