@@ -1,4 +1,5 @@
 import { CaseInputError, LifecycleConflictError, SuppressionNotFoundError } from '#core/cases/index.ts';
+import { OutboxPublisher } from '#core/lifecycle/outbox.ts';
 import type { LifecycleStore } from '#core/lifecycle/record.ts';
 import { IncidentNotFoundError as CoreIncidentNotFoundError } from '#core/lifecycle/record.ts';
 import type { IncidentItem } from '#core/store/table.ts';
@@ -13,9 +14,10 @@ import { openStoreFor, type StoreHandle, type StoreSelection } from './local/run
  * operations take it, and who is acting: the OS user locally, the caller's ARN against a
  * deployment.
  *
- * Against a deployment the changes go to the table and its case log; Riposte's lifecycle bus
- * admits only Riposte's own functions as publishers, so an operator's change is not published on
- * it from the CLI.
+ * Against a deployment the changes go to the table and its case log, and their lifecycle events
+ * to the table's outbox ({@link OutboxPublisher}): Riposte's lifecycle bus admits only Riposte's
+ * own functions as publishers, so the lifecycle relay publishes them from the table's stream.
+ * Locally there is no outbox: `riposte serve` publishes locally.
  */
 export interface CaseSession {
   readonly handle: StoreHandle;
@@ -23,6 +25,26 @@ export interface CaseSession {
   readonly actor: string;
   /** The incident an id or unique prefix names. */
   incident(idOrPrefix: string): Promise<IncidentItem>;
+}
+
+/**
+ * The case operations' store: against a deployment, with the table's outbox as the lifecycle
+ * publisher; locally, without one.
+ *
+ * @example
+ * const store = caseStoreOf(handle, 'arn:aws:sts::111122223333:assumed-role/Analyst/alice');
+ */
+export function caseStoreOf(
+  handle: Pick<StoreHandle, 'db' | 'tableName' | 'remote'>,
+  actor: string,
+): LifecycleStore {
+  const { db, tableName } = handle;
+  return {
+    db,
+    tableName,
+    now: Date.now,
+    ...(handle.remote ? { lifecycle: new OutboxPublisher({ db, tableName, actor }) } : {}),
+  };
 }
 
 /**
@@ -44,7 +66,7 @@ export async function withCaseSession(
     const actor = handle.remote ? await callerArn(handle.region) : localActor();
     const session: CaseSession = {
       handle,
-      store: { db: handle.db, tableName: handle.tableName, now: Date.now },
+      store: caseStoreOf(handle, actor),
       actor,
       incident: (idOrPrefix) => resolveIncident(handle.db, handle.tableName, idOrPrefix, handle.description),
     };

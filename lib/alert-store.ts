@@ -28,7 +28,8 @@ export interface AlertStoreProps {
  *
  * Keys: `pk`/`sk` (strings); one global secondary index `gsi1` (`gsi1pk`/`gsi1sk`, all attributes
  * projected). Items with an `expiresAt` attribute (epoch seconds) expire through DynamoDB TTL.
- * On-demand capacity, point-in-time recovery, encrypted with the customer managed key.
+ * On-demand capacity, point-in-time recovery, encrypted with the customer managed key. A stream
+ * of new images (`NEW_IMAGE`) carries the lifecycle outbox items to the lifecycle relay.
  *
  * @example
  * const store = new AlertStore(this, 'AlertStore', { encryptionKey: key });
@@ -63,6 +64,8 @@ export class AlertStore extends Construct {
       encryptionKey: props.encryptionKey,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: AlertStore.TTL_ATTRIBUTE,
+      // The lifecycle relay reads the outbox items (`OUTBOX#`) from it.
+      stream: dynamodb.StreamViewType.NEW_IMAGE,
       deletionProtection,
       removalPolicy,
     });

@@ -2,6 +2,7 @@ import { CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { customSourceAccounts, type RiposteConfig } from '../functions/core/config/schema.ts';
 import { INGEST_FUNCTION_CALLS } from '../functions/core/intake/calls.ts';
+import { RELAY_CALLS } from '../functions/core/lifecycle/relay.ts';
 import type { Playbook } from '../functions/core/playbooks/sdk.ts';
 import { ActionFunctions } from './action-functions.ts';
 import { AlertSources } from './alert-sources.ts';
@@ -13,6 +14,7 @@ import { EncryptionKey } from './encryption-key.ts';
 import { IngestFunction } from './ingest-function.ts';
 import { IntakeQueue } from './intake-queue.ts';
 import { LifecycleBus } from './lifecycle-bus.ts';
+import { LifecycleRelay } from './lifecycle-relay.ts';
 import { memberRoleExternalIdOf } from './member-account-stack.ts';
 import { OperatorPolicy } from './operator-policy.ts';
 import { PlaybookStateMachines } from './playbook-state-machines.ts';
@@ -46,7 +48,8 @@ const INGEST_BATCHING_WINDOW = IngestFunction.DEFAULT_BATCHING_WINDOW;
  * `Ingest`, `Settings` (kill switch, alert topic, approval key), `Approval` (the approval
  * endpoint), `Actions` (one function per action family), `Playbooks` (one nested stack per
  * playbook, named by its id; state machines named `<stack name>-<playbook id>`), `Lifecycle`
- * (the lifecycle event bus and its archive), `FailureAlerts` (one rule notifying failed,
+ * (the lifecycle event bus and its archive), `LifecycleRelay` (the function publishing the
+ * lifecycle events of operators' case changes from the table's outbox), `FailureAlerts` (one rule notifying failed,
  * timed-out and aborted executions of every playbook) and `Dashboard` (the `Riposte`
  * CloudWatch dashboard and its alarms). The stack name is at most 39 characters: it prefixes
  * every state machine name.
@@ -89,6 +92,8 @@ export class RiposteStack extends Stack {
   public readonly actions: ActionFunctions;
   public readonly playbooks: PlaybookStateMachines;
   public readonly lifecycle: LifecycleBus;
+  /** Publishes the lifecycle events operators' case changes leave in the table's outbox. */
+  public readonly relay: LifecycleRelay;
   public readonly failureAlerts: FailureAlerts;
   public readonly dashboard: RiposteDashboard;
 
@@ -190,15 +195,24 @@ export class RiposteStack extends Stack {
       maxBatchingWindow: INGEST_BATCHING_WINDOW,
     });
 
+    this.relay = new LifecycleRelay(this, 'LifecycleRelay', {
+      store: this.store,
+      encryptionKey: key,
+      alarmTopic: this.intake.alarmTopic,
+      logRetentionDays: config.logRetentionDays,
+    });
+
     // The functions whose code declares events:PutEvents: ingest (opened, escalated), context (playbook
     // failed), contain and release (contained, released), and with approve every status change
-    // their steps make (responding, awaiting approval, contained, not contained...).
+    // their steps make (responding, awaiting approval, contained, not contained...); the relay
+    // publishes the operators' case changes from the table's outbox.
     this.lifecycle = new LifecycleBus(this, 'Lifecycle', {
       busName: config.lifecycleBusName,
       archiveRetentionDays: config.logRetentionDays,
       publishers: [
         ...(declaresAction(INGEST_FUNCTION_CALLS, 'events:PutEvents') ? [this.ingest.function] : []),
         ...this.actions.functionsDeclaring('events:PutEvents'),
+        ...(declaresAction(RELAY_CALLS, 'events:PutEvents') ? [this.relay.function] : []),
       ],
     });
     this.failureAlerts = new FailureAlerts(this, 'FailureAlerts', {
@@ -210,7 +224,7 @@ export class RiposteStack extends Stack {
       playbookAlarmNamePrefix: this.playbooks.namePrefix,
       hasPlaybooks: playbooks.length > 0,
       deadLetterQueue: this.intake.deadLetterQueue,
-      otherAlarms: [this.intake.deadLetterAlarm],
+      otherAlarms: [this.intake.deadLetterAlarm, this.relay.failureAlarm],
       alertTopic: this.settings.alertTopic,
     });
 

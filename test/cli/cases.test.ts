@@ -3,12 +3,14 @@ import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { listCaseLog } from '#core/lifecycle/log.ts';
+import { OUTBOX_PREFIX, OutboxItemSchema, OutboxPublisher } from '#core/lifecycle/outbox.ts';
 import { STACK_OUTPUTS } from '../../cli/aws/stack.ts';
+import { caseStoreOf } from '../../cli/case-store.ts';
 import { waitForActiveTable } from '../../cli/local/runtime.ts';
 import { type LocalStore, openLocalStore } from '../../cli/local/store.ts';
 import { cli, runEvent, withDynamoDbEndpoint } from '../support/cli.ts';
@@ -231,6 +233,43 @@ describe('case commands against a deployment (--stack)', () => {
       ['note', CALLER],
       ['closed', CALLER],
     ]);
+  });
+
+  it('leaves the lifecycle events of each change in the table outbox, for the lifecycle relay to publish', async () => {
+    // Act
+    const reopened = await aws(['reopen', incidentId, '--reason', 'seen again', '--json']);
+    const assigned = await aws(['assign', incidentId, 'bob@example.com', '--json']);
+
+    // Assess
+    expect([reopened.code, assigned.code]).toEqual([0, 0]);
+    const out = await deployed.db.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': `INCIDENT#${incidentId}`, ':prefix': OUTBOX_PREFIX },
+      }),
+    );
+    const items = (out.Items ?? []).map((item) => OutboxItemSchema.parse(item));
+    expect(new Set(items.map((item) => item.kind))).toEqual(
+      new Set(['assigned', 'noteAdded', 'closed', 'reopened', 'statusChanged']),
+    );
+    expect(items.filter((i) => i.kind === 'assigned').map((i) => i.detail.owner)).toEqual([
+      'alice@example.com',
+      'bob@example.com',
+    ]);
+    expect(new Set(items.map((item) => item.actor))).toEqual(new Set([CALLER]));
+    for (const item of items)
+      expect(item.expiresAt * 1000 - item.at).toBeLessThanOrEqual(86_400_000 + 60_000);
+  });
+
+  it('publishes through the outbox against a deployment only, never for the local store', () => {
+    // Act
+    const remote = caseStoreOf({ db: deployed.db, tableName: table, remote: true }, CALLER);
+    const localStore = caseStoreOf({ db: deployed.db, tableName: table, remote: false }, CALLER);
+
+    // Assess
+    expect(remote.lifecycle).toBeInstanceOf(OutboxPublisher);
+    expect(localStore.lifecycle).toBeUndefined();
   });
 
   it('refuses in one line when STS cannot tell who is acting, and changes nothing', async () => {

@@ -13,6 +13,7 @@ import {
   reopenIncident,
 } from '#core/cases/index.ts';
 import type { IncidentItem } from '#core/store/table.ts';
+import { caseStoreOf } from '../../case-store.ts';
 import { ApiError, type ConsoleContext } from './context.ts';
 import { incidentOf } from './decisions.ts';
 import { incidentDetail } from './incidents.ts';
@@ -73,7 +74,8 @@ async function changeCase(ctx: ConsoleContext, id: string, change: CaseChange) {
   return incidentDetail(ctx, incidentId);
 }
 
-const store = (ctx: ConsoleContext) => ({ db: ctx.db, tableName: ctx.tableName, now: Date.now });
+/** Against a deployment, lifecycle events go to the table's outbox for the lifecycle relay. */
+const store = (ctx: ConsoleContext, actor: string) => caseStoreOf(ctx, actor);
 
 /**
  * `POST /api/incidents/<id>/assign` `{"owner":"alice"}` (null unassigns).
@@ -85,7 +87,7 @@ const store = (ctx: ConsoleContext) => ({ db: ctx.db, tableName: ctx.tableName, 
 export async function assignCase(ctx: ConsoleContext, id: string, body: unknown) {
   const { owner } = AssignBodySchema.parse(body);
   return changeCase(ctx, id, (c, incident, actor) =>
-    assign(store(c), { incidentId: incident.id, owner, actor }),
+    assign(store(c, actor), { incidentId: incident.id, owner, actor }),
   );
 }
 
@@ -99,7 +101,7 @@ export async function assignCase(ctx: ConsoleContext, id: string, body: unknown)
 export async function addCaseNote(ctx: ConsoleContext, id: string, body: unknown) {
   const { text } = NoteBodySchema.parse(body);
   return changeCase(ctx, id, (c, incident, actor) =>
-    addNote(store(c), { incidentId: incident.id, text, author: actor }),
+    addNote(store(c, actor), { incidentId: incident.id, text, author: actor }),
   );
 }
 
@@ -113,7 +115,7 @@ export async function addCaseNote(ctx: ConsoleContext, id: string, body: unknown
 export async function closeCase(ctx: ConsoleContext, id: string, body: unknown) {
   const { resolution, note, suppress } = CloseBodySchema.parse(body);
   return changeCase(ctx, id, (c, incident, actor) =>
-    closeIncident(store(c), {
+    closeIncident(store(c, actor), {
       incidentId: incident.id,
       resolution,
       actor,
@@ -132,7 +134,7 @@ export async function closeCase(ctx: ConsoleContext, id: string, body: unknown) 
 export async function reopenCase(ctx: ConsoleContext, id: string, body: unknown) {
   const { reason } = ReopenBodySchema.parse(body);
   return changeCase(ctx, id, (c, incident, actor) =>
-    reopenIncident(store(c), {
+    reopenIncident(store(c, actor), {
       incidentId: incident.id,
       actor,
       ...(reason === undefined ? {} : { reason }),
