@@ -54,6 +54,22 @@ describe('IAM: the operator policy allows what riposte --stack sends, and no con
     ]) {
       expect(apis, expected).toContain(expected);
     }
+    // The case commands leave their lifecycle events in the table's outbox, with the operator's own PutItem.
+    const outbox = calls.filter(
+      (call) => call.api === 'Put' && String((call.params.Item as { sk?: unknown }).sk).startsWith('OUTBOX#'),
+    );
+    expect(new Set(outbox.map((call) => (call.params.Item as { kind?: unknown }).kind))).toEqual(
+      new Set([
+        'assigned',
+        'noteAdded',
+        'tagged',
+        'closed',
+        'reopened',
+        'statusChanged',
+        'suppressionCreated',
+        'suppressionRemoved',
+      ]),
+    );
     expect(denials).toEqual([]);
   }, 300_000);
 

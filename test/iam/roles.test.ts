@@ -11,7 +11,8 @@ import {
   serviceRequests,
   stateMachineCalls,
 } from './support/platform.ts';
-import type { RoleModel } from './support/policies.ts';
+import type { PolicyDocument, RoleModel } from './support/policies.ts';
+import { relayMappingRequests } from './support/relay.ts';
 import { type Roles, requestsOf } from './support/requests.ts';
 
 // Each action request runs as its family's deployed function: kill switch, member role, bus.
@@ -63,7 +64,11 @@ beforeAll(async () => {
     ...(await gatherFunctionCalls(deployment)),
     ...stateMachineCalls(deployment),
   ];
-  requests = [...(await requestsOf(calls, deployment, deployment)), ...serviceRequests(deployment)];
+  requests = [
+    ...(await requestsOf(calls, deployment, deployment)),
+    ...serviceRequests(deployment),
+    ...relayMappingRequests(deployment),
+  ];
 }, 600_000);
 
 describe('IAM: every call Riposte makes, evaluated against the synthesized policies', () => {
@@ -72,12 +77,22 @@ describe('IAM: every call Riposte makes, evaluated against the synthesized polic
     expect(calls.filter((call) => call.principal === 'unattributed')).toEqual([]);
     const principals = new Set(calls.map((call) => call.principal));
     // (request-approval runs as the approval task, which the local engine answers itself.)
-    for (const expected of ['context', 'enrich', 'contain', 'release', 'notify', 'ingest', 'approval']) {
+    for (const expected of [
+      'context',
+      'enrich',
+      'contain',
+      'release',
+      'notify',
+      'ingest',
+      'approval',
+      'relay',
+    ]) {
       expect(principals, expected).toContain(expected);
     }
     expect(calls.filter((call) => call.principal === 'approval').map((call) => call.api)).toContain(
       'DescribeExecution',
     );
+    expect(calls.filter((call) => call.principal === 'relay').map((call) => call.api)).toEqual(['PutEvents']);
   });
 
   it('names only IAM actions the reference knows, with condition keys valid for them', async () => {
@@ -178,6 +193,70 @@ describe('IAM: every call Riposte makes, evaluated against the synthesized polic
       expect(denials).toHaveLength(1);
       expect(denials[0]).toMatch(
         /^DENIED approval endpoint: lost answer → sfn DescribeExecution by role .*Approval.*: states:DescribeExecution on arn:aws:states:eu-west-1:111122223333:execution:/,
+      );
+    }, 300_000);
+
+    it('the lifecycle relay role without events:PutEvents', async () => {
+      // Prepare
+      const roles = mutated(deployment, 'relay', (s) => ({
+        ...s,
+        Action: actionsOf(s).filter((action) => action !== 'events:PutEvents'),
+      }));
+
+      // Act
+      const denials = await denialsOf(await requestsOf(calls, deployment, roles));
+
+      // Assess
+      console.info(`mutation "relay without events:PutEvents":\n  ${denials.slice(0, 3).join('\n  ')}`);
+      expect(denials).toHaveLength(1);
+      expect(denials[0]).toMatch(
+        /^DENIED lifecycle relay → events PutEvents by role .*LifecycleRelay.*: events:PutEvents on arn:aws:events:eu-west-1:111122223333:event-bus\/riposte-lifecycle/,
+      );
+    }, 300_000);
+
+    it('the lifecycle bus policy without the relay among its publishers', async () => {
+      // Prepare: the bus policy as if the relay were not among the LifecycleBus publishers
+      const relayArn = deployment.roleOf('relay').arn;
+      const withoutRelay = (value: unknown): unknown =>
+        Array.isArray(value)
+          ? value.filter((v) => v !== relayArn).map(withoutRelay)
+          : typeof value === 'object' && value !== null
+            ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutRelay(v)]))
+            : value;
+      const resourcePolicies = new Map(
+        [...deployment.resourcePolicies].map(([arn, document]) => [
+          arn,
+          arn.includes(':event-bus/') ? (withoutRelay(document) as PolicyDocument) : document,
+        ]),
+      );
+
+      // Act
+      const denials = await denialsOf(
+        await requestsOf(calls, { ...deployment, resourcePolicies }, deployment),
+      );
+
+      // Assess
+      console.info(`mutation "bus policy without the relay":\n  ${denials.slice(0, 3).join('\n  ')}`);
+      expect(denials).toHaveLength(1);
+      expect(denials[0]).toMatch(
+        /^DENIED lifecycle relay → events PutEvents by role .*LifecycleRelay.*: events:PutEvents/,
+      );
+    }, 300_000);
+
+    it('the lifecycle relay role without the stream read its event source mapping needs', async () => {
+      // Prepare
+      const roles = mutated(deployment, 'relay', (s) => ({
+        ...s,
+        Action: actionsOf(s).filter((action) => action !== 'dynamodb:GetRecords'),
+      }));
+
+      // Act
+      const denials = await denialsOf(relayMappingRequests(deployment, roles));
+
+      // Assess
+      expect(denials).toHaveLength(1);
+      expect(denials[0]).toMatch(
+        /^DENIED lifecycle relay mapping: reads the table stream .*dynamodb:GetRecords on arn:aws:dynamodb:/,
       );
     }, 300_000);
 

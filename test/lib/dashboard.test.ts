@@ -264,11 +264,13 @@ describe('RiposteDashboard and FailureAlerts', async () => {
     });
   });
 
-  it("shows the stack-wide alarms' state, the intake DLQ alarm included", () => {
+  it("shows the stack-wide alarms' state, the intake DLQ and lifecycle relay failure alarms included", () => {
     // Prepare
-    const alarms = [s.stack.dashboard.deliveryFailuresAlarm, s.stack.intake.deadLetterAlarm].map(
-      (alarm) => `\${${logicalId(s, alarm)}.Arn}`,
-    );
+    const alarms = [
+      s.stack.dashboard.deliveryFailuresAlarm,
+      s.stack.intake.deadLetterAlarm,
+      s.stack.relay.failureAlarm,
+    ].map((alarm) => `\${${logicalId(s, alarm)}.Arn}`);
 
     // Act
     const widget = body.widgets.find((w) => w.type === 'alarm');

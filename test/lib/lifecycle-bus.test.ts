@@ -39,6 +39,7 @@ function publisherRoles(s: Synth): { Ref: string }[] {
   return [
     s.stack.ingest.role,
     ...PUBLISHING_FAMILIES.map((family) => s.stack.actions.families[family].role),
+    s.stack.relay.role,
   ].map((role) => ({ Ref: logicalId(s, role) }));
 }
 
@@ -119,7 +120,7 @@ describe('LifecycleBus', () => {
     });
   });
 
-  it('grants events:PutEvents on the bus, and only on it, to ingest, context, contain and release', () => {
+  it('grants events:PutEvents on the bus, and only on it, to ingest, context, contain, release and the lifecycle relay', () => {
     // Prepare
     const publish = s.stack.lifecycle.publishPolicy;
 

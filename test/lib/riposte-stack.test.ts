@@ -139,9 +139,10 @@ describe('RiposteStack', () => {
     // Assess
     template.resourceCountIs('AWS::KMS::Key', 1);
     template.resourceCountIs('AWS::DynamoDB::Table', 1);
-    template.resourceCountIs('AWS::SQS::Queue', 2);
-    // The dead-letter alarm and the delivery-failures alarm (no playbook: no playbook alarm).
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
+    // The intake queue, its dead-letter queue and the lifecycle relay's failure queue.
+    template.resourceCountIs('AWS::SQS::Queue', 3);
+    // The dead-letter alarm, the relay's failure alarm and the delivery-failures alarm (no playbook: no playbook alarm).
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     template.resourceCountIs('AWS::Events::EventBus', 1);
     // Allow the publishers, deny everyone else.
@@ -149,9 +150,10 @@ describe('RiposteStack', () => {
     template.resourceCountIs('AWS::Events::Archive', 1);
     // The dead-letter alarm topic and the alert topic.
     template.resourceCountIs('AWS::SNS::Topic', 2);
-    // Ingest, six action families, approval.
-    template.resourceCountIs('AWS::Lambda::Function', 8);
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    // Ingest, six action families, approval, the lifecycle relay.
+    template.resourceCountIs('AWS::Lambda::Function', 9);
+    // The intake queue (ingest) and the table's stream (the lifecycle relay).
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
     // One per source (the opt-in custom source is off), and the failure rule of every playbook (whatever their number).
     template.resourceCountIs('AWS::Events::Rule', 10);
     template.resourceCountIs('AWS::SecurityHub::ActionTarget', 1);
@@ -173,7 +175,7 @@ describe('RiposteStack', () => {
     template.resourceCountIs('AWS::StepFunctions::StateMachine', 0);
     // One failure rule beside the source rules; each playbook's alarm is in its nested stack.
     template.resourceCountIs('AWS::Events::Rule', 10);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
     for (const playbook of playbooks) {
       const nested = Template.fromStack(stack.playbooks.machines.get(playbook.id) as NestedStack);
       nested.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
@@ -323,7 +325,7 @@ describe('RiposteStack', () => {
       expect(starred.length).toBeGreaterThan(0);
       for (const action of starred) {
         expect(action).toMatch(
-          /^(xray:(PutTraceSegments|PutTelemetryRecords|GetSamplingRules|GetSamplingTargets)|logs:(CreateLogDelivery|GetLogDelivery|UpdateLogDelivery|DeleteLogDelivery|ListLogDeliveries|PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups)|(ec2|autoscaling|elasticloadbalancing):Describe[A-Za-z]+|s3:(Get|Put)AccountPublicAccessBlock)$/,
+          /^(xray:(PutTraceSegments|PutTelemetryRecords|GetSamplingRules|GetSamplingTargets)|logs:(CreateLogDelivery|GetLogDelivery|UpdateLogDelivery|DeleteLogDelivery|ListLogDeliveries|PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups)|(ec2|autoscaling|elasticloadbalancing):Describe[A-Za-z]+|s3:(Get|Put)AccountPublicAccessBlock|dynamodb:ListStreams)$/,
         );
       }
     });
@@ -422,7 +424,7 @@ describe('RiposteStack', () => {
       expect(acknowledged.sort()).toEqual(findings.sort());
     });
 
-    it('acknowledges only wildcards with a reason, the Node.js 22 runtime, the link-authorized routes and the key rotation', async () => {
+    it('acknowledges only wildcards with a reason, the Node.js 22 runtime, the link-authorized routes, the key rotation and the relay failure queue', async () => {
       // Prepare
       const { app } = synthStack(FULL_CONFIG, await allPlaybooks());
 
@@ -432,8 +434,12 @@ describe('RiposteStack', () => {
 
       // Assess
       for (const rule of rules) {
-        expect(rule).toMatch(/^AwsSolutions-(IAM5\[Resource::[^\]]+\]|L1|APIG4|SMG4)$/);
+        expect(rule).toMatch(/^AwsSolutions-(IAM5\[Resource::[^\]]+\]|L1|APIG4|SMG4|SQS3)$/);
       }
+      expect(Object.keys(found['Riposte/LifecycleRelay/FailureQueue'] ?? {})).toEqual(['AwsSolutions-SQS3']);
+      expect(Object.keys(found['Riposte/LifecycleRelay/Role/DefaultPolicy'] ?? {})).toEqual([
+        'AwsSolutions-IAM5[Resource::*]',
+      ]);
       expect(Object.keys(found['Riposte/Ingest/Role/DefaultPolicy'] ?? {}).sort()).toEqual([
         'AwsSolutions-IAM5[Resource::*]',
         'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:stateMachine:Riposte-*]',
@@ -457,7 +463,7 @@ describe('RiposteStack', () => {
           cwd: REPO_ROOT,
           env: { ...process.env, CDK_OUTDIR: outdir },
           encoding: 'utf8',
-          // Bundles eight functions with esbuild.
+          // Bundles nine functions with esbuild.
           timeout: 170_000,
         });
 

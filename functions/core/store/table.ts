@@ -22,8 +22,10 @@ import * as z from '../zod.ts';
  * | case log   | `INCIDENT#<id>`      | `LOG#<ISO time>#<seq><rand>`| —           | —                |
  * | suppression| `SUPPRESSION#<id>`   | `SUPPRESSION`               | `SUPPRESSIONS` | `<createdAt>#<id>` |
  * | its audit  | `SUPPRESSION#<id>`   | `AUDIT#<ISO time>#<rand>`   | —           | —                |
+ * | outbox     | `INCIDENT#<id>`      | `OUTBOX#<ISO time>#<seq><rand>` | —       | —                |
  *
- * Only the open-incident lock, rejected events and suppressions carry `expiresAt` (TTL): alerts,
+ * Only the open-incident lock, rejected events, suppressions and the lifecycle outbox
+ * (`lifecycle/outbox.ts`, one day) carry `expiresAt` (TTL): alerts,
  * incidents, executions, the case log (status changes, owner, notes, tags, close and reopen) and
  * the suppressions' audit are the audit trail and never expire. The case state itself (owner,
  * tags, resolution) is kept on the incident item, beside the response milestones.

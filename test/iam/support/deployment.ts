@@ -32,7 +32,7 @@ export interface Deployment {
   readonly resourcePolicies: ResourcePolicies;
   /** An analyst's role with the stack's operator managed policy attached, and nothing else. */
   readonly operator: RoleModel;
-  /** The role of a function: an action family, `ingest`, `approval`, `machine:<playbook id>`, or `operator`. */
+  /** The role of a function: an action family, `ingest`, `approval`, `relay`, `machine:<playbook id>`, or `operator`. */
   roleOf(principal: string): RoleModel;
   /** The playbooks' live alias ARNs, from the stack's DeployedPlaybooks output. */
   readonly aliases: Readonly<Record<string, string>>;
@@ -109,6 +109,7 @@ export async function synthesizeDeployment(): Promise<Deployment> {
     operator,
     ingest: roles.get(logicalIdOf(stack, stack.ingest.role)),
     approval: roles.get(logicalIdOf(stack, stack.approval.role)),
+    relay: roles.get(logicalIdOf(stack, stack.relay.role)),
   };
   const output = security.template.Outputs?.[RiposteStack.OUTPUTS.playbooks]?.Value;
   const deployed = JSON.parse(String(security.resolve(output))) as Record<string, { aliasArn: string }>;

@@ -11,16 +11,20 @@ import { SECURITY } from './deployment.ts';
 import type { AuthRequest } from './evaluate.ts';
 import { clients } from './functions.ts';
 import type { GatheredCall } from './gather.ts';
+import { runRelay } from './relay.ts';
 import { keyOf } from './requests.ts';
 import { runAs, tapped } from './tap.ts';
 
 /**
  * The calls outside the playbook scenarios: ingest starting every playbook through its alias and
- * publishing, the approval endpoint deciding, each state machine invoking its tasks' functions,
+ * publishing, the lifecycle relay publishing an outbox batch, the approval endpoint deciding, each state machine invoking its tasks' functions,
  * and the services assuming the functions' and state machines' roles.
  */
 
-/** Ingest's starts and events, and the approval endpoint's decision, run through their code. */
+/**
+ * Ingest's starts and events, the lifecycle relay's events and the approval endpoint's decision,
+ * run through their code.
+ */
 export async function gatherFunctionCalls(deployment: Deployment): Promise<GatheredCall[]> {
   const first = tapped.length;
   const world = exampleWorld();
@@ -37,6 +41,7 @@ export async function gatherFunctionCalls(deployment: Deployment): Promise<Gathe
       { kind: 'opened', detail: { incidentId: 'inc-0001', at: Date.now() } },
     ]);
   });
+  await runRelay();
 
   const store = await openLocalStore();
   try {
