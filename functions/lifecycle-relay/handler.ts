@@ -3,6 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import middy from '@middy/core';
 import type { Context, DynamoDBBatchResponse } from 'aws-lambda';
+import { RiposteError } from '#core/errors.ts';
 import { EventBridgePublisher } from '#core/lifecycle/events.ts';
 import { relayOutbox, StreamBatchSchema } from '#core/lifecycle/relay.ts';
 import * as z from '#core/zod.ts';
@@ -21,7 +22,7 @@ const EnvSchema = z.object({
 });
 
 /** Raised when the event is not a DynamoDB stream batch: a wiring error. */
-export class RelayEventError extends Error {
+export class RelayEventError extends RiposteError {
   public constructor(message: string) {
     super(message);
     this.name = 'RelayEventError';

@@ -104,7 +104,12 @@ function defaultSuffix(): string {
   return `${String(sequence).padStart(6, '0')}${randomBytes(4).toString('hex')}`;
 }
 
-/** The outbox item's key: the incident's partition, else the suppression's, else one of its own. */
+/**
+ * The outbox item's key: the incident's partition, else the suppression's, else one of its own.
+ *
+ * @example
+ * outboxKey({ kind: 'assigned', detail: { incidentId: 'inc-1', at: 0 } }, '000001ab'); // { pk: 'INCIDENT#inc-1', sk: 'OUTBOX#1970-01-01T00:00:00.000Z#000001ab' }
+ */
 export function outboxKey(event: LifecycleEvent, suffix: string): { pk: string; sk: string } {
   const { incidentId, suppressionId, at } = event.detail;
   const pk =

@@ -77,7 +77,13 @@ type Sorted =
   | { readonly type: 'drop'; readonly dropped: DroppedRecord }
   | { readonly type: 'publish'; readonly event: LifecycleEvent };
 
-/** What to do with one record: skip it, drop it (and say why) or publish its event. */
+/**
+ * What to do with one record: skip it (not an outbox insert), drop it (a forged kind, or not an
+ * outbox item, and why) or publish its event.
+ *
+ * @example
+ * sortRecord(record); // { type: 'drop', dropped: { eventID, reason: 'forged', detail: 'contained claimed by arn:…' } }
+ */
 export function sortRecord(record: StreamRecord): Sorted {
   const image = record.dynamodb.NewImage;
   if (record.eventName !== 'INSERT' || image === undefined) return { type: 'skip' };
