@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { type ApprovalItem, readApprovalItem } from '#core/actions/approval.ts';
 import { listTimeline, type TimelineEntry } from '#core/actions/state.ts';
+import { verificationLine } from '#core/actions/verify/check.ts';
 import { type CaseLogEntry, listCaseLog } from '#core/lifecycle/log.ts';
 import { statusLabel } from '#core/lifecycle/status.ts';
 import { listIncidents, queryPartition } from '#core/store/queries.ts';
@@ -40,7 +41,8 @@ Options:
                    "status","sample","firstSeen","lastSeen","occurrences"}],"executions":[{"playbook",
                    "version","mode","status","name","startedAt"}],"actions":[{"at","playbook","version",
                    "action","target","dryRun","outcome","calls":[{"service","api","params","dryRun",
-                   "mutating"}],"error"?}],"approval":{"status","message","requestedAt","deadline",
+                   "mutating"}],"error"?,"verification"?:{"verified","basis","evidence":[{"check",
+                   "expected","actual","ok"}]}}],"approval":{"status","message","requestedAt","deadline",
                    "decidedAt","approver"}|null,"milestones":[{"milestone","at","dryRun"}],
                    "caseLog":[{"id","at","kind","actor","text","data"}],
                    "events":[{"at","time","kind","text"}]} (times in epoch milliseconds)
@@ -95,6 +97,8 @@ export interface ActionView {
   readonly outcome: TimelineEntry['outcome'];
   readonly calls: TimelineEntry['calls'];
   readonly error?: string;
+  /** The action's read-back of its effect. */
+  readonly verification?: TimelineEntry['verification'];
 }
 
 export interface ApprovalView {
@@ -253,6 +257,7 @@ export async function loadIncidentView(
     outcome: t.outcome,
     calls: t.calls,
     ...(t.error === undefined ? {} : { error: t.error }),
+    ...(t.verification === undefined ? {} : { verification: t.verification }),
   }));
   const decidedAt = approvalItem?.decidedAt === undefined ? Number.NaN : Date.parse(approvalItem.decidedAt);
   const approval: ApprovalView | null =
@@ -317,6 +322,7 @@ export async function loadIncidentView(
         `${a.action} on ${a.target}: ${a.outcome}${a.dryRun ? ' (dry-run)' : ''} [${a.playbook} ${a.version}]`,
         ...changed.map((c) => `    → ${c.api} ${clip(JSON.stringify(c.params), 160)}`),
         ...(reads > 0 ? [`    (${reads} read call${reads === 1 ? '' : 's'})`] : []),
+        ...(a.verification === undefined ? [] : [`    ${verificationLine(a.verification)}`]),
         ...(a.error === undefined ? [] : [`    ✗ ${a.error}`]),
       ].join('\n'),
     });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { openLocalStore } from '../../cli/local/store.ts';
+import { VerificationSchema } from '../../functions/core/actions/verify/check.ts';
 import { cli, runEvent, withDynamoDbEndpoint } from '../support/cli.ts';
 
 /** The documented `riposte show --json` output: strict objects, a renamed field fails. */
@@ -58,6 +59,7 @@ const ShowSchema = z.strictObject({
       outcome: z.enum(['succeeded', 'failed', 'refused']),
       calls: z.array(CallSchema),
       error: z.string().optional(),
+      verification: VerificationSchema.optional(),
     }),
   ),
   approval: z
@@ -134,6 +136,8 @@ describe('riposte show', () => {
     expect(isolate).toBeGreaterThan(alert);
     expect(call).toBeGreaterThan(isolate);
     expect(contained).toBeGreaterThan(call);
+    // The isolation's read-back (the local world applies the changes it records).
+    expect(out.indexOf('    verified', isolate)).toBeGreaterThan(call);
     expect(out).toContain('approved by local operator');
   });
 
@@ -156,6 +160,7 @@ describe('riposte show', () => {
     expect(isolation?.calls.filter((c) => c.mutating).map((c) => c.api)).toContain(
       'ModifyNetworkInterfaceAttribute',
     );
+    expect(isolation?.verification).toMatchObject({ verified: true, basis: 'read-back' });
     expect(view.approval).toMatchObject({ status: 'approved', approver: 'local operator' });
     expect(view.milestones.map((m) => m.milestone)).toEqual(['opened', 'playbook-started', 'contained']);
     expect(view.milestones.find((m) => m.milestone === 'contained')?.dryRun).toBe(true);

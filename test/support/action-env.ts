@@ -169,6 +169,7 @@ export function actionEnv(overrides: ActionEnvOverrides = {}): TestActionEnv {
     clients,
     recorder,
     dryRun: overrides.dryRun ?? mode.kind !== 'live',
+    changesApplied: mode.kind !== 'dry-run',
     safety: overrides.safety ?? new StaticSafetyRails(execution),
     state: overrides.state ?? new MemoryContainmentState(),
     now: overrides.now ?? (() => TEST_NOW),

@@ -66,6 +66,8 @@ import { elbv2Service } from './services/elbv2.ts';
 import { iamService } from './services/iam.ts';
 import { tagValueOf } from './tags.ts';
 import { type ActionEnv, defineAction } from './types.ts';
+import { VerificationSchema } from './verify/check.ts';
+import { verifyIsolation, verifyRelease } from './verify/ec2.ts';
 
 /**
  * EC2 actions: enrich an instance, isolate it, release it. The isolation follows "Isolating an
@@ -667,6 +669,8 @@ export const IsolateInstanceOutputSchema = z.object({
     }),
   ),
   tags: z.object({ action: z.enum(['tagged', 'already-tagged']), tags: z.record(z.string(), z.string()) }),
+  /** Read back: every ENI in the isolation group only, no instance profile, the role's revocation. */
+  verification: VerificationSchema,
   notes: z.array(z.string()),
 });
 export type IsolateInstanceOutput = z.infer<typeof IsolateInstanceOutputSchema>;
@@ -923,7 +927,10 @@ async function revokeEgressIfPresent(
  *    `DescribeIamInstanceProfileAssociations` (siblings) and `PutRolePolicy
  *    riposte-revoke-older-sessions` (unless this incident's is already in place);
  * 8. `DescribeSnapshots` (this incident's), then `CreateSnapshot` of every volume not yet done;
- * 9. `CreateTags` riposte:status=quarantined, riposte:incident=<id>.
+ * 9. `CreateTags` riposte:status=quarantined, riposte:incident=<id>;
+ * 10. the read-back ({@link verifyIsolation}): `DescribeNetworkInterfaces` of the instance,
+ *     `DescribeIamInstanceProfileAssociations` when the profile was removed, `GetRolePolicy`
+ *     when the role's sessions are revoked; recorded as `verification`, never thrown.
  *
  * A failing ENI, Elastic IP, snapshot, profile or revocation does not stop the others: the
  * action then throws the error {@link partialFailure} makes of them: `TransientAwsError` when
@@ -948,6 +955,7 @@ export const isolateInstanceAction = defineAction({
     'ec2:DescribeVolumes',
     'ec2:DescribeAddresses',
     'ec2:DescribeIamInstanceProfileAssociations',
+    'ec2:DescribeNetworkInterfaces',
     'ec2:DescribeSecurityGroups',
     'ec2:DescribeSnapshots',
     'ec2:ModifyInstanceAttribute',
@@ -1370,6 +1378,14 @@ export const isolateInstanceAction = defineAction({
       roleSessions,
       snapshots,
       tags: { action: tagged ? 'already-tagged' : 'tagged', tags: quarantineTags },
+      verification: await verifyIsolation(env, instanceId, {
+        isolationGroups: new Map(securityGroups.map((g) => [g.vpcId, g.isolationGroupId])),
+        profileRemoved: current.instanceProfile !== null || saved.instanceProfile !== null,
+        revokedRole:
+          roleName !== null && roleSessions?.revokedBefore
+            ? { roleName, revokedBefore: roleSessions.revokedBefore }
+            : null,
+      }),
       notes,
     });
   },
@@ -1480,6 +1496,8 @@ export const ReleaseInstanceOutputSchema = z.object({
   tags: z.object({ action: z.enum(['tagged', 'already-tagged']), tags: z.record(z.string(), z.string()) }),
   /** Snapshots are evidence: release keeps them. */
   snapshotsKept: z.literal(true),
+  /** Read back: each ENI's original groups, the instance profile associated again. */
+  verification: VerificationSchema,
   notes: z.array(z.string()),
 });
 export type ReleaseInstanceOutput = z.infer<typeof ReleaseInstanceOutputSchema>;
@@ -1494,7 +1512,8 @@ export type ReleaseInstanceOutput = z.infer<typeof ReleaseInstanceOutputSchema>;
  * `AssociateAddress` (each Elastic IP, never taking one now used elsewhere), `ExitStandby` or `AttachInstances`, `RegisterTargets` (with their ports),
  * `ModifyInstanceAttribute` (termination protection, shutdown behaviour, DeleteOnTermination as
  * they were), `CreateTags riposte:status=released`. Snapshots are kept. A second run changes
- * nothing.
+ * nothing. Last, the read-back ({@link verifyRelease}): `DescribeNetworkInterfaces` of the
+ * instance and `DescribeIamInstanceProfileAssociations`, recorded as `verification`.
  *
  * @example
  * const output = await releaseInstanceAction.run({ instanceId: 'i-0a1b2c3d4e5f60718' }, env);
@@ -1514,6 +1533,7 @@ export const releaseInstanceAction = defineAction({
     'ec2:DescribeVolumes',
     'ec2:DescribeAddresses',
     'ec2:DescribeIamInstanceProfileAssociations',
+    'ec2:DescribeNetworkInterfaces',
     'ec2:ModifyNetworkInterfaceAttribute',
     'ec2:AssociateIamInstanceProfile',
     'ec2:AssociateAddress',
@@ -1791,6 +1811,13 @@ export const releaseInstanceAction = defineAction({
       evidence,
       tags: { action: tagged ? 'already-tagged' : 'tagged', tags: releasedTags },
       snapshotsKept: true,
+      verification: await verifyRelease(env, instanceId, {
+        interfaces: networkInterfaces.map((e) => ({
+          networkInterfaceId: e.networkInterfaceId,
+          groups: e.groups,
+        })),
+        profileArn: saved.instanceProfile?.arn ?? null,
+      }),
       notes,
     });
   },

@@ -34,6 +34,13 @@ import { AccessKeyIdSchema, attackerKeysOf, rotateKeyInstruction } from './iam-a
 import { iamService } from './services/iam.ts';
 import { tagValueOf } from './tags.ts';
 import { type ActionEnv, defineAction } from './types.ts';
+import { VerificationSchema } from './verify/check.ts';
+import {
+  verifyRoleReleased,
+  verifyRoleRevoked,
+  verifyUserContained,
+  verifyUserReleased,
+} from './verify/iam.ts';
 
 /**
  * IAM actions: enrich a principal, contain a user (keys, deny-all, console), revoke a role's
@@ -601,6 +608,8 @@ export const ContainUserOutputSchema = z.object({
   flaggedMfaDevices: z.array(z.object({ serialNumber: z.string(), enableDate: z.string() })),
   /** `AWSCompromisedKeyQuarantine*` policies AWS attached; left in place. */
   awsQuarantinePolicies: z.array(z.string()),
+  /** Read back: every key Inactive, the deny policy attached, no login profile. */
+  verification: VerificationSchema,
   notes: z.array(z.string()),
 });
 export type ContainUserOutput = z.infer<typeof ContainUserOutputSchema>;
@@ -763,6 +772,11 @@ export const containUserAction = defineAction({
       mfaDevices,
       flaggedMfaDevices,
       awsQuarantinePolicies,
+      verification: await verifyUserContained(env, {
+        userName: input.userName,
+        policyName: DENY_ALL_POLICY_NAME,
+        document: DENY_ALL_POLICY,
+      }),
       notes,
     };
   },
@@ -796,6 +810,8 @@ export const ReleaseUserOutputSchema = z.object({
   }),
   /** What an operator must do by hand (rotate the attacker's keys, set a new password), for the notification. */
   operatorActions: z.array(z.string()),
+  /** Read back: the keys restored Active, the attacker's Inactive, the deny policy gone (or restored). */
+  verification: VerificationSchema,
   warnings: z.array(z.string()),
 });
 export type ReleaseUserOutput = z.infer<typeof ReleaseUserOutputSchema>;
@@ -939,6 +955,16 @@ export const releaseUserAction = defineAction({
         ...attackerKeys.map((id) => rotateKeyInstruction(input.userName, id)),
         ...(passwordAction === null ? [] : [passwordAction]),
       ],
+      verification: await verifyUserReleased(env, {
+        userName: input.userName,
+        activeKeys: capture.accessKeys
+          .filter((k) => k.status === 'Active' && !attackerKeys.includes(k.accessKeyId))
+          .map((k) => k.accessKeyId)
+          .filter((id) => !missing.includes(id)),
+        inactiveKeys: attackerKeys.filter((id) => currentKeys.some((k) => k.accessKeyId === id)),
+        policyName: DENY_ALL_POLICY_NAME,
+        previousDocument: capture.previousDenyPolicy,
+      }),
       warnings,
     };
   },
@@ -1200,6 +1226,8 @@ export const RevokeRoleSessionsOutputSchema = z.object({
   /** Sessions issued before this instant are denied everything. */
   revokedBefore: z.string(),
   appliedByThisRun: z.boolean(),
+  /** Read back: the revoke policy on the role, its aws:TokenIssueTime condition revokedBefore. */
+  verification: VerificationSchema,
   notes: z.array(z.string()),
 });
 export type RevokeRoleSessionsOutput = z.infer<typeof RevokeRoleSessionsOutputSchema>;
@@ -1270,6 +1298,7 @@ export const revokeRoleSessionsAction = defineAction({
       policyName: REVOKE_SESSIONS_POLICY_NAME,
       revokedBefore,
       appliedByThisRun,
+      verification: await verifyRoleRevoked(env, { roleName: input.roleName, revokedBefore }),
       notes: [
         'every session of the role issued before revokedBefore is denied, including legitimate ones (other instances or services sharing the role must obtain new credentials); policy changes take effect within minutes',
         'this does not stop anyone from assuming the role again: change its trust policy or its permissions for that',
@@ -1285,6 +1314,8 @@ export const ReleaseRoleSessionsOutputSchema = z.object({
   policyName: z.string(),
   /** `removed`: deleted; `restored`: the pre-incident document put back; `absent`: nothing to do. */
   outcome: z.enum(['removed', 'restored', 'absent']),
+  /** Read back: the revoke policy gone, or the pre-incident document back. */
+  verification: VerificationSchema,
   warnings: z.array(z.string()),
 });
 export type ReleaseRoleSessionsOutput = z.infer<typeof ReleaseRoleSessionsOutputSchema>;
@@ -1315,6 +1346,7 @@ export const releaseRoleSessionsAction = defineAction({
       roleName: input.roleName,
       policyName: REVOKE_SESSIONS_POLICY_NAME,
       outcome,
+      verification: await verifyRoleReleased(env, input.roleName),
       warnings:
         outcome === 'absent'
           ? []

@@ -8,6 +8,7 @@ import { isAwsConsoleUrl, plainText, slackEscape, slackLiteral } from './notify-
 import { caughtOutcome, operatorActionsOf } from './notify-todo.ts';
 import type { CallRecorder } from './recorder.ts';
 import { defineAction, type ExecutionFacts } from './types.ts';
+import { verificationLine, verificationOf } from './verify/check.ts';
 
 /** E-mail notifications: Publish to the alert topic. */
 export const NOTIFY_TOPIC_CALLS = declares({
@@ -316,6 +317,9 @@ export const ActionSummarySchema = z.object({
   error: z.string().optional(),
   /** The error message: why. */
   message: z.string().optional(),
+  /** The action's read-back of its effect: whether it held, and (when not) what differs. */
+  verified: z.boolean().optional(),
+  verification: z.string().optional(),
 });
 export type ActionSummary = z.infer<typeof ActionSummarySchema>;
 
@@ -395,12 +399,16 @@ export function buildNotification(
   for (const [step, value] of Object.entries(input.steps ?? {})) {
     const result = StepResultSchema.safeParse(value);
     if (!result.success) continue;
+    const verification = verificationOf(result.data.output);
     actions.push({
       step,
       action: result.data.action,
       ...(result.data.target === undefined ? {} : { target: plainText(result.data.target) }),
       outcome: 'succeeded',
       ...(result.data.dryRun === undefined ? {} : { dryRun: result.data.dryRun }),
+      ...(verification === undefined
+        ? {}
+        : { verified: verification.verified, verification: plainText(verificationLine(verification)) }),
     });
   }
   for (const [step, value] of Object.entries(input.errors ?? {})) {
@@ -552,9 +560,12 @@ export const MAX_EMAIL_SUBJECT = 99;
  */
 export function renderEmail(message: NotificationMessage): { subject: string; body: string } {
   const dry = message.mode === 'dry-run' ? '[DRY-RUN]' : '';
-  const subject = snsSubject(`[Riposte][${message.severity.toUpperCase()}]${dry} ${message.subject}`);
+  const unverified = unverifiedSteps(message);
+  const flag = unverified.length > 0 ? '[NOT VERIFIED]' : '';
+  const subject = snsSubject(`[Riposte][${message.severity.toUpperCase()}]${flag}${dry} ${message.subject}`);
   const lines: string[] = [message.subject];
   if (message.summary !== undefined) lines.push('', message.summary);
+  if (unverified.length > 0) lines.push('', `NOT VERIFIED: ${unverifiedText(unverified)}`);
   if (message.mode === 'dry-run') {
     lines.push('', `DRY-RUN${message.sample ? ' (sample alert)' : ''}: nothing was changed.`);
   }
@@ -603,12 +614,22 @@ export function renderEmail(message: NotificationMessage): { subject: string; bo
   return { subject, body: lines.join('\n') };
 }
 
+/** The steps whose read-back did not show their effect (changes applied, the effect not read). */
+function unverifiedSteps(message: NotificationMessage): ActionSummary[] {
+  return message.actions.filter((a) => a.verification?.startsWith('NOT VERIFIED') === true);
+}
+
+function unverifiedText(steps: readonly ActionSummary[]): string {
+  return `the read-back of ${steps.map((a) => a.step).join(', ')} does not show the change in effect (see the actions)`;
+}
+
 function actionLine(action: ActionSummary): string {
   const what = action.action === action.step ? action.step : `${action.step} (${action.action})`;
   const on = action.target === undefined || action.target === '' ? '' : ` on ${action.target}`;
   const dry = action.dryRun === true ? ' [dry-run]' : '';
   const why = action.message === undefined ? '' : `: ${action.message}`;
-  return `${what}${on}: ${action.outcome}${dry}${why}`;
+  const verified = action.verification === undefined ? '' : ` (${action.verification})`;
+  return `${what}${on}: ${action.outcome}${dry}${why}${verified}`;
 }
 
 function snsSubject(text: string): string {
@@ -669,6 +690,7 @@ const SLACK_URL_MAX = 3_000;
  */
 export function renderSlack(message: NotificationMessage): SlackPayload {
   const { alert } = message;
+  const unverified = unverifiedSteps(message);
   const blocks: SlackBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: truncate(message.subject, 150), emoji: true } },
   ];
@@ -677,6 +699,7 @@ export function renderSlack(message: NotificationMessage): SlackPayload {
       ? `:test_tube: *Dry-run${message.sample ? ' (sample alert)' : ''}*: nothing was changed.`
       : '',
     message.summary === undefined ? '' : slackEscape(message.summary),
+    unverified.length === 0 ? '' : `:warning: *NOT VERIFIED*: ${slackLiteral(unverifiedText(unverified))}`,
   ]
     .filter((line) => line !== '')
     .join('\n');

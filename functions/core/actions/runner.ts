@@ -44,6 +44,7 @@ import {
   type SafetyRails,
   type Timeline,
 } from './types.ts';
+import { verificationOf } from './verify/check.ts';
 
 /**
  * Runs one action request: the code every action Lambda and the local engine share. It parses
@@ -213,6 +214,7 @@ export async function runAction(raw: unknown, runnerDeps: RunnerDeps): Promise<A
       clients,
       recorder,
       dryRun,
+      changesApplied: mode.kind !== 'dry-run',
       safety: deps.rails(facts, dryRun),
       state: deps.state(facts),
       now: deps.store.now,
@@ -225,7 +227,15 @@ export async function runAction(raw: unknown, runnerDeps: RunnerDeps): Promise<A
       calls: recorder.calls,
       output: checked,
     };
-    await timeline.append({ action: action.id, target, dryRun, outcome: 'succeeded', calls: recorder.calls });
+    const verification = verificationOf(checked);
+    await timeline.append({
+      action: action.id,
+      target,
+      dryRun,
+      outcome: 'succeeded',
+      calls: recorder.calls,
+      ...(verification === undefined ? {} : { verification }),
+    });
     if (action.family === 'approve') await recordStep(deps.store, facts, { kind: 'approval-requested' });
     if (action.family === 'contain' || action.family === 'release') {
       const milestone = await recordMilestone(

@@ -17,7 +17,9 @@ import {
   stateKey,
 } from './s3.ts';
 import { s3Service } from './services/s3.ts';
-import { defineAction } from './types.ts';
+import { type ActionEnv, defineAction } from './types.ts';
+import { type Verification, VerificationSchema, verification } from './verify/check.ts';
+import { settingsChecks } from './verify/s3.ts';
 
 /**
  * The release of `block-bucket-public-access` (see `s3.ts`): the bucket's own Block Public
@@ -38,20 +40,24 @@ export const ReleaseBucketPublicAccessOutputSchema = z.object({
   restored: SettingsSchema.nullable(),
   changedByThisRun: z.boolean(),
   /**
-   * How the restored settings were checked: `read-back` (`GetPublicAccessBlock` after the change
-   * answered them), `already` (the first read found the bucket so: nothing written), `dry-run`
-   * (the change was only recorded, so reading back shows the contained settings).
+   * The restored settings as read: by `GetPublicAccessBlock` after the change, or by the first
+   * read when the bucket already was so (nothing written). `basis: 'dry-run'`: the change was
+   * only recorded, so reading back shows the contained settings.
    */
-  verification: z.enum(['read-back', 'already', 'dry-run']),
+  verification: VerificationSchema,
   /** The bucket policy and ACL: containment did not change them, release leaves them. */
   policyAndAcl: z.literal('unchanged'),
   warnings: z.array(z.string()),
 });
 export type ReleaseBucketPublicAccessOutput = z.infer<typeof ReleaseBucketPublicAccessOutputSchema>;
 
-/** Writes `previous` on the bucket (delete when null) unless it already is so; true when it wrote. */
-async function restore(s3: S3Client, ref: BucketRef, previous: Settings | null): Promise<boolean> {
-  const current = await readSettings(s3, ref);
+/** Writes `previous` on the bucket (delete when null) unless `current` already is so; true when it wrote. */
+async function restore(
+  s3: S3Client,
+  ref: BucketRef,
+  current: Settings | null,
+  previous: Settings | null,
+): Promise<boolean> {
   if (sameSettings(current, previous)) return false;
   if (previous === null) {
     await s3.send(new DeletePublicAccessBlockCommand({ ...ref }));
@@ -65,18 +71,19 @@ async function restore(s3: S3Client, ref: BucketRef, previous: Settings | null):
 
 /**
  * Reads the bucket's settings back after the change. A dry-run sent no write, so a different
- * answer is expected there; live, it means the change has not propagated yet (or something else
- * changed the bucket): {@link TransientAwsError}, which the state machine retries.
+ * answer is expected there (`basis: 'dry-run'`); live, it means the change has not propagated
+ * yet (or something else changed the bucket): {@link TransientAwsError}, which the state
+ * machine retries.
  */
 async function verify(
   s3: S3Client,
   ref: BucketRef,
   expected: Settings | null,
-  dryRun: boolean,
-): Promise<'read-back' | 'dry-run'> {
+  env: ActionEnv,
+): Promise<Verification> {
   const read = await readSettings(s3, ref);
-  if (sameSettings(read, expected)) return 'read-back';
-  if (dryRun) return 'dry-run';
+  const result = verification(settingsChecks(ref.Bucket, expected, read), env);
+  if (result.verified || result.basis === 'dry-run') return result;
   throw new TransientAwsError(
     `bucket ${ref.Bucket} reads back ${JSON.stringify(read)} after the release, not ${JSON.stringify(expected)}`,
   );
@@ -102,7 +109,7 @@ async function verify(
  * @example
  * const { output } = await runAction(releaseBucketPublicAccessAction, { bucketName: 'payments-exports' }, env);
  * output.restored; // null: the bucket configuration was deleted, as before containment
- * output.verification; // 'read-back': GetPublicAccessBlock answers NoSuchPublicAccessBlockConfiguration again
+ * output.verification.verified; // true: GetPublicAccessBlock answers NoSuchPublicAccessBlockConfiguration again
  */
 export const releaseBucketPublicAccessAction = defineAction({
   id: 'release-bucket-public-access',
@@ -131,15 +138,19 @@ export const releaseBucketPublicAccessAction = defineAction({
         `release of bucket ${input.bucketName} refused: it now carries the protected tag; restore its Block Public Access by hand`,
       );
     }
-    const change = await restore(s3, ref, previous);
-    const verification = change ? await verify(s3, ref, previous, env.dryRun) : 'already';
+    const current = await readSettings(s3, ref);
+    const change = await restore(s3, ref, current, previous);
+    // Nothing written: the first read is the read-back.
+    const verified = change
+      ? await verify(s3, ref, previous, env)
+      : verification(settingsChecks(ref.Bucket, previous, current), env);
     return {
       bucketName: input.bucketName,
       accountId,
       scope: 'bucket',
       restored: previous,
       changedByThisRun: change,
-      verification,
+      verification: verified,
       policyAndAcl: 'unchanged',
       warnings: change
         ? [

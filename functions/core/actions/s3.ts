@@ -11,6 +11,8 @@ import { InvalidInputError } from '../errors.ts';
 import { AwsAccessDeniedError, hasErrorCode, ResourceNotFoundError } from './errors.ts';
 import { s3Service } from './services/s3.ts';
 import { type ActionEnv, defineAction } from './types.ts';
+import { VerificationSchema } from './verify/check.ts';
+import { verifyBucketBlocked } from './verify/s3.ts';
 
 /**
  * S3 Block Public Access actions, at the **bucket level**: the S3 API's
@@ -166,6 +168,8 @@ export const BlockBucketPublicAccessOutputSchema = z.object({
   changedByThisRun: z.boolean(),
   /** Whether `GetBucketPolicyStatus` found the bucket policy public before this run's change; null: not readable. */
   policyPublic: z.boolean().nullable(),
+  /** `GetPublicAccessBlock` read back after the change: the four settings true. */
+  verification: VerificationSchema,
   notes: z.array(z.string()),
 });
 export type BlockBucketPublicAccessOutput = z.infer<typeof BlockBucketPublicAccessOutputSchema>;
@@ -180,12 +184,15 @@ export type BlockBucketPublicAccessOutput = z.infer<typeof BlockBucketPublicAcce
  * then `state.save('s3-bucket-public-access-block:<bucket>')` with the previous configuration
  * (or its absence) unless a capture exists (the first capture wins),
  * `safety.assertContainable({ resource: bucket, tags })`, and `PutPublicAccessBlock` with the
- * four settings true unless they already are (a second run changes nothing). The account-level
+ * four settings true unless they already are (a second run changes nothing), and last
+ * `GetPublicAccessBlock` again, the read-back recorded as `verification` (a read-back that
+ * differs is `verified: false`, not an error: the change was made). The account-level
  * settings are neither read nor changed.
  *
  * @example
  * const { output } = await runAction(blockBucketPublicAccessAction, { bucketName: 'payments-exports' }, env);
  * output.previous; // null: the bucket had no Block Public Access configuration
+ * output.verification.verified; // true: GetPublicAccessBlock answers the four settings true
  */
 export const blockBucketPublicAccessAction = defineAction({
   id: 'block-bucket-public-access',
@@ -237,6 +244,7 @@ export const blockBucketPublicAccessAction = defineAction({
         new PutPublicAccessBlockCommand({ ...ref, PublicAccessBlockConfiguration: { ...BLOCK_ALL } }),
       );
     }
+    const verification = await verifyBucketBlocked(s3, ref, env);
     const notes = [
       `Block Public Access is set on the bucket ${input.bucketName} only: the account settings and the other buckets of ${accountId} are unchanged`,
       'Block Public Access does not stop access by principals of the account or non-public cross-account grants: review the bucket policy too',
@@ -256,6 +264,7 @@ export const blockBucketPublicAccessAction = defineAction({
       applied: { ...BLOCK_ALL },
       changedByThisRun: change,
       policyPublic,
+      verification,
       notes,
     };
   },

@@ -9,6 +9,7 @@ import { queryPartition } from '../store/queries.ts';
 import { sortableTime } from '../store/table.ts';
 import type { ApiCall } from './recorder.ts';
 import type { ContainmentState, ExecutionFacts, Timeline } from './types.ts';
+import { VerificationSchema } from './verify/check.ts';
 
 /**
  * Where containment keeps what it needs to undo itself, and the incident's audit trail.
@@ -178,6 +179,8 @@ export const TimelineEntrySchema = z.object({
   before: z.record(z.string(), z.unknown()).optional(),
   after: z.record(z.string(), z.unknown()).optional(),
   error: z.string().optional(),
+  /** The action's read-back of its effect: `verified` and the evidence, check by check. */
+  verification: VerificationSchema.optional(),
   playbookId: z.string(),
   playbookVersion: z.string(),
   executionId: z.string().optional(),
@@ -310,6 +313,7 @@ function timelineEntry(entry: TimelineAppend, execution: ExecutionFacts, at: num
     ...(entry.before === undefined ? {} : { before: StateRecordSchema.parse(jsonSafe(entry.before)) }),
     ...(entry.after === undefined ? {} : { after: StateRecordSchema.parse(jsonSafe(entry.after)) }),
     ...(entry.error === undefined ? {} : { error: entry.error }),
+    ...(entry.verification === undefined ? {} : { verification: entry.verification }),
     playbookId: execution.playbookId,
     playbookVersion: execution.playbookVersion,
     ...(execution.executionId === undefined ? {} : { executionId: execution.executionId }),

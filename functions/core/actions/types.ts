@@ -3,6 +3,7 @@ import type { CallDeclaration } from '../permissions.ts';
 import type { AwsClients, ServiceFactories } from './clients.ts';
 import type { ApiCall, CallRecorder } from './recorder.ts';
 import type { ResourceStanding } from './tags.ts';
+import type { Verification } from './verify/check.ts';
 
 /**
  * The contract between playbooks, the action Lambdas and the local engine.
@@ -134,6 +135,8 @@ export interface Timeline {
     readonly before?: Readonly<Record<string, unknown>>;
     readonly after?: Readonly<Record<string, unknown>>;
     readonly error?: string;
+    /** The action's read-back of its effect, when it makes one (`output.verification`). */
+    readonly verification?: Verification;
   }): Promise<void>;
 }
 
@@ -144,6 +147,12 @@ export interface ActionEnv {
   readonly recorder: CallRecorder;
   /** True when state-changing calls are recorded, not sent. */
   readonly dryRun: boolean;
+  /**
+   * Whether the state-changing calls take effect where the reads look: live, and against the
+   * local world (which applies them); not in a dry-run against AWS, where they are recorded and
+   * not sent, so a read-back shows the resource unchanged. @default !dryRun
+   */
+  readonly changesApplied?: boolean;
   readonly safety: SafetyRails;
   readonly state: ContainmentState;
   readonly now: () => number;

@@ -497,6 +497,17 @@ const ISOLATION_CALLS: Call[] = [
   ],
 ];
 
+/** The read-back after the isolation: the instance's ENIs, its profile, the role's revocation. */
+const ISOLATION_READ_BACK: Call[] = [
+  ['ec2', 'DescribeNetworkInterfaces', { Filters: [{ Name: 'attachment.instance-id', Values: [INSTANCE] }] }],
+  [
+    'ec2',
+    'DescribeIamInstanceProfileAssociations',
+    { Filters: [{ Name: 'instance-id', Values: [INSTANCE] }] },
+  ],
+  GET_REVOKE_POLICY,
+];
+
 describe('isolate-instance (live, aws-sdk-client-mock behind the middleware)', () => {
   it('captures, saves, passes the rails, then isolates in the documented order with exact parameters', async () => {
     // Prepare
@@ -527,7 +538,13 @@ describe('isolate-instance (live, aws-sdk-client-mock behind the middleware)', (
     );
 
     // Assess
-    expect(recorded(env)).toEqual([...CAPTURE_READS, GET_REVOKE_POLICY, GET_ROLE, ...ISOLATION_CALLS]);
+    expect(recorded(env)).toEqual([
+      ...CAPTURE_READS,
+      GET_REVOKE_POLICY,
+      GET_ROLE,
+      ...ISOLATION_CALLS,
+      ...ISOLATION_READ_BACK,
+    ]);
     for (const service of ['ec2', 'iam', 'autoScaling', 'elbv2'] as const) {
       expect(onWire(wire, service)).toEqual(recorded(env).filter(([s]) => s === service));
     }
@@ -617,7 +634,13 @@ describe('isolate-instance (live, aws-sdk-client-mock behind the middleware)', (
       modifyEni(ENI_2, [UNTRACK]),
       modifyEni(ENI_2, [ISOLATION]),
     ]);
-    expect(recorded(env)).toEqual([...CAPTURE_READS, GET_REVOKE_POLICY, GET_ROLE, ...ISOLATION_CALLS]);
+    expect(recorded(env)).toEqual([
+      ...CAPTURE_READS,
+      GET_REVOKE_POLICY,
+      GET_ROLE,
+      ...ISOLATION_CALLS,
+      ...ISOLATION_READ_BACK,
+    ]);
     expect(output.networkInterfaces.map((e) => e.action)).toEqual(['isolated', 'isolated']);
   });
 
@@ -840,7 +863,13 @@ describe('isolate-instance (live, aws-sdk-client-mock behind the middleware)', (
         ),
       ],
     );
-    expect(recorded(env)).toEqual([...CAPTURE_READS, GET_REVOKE_POLICY, GET_ROLE, ...expected]);
+    expect(recorded(env)).toEqual([
+      ...CAPTURE_READS,
+      GET_REVOKE_POLICY,
+      GET_ROLE,
+      ...expected,
+      ...ISOLATION_READ_BACK,
+    ]);
     expect(env.recorder.mutations.every((c) => c.dryRun)).toBe(true);
     expect(env.recorder.mutations).toHaveLength(
       expected.filter(([, api]) => !/^(Describe|Get)/.test(api)).length,
@@ -852,8 +881,10 @@ describe('isolate-instance (live, aws-sdk-client-mock behind the middleware)', (
       ...onWire(wire, 'elbv2'),
     ];
     expect(reachedWire.filter(([, api]) => !/^(Describe|Get)/.test(api))).toEqual([]);
-    expect(reachedWire).toHaveLength(CAPTURE_READS.length + 6);
+    expect(reachedWire).toHaveLength(CAPTURE_READS.length + 6 + ISOLATION_READ_BACK.length);
     expect(output.snapshots.map((s) => s.snapshotId)).toEqual([null, null]);
+    // Nothing was sent: the read-back shows the instance as it was.
+    expect(output.verification).toMatchObject({ verified: false, basis: 'dry-run' });
   });
 
   it('refuses a protected instance with ProtectedResourceError and sends no state-changing call', async () => {

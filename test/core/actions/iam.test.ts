@@ -184,6 +184,13 @@ function containedUser(iam: IamMock): void {
   iam.on(GetLoginProfileCommand).rejects(noSuchEntity(`Login Profile for User ${USER} cannot be found.`));
 }
 
+/** contain-iam-user's read-back: the keys, the deny policy, the login profile. */
+const CONTAINED_READ_BACK: [string, unknown][] = [
+  ['ListAccessKeys', { UserName: USER }],
+  ['GetUserPolicy', { UserName: USER, PolicyName: 'riposte-deny-all' }],
+  ['GetLoginProfile', { UserName: USER }],
+];
+
 const USER_READS: [string, unknown][] = [
   ['GetUser', { UserName: USER }],
   ['ListAccessKeys', { UserName: USER }],
@@ -229,6 +236,7 @@ describe('contain-iam-user', () => {
         { UserName: USER, PolicyName: 'riposte-deny-all', PolicyDocument: JSON.stringify(DENY_ALL_POLICY) },
       ],
       ['DeleteLoginProfile', { UserName: USER }],
+      ...CONTAINED_READ_BACK,
     ]);
     expect(callsWhenRailsRan).toEqual(USER_READS);
     expect(capturedWhenRailsRan).toMatchObject({
@@ -296,7 +304,10 @@ describe('contain-iam-user', () => {
     expect(sent(iam)).toEqual([
       ...USER_READS,
       ['GetUserPolicy', { UserName: USER, PolicyName: 'riposte-deny-all' }],
+      ...CONTAINED_READ_BACK,
     ]);
+    // The user reads back contained: keys Inactive, riposte-deny-all, no login profile.
+    expect(output.verification).toMatchObject({ verified: true, basis: 'read-back' });
     expect(await env.state.load(`iam-user:${USER}`)).toEqual(capture);
     expect(output.deactivatedAccessKeys).toEqual([]);
     expect(output.denyPolicy.attachedByThisRun).toBe(false);
@@ -400,6 +411,8 @@ describe('release-iam-user', () => {
       ['ListUserPolicies', { UserName: USER }],
       ['UpdateAccessKey', { UserName: USER, AccessKeyId: OLD_KEY, Status: 'Active' }],
       ['DeleteUserPolicy', { UserName: USER, PolicyName: 'riposte-deny-all' }],
+      ['ListAccessKeys', { UserName: USER }],
+      ['GetUserPolicy', { UserName: USER, PolicyName: 'riposte-deny-all' }],
     ]);
     expect(output.reactivatedAccessKeys).toEqual([OLD_KEY]);
     expect(output.denyPolicy).toEqual({ policyName: 'riposte-deny-all', outcome: 'removed' });
@@ -489,6 +502,7 @@ describe('revoke-role-sessions', () => {
           PolicyDocument: JSON.stringify(policy),
         },
       ],
+      ['GetRolePolicy', { RoleName: ROLE, PolicyName: 'riposte-revoke-older-sessions' }],
     ]);
     expect(output).toMatchObject({
       roleName: ROLE,
@@ -528,8 +542,17 @@ describe('revoke-role-sessions', () => {
     expect(sent(iam)).toEqual([
       ...ROLE_READS,
       ['GetRolePolicy', { RoleName: ROLE, PolicyName: 'riposte-revoke-older-sessions' }],
+      ['GetRolePolicy', { RoleName: ROLE, PolicyName: 'riposte-revoke-older-sessions' }],
     ]);
     expect(output).toMatchObject({ revokedBefore: NOW_ISO, appliedByThisRun: false });
+    expect(output.verification.evidence.map((c) => [c.check, c.actual, c.ok])).toEqual([
+      [
+        `${ROLE} inline policy riposte-revoke-older-sessions`,
+        JSON.stringify(revokeOlderSessionsPolicy(NOW_ISO)),
+        true,
+      ],
+      [`${ROLE} riposte-revoke-older-sessions aws:TokenIssueTime DateLessThan`, NOW_ISO, true],
+    ]);
   });
 
   it('refuses a service-linked role with NotAllowedError before saving or changing anything', async () => {
@@ -607,6 +630,7 @@ describe('release-role-sessions', () => {
     expect(sent(iam)).toEqual([
       ['ListRolePolicies', { RoleName: ROLE }],
       ['DeleteRolePolicy', { RoleName: ROLE, PolicyName: 'riposte-revoke-older-sessions' }],
+      ['ListRolePolicies', { RoleName: ROLE }],
     ]);
     expect(output.outcome).toBe('removed');
   });

@@ -99,7 +99,18 @@ describe('release-bucket-public-access (live)', () => {
       scope: 'bucket',
       restored: null,
       changedByThisRun: true,
-      verification: 'read-back',
+      verification: {
+        verified: true,
+        basis: 'read-back',
+        evidence: [
+          {
+            check: `bucket ${BUCKET} Block Public Access configuration`,
+            expected: 'none',
+            actual: 'none',
+            ok: true,
+          },
+        ],
+      },
       policyAndAcl: 'unchanged',
     });
     expect(releaseBucketPublicAccessAction.output.parse(output)).toEqual(output);
@@ -121,7 +132,11 @@ describe('release-bucket-public-access (live)', () => {
       ['PutPublicAccessBlock', { ...REF, PublicAccessBlockConfiguration: PARTIAL }],
       ['GetPublicAccessBlock', REF],
     ]);
-    expect(output).toMatchObject({ restored: PARTIAL, changedByThisRun: true, verification: 'read-back' });
+    expect(output).toMatchObject({
+      restored: PARTIAL,
+      changedByThisRun: true,
+      verification: { verified: true, basis: 'read-back' },
+    });
   });
 
   it('changes nothing when the bucket is already as before containment', async () => {
@@ -135,7 +150,13 @@ describe('release-bucket-public-access (live)', () => {
 
     // Assess
     expect(env.recorder.mutations).toEqual([]);
-    expect(output).toMatchObject({ changedByThisRun: false, verification: 'already', warnings: [] });
+    // The first read is the read-back: nothing was written.
+    expect(env.recorder.calls.map((c) => c.api)).toEqual(['GetBucketTagging', 'GetPublicAccessBlock']);
+    expect(output).toMatchObject({
+      changedByThisRun: false,
+      verification: { verified: true, basis: 'read-back' },
+      warnings: [],
+    });
   });
 
   it('fails as transient (retried by the state machine) when the read-back is not the restored settings', async () => {
@@ -164,7 +185,7 @@ describe('release-bucket-public-access (live)', () => {
     // Assess
     expect(env.recorder.mutations.map((c) => [c.api, c.dryRun])).toEqual([['PutPublicAccessBlock', true]]);
     expect(s3.commandCalls(PutPublicAccessBlockCommand)).toEqual([]);
-    expect(output.verification).toBe('dry-run');
+    expect(output.verification).toMatchObject({ verified: false, basis: 'dry-run' });
   });
 
   it('refuses a bucket that now carries the protected tag, changing nothing', async () => {

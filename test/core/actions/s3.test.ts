@@ -103,6 +103,8 @@ const PUT_ALL: [string, unknown] = [
   'PutPublicAccessBlock',
   { ...REF, PublicAccessBlockConfiguration: ALL_TRUE },
 ];
+/** The read-back after the change. */
+const READ_BACK: [string, unknown] = ['GetPublicAccessBlock', REF];
 
 describe('block-bucket-public-access (live, aws-sdk-client-mock behind the middleware)', () => {
   it('reads tags and the bucket configuration, captures, passes the rails, then puts all four settings on the bucket', async () => {
@@ -110,6 +112,9 @@ describe('block-bucket-public-access (live, aws-sdk-client-mock behind the middl
     const safety = new PermissiveSafetyRails();
     const { env, s3 } = liveEnv({ safety });
     bucket(s3, { owner: 'payments-team' }, undefined);
+    s3.on(GetPublicAccessBlockCommand)
+      .rejectsOnce(s3Error('NoSuchPublicAccessBlockConfiguration', 'not found'))
+      .resolves({ PublicAccessBlockConfiguration: ALL_TRUE });
     let atRails: { calls: [string, unknown][]; saved: unknown } | undefined;
     const spying = {
       ...env,
@@ -132,12 +137,13 @@ describe('block-bucket-public-access (live, aws-sdk-client-mock behind the middl
     );
 
     // Assess
-    expectSent(env, s3, [...READS, PUT_ALL]);
+    expectSent(env, s3, [...READS, PUT_ALL, READ_BACK]);
     expect(env.recorder.calls.map((c) => [c.service, c.api, c.mutating])).toEqual([
       ['s3', 'GetBucketTagging', false],
       ['s3', 'GetPublicAccessBlock', false],
       ['s3', 'GetBucketPolicyStatus', false],
       ['s3', 'PutPublicAccessBlock', true],
+      ['s3', 'GetPublicAccessBlock', false],
     ]);
     expect(atRails?.calls).toEqual(READS);
     expect(atRails?.saved).toEqual({
@@ -158,6 +164,13 @@ describe('block-bucket-public-access (live, aws-sdk-client-mock behind the middl
       changedByThisRun: true,
       policyPublic: true,
     });
+    expect(output.verification).toMatchObject({ verified: true, basis: 'read-back' });
+    expect(output.verification.evidence.map((c) => [c.check, c.actual])).toEqual([
+      [`bucket ${BUCKET} BlockPublicAcls`, 'true'],
+      [`bucket ${BUCKET} IgnorePublicAcls`, 'true'],
+      [`bucket ${BUCKET} BlockPublicPolicy`, 'true'],
+      [`bucket ${BUCKET} RestrictPublicBuckets`, 'true'],
+    ]);
     expect(output.notes[0]).toMatch(/on the bucket payments-exports only/);
     expect(blockBucketPublicAccessAction.output.parse(output)).toEqual(output);
   });
@@ -171,7 +184,7 @@ describe('block-bucket-public-access (live, aws-sdk-client-mock behind the middl
     const output = await blockBucketPublicAccessAction.run({ bucketName: BUCKET }, env);
 
     // Assess
-    expectSent(env, s3, [...READS, PUT_ALL]);
+    expectSent(env, s3, [...READS, PUT_ALL, READ_BACK]);
     expect(output).toMatchObject({ accountId: ACCOUNT, previous: PARTIAL, changedByThisRun: true });
   });
 
@@ -193,9 +206,10 @@ describe('block-bucket-public-access (live, aws-sdk-client-mock behind the middl
     const output = await blockBucketPublicAccessAction.run({ bucketName: BUCKET, accountId: ACCOUNT }, env);
 
     // Assess
-    expectSent(env, s3, READS);
+    expectSent(env, s3, [...READS, READ_BACK]);
     expect(env.recorder.mutations).toEqual([]);
     expect(output).toMatchObject({ previous: PARTIAL, changedByThisRun: false });
+    expect(output.verification.verified).toBe(true);
     expect(await env.state.load(STATE_KEY)).toEqual(first);
   });
 
@@ -258,7 +272,7 @@ describe('block-bucket-public-access (live, aws-sdk-client-mock behind the middl
     expect(unknown.notes).toContain(
       'GetBucketPolicyStatus was denied: whether the bucket policy is public is unknown',
     );
-    expectSent(denied.env, denied.s3, [...READS, PUT_ALL]);
+    expectSent(denied.env, denied.s3, [...READS, PUT_ALL, READ_BACK]);
   });
 
   it('needs the bucket owner: from the input or the execution', async () => {
@@ -309,11 +323,14 @@ describe('block-bucket-public-access (live, aws-sdk-client-mock behind the middl
       'GetBucketTaggingCommand',
       'GetPublicAccessBlockCommand',
       'GetBucketPolicyStatusCommand',
+      'GetPublicAccessBlockCommand',
     ]);
     expect(env.recorder.mutations.map((c) => [c.api, c.params, c.dryRun])).toEqual([
       ['PutPublicAccessBlock', { ...REF, PublicAccessBlockConfiguration: ALL_TRUE }, true],
     ]);
     expect(output.changedByThisRun).toBe(true);
+    // The put was not sent: the read-back shows the bucket as it was and cannot verify it.
+    expect(output.verification).toMatchObject({ verified: false, basis: 'dry-run' });
   });
 });
 
@@ -429,7 +446,9 @@ describe('S3 world', () => {
       ['s3', 'GetPublicAccessBlock', REF],
       ['s3', 'GetBucketPolicyStatus', REF],
       ['s3', 'PutPublicAccessBlock', { ...REF, PublicAccessBlockConfiguration: ALL_TRUE }],
+      ['s3', 'GetPublicAccessBlock', REF],
     ]);
+    expect(blocked.verification).toMatchObject({ verified: true, basis: 'read-back' });
   });
 
   it('a second block makes no state-changing call, and release deletes the configuration the bucket did not have', async () => {
