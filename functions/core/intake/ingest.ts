@@ -543,7 +543,9 @@ async function groupIntoIncident(
   );
   report.writes += 1;
   const before = upsert.Attributes;
-  if (newMember) await listFirstMembers(incidentId, alert.id, before, deps, report);
+  // Listed even when the membership item exists already: a delivery that crashed after writing
+  // it left the alert unlisted, and adding to a set is idempotent.
+  await listFirstMembers(incidentId, alert.id, before, deps, report);
   const createdNow = before === undefined || before.openedAt === undefined;
   let escalated = false;
   if (!createdNow && before !== undefined) {
