@@ -39,7 +39,8 @@ afterAll(async () => {
 
 /** Deps on a fresh table whose client dies once `writes` writes have been sent. */
 async function depsCrashingAfter(writes: number | undefined, tableName?: string) {
-  const name = tableName ?? (await createTableLike(store, `crash-points-${(tables += 1)}`));
+  tables += 1;
+  const name = tableName ?? (await createTableLike(store, `crash-points-${tables}`));
   let sent = 0;
   const db = new Proxy(store.db, {
     get(target, property, receiver) {
