@@ -13,23 +13,7 @@ import {
 } from '../../../functions/core/actions/errors.ts';
 import { releaseBucketPublicAccessAction } from '../../../functions/core/actions/s3-release.ts';
 import { actionEnv, TEST_NOW, type TestActionEnv, wireMocks } from '../../support/action-env.ts';
-
-const ACCOUNT = '111122223333';
-const BUCKET = 'payments-exports';
-const REF = { Bucket: BUCKET, ExpectedBucketOwner: ACCOUNT };
-const STATE_KEY = `s3-bucket-public-access-block:${BUCKET}`;
-const ALL_TRUE = {
-  BlockPublicAcls: true,
-  IgnorePublicAcls: true,
-  BlockPublicPolicy: true,
-  RestrictPublicBuckets: true,
-};
-const PARTIAL = {
-  BlockPublicAcls: true,
-  IgnorePublicAcls: true,
-  BlockPublicPolicy: false,
-  RestrictPublicBuckets: false,
-};
+import { ACCOUNT, ALL_TRUE, BUCKET, PARTIAL, REF, STATE_KEY } from '../../support/s3-bucket.ts';
 
 type Settings = typeof ALL_TRUE;
 

@@ -26,24 +26,9 @@ import {
   type TestActionEnv,
   wireMocks,
 } from '../../support/action-env.ts';
+import { ACCOUNT, ALL_TRUE, BUCKET, PARTIAL, REF, STATE_KEY } from '../../support/s3-bucket.ts';
 
 const NOW = TEST_NOW;
-const ACCOUNT = '111122223333';
-const BUCKET = 'payments-exports';
-const REF = { Bucket: BUCKET, ExpectedBucketOwner: ACCOUNT };
-const STATE_KEY = `s3-bucket-public-access-block:${BUCKET}`;
-const ALL_TRUE = {
-  BlockPublicAcls: true,
-  IgnorePublicAcls: true,
-  BlockPublicPolicy: true,
-  RestrictPublicBuckets: true,
-};
-const PARTIAL = {
-  BlockPublicAcls: true,
-  IgnorePublicAcls: true,
-  BlockPublicPolicy: false,
-  RestrictPublicBuckets: false,
-};
 
 function s3Error(name: string, message: string): S3ServiceException {
   return new S3ServiceException({ name, $fault: 'client', message, $metadata: { httpStatusCode: 404 } });
