@@ -3,13 +3,11 @@ import { requestApprovalAction } from './approval.ts';
 import { enrichInstanceAction } from './ec2/enrich-instance.ts';
 import { isolateInstanceAction } from './ec2/isolate-instance.ts';
 import { releaseInstanceAction } from './ec2/release-instance.ts';
-import {
-  containUserAction,
-  enrichPrincipalAction,
-  releaseRoleSessionsAction,
-  releaseUserAction,
-  revokeRoleSessionsAction,
-} from './iam.ts';
+import { containUserAction } from './iam/contain-iam-user.ts';
+import { enrichPrincipalAction } from './iam/enrich-principal.ts';
+import { releaseUserAction } from './iam/release-iam-user.ts';
+import { releaseRoleSessionsAction } from './iam/release-role-sessions.ts';
+import { revokeRoleSessionsAction } from './iam/revoke-role-sessions.ts';
 import { notifyAction } from './notify.ts';
 import { runnerCallsOf } from './runner.ts';
 import { blockBucketPublicAccessAction } from './s3.ts';
