@@ -10,8 +10,8 @@ import { releaseRoleSessionsAction } from './iam/release-role-sessions.ts';
 import { revokeRoleSessionsAction } from './iam/revoke-role-sessions.ts';
 import { notifyAction } from './notify.ts';
 import { runnerCallsOf } from './runner.ts';
-import { blockBucketPublicAccessAction } from './s3.ts';
-import { releaseBucketPublicAccessAction } from './s3-release.ts';
+import { blockBucketPublicAccessAction } from './s3/block-bucket-public-access.ts';
+import { releaseBucketPublicAccessAction } from './s3/release-bucket-public-access.ts';
 import type { ActionDefinition, ActionFamily } from './types.ts';
 
 /** Every action Riposte ships, by id. Playbooks reference them; each family's function hosts its own. */

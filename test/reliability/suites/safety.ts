@@ -6,7 +6,7 @@ import { containUserAction } from '../../../functions/core/actions/iam/contain-i
 import { revokeRoleSessionsAction } from '../../../functions/core/actions/iam/revoke-role-sessions.ts';
 import { isMutating } from '../../../functions/core/actions/recorder.ts';
 import { ACTIONS } from '../../../functions/core/actions/registry.ts';
-import { blockBucketPublicAccessAction } from '../../../functions/core/actions/s3.ts';
+import { blockBucketPublicAccessAction } from '../../../functions/core/actions/s3/block-bucket-public-access.ts';
 import { LocalWorld } from '../../../functions/core/actions/world/index.ts';
 import { loadPlaybooks } from '../../../functions/core/playbooks/registry.ts';
 import { definePlaybook, type Playbook } from '../../../functions/core/playbooks/sdk.ts';

@@ -2,7 +2,7 @@ import { releaseInstanceAction } from '../ec2/release-instance.ts';
 import { defineFamily } from '../family.ts';
 import { releaseUserAction } from '../iam/release-iam-user.ts';
 import { releaseRoleSessionsAction } from '../iam/release-role-sessions.ts';
-import { releaseBucketPublicAccessAction } from '../s3-release.ts';
+import { releaseBucketPublicAccessAction } from '../s3/release-bucket-public-access.ts';
 
 /** The release family: the actions that undo a containment from the state it saved. */
 export const releaseFamily = defineFamily('release', [

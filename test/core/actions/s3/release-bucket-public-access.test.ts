@@ -10,10 +10,10 @@ import {
   NothingToReleaseError,
   ProtectedResourceError,
   TransientAwsError,
-} from '../../../functions/core/actions/errors.ts';
-import { releaseBucketPublicAccessAction } from '../../../functions/core/actions/s3-release.ts';
-import { actionEnv, TEST_NOW, type TestActionEnv, wireMocks } from '../../support/action-env.ts';
-import { ACCOUNT, ALL_TRUE, BUCKET, PARTIAL, REF, STATE_KEY } from '../../support/s3-bucket.ts';
+} from '../../../../functions/core/actions/errors.ts';
+import { releaseBucketPublicAccessAction } from '../../../../functions/core/actions/s3/release-bucket-public-access.ts';
+import { actionEnv, TEST_NOW, type TestActionEnv, wireMocks } from '../../../support/action-env.ts';
+import { ACCOUNT, ALL_TRUE, BUCKET, PARTIAL, REF, STATE_KEY } from '../../../support/s3-bucket.ts';
 
 type Settings = typeof ALL_TRUE;
 

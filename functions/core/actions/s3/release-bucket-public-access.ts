@@ -4,7 +4,11 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { z } from 'zod';
-import { NothingToReleaseError, ProtectedResourceError, TransientAwsError } from './errors.ts';
+import { NothingToReleaseError, ProtectedResourceError, TransientAwsError } from '../errors.ts';
+import { s3Service } from '../services/s3.ts';
+import { type ActionEnv, defineAction } from '../types.ts';
+import { type Verification, VerificationSchema, verification } from '../verify/check.ts';
+import { settingsChecks } from '../verify/s3.ts';
 import {
   BucketInputSchema,
   type BucketRef,
@@ -15,14 +19,10 @@ import {
   SettingsSchema,
   sameSettings,
   stateKey,
-} from './s3.ts';
-import { s3Service } from './services/s3.ts';
-import { type ActionEnv, defineAction } from './types.ts';
-import { type Verification, VerificationSchema, verification } from './verify/check.ts';
-import { settingsChecks } from './verify/s3.ts';
+} from './shared/bucket.ts';
 
 /**
- * The release of `block-bucket-public-access` (see `s3.ts`): the bucket's own Block Public
+ * The release of `block-bucket-public-access` (see `block-bucket-public-access.ts`): the bucket's own Block Public
  * Access configuration is put back from the capture the containment saved, then read back.
  *
  * Containment changes the bucket's four Block Public Access settings and nothing else: it

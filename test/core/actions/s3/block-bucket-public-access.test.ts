@@ -13,20 +13,20 @@ import {
   AwsAccessDeniedError,
   ProtectedResourceError,
   ResourceNotFoundError,
-} from '../../../functions/core/actions/errors.ts';
-import { blockBucketPublicAccessAction } from '../../../functions/core/actions/s3.ts';
-import { releaseBucketPublicAccessAction } from '../../../functions/core/actions/s3-release.ts';
-import { LocalWorld } from '../../../functions/core/actions/world/index.ts';
-import { bucketIsPublic, handleS3, S3WorldSchema } from '../../../functions/core/actions/world/s3.ts';
-import { InvalidInputError } from '../../../functions/core/errors.ts';
+} from '../../../../functions/core/actions/errors.ts';
+import { blockBucketPublicAccessAction } from '../../../../functions/core/actions/s3/block-bucket-public-access.ts';
+import { releaseBucketPublicAccessAction } from '../../../../functions/core/actions/s3/release-bucket-public-access.ts';
+import { LocalWorld } from '../../../../functions/core/actions/world/index.ts';
+import { bucketIsPublic, handleS3, S3WorldSchema } from '../../../../functions/core/actions/world/s3.ts';
+import { InvalidInputError } from '../../../../functions/core/errors.ts';
 import {
   actionEnv,
   PermissiveSafetyRails,
   TEST_NOW,
   type TestActionEnv,
   wireMocks,
-} from '../../support/action-env.ts';
-import { ACCOUNT, ALL_TRUE, BUCKET, PARTIAL, REF, STATE_KEY } from '../../support/s3-bucket.ts';
+} from '../../../support/action-env.ts';
+import { ACCOUNT, ALL_TRUE, BUCKET, PARTIAL, REF, STATE_KEY } from '../../../support/s3-bucket.ts';
 
 const NOW = TEST_NOW;
 
