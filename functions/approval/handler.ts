@@ -18,7 +18,7 @@ import {
   verifyApprovalToken,
 } from '#core/actions/approval.ts';
 import { InvalidApprovalTokenError } from '#core/actions/errors.ts';
-import { SecretsManagerReader } from '#core/actions/notify.ts';
+import { SecretsManagerReader } from '#core/actions/notify/transport.ts';
 
 /**
  * The approval endpoint (API Gateway HTTP API, payload v2): `/approve` and `/deny`, each with

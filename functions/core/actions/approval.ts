@@ -8,17 +8,13 @@ import { declares } from '../permissions.ts';
 import { buildUpdate, condition, Placeholders } from '../store/expression.ts';
 import { APPROVAL_DENIED_ERROR, EXECUTION_STATE_CALLS, settleFromExecution } from './approval-settlement.ts';
 import { InvalidApprovalTokenError } from './errors.ts';
-import {
-  buildNotification,
-  DeliverySchema,
-  defaultNotifyTransport,
-  deliverNotification,
-  NOTIFY_SECRET_CALLS,
-  NOTIFY_TOPIC_CALLS,
-  NotifyInputSchema,
-  type NotifyTransport,
-  type SecretReader,
-} from './notify.ts';
+import { buildNotification } from './notify/build.ts';
+import { NOTIFY_SECRET_CALLS, NOTIFY_TOPIC_CALLS } from './notify/config.ts';
+import { deliverNotification } from './notify/deliver.ts';
+import { DeliverySchema } from './notify/delivery.ts';
+import { NotifyInputSchema } from './notify/message.ts';
+import { defaultNotifyTransport } from './notify/notify.ts';
+import type { NotifyTransport, SecretReader } from './notify/transport.ts';
 import { APPROVAL_PURPOSES, safetyKeys } from './safety.ts';
 import { defineAction } from './types.ts';
 

@@ -8,7 +8,7 @@ import { enrichPrincipalAction } from './iam/enrich-principal.ts';
 import { releaseUserAction } from './iam/release-iam-user.ts';
 import { releaseRoleSessionsAction } from './iam/release-role-sessions.ts';
 import { revokeRoleSessionsAction } from './iam/revoke-role-sessions.ts';
-import { notifyAction } from './notify.ts';
+import { notifyAction } from './notify/notify.ts';
 import { runnerCallsOf } from './runner.ts';
 import { blockBucketPublicAccessAction } from './s3/block-bucket-public-access.ts';
 import { releaseBucketPublicAccessAction } from './s3/release-bucket-public-access.ts';

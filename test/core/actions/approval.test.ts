@@ -15,7 +15,8 @@ import {
 } from '../../../functions/core/actions/approval.ts';
 import { createClients } from '../../../functions/core/actions/clients.ts';
 import { InvalidApprovalTokenError } from '../../../functions/core/actions/errors.ts';
-import type { NotifyConfig, NotifyTransport } from '../../../functions/core/actions/notify.ts';
+import type { NotifyConfig } from '../../../functions/core/actions/notify/config.ts';
+import type { NotifyTransport } from '../../../functions/core/actions/notify/transport.ts';
 import { CallRecorder } from '../../../functions/core/actions/recorder.ts';
 import { safetyKeys } from '../../../functions/core/actions/safety.ts';
 import { MemoryContainmentState } from '../../../functions/core/actions/state.ts';

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { buildNotification, renderEmail, renderSlack } from '../../../functions/core/actions/notify.ts';
+import { buildNotification } from '../../../functions/core/actions/notify/build.ts';
+import { renderEmail } from '../../../functions/core/actions/notify/channels/email.ts';
+import { renderSlack } from '../../../functions/core/actions/notify/channels/slack.ts';
 import { runAction } from '../../../functions/core/actions/runner.ts';
 import { blockBucketPublicAccessAction } from '../../../functions/core/actions/s3/block-bucket-public-access.ts';
 import { releaseBucketPublicAccessAction } from '../../../functions/core/actions/s3/release-bucket-public-access.ts';

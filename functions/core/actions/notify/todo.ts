@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { plainText } from './notify-text.ts';
+import { plainText } from './text.ts';
 
 /**
  * What a notification asks an operator to do by hand, gathered from the steps before it: an

@@ -1,26 +1,27 @@
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createClients } from '../../../functions/core/actions/clients.ts';
+import { createClients } from '../../../../functions/core/actions/clients.ts';
+import { buildNotification, executionConsoleUrl } from '../../../../functions/core/actions/notify/build.ts';
+import { renderEmail } from '../../../../functions/core/actions/notify/channels/email.ts';
+import { renderSlack } from '../../../../functions/core/actions/notify/channels/slack.ts';
+import { renderWebhook } from '../../../../functions/core/actions/notify/channels/webhook.ts';
 import {
-  buildNotification,
-  createNotifyAction,
-  executionConsoleUrl,
   NotificationDeliveryError,
-  type NotificationMessage,
-  NotificationMessageSchema,
   type NotifyConfig,
   NotifyConfigError,
-  NotifyInputSchema,
-  type NotifyTransport,
   notifyConfigFromEnv,
-  renderEmail,
-  renderSlack,
-  renderWebhook,
-} from '../../../functions/core/actions/notify.ts';
-import { CallRecorder } from '../../../functions/core/actions/recorder.ts';
-import { MemoryContainmentState } from '../../../functions/core/actions/state.ts';
-import type { ActionEnv, ExecutionFacts } from '../../../functions/core/actions/types.ts';
+} from '../../../../functions/core/actions/notify/config.ts';
+import {
+  type NotificationMessage,
+  NotificationMessageSchema,
+  NotifyInputSchema,
+} from '../../../../functions/core/actions/notify/message.ts';
+import { createNotifyAction } from '../../../../functions/core/actions/notify/notify.ts';
+import type { NotifyTransport } from '../../../../functions/core/actions/notify/transport.ts';
+import { CallRecorder } from '../../../../functions/core/actions/recorder.ts';
+import { MemoryContainmentState } from '../../../../functions/core/actions/state.ts';
+import type { ActionEnv, ExecutionFacts } from '../../../../functions/core/actions/types.ts';
 
 const T0 = Date.parse('2025-06-01T12:00:00Z');
 const EXECUTION_ARN = 'arn:aws:states:eu-west-1:111122223333:execution:riposte-contain-instance:run-1';
