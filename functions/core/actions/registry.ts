@@ -1,5 +1,5 @@
 import type { CallDeclaration } from '../permissions.ts';
-import { requestApprovalAction } from './approval.ts';
+import { requestApprovalAction } from './approval/request-approval.ts';
 import { enrichInstanceAction } from './ec2/enrich-instance.ts';
 import { isolateInstanceAction } from './ec2/isolate-instance.ts';
 import { releaseInstanceAction } from './ec2/release-instance.ts';

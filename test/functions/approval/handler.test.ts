@@ -12,8 +12,8 @@ import {
 import {
   createRequestApprovalAction,
   RequestApprovalInputSchema,
-  signApprovalToken,
-} from '../../../functions/core/actions/approval.ts';
+} from '../../../functions/core/actions/approval/request-approval.ts';
+import { signApprovalToken } from '../../../functions/core/actions/approval/token.ts';
 import { createClients } from '../../../functions/core/actions/clients.ts';
 import { BlastRadiusExceededError } from '../../../functions/core/actions/errors.ts';
 import type { NotifyTransport } from '../../../functions/core/actions/notify/transport.ts';

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { ExecutionFacts } from '../types.ts';
 import { verificationLine, verificationOf } from '../verify/check.ts';
 import {

@@ -1,8 +1,6 @@
 import { z } from 'zod';
 import { RiposteError } from '../../errors.ts';
 import { declares } from '../../permissions.ts';
-import { optional } from './build.ts';
-import { field } from './channels/slack.ts';
 
 /** E-mail notifications: Publish to the alert topic. */
 export const NOTIFY_TOPIC_CALLS = declares({

@@ -1,4 +1,3 @@
-import { optional } from './build.ts';
 import { deliverSlack } from './channels/slack.ts';
 import { deliverEmail } from './channels/sns.ts';
 import { deliverWebhook } from './channels/webhook.ts';

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { optional } from './build.ts';
 
 // Input and message model
 // -------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-import { type PublicAccessBlockConfiguration, PutPublicAccessBlockCommand } from '@aws-sdk/client-s3';
+import { PutPublicAccessBlockCommand } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { s3Service } from '../services/s3.ts';
 import { defineAction } from '../types.ts';

@@ -1,7 +1,6 @@
 import {
   GetRoleCommand,
   GetRolePolicyCommand,
-  GetUserPolicyCommand,
   type IAMClient,
   ListAttachedRolePoliciesCommand,
   ListRolePoliciesCommand,

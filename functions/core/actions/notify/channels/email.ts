@@ -1,4 +1,4 @@
-import type { NotificationMessage, Severity } from '../message.ts';
+import type { NotificationMessage } from '../message.ts';
 import { actionLine, capitalize, unverifiedSteps, unverifiedText } from '../summary.ts';
 
 /** SNS subjects: printable ASCII, no line breaks, under 100 characters. */

@@ -1,9 +1,8 @@
 import { z } from 'zod';
-import { optional } from '../build.ts';
 import { NotifyConfigError } from '../config.ts';
 import type { Delivery, DeliveryEnv } from '../delivery.ts';
 import { errorText, redactTokens } from '../delivery.ts';
-import type { NotificationMessage, Severity } from '../message.ts';
+import type { NotificationMessage } from '../message.ts';
 import { actionLine, capitalize, truncate, unverifiedSteps, unverifiedText } from '../summary.ts';
 import { slackEscape, slackLiteral } from '../text.ts';
 import type { NotifyTransport } from '../transport.ts';
@@ -46,11 +45,30 @@ export const SLACK_URL_MAX = 3_000;
  * await http.post(webhookUrl, JSON.stringify(renderSlack(message)), { 'content-type': 'application/json' });
  */
 export function renderSlack(message: NotificationMessage): SlackPayload {
-  const { alert } = message;
-  const unverified = unverifiedSteps(message);
   const blocks: SlackBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: truncate(message.subject, 150), emoji: true } },
+    ...summaryBlocks(message),
+    { type: 'section', fields: alertFields(message) },
+    ...outcomeBlocks(message),
+    ...approvalBlocks(message),
+    contextBlock(message),
   ];
+  return {
+    text: truncate(`[${capitalize(message.severity)}] ${message.subject}`, 3_000),
+    blocks,
+    unfurl_links: false,
+    unfurl_media: false,
+  };
+}
+
+const mrkdwnSection = (text: string): SlackBlock => ({
+  type: 'section',
+  text: { type: 'mrkdwn', text: truncate(text, 3_000) },
+});
+
+/** Dry-run, the summary and the unverified steps, when there is any. */
+function summaryBlocks(message: NotificationMessage): SlackBlock[] {
+  const unverified = unverifiedSteps(message);
   const summary = [
     message.mode === 'dry-run'
       ? `:test_tube: *Dry-run${message.sample ? ' (sample alert)' : ''}*: nothing was changed.`
@@ -60,8 +78,12 @@ export function renderSlack(message: NotificationMessage): SlackPayload {
   ]
     .filter((line) => line !== '')
     .join('\n');
-  if (summary !== '')
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(summary, 3_000) } });
+  return summary === '' ? [] : [mrkdwnSection(summary)];
+}
+
+/** Severity, incident, alert and the alert's resource, account and region. */
+function alertFields(message: NotificationMessage): SlackText[] {
+  const { alert } = message;
   const fields: SlackText[] = [
     field('Severity', capitalize(message.severity)),
     field('Incident', message.incidentId),
@@ -79,73 +101,72 @@ export function renderSlack(message: NotificationMessage): SlackPayload {
   }
   if (alert.account !== undefined) fields.push(field('Account', alert.account));
   if (alert.region !== undefined) fields.push(field('Region', alert.region));
-  blocks.push({ type: 'section', fields });
+  return fields;
+}
+
+/** The actions taken, why containment did not happen, and what is left to do by hand. */
+function outcomeBlocks(message: NotificationMessage): SlackBlock[] {
   const actionLines =
     message.actions.length === 0
       ? ['_none_']
       : message.actions.map((action) => `• ${slackLiteral(actionLine(action))}`);
-  blocks.push({
-    type: 'section',
-    text: { type: 'mrkdwn', text: truncate(`*Actions taken*\n${actionLines.join('\n')}`, 3_000) },
-  });
+  const blocks = [mrkdwnSection(`*Actions taken*\n${actionLines.join('\n')}`)];
   if (message.notContained !== undefined) {
-    blocks.push({
-      type: 'section',
-      text: {
-        type: 'mrkdwn',
-        text: truncate(
-          `:no_entry: *Not contained* (${slackLiteral(message.notContained.error)}): ${slackLiteral(message.notContained.reason)}`,
-          3_000,
-        ),
-      },
-    });
+    blocks.push(
+      mrkdwnSection(
+        `:no_entry: *Not contained* (${slackLiteral(message.notContained.error)}): ${slackLiteral(message.notContained.reason)}`,
+      ),
+    );
   }
   if (message.operatorActions !== undefined) {
     const todo = message.operatorActions.map((line) => `• ${slackLiteral(line)}`).join('\n');
-    blocks.push({
-      type: 'section',
-      text: { type: 'mrkdwn', text: truncate(`:warning: *To do by hand*\n${todo}`, 3_000) },
-    });
+    blocks.push(mrkdwnSection(`:warning: *To do by hand*\n${todo}`));
   }
-  if (message.approval !== undefined) {
-    const { approval } = message;
-    blocks.push({
-      type: 'section',
-      text: {
-        type: 'mrkdwn',
-        text: truncate(
-          `:raising_hand: *Approval needed* (until ${slackEscape(approval.expiresAt)}): ${slackEscape(approval.message)}`,
-          3_000,
-        ),
-      },
-    });
-    if (approval.approveUrl.length <= SLACK_URL_MAX && approval.denyUrl.length <= SLACK_URL_MAX) {
-      blocks.push({
-        type: 'actions',
-        elements: [
-          {
-            type: 'button',
-            text: { type: 'plain_text', text: 'Approve' },
-            url: approval.approveUrl,
-            style: 'primary',
-            action_id: 'riposte-approve',
-          },
-          {
-            type: 'button',
-            text: { type: 'plain_text', text: 'Deny' },
-            url: approval.denyUrl,
-            style: 'danger',
-            action_id: 'riposte-deny',
-          },
-        ],
-      });
-    } else {
-      blocks.push({
+  return blocks;
+}
+
+/** The approval request and its buttons (or a pointer to the e-mail when the links are too long). */
+function approvalBlocks(message: NotificationMessage): SlackBlock[] {
+  const { approval } = message;
+  if (approval === undefined) return [];
+  const request = mrkdwnSection(
+    `:raising_hand: *Approval needed* (until ${slackEscape(approval.expiresAt)}): ${slackEscape(approval.message)}`,
+  );
+  if (approval.approveUrl.length > SLACK_URL_MAX || approval.denyUrl.length > SLACK_URL_MAX) {
+    return [
+      request,
+      {
         type: 'context',
         elements: [{ type: 'mrkdwn', text: 'The approval links are too long for Slack: use the e-mail.' }],
-      });
-    }
+      },
+    ];
   }
+  return [
+    request,
+    {
+      type: 'actions',
+      elements: [
+        {
+          type: 'button',
+          text: { type: 'plain_text', text: 'Approve' },
+          url: approval.approveUrl,
+          style: 'primary',
+          action_id: 'riposte-approve',
+        },
+        {
+          type: 'button',
+          text: { type: 'plain_text', text: 'Deny' },
+          url: approval.denyUrl,
+          style: 'danger',
+          action_id: 'riposte-deny',
+        },
+      ],
+    },
+  ];
+}
+
+/** Up to eight links and the playbook. */
+function contextBlock(message: NotificationMessage): SlackBlock {
   const context: SlackText[] = message.links
     .slice(0, 8)
     .map((link) => ({ type: 'mrkdwn', text: `<${slackUrl(link.url)}|${slackEscape(link.label)}>` }));
@@ -153,13 +174,7 @@ export function renderSlack(message: NotificationMessage): SlackPayload {
     type: 'mrkdwn',
     text: slackEscape(`Riposte playbook ${message.playbook.id} v${message.playbook.version}`),
   });
-  blocks.push({ type: 'context', elements: context });
-  return {
-    text: truncate(`[${capitalize(message.severity)}] ${message.subject}`, 3_000),
-    blocks,
-    unfurl_links: false,
-    unfurl_media: false,
-  };
+  return { type: 'context', elements: context };
 }
 
 export function field(label: string, value: string): SlackText {

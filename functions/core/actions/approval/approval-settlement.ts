@@ -1,7 +1,7 @@
 import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
-import { RiposteError } from '../errors.ts';
-import { declares } from '../permissions.ts';
+import { RiposteError } from '../../errors.ts';
+import { declares } from '../../permissions.ts';
 
 /**
  * What a decision whose task token Step Functions no longer accepts became. A retried decision

@@ -10,17 +10,18 @@ import {
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type LocalStore, openLocalStore } from '../../../cli/local/store.ts';
-import { decideApproval, taskTokenHash } from '../../../functions/core/actions/approval.ts';
+import { type LocalStore, openLocalStore } from '../../../../cli/local/store.ts';
 import {
   type ExecutionState,
   ExecutionStateUnreadableError,
   type RefusedDecision,
   settleFromExecution,
   settlementOf,
-} from '../../../functions/core/actions/approval-settlement.ts';
-import { safetyKeys } from '../../../functions/core/actions/safety.ts';
-import { createTableLike } from '../../support/tables.ts';
+} from '../../../../functions/core/actions/approval/approval-settlement.ts';
+import { decideApproval } from '../../../../functions/core/actions/approval/decide.ts';
+import { taskTokenHash } from '../../../../functions/core/actions/approval/token.ts';
+import { safetyKeys } from '../../../../functions/core/actions/safety.ts';
+import { createTableLike } from '../../../support/tables.ts';
 
 const T0 = Date.parse('2025-06-01T12:00:00Z');
 const DEADLINE = T0 + 3_600_000;

@@ -2,26 +2,28 @@ import { createHmac } from 'node:crypto';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type LocalStore, openLocalStore } from '../../../cli/local/store.ts';
+import { type LocalStore, openLocalStore } from '../../../../cli/local/store.ts';
+import type { ApprovalDeps } from '../../../../functions/core/actions/approval/config.ts';
 import {
-  type ApprovalDeps,
-  ApprovalKeyError,
-  type ApprovalPayload,
   createRequestApprovalAction,
   RequestApprovalInputSchema,
+} from '../../../../functions/core/actions/approval/request-approval.ts';
+import {
+  ApprovalKeyError,
+  type ApprovalPayload,
   signApprovalToken,
   taskTokenHash,
   verifyApprovalToken,
-} from '../../../functions/core/actions/approval.ts';
-import { createClients } from '../../../functions/core/actions/clients.ts';
-import { InvalidApprovalTokenError } from '../../../functions/core/actions/errors.ts';
-import type { NotifyConfig } from '../../../functions/core/actions/notify/config.ts';
-import type { NotifyTransport } from '../../../functions/core/actions/notify/transport.ts';
-import { CallRecorder } from '../../../functions/core/actions/recorder.ts';
-import { safetyKeys } from '../../../functions/core/actions/safety.ts';
-import { MemoryContainmentState } from '../../../functions/core/actions/state.ts';
-import type { ActionEnv, ExecutionFacts } from '../../../functions/core/actions/types.ts';
-import { createTableLike } from '../../support/tables.ts';
+} from '../../../../functions/core/actions/approval/token.ts';
+import { createClients } from '../../../../functions/core/actions/clients.ts';
+import { InvalidApprovalTokenError } from '../../../../functions/core/actions/errors.ts';
+import type { NotifyConfig } from '../../../../functions/core/actions/notify/config.ts';
+import type { NotifyTransport } from '../../../../functions/core/actions/notify/transport.ts';
+import { CallRecorder } from '../../../../functions/core/actions/recorder.ts';
+import { safetyKeys } from '../../../../functions/core/actions/safety.ts';
+import { MemoryContainmentState } from '../../../../functions/core/actions/state.ts';
+import type { ActionEnv, ExecutionFacts } from '../../../../functions/core/actions/types.ts';
+import { createTableLike } from '../../../support/tables.ts';
 
 const T0 = Date.parse('2025-06-01T12:00:00Z');
 const KEY = 'approval-key-for-tests-0123456789abcdef';
