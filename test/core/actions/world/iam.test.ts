@@ -10,7 +10,8 @@ import {
   revokeOlderSessionsPolicy,
 } from '../../../../functions/core/actions/iam/shared/policies.ts';
 import { UnsupportedWorldCallError } from '../../../../functions/core/actions/world/errors.ts';
-import { handleIam, IamWorldSchema } from '../../../../functions/core/actions/world/iam.ts';
+import { handleIam } from '../../../../functions/core/actions/world/iam/index.ts';
+import { IamWorldSchema } from '../../../../functions/core/actions/world/iam/schema.ts';
 import { LocalWorld } from '../../../../functions/core/actions/world/index.ts';
 import { actionEnv, TEST_NOW } from '../../../support/action-env.ts';
 
