@@ -30,33 +30,7 @@ export function buildNotification(
   approval?: NotificationMessage['approval'],
 ): NotificationMessage {
   const { alert, incident } = input;
-  const actions: ActionSummary[] = [];
-  for (const [step, value] of Object.entries(input.steps ?? {})) {
-    const result = StepResultSchema.safeParse(value);
-    if (!result.success) continue;
-    const verification = verificationOf(result.data.output);
-    actions.push({
-      step,
-      action: result.data.action,
-      ...(result.data.target === undefined ? {} : { target: plainText(result.data.target) }),
-      outcome: 'succeeded',
-      ...(result.data.dryRun === undefined ? {} : { dryRun: result.data.dryRun }),
-      ...(verification === undefined
-        ? {}
-        : { verified: verification.verified, verification: plainText(verificationLine(verification)) }),
-    });
-  }
-  for (const [step, value] of Object.entries(input.errors ?? {})) {
-    const caught = CaughtErrorSchema.safeParse(value);
-    if (!caught.success) continue;
-    actions.push({
-      step,
-      action: step,
-      outcome: caughtOutcome(caught.data.Error, REFUSAL_ERRORS),
-      error: plainText(caught.data.Error),
-      message: plainText(causeMessage(caught.data.Cause, caught.data.Error)),
-    });
-  }
+  const actions = actionSummaries(input);
   const refusal = actions.find((a) => a.outcome === 'refused');
   const notContained =
     input.reason !== undefined
@@ -177,4 +151,36 @@ export function executionConsoleUrl(
         ? 'https://console.amazonaws-us-gov.com'
         : `https://${region}.console.aws.amazon.com`;
   return `${host}/states/home?region=${region}#/v2/executions/details/${executionId}`;
+}
+
+/** What each step did: its result (with its read-back) or its caught error. */
+function actionSummaries(input: NotifyRequest): ActionSummary[] {
+  const actions: ActionSummary[] = [];
+  for (const [step, value] of Object.entries(input.steps ?? {})) {
+    const result = StepResultSchema.safeParse(value);
+    if (!result.success) continue;
+    const verification = verificationOf(result.data.output);
+    actions.push({
+      step,
+      action: result.data.action,
+      ...(result.data.target === undefined ? {} : { target: plainText(result.data.target) }),
+      outcome: 'succeeded',
+      ...(result.data.dryRun === undefined ? {} : { dryRun: result.data.dryRun }),
+      ...(verification === undefined
+        ? {}
+        : { verified: verification.verified, verification: plainText(verificationLine(verification)) }),
+    });
+  }
+  for (const [step, value] of Object.entries(input.errors ?? {})) {
+    const caught = CaughtErrorSchema.safeParse(value);
+    if (!caught.success) continue;
+    actions.push({
+      step,
+      action: step,
+      outcome: caughtOutcome(caught.data.Error, REFUSAL_ERRORS),
+      error: plainText(caught.data.Error),
+      message: plainText(causeMessage(caught.data.Cause, caught.data.Error)),
+    });
+  }
+  return actions;
 }

@@ -1,13 +1,7 @@
 import { UnsupportedWorldCallError, WorldApiError } from '../errors.ts';
 import { associateAddress, describeAddresses, disassociateAddress } from './addresses.ts';
-import {
-  attachInstances,
-  describeAutoScalingGroups,
-  describeAutoScalingInstances,
-  detachInstances,
-  enterStandby,
-  exitStandby,
-} from './auto-scaling.ts';
+import { attachInstances, detachInstances, enterStandby, exitStandby } from './auto-scaling.ts';
+import { describeAutoScalingGroups, describeAutoScalingInstances } from './auto-scaling-describe.ts';
 import { deregisterTargets, describeTargetGroups, describeTargetHealth, registerTargets } from './elbv2.ts';
 import { describeInstanceAttribute, modifyInstanceAttribute } from './instance-attributes.ts';
 import {

@@ -127,20 +127,7 @@ export function modifyInstanceAttribute(state: Ec2World, params: Params): Output
   } else if (input.InstanceInitiatedShutdownBehavior !== undefined) {
     setShutdownBehavior(instance, input.InstanceInitiatedShutdownBehavior.Value);
   } else if (input.BlockDeviceMappings !== undefined) {
-    for (const mapping of input.BlockDeviceMappings) {
-      const device = instance.blockDevices.find((d) => d.deviceName === mapping.DeviceName);
-      if (
-        device === undefined ||
-        (mapping.Ebs?.VolumeId !== undefined && mapping.Ebs.VolumeId !== device.volumeId)
-      ) {
-        throw new WorldApiError(
-          'InvalidInstanceAttributeValue',
-          `No device is currently mapped at ${mapping.DeviceName}`,
-        );
-      }
-      if (mapping.Ebs?.DeleteOnTermination !== undefined)
-        device.deleteOnTermination = mapping.Ebs.DeleteOnTermination;
-    }
+    setDeleteOnTermination(instance, input.BlockDeviceMappings);
   } else if (input.Groups !== undefined) {
     // Like AWS: the instance-level attribute is the primary ENI's groups only.
     const primary = primaryEni(state, instance);
@@ -165,4 +152,25 @@ export function setShutdownBehavior(instance: Instance, value: string): void {
     );
   }
   instance.instanceInitiatedShutdownBehavior = value;
+}
+
+/** BlockDeviceMappings: DeleteOnTermination of mapped devices (an unmapped device is AWS's error). */
+function setDeleteOnTermination(
+  instance: Instance,
+  mappings: readonly { DeviceName: string; Ebs?: { VolumeId?: string; DeleteOnTermination?: boolean } }[],
+): void {
+  for (const mapping of mappings) {
+    const device = instance.blockDevices.find((d) => d.deviceName === mapping.DeviceName);
+    if (
+      device === undefined ||
+      (mapping.Ebs?.VolumeId !== undefined && mapping.Ebs.VolumeId !== device.volumeId)
+    ) {
+      throw new WorldApiError(
+        'InvalidInstanceAttributeValue',
+        `No device is currently mapped at ${mapping.DeviceName}`,
+      );
+    }
+    if (mapping.Ebs?.DeleteOnTermination !== undefined)
+      device.deleteOnTermination = mapping.Ebs.DeleteOnTermination;
+  }
 }
