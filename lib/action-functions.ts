@@ -345,6 +345,16 @@ function scopeOf(action: string, account: string): readonly Scope[] {
       ];
     }
   }
+  if (service === 'lambda' && /^(GetFunction|ListTags|(Get|Put|Delete)FunctionConcurrency)$/.test(name)) {
+    return [
+      {
+        resources: [`arn:${partition}:lambda:*:${account}:function:*`],
+        why:
+          'Lambda functions of this account (function:*): the function a finding names is only known at run time; ' +
+          'the protected tag is guarded by an explicit Deny on the concurrency writes.',
+      },
+    ];
+  }
   throw new Error(
     `ActionFunctions: no IAM scope is defined for ${action}; add it to scopeOf() in lib/action-functions.ts ` +
       '(resource-scoped where AWS supports it)',

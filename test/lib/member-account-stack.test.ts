@@ -92,7 +92,7 @@ const GUARD = [
   {
     Sid: 'DenyProtectedTagAWS',
     Effect: 'Deny',
-    Action: 's3:PutBucketPublicAccessBlock',
+    Action: expect.arrayContaining(['s3:PutBucketPublicAccessBlock', 'lambda:PutFunctionConcurrency']),
     Resource: '*',
     Condition: { StringEqualsIgnoreCase: { 'aws:ResourceTag/riposte:protected': VARIANTS } },
   },

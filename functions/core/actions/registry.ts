@@ -8,6 +8,9 @@ import {
   releaseUserAction,
   revokeRoleSessionsAction,
 } from './iam.ts';
+import { enrichLambdaFunctionAction } from './lambda/enrich-lambda-function.ts';
+import { releaseLambdaFunctionAction } from './lambda/release-lambda-function.ts';
+import { throttleLambdaFunctionAction } from './lambda/throttle-lambda-function.ts';
 import { notifyAction } from './notify.ts';
 import { runnerCallsOf } from './runner.ts';
 import { blockBucketPublicAccessAction } from './s3.ts';
@@ -18,14 +21,17 @@ import type { ActionDefinition, ActionFamily } from './types.ts';
 export const ACTIONS: readonly ActionDefinition[] = [
   enrichInstanceAction,
   enrichPrincipalAction,
+  enrichLambdaFunctionAction,
   isolateInstanceAction,
   containUserAction,
   revokeRoleSessionsAction,
   blockBucketPublicAccessAction,
+  throttleLambdaFunctionAction,
   releaseInstanceAction,
   releaseUserAction,
   releaseRoleSessionsAction,
   releaseBucketPublicAccessAction,
+  releaseLambdaFunctionAction,
   notifyAction,
   requestApprovalAction,
 ] as readonly ActionDefinition[];

@@ -369,6 +369,16 @@ export async function authorizationsOf(
         },
       ];
     }
+    case 'lambda': {
+      // Riposte's own functions, invoked by the state machines; otherwise the incident's function.
+      if (call.api === 'Invoke') return [await one(ctx.riposteResource(call))];
+      const ref = String(p.FunctionName ?? p.Resource);
+      const name = ref.startsWith('arn:') ? (ref.split(':')[6] ?? ref) : ref;
+      const tags = (ctx.world.lambda.functions[name]?.tags ?? {}) as Tags;
+      return [
+        await one(await arnOf('lambda', 'function', where, name), tagContext(['aws:ResourceTag'], tags)),
+      ];
+    }
     default:
       return [await one(ctx.riposteResource(call))];
   }

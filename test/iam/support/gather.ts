@@ -5,12 +5,15 @@ import ec2Compromise from '../../../playbooks/ec2-instance-compromise.ts';
 import ec2Release from '../../../playbooks/ec2-instance-release.ts';
 import iamCompromise from '../../../playbooks/iam-credential-compromise.ts';
 import iamRelease from '../../../playbooks/iam-credential-release.ts';
+import lambdaCompromise from '../../../playbooks/lambda-function-compromise.ts';
+import lambdaRelease from '../../../playbooks/lambda-function-release.ts';
 import s3PublicBucket from '../../../playbooks/s3-public-bucket.ts';
 import s3Release from '../../../playbooks/s3-public-bucket-release.ts';
 import {
   accessAnalyzerPublicBucket,
   guardDutyAccessKeyFinding,
   guardDutyInstanceFinding,
+  guardDutyLambdaFinding,
 } from '../../support/events.ts';
 import { MEMBER, SECURITY } from './accounts.ts';
 import type { RecordedCall } from './authorize.ts';
@@ -145,6 +148,40 @@ export const CASES: readonly Case[] = [
     },
   },
   {
+    name: 'throttle then release a production Lambda function',
+    playbook: lambdaCompromise,
+    release: lambdaRelease,
+    event: (account) => guardDutyLambdaFinding({ account }),
+  },
+  {
+    name: 'throttle then release a Lambda function that had reserved concurrency',
+    playbook: lambdaCompromise,
+    release: lambdaRelease,
+    event: (account) => guardDutyLambdaFinding({ functionName: 'thumbnail-builder', account }),
+  },
+  {
+    name: 'Lambda throttling denied',
+    playbook: lambdaCompromise,
+    deny: true,
+    event: (account) => guardDutyLambdaFinding({ account }),
+  },
+  {
+    name: 'Lambda function with a protected execution role',
+    playbook: lambdaCompromise,
+    release: lambdaRelease,
+    event: (account) => guardDutyLambdaFinding({ functionName: 'ledger-sync', account }),
+  },
+  {
+    name: 'protected Lambda function',
+    playbook: lambdaCompromise,
+    event: (account) => guardDutyLambdaFinding({ functionName: 'audit-forwarder', account }),
+  },
+  {
+    name: 'Lambda release without containment',
+    playbook: lambdaRelease,
+    event: (account) => guardDutyLambdaFinding({ account }),
+  },
+  {
     name: 'bucket release without containment',
     playbook: s3Release,
     event: (account) => accessAnalyzerPublicBucket({ bucket: 'payments-exports', account }),
@@ -156,7 +193,8 @@ function worldIn(account: string): WorldData {
   return JSON.parse(JSON.stringify(exampleWorld()).replaceAll(SECURITY.account, account)) as WorldData;
 }
 
-const RESOURCE_SERVICES = new Set(['ec2', 'iam', 'autoScaling', 'elbv2', 's3']);
+// Scenarios invoke no Riposte function through the SDK: their Lambda calls are on the incident's functions.
+const RESOURCE_SERVICES = new Set(['ec2', 'iam', 'autoScaling', 'elbv2', 's3', 'lambda', 'rds']);
 
 /** Runs every case in both accounts and returns every call, attributed. */
 export async function gatherScenarioCalls(): Promise<GatheredCall[]> {

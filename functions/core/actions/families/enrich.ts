@@ -1,6 +1,11 @@
 import { enrichInstanceAction } from '../ec2.ts';
 import { defineFamily } from '../family.ts';
 import { enrichPrincipalAction } from '../iam.ts';
+import { enrichLambdaFunctionAction } from '../lambda/enrich-lambda-function.ts';
 
 /** The enrich family: read-only lookups of the incident's instance or principal. */
-export const enrichFamily = defineFamily('enrich', [enrichInstanceAction, enrichPrincipalAction]);
+export const enrichFamily = defineFamily('enrich', [
+  enrichInstanceAction,
+  enrichPrincipalAction,
+  enrichLambdaFunctionAction,
+]);

@@ -1,6 +1,7 @@
 import { releaseInstanceAction } from '../ec2.ts';
 import { defineFamily } from '../family.ts';
 import { releaseRoleSessionsAction, releaseUserAction } from '../iam.ts';
+import { releaseLambdaFunctionAction } from '../lambda/release-lambda-function.ts';
 import { releaseBucketPublicAccessAction } from '../s3-release.ts';
 
 /** The release family: the actions that undo a containment from the state it saved. */
@@ -9,4 +10,5 @@ export const releaseFamily = defineFamily('release', [
   releaseUserAction,
   releaseRoleSessionsAction,
   releaseBucketPublicAccessAction,
+  releaseLambdaFunctionAction,
 ]);
