@@ -85,6 +85,8 @@ function conditionsInWords(c: TriggerConditions): string {
     parts.push(c.classUids.map((uid) => OCSF_CLASSES[uid] ?? `OCSF class ${uid}`).join(' or '));
   if (c.findingTypes !== undefined) parts.push(list(c.findingTypes));
   if (c.controls !== undefined) parts.push(`failing ${list(c.controls)}`);
+  if (c.apiCalls !== undefined) parts.push(`calls ${list(c.apiCalls)}`);
+  if (c.labels !== undefined) parts.push(`rated ${list(c.labels)}`);
   if (parts.length === 0) parts.push('any alert');
   if (c.minSeverity !== undefined && c.minSeverity > 1)
     parts.push(`≥ ${SEVERITY_WORDS[c.minSeverity] ?? String(c.minSeverity)}`);

@@ -21,6 +21,8 @@ function conditionsInWords(c: TriggerConditions): string {
   if (c.resourceTypes !== undefined) parts.push(`on ${list(c.resourceTypes)}`);
   if (c.classUids !== undefined) parts.push(`of OCSF class ${list(c.classUids)}`);
   if (c.controls !== undefined) parts.push(`failing control ${list(c.controls)}`);
+  if (c.apiCalls !== undefined) parts.push(`recording the call ${list(c.apiCalls)}`);
+  if (c.labels !== undefined) parts.push(`rated ${list(c.labels)}`);
   if (c.accounts?.allow !== undefined) parts.push(`in account ${list(c.accounts.allow)}`);
   if (c.accounts?.deny !== undefined) parts.push(`not in account ${list(c.accounts.deny)}`);
   if (c.regions?.allow !== undefined) parts.push(`in ${list(c.regions.allow)}`);

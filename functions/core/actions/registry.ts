@@ -1,6 +1,8 @@
 import type { CallDeclaration } from '../permissions.ts';
 import { requestApprovalAction } from './approval.ts';
-import { enrichInstanceAction, isolateInstanceAction, releaseInstanceAction } from './ec2.ts';
+import { enrichInstanceAction } from './ec2/enrich-instance.ts';
+import { isolateInstanceAction } from './ec2/isolate-instance.ts';
+import { releaseInstanceAction } from './ec2/release-instance.ts';
 import {
   containUserAction,
   enrichPrincipalAction,

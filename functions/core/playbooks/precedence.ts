@@ -142,6 +142,12 @@ function commonConditions(a: TriggerConditions, b: TriggerConditions): string | 
   const controls = commonPatterns(a.controls, b.controls);
   if (controls === null) return undefined;
   if (controls !== undefined) parts.push(`control ${controls}`);
+  const calls = commonPatterns(a.apiCalls, b.apiCalls);
+  if (calls === null) return undefined;
+  if (calls !== undefined) parts.push(`call ${calls}`);
+  const labels = commonPatterns(a.labels, b.labels);
+  if (labels === null) return undefined;
+  if (labels !== undefined) parts.push(labels);
   if (!listsMeet(a.accounts, b.accounts) || !listsMeet(a.regions, b.regions)) return undefined;
   return parts.length === 0 ? 'any finding' : parts.join(', ');
 }

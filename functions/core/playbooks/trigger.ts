@@ -1,4 +1,5 @@
 import type { Alert } from '../alert.ts';
+import { SIGNAL_PREFIX } from '../normalize/labels.ts';
 import { alertProducer } from '../normalize/product.ts';
 import * as z from '../zod.ts';
 
@@ -49,6 +50,21 @@ export const TriggerConditionsSchema = z.strictObject({
   ),
   /** Compliance controls (`compliance.control`, e.g. `S3.8` or a Config rule name); `*` wildcards. */
   controls: z.optional(z.array(z.string().check(z.minLength(1))).check(z.minLength(1))),
+  /**
+   * API calls recorded by CloudTrail, as `service:Operation` where `service` is the event source
+   * without `.amazonaws.com` (`api.service.name`) and `Operation` the event name
+   * (`api.operation`), e.g. `ec2:AuthorizeSecurityGroupIngress` or `kms:ScheduleKeyDeletion`;
+   * `*` wildcards. An alert without an API call never matches.
+   */
+  apiCalls: z.optional(
+    z.array(z.string().check(z.regex(/^[a-z0-9*-]+:[A-Za-z0-9*]+$/))).check(z.minLength(1)),
+  ),
+  /**
+   * Signals Riposte's normalizers rate an event with (`metadata.labels`, reserved prefix
+   * `signal:`), e.g. `signal:world-open-ingress`; `*` wildcards. Only the labels Riposte sets can
+   * match: normalizers that keep a producer's OCSF drop incoming `signal:` labels.
+   */
+  labels: z.optional(z.array(z.string().check(z.regex(/^signal:[a-z0-9*-]+$/))).check(z.minLength(1))),
 });
 export type TriggerConditions = z.infer<typeof TriggerConditionsSchema>;
 
@@ -79,6 +95,36 @@ export function wildcardToRegExp(pattern: string): RegExp {
   return re;
 }
 
+/** The alert's API call as `service:Operation`, or undefined when it records none. */
+export function apiCallOf(alert: Alert): string | undefined {
+  const api = alert.ocsf.api;
+  const service = api?.service?.name;
+  if (api?.operation === undefined || service === undefined) return undefined;
+  return `${service.replace(/\.amazonaws\.com$/, '')}:${api.operation}`;
+}
+
+function apiCallMismatch(trigger: TriggerConditions, alert: Alert): TriggerMismatch | undefined {
+  if (trigger.apiCalls === undefined) return undefined;
+  const call = apiCallOf(alert);
+  const patterns = trigger.apiCalls.map(wildcardToRegExp);
+  if (call !== undefined && patterns.some((re) => re.test(call))) return undefined;
+  return {
+    clause: 'api call',
+    reason: `API call ${call ?? '(none)'} matches none of ${list(trigger.apiCalls)}`,
+  };
+}
+
+function labelMismatch(trigger: TriggerConditions, alert: Alert): TriggerMismatch | undefined {
+  if (trigger.labels === undefined) return undefined;
+  const labels = (alert.ocsf.metadata.labels ?? []).filter((label) => label.startsWith(SIGNAL_PREFIX));
+  const patterns = trigger.labels.map(wildcardToRegExp);
+  if (labels.some((label) => patterns.some((re) => re.test(label)))) return undefined;
+  return {
+    clause: 'label',
+    reason: `signal ${labels.length === 0 ? '(none)' : list(labels)} matches none of ${list(trigger.labels)}`,
+  };
+}
+
 function allowed(
   value: string | undefined,
   list: { allow?: string[]; deny?: string[] } | undefined,
@@ -99,6 +145,8 @@ export type TriggerClause =
   | 'severity'
   | 'resource type'
   | 'control'
+  | 'api call'
+  | 'label'
   | 'account'
   | 'region';
 
@@ -224,6 +272,8 @@ function mismatchOf(trigger: TriggerConditions, alert: Alert): TriggerMismatch |
       };
     }
   }
+  const callOrLabel = apiCallMismatch(trigger, alert) ?? labelMismatch(trigger, alert);
+  if (callOrLabel !== undefined) return callOrLabel;
   if (!allowed(ocsf.cloud.account?.uid, trigger.accounts)) {
     return { clause: 'account', reason: `account ${ocsf.cloud.account?.uid ?? '(none)'} is not allowed` };
   }

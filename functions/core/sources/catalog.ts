@@ -321,6 +321,11 @@ const config: SourceCatalogEntry = {
  * - `iam.amazonaws.com` CreateAccessKey: long-lived credentials minted for persistence.
  * - `ec2.amazonaws.com` AuthorizeSecurityGroupIngress and ModifySecurityGroupRules: the rule takes
  *   every change; whether it opens to 0.0.0.0/0 or ::/0 is rated by the normalizer.
+ * - `kms.amazonaws.com` ScheduleKeyDeletion and DisableKey: a key made unusable takes every
+ *   resource encrypted with it along (ransom, destruction).
+ * - `ec2.amazonaws.com` ModifySnapshotAttribute and ModifyImageAttribute, `rds.amazonaws.com`
+ *   ModifyDBSnapshotAttribute and ModifyDBClusterSnapshotAttribute: the calls that can share a
+ *   snapshot or image with every AWS account (rated by the normalizer).
  * - `s3.amazonaws.com` PutBucketPolicy, PutBucketAcl, DeleteBucketPublicAccessBlock,
  *   PutBucketPublicAccessBlock: the changes that can make a bucket public.
  * - Any API call by the root user (`detail.userIdentity.type: Root`).
@@ -359,6 +364,15 @@ const cloudtrail: SourceCatalogEntry = {
               {
                 eventSource: ['ec2.amazonaws.com'],
                 eventName: ['AuthorizeSecurityGroupIngress', 'ModifySecurityGroupRules'],
+              },
+              { eventSource: ['kms.amazonaws.com'], eventName: ['ScheduleKeyDeletion', 'DisableKey'] },
+              {
+                eventSource: ['ec2.amazonaws.com'],
+                eventName: ['ModifySnapshotAttribute', 'ModifyImageAttribute'],
+              },
+              {
+                eventSource: ['rds.amazonaws.com'],
+                eventName: ['ModifyDBSnapshotAttribute', 'ModifyDBClusterSnapshotAttribute'],
               },
               {
                 eventSource: ['s3.amazonaws.com'],

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isolateInstanceAction, releaseInstanceAction } from '../../../functions/core/actions/ec2.ts';
+import { isolateInstanceAction } from '../../../functions/core/actions/ec2/isolate-instance.ts';
+import { releaseInstanceAction } from '../../../functions/core/actions/ec2/release-instance.ts';
 import {
   containUserAction,
   DENY_ALL_POLICY,

@@ -1,8 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../../functions/core/alert.ts';
 import { normalize } from '../../../functions/core/normalize/index.ts';
-import { explainTrigger, matchesTrigger, type Trigger } from '../../../functions/core/playbooks/trigger.ts';
+import {
+  explainTrigger,
+  matchesTrigger,
+  type Trigger,
+  TriggerSchema,
+} from '../../../functions/core/playbooks/trigger.ts';
 import { guardDutyInstanceFinding } from '../../support/events.ts';
+import { loadFixture } from '../../support/fixtures.ts';
 
 function alertOf(event: unknown): Alert {
   const [output] = normalize(event);
@@ -66,5 +72,53 @@ describe('explainTrigger', () => {
 
   it('says a manual trigger never matches an alert', () => {
     expect(explainTrigger({ manual: true }, MEDIUM_CRYPTO).map((m) => m.clause)).toEqual(['manual']);
+  });
+});
+
+describe('apiCalls and labels', () => {
+  const KMS_SCHEDULE = alertOf(loadFixture('cloudtrail/api-call-kms-schedulekeydeletion.json'));
+
+  it('matches a CloudTrail call by service and operation, with wildcards', () => {
+    // Act & Assess
+    expect(
+      matchesTrigger({ sources: ['aws.kms'], apiCalls: ['kms:ScheduleKeyDeletion'] }, KMS_SCHEDULE),
+    ).toBe(true);
+    expect(matchesTrigger({ apiCalls: ['kms:*'] }, KMS_SCHEDULE)).toBe(true);
+    expect(explainTrigger({ apiCalls: ['kms:DisableKey'] }, KMS_SCHEDULE)).toEqual([
+      { clause: 'api call', reason: 'API call kms:ScheduleKeyDeletion matches none of kms:DisableKey' },
+    ]);
+  });
+
+  it('never matches an alert that records no API call', () => {
+    // Act & Assess
+    expect(explainTrigger({ apiCalls: ['*:*'] }, MEDIUM_CRYPTO)).toEqual([
+      { clause: 'api call', reason: 'API call (none) matches none of *:*' },
+    ]);
+  });
+
+  it('selects the signal the normalizer rated the call with', () => {
+    // Act & Assess
+    expect(matchesTrigger({ labels: ['signal:kms-key-disabled'] }, KMS_SCHEDULE)).toBe(true);
+    expect(explainTrigger({ labels: ['signal:root-*'] }, KMS_SCHEDULE)).toEqual([
+      { clause: 'label', reason: 'signal signal:kms-key-disabled matches none of signal:root-*' },
+    ]);
+  });
+
+  it('ignores signal labels a producer wrote into OCSF it sends as is', () => {
+    // Prepare: a custom finding that claims Riposte's root sign-in signal
+    const event = loadFixture('custom/alert-detection-finding-edr.json');
+    const ocsf = (event.detail as { ocsf: { metadata: Record<string, unknown> } }).ocsf;
+    ocsf.metadata.labels = ['signal:root-sign-in', ' SIGNAL:world-open-ingress', 'pci'];
+    const forged = alertOf(event);
+
+    // Act & Assess
+    expect(forged.ocsf.metadata.labels).toEqual(['pci']);
+    expect(matchesTrigger({ sources: ['riposte.custom'], labels: ['signal:*'] }, forged)).toBe(false);
+  });
+
+  it('refuses a label outside the reserved signal prefix', () => {
+    // Act & Assess
+    expect(TriggerSchema.safeParse({ labels: ['sample'] }).success).toBe(false);
+    expect(TriggerSchema.safeParse({ apiCalls: ['ScheduleKeyDeletion'] }).success).toBe(false);
   });
 });

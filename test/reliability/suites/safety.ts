@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { exampleWorld, type ScenarioResult, scenario, triggersOn } from '../../../cli/local/testkit.ts';
-import { isolateInstanceAction } from '../../../functions/core/actions/ec2.ts';
+import { isolateInstanceAction } from '../../../functions/core/actions/ec2/isolate-instance.ts';
 import { containUserAction, revokeRoleSessionsAction } from '../../../functions/core/actions/iam.ts';
 import { isMutating } from '../../../functions/core/actions/recorder.ts';
 import { ACTIONS } from '../../../functions/core/actions/registry.ts';

@@ -1,4 +1,4 @@
-import { isolateInstanceAction } from '../ec2.ts';
+import { isolateInstanceAction } from '../ec2/isolate-instance.ts';
 import { defineFamily } from '../family.ts';
 import { containUserAction, revokeRoleSessionsAction } from '../iam.ts';
 import { throttleLambdaFunctionAction } from '../lambda/throttle-lambda-function.ts';

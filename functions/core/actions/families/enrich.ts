@@ -1,4 +1,4 @@
-import { enrichInstanceAction } from '../ec2.ts';
+import { enrichInstanceAction } from '../ec2/enrich-instance.ts';
 import { defineFamily } from '../family.ts';
 import { enrichPrincipalAction } from '../iam.ts';
 import { enrichLambdaFunctionAction } from '../lambda/enrich-lambda-function.ts';

@@ -1,4 +1,4 @@
-import { releaseInstanceAction } from '../ec2.ts';
+import { releaseInstanceAction } from '../ec2/release-instance.ts';
 import { defineFamily } from '../family.ts';
 import { releaseRoleSessionsAction, releaseUserAction } from '../iam.ts';
 import { releaseLambdaFunctionAction } from '../lambda/release-lambda-function.ts';

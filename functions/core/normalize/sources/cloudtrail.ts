@@ -322,11 +322,21 @@ const BUCKET_EXPOSURE = new Set([
   'PutPublicAccessBlock',
 ]);
 const WORLD_CIDRS = new Set(['0.0.0.0/0', '::/0']);
+/** KMS calls that make a key unusable: scheduled deletion destroys it after the waiting period. */
+const KEY_DISABLING = new Set(['ScheduleKeyDeletion', 'DisableKey']);
+/** Calls that can share a snapshot or image with every AWS account (`group: all`, `all`). */
+const PUBLIC_SHARING = new Set([
+  'ModifySnapshotAttribute',
+  'ModifyImageAttribute',
+  'ModifyDBSnapshotAttribute',
+  'ModifyDBClusterSnapshotAttribute',
+]);
 
 /**
  * Riposte's severity policy for CloudTrail API calls, documented in the README: failed calls
  * and ordinary calls are Informational; trail tampering and world-open ingress are High; root
- * activity is High; bucket exposure changes are Medium; new access keys are Low.
+ * activity is High; KMS keys disabled or scheduled for deletion and snapshots or images shared
+ * with everyone are High; bucket exposure changes are Medium; new access keys are Low.
  */
 export function cloudTrailSignal(
   detail: JsonRecord,
@@ -353,6 +363,21 @@ export function cloudTrailSignal(
       message: `Security group ingress opened to the internet (${eventName})`,
     };
   }
+  if (KEY_DISABLING.has(eventName)) {
+    const key = optString(optRecord(detail.requestParameters)?.keyId);
+    return {
+      severityId: 4,
+      label: 'signal:kms-key-disabled',
+      message: `KMS ${eventName}${key === undefined ? '' : ` on ${key}`}`,
+    };
+  }
+  if (PUBLIC_SHARING.has(eventName) && sharesWithEveryone(detail.requestParameters)) {
+    return {
+      severityId: 4,
+      label: 'signal:public-share',
+      message: `Shared with every AWS account (${eventName})`,
+    };
+  }
   if (optString(identity.type) === 'Root') {
     return { severityId: 4, label: 'signal:root-activity', message: `Root user called ${eventName}` };
   }
@@ -374,6 +399,22 @@ function opensToWorld(value: unknown): boolean {
   return Object.values(record).some(opensToWorld);
 }
 
+/**
+ * True when the request adds the `all` group: EC2's `createVolumePermission.add` /
+ * `launchPermission.add` items with `group: all`, or RDS's `valuesToAdd` containing `all`.
+ */
+function sharesWithEveryone(value: unknown): boolean {
+  const params = optRecord(value);
+  if (params === undefined) return false;
+  const valuesToAdd = Array.isArray(params.valuesToAdd) ? params.valuesToAdd : [];
+  if (valuesToAdd.some((v) => typeof v === 'string' && v.toLowerCase() === 'all')) return true;
+  return ['createVolumePermission', 'launchPermission'].some((attribute) =>
+    recordList(optRecord(optRecord(params[attribute])?.add)?.items).some(
+      (item) => optString(item.group)?.toLowerCase() === 'all',
+    ),
+  );
+}
+
 /** The resources an API call touched: CloudTrail's own `resources[]`, else well-known request parameters. */
 function apiResources(detail: JsonRecord, eventName: string, region: string | undefined): OcsfResource[] {
   const listed = recordList(detail.resources)
@@ -390,12 +431,30 @@ function apiResources(detail: JsonRecord, eventName: string, region: string | un
     const trail = optString(params.name);
     if (trail !== undefined) return [{ type: 'AWS::CloudTrail::Trail', uid: trail, region }];
   }
+  const shared = sharedResource(params, region);
+  if (shared !== undefined) return [shared];
   const userName = optString(params.userName);
   if (userName !== undefined) return [{ type: 'AWS::IAM::User', uid: userName, name: userName }];
   const instances = recordList(optRecord(params.instancesSet)?.items)
     .map((i) => optString(i.instanceId))
     .filter((id): id is string => id !== undefined);
   return instances.map((id) => ({ type: 'AWS::EC2::Instance', uid: id, region }));
+}
+
+/** The snapshot or image a sharing call names (CloudTrail's request parameters). */
+function sharedResource(params: JsonRecord, region: string | undefined): OcsfResource | undefined {
+  const snapshot = optString(params.snapshotId);
+  if (snapshot !== undefined) return { type: 'AWS::EC2::Snapshot', uid: snapshot, region };
+  const image = optString(params.imageId);
+  if (image !== undefined) return { type: 'AWS::EC2::Image', uid: image, region };
+  const dbSnapshot = optString(params.dBSnapshotIdentifier);
+  if (dbSnapshot !== undefined)
+    return { type: 'AWS::RDS::DBSnapshot', uid: dbSnapshot, name: dbSnapshot, region };
+  const clusterSnapshot = optString(params.dBClusterSnapshotIdentifier);
+  if (clusterSnapshot !== undefined) {
+    return { type: 'AWS::RDS::DBClusterSnapshot', uid: clusterSnapshot, name: clusterSnapshot, region };
+  }
+  return undefined;
 }
 
 export const cloudTrailNormalizers: readonly SourceNormalizer[] = [

@@ -4,6 +4,7 @@ import { type OcsfEvent, OcsfEventSchema } from '../../ocsf/schema.ts';
 import * as z from '../../zod.ts';
 import { alertIdFor } from '../common.ts';
 import type { SourceEvent } from '../envelope.ts';
+import { withoutSignals } from '../labels.ts';
 import { FieldError, isRecord } from '../read.ts';
 import type { SourceNormalizer } from './types.ts';
 
@@ -65,6 +66,9 @@ export function normalizeCustomAlert(event: SourceEvent): NormalizeOutput[] {
   const profiles = new Set(ocsf.metadata.profiles ?? []);
   profiles.add('cloud');
   ocsf.metadata = { ...ocsf.metadata, version: OCSF_VERSION, profiles: [...profiles] };
+  const labels = withoutSignals(ocsf.metadata.labels);
+  if (labels === undefined) delete ocsf.metadata.labels;
+  else ocsf.metadata.labels = labels;
   if (sample) ocsf.metadata.labels = [...new Set([...(ocsf.metadata.labels ?? []), 'sample'])];
   if (ocsf.raw_data === undefined) ocsf.raw_data = event.raw;
   const key = `custom:${event.envelope.account ?? '-'}:${product}:${uid}`;

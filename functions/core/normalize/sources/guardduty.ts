@@ -42,6 +42,7 @@ import {
   withPrimaryFirst,
   withSequencePaths,
 } from './attack-sequence.ts';
+import { setSequenceAttacks } from './mitre.ts';
 import type { SourceNormalizer } from './types.ts';
 
 /**
@@ -115,6 +116,7 @@ export function normalizeGuardDutyFinding(event: SourceEvent): NormalizeOutput[]
     const involved = sequenceResources(sequence, { region, partition });
     ocsf.resources = involved.length > 0 ? withPrimaryFirst(type, involved) : resources;
     setRelatedEvents(ocsf, sequenceSignals(sequence, 'native'));
+    setSequenceAttacks(ocsf, sequence, 'native');
   }
   const evidences = guardDutyEvidences(optRecord(service.action));
   if (evidences.length > 0) ocsf.evidences = evidences;

@@ -11,6 +11,7 @@ import { OcsfEventSchema, ResourceSchema, SeverityIdSchema, TimestampSchema } fr
 import * as z from '../../zod.ts';
 import { makeAlert } from '../common.ts';
 import type { SourceEvent } from '../envelope.ts';
+import { withoutSignals } from '../labels.ts';
 import { securityHubProduct } from '../product.ts';
 import { FieldError, isRecord, type JsonRecord } from '../read.ts';
 import { canonicalResource } from '../resource-types.ts';
@@ -165,6 +166,9 @@ export function normalizeOcsfFinding(
   const types = f.finding_info.types ?? [];
   const resources = (f.resources ?? []).map((resource) => canonicalResource(resource));
   const metadata: Record<string, unknown> = { ...f.metadata, version: OCSF_VERSION, profiles: [...profiles] };
+  const labels = withoutSignals(f.metadata.labels);
+  if (labels === undefined) delete metadata.labels;
+  else metadata.labels = labels;
   if (envelope.id !== undefined) {
     metadata.uid = envelope.id;
     if (f.metadata.uid !== undefined) extra['metadata.uid'] = f.metadata.uid;

@@ -755,3 +755,81 @@ describe('cloudTrailSignal (the severity policy)', () => {
     },
   );
 });
+
+describe('KMS keys made unusable and snapshots shared with everyone', () => {
+  const KMS_SCHEDULE = 'cloudtrail/api-call-kms-schedulekeydeletion.json';
+
+  it('rates ScheduleKeyDeletion High, with the key CloudTrail lists as resource', () => {
+    // Act
+    const alert = alertFrom(loadFixture(KMS_SCHEDULE));
+
+    // Assess
+    expect(alert.ocsf).toMatchObject({
+      severity_id: 4,
+      message: 'KMS ScheduleKeyDeletion on 1234abcd-12ab-34cd-56ef-1234567890ab',
+      api: { operation: 'ScheduleKeyDeletion', service: { name: 'kms.amazonaws.com' } },
+      resources: [
+        {
+          type: 'AWS::KMS::Key',
+          uid: 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+        },
+      ],
+    });
+    expect(alert.ocsf.metadata.labels).toEqual(['signal:kms-key-disabled']);
+  });
+
+  it.each([
+    [
+      'ModifySnapshotAttribute',
+      {
+        snapshotId: 'snap-0a1b2c3d4e5f60718',
+        attributeType: 'CREATE_VOLUME_PERMISSION',
+        createVolumePermission: { add: { items: [{ group: 'all' }] } },
+      },
+      { type: 'AWS::EC2::Snapshot', uid: 'snap-0a1b2c3d4e5f60718' },
+    ],
+    [
+      'ModifyImageAttribute',
+      {
+        imageId: 'ami-0a1b2c3d4e5f60718',
+        attributeType: 'launchPermission',
+        launchPermission: { add: { items: [{ group: 'all' }] } },
+      },
+      { type: 'AWS::EC2::Image', uid: 'ami-0a1b2c3d4e5f60718' },
+    ],
+    [
+      'ModifyDBSnapshotAttribute',
+      { dBSnapshotIdentifier: 'orders-nightly', attributeName: 'restore', valuesToAdd: ['all'] },
+      { type: 'AWS::RDS::DBSnapshot', uid: 'orders-nightly' },
+    ],
+  ])('rates %s granting "all" High, on the shared resource', (eventName, requestParameters, resource) => {
+    // Prepare
+    let event = set(loadFixture(KMS_SCHEDULE), 'detail.eventName', eventName);
+    event = set(event, 'detail.requestParameters', requestParameters);
+    event = set(event, 'detail.resources', []);
+
+    // Act
+    const alert = alertFrom(event);
+
+    // Assess
+    expect(alert.ocsf.severity_id).toBe(4);
+    expect(alert.ocsf.metadata.labels).toEqual(['signal:public-share']);
+    expect(alert.ocsf.resources).toEqual([expect.objectContaining(resource)]);
+  });
+
+  it('leaves a snapshot shared with one account Informational', () => {
+    // Prepare
+    let event = set(loadFixture(KMS_SCHEDULE), 'detail.eventName', 'ModifySnapshotAttribute');
+    event = set(event, 'detail.requestParameters', {
+      snapshotId: 'snap-0a1b2c3d4e5f60718',
+      createVolumePermission: { add: { items: [{ userId: '444455556666' }] } },
+    });
+
+    // Act
+    const alert = alertFrom(event);
+
+    // Assess
+    expect(alert.ocsf.severity_id).toBe(1);
+    expect(alert.ocsf.metadata.labels).toBeUndefined();
+  });
+});
