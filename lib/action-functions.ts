@@ -154,6 +154,14 @@ function scopeOf(action: string, account: string): readonly Scope[] {
     );
   }
   if (service === 'iam') {
+    if (name === 'GetAccountSummary') {
+      return [
+        {
+          resources: ['*'],
+          why: 'iam:GetAccountSummary reads account-wide counts (root MFA, root access keys) and has no resource ARN: it needs "*".',
+        },
+      ];
+    }
     if (name === 'PassRole') {
       return [
         {

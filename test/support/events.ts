@@ -378,3 +378,22 @@ export function guardDutyLambdaFinding(
     detail.service.additionalInfo = { ...detail.service.additionalInfo, sample: true };
   return out;
 }
+
+/**
+ * A GuardDuty `Policy:IAMUser/RootCredentialUsage` finding (root credentials used for an API
+ * call), from the fixture `guardduty/policy-iamuser-rootcredentialusage.json`.
+ */
+export function guardDutyRootCredentialUsage(
+  options: { readonly account?: string; readonly sample?: boolean } = {},
+): Record<string, unknown> {
+  const event = loadFixture('guardduty/policy-iamuser-rootcredentialusage.json');
+  const out = JSON.parse(
+    JSON.stringify(event).replaceAll('111122223333', options.account ?? '111122223333'),
+  ) as {
+    id: string;
+    detail: { service: { additionalInfo: Record<string, unknown> } };
+  };
+  out.id = randomUUID();
+  if (options.sample === true) out.detail.service.additionalInfo = { sample: true };
+  return out;
+}

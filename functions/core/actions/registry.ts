@@ -3,6 +3,7 @@ import { requestApprovalAction } from './approval.ts';
 import { enrichInstanceAction } from './ec2/enrich-instance.ts';
 import { isolateInstanceAction } from './ec2/isolate-instance.ts';
 import { releaseInstanceAction } from './ec2/release-instance.ts';
+import { rootCredentialRunbookAction } from './iam/root-credential-runbook.ts';
 import {
   containUserAction,
   enrichPrincipalAction,
@@ -24,6 +25,7 @@ export const ACTIONS: readonly ActionDefinition[] = [
   enrichInstanceAction,
   enrichPrincipalAction,
   enrichLambdaFunctionAction,
+  rootCredentialRunbookAction,
   isolateInstanceAction,
   containUserAction,
   revokeRoleSessionsAction,

@@ -323,6 +323,8 @@ export async function authorizationsOf(
       if (p.InstanceProfileName !== undefined) {
         return [await one(await arnOf('iam', 'instance-profile', global, String(p.InstanceProfileName)))];
       }
+      // Account-wide: the Service Authorization Reference lists no resource type for it.
+      if (call.api === 'GetAccountSummary') return [await one('*')];
       if (call.api === 'GetAccessKeyLastUsed') {
         const owner = Object.entries(ctx.world.iam.users).find(([, user]) =>
           (user.accessKeys as { accessKeyId: string }[]).some((key) => key.accessKeyId === p.AccessKeyId),

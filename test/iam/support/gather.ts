@@ -7,13 +7,16 @@ import iamCompromise from '../../../playbooks/iam-credential-compromise.ts';
 import iamRelease from '../../../playbooks/iam-credential-release.ts';
 import lambdaCompromise from '../../../playbooks/lambda-function-compromise.ts';
 import lambdaRelease from '../../../playbooks/lambda-function-release.ts';
+import rootCredentialUse from '../../../playbooks/root-credential-use.ts';
 import s3PublicBucket from '../../../playbooks/s3-public-bucket.ts';
 import s3Release from '../../../playbooks/s3-public-bucket-release.ts';
 import {
   accessAnalyzerPublicBucket,
+  consoleSignIn,
   guardDutyAccessKeyFinding,
   guardDutyInstanceFinding,
   guardDutyLambdaFinding,
+  guardDutyRootCredentialUsage,
 } from '../../support/events.ts';
 import { MEMBER, SECURITY } from './accounts.ts';
 import type { RecordedCall } from './authorize.ts';
@@ -43,6 +46,8 @@ interface Case {
   readonly deny?: boolean;
   readonly edit?: (world: WorldData) => void;
   readonly fail?: readonly [string, string, number];
+  /** Deployment configuration (cdk.json `riposte`) of the scenario. */
+  readonly config?: unknown;
 }
 
 const INSTANCE = 'i-0a1b2c3d4e5f60718';
@@ -182,6 +187,17 @@ export const CASES: readonly Case[] = [
     event: (account) => guardDutyLambdaFinding({ account }),
   },
   {
+    name: 'root console sign-in: page with the runbook',
+    playbook: rootCredentialUse,
+    event: (account) => consoleSignIn({ root: true, account }),
+  },
+  {
+    name: 'root credential usage: page with the runbook',
+    playbook: rootCredentialUse,
+    config: { sources: { guardduty: { minSeverity: 2 } } },
+    event: (account) => guardDutyRootCredentialUsage({ account }),
+  },
+  {
     name: 'bucket release without containment',
     playbook: s3Release,
     event: (account) => accessAnalyzerPublicBucket({ bucket: 'payments-exports', account }),
@@ -205,6 +221,7 @@ export async function gatherScenarioCalls(): Promise<GatheredCall[]> {
       let s = scenario(c.playbook).event(c.event(account)).world(worldIn(account));
       if (c.edit !== undefined) s = s.editWorld(c.edit);
       if (c.fail !== undefined) s = s.failAction(c.fail[0], c.fail[1], c.fail[2]);
+      if (c.config !== undefined) s = s.configure(c.config);
       if (c.release !== undefined) s = s.andThen(c.release);
       s = c.deny === true ? s.deny() : s.approve();
       // Ingest runs in the scenario outside any action: its table calls are the ingest function's.

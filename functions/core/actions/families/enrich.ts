@@ -1,5 +1,6 @@
 import { enrichInstanceAction } from '../ec2/enrich-instance.ts';
 import { defineFamily } from '../family.ts';
+import { rootCredentialRunbookAction } from '../iam/root-credential-runbook.ts';
 import { enrichPrincipalAction } from '../iam.ts';
 import { enrichLambdaFunctionAction } from '../lambda/enrich-lambda-function.ts';
 
@@ -8,4 +9,5 @@ export const enrichFamily = defineFamily('enrich', [
   enrichInstanceAction,
   enrichPrincipalAction,
   enrichLambdaFunctionAction,
+  rootCredentialRunbookAction,
 ]);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { ServiceName, WorldBackend } from '../clients.ts';
+import { AccountWorldSchema, accountSummary } from './account.ts';
 import { Ec2WorldSchema, handleEc2 } from './ec2.ts';
 import { UnsupportedWorldCallError } from './errors.ts';
 import { handleIam, IamWorldSchema } from './iam.ts';
@@ -25,6 +26,8 @@ export const WorldSchema = z.strictObject({
   iam: IamWorldSchema.default(IamWorldSchema.parse({})),
   s3: S3WorldSchema.default(S3WorldSchema.parse({})),
   lambda: LambdaWorldSchema.default(LambdaWorldSchema.parse({})),
+  /** Account-wide facts: the root user's MFA and access keys (`GetAccountSummary`). */
+  account: AccountWorldSchema.default(AccountWorldSchema.parse({})),
 });
 export type WorldData = z.infer<typeof WorldSchema>;
 
@@ -64,6 +67,7 @@ export class LocalWorld implements WorldBackend {
       case 'elbv2':
         return handleEc2(this.state.ec2, service, api, params);
       case 'iam':
+        if (api === 'GetAccountSummary') return accountSummary(this.state.account, this.state.iam);
         return handleIam(this.state.iam, api, params);
       case 's3':
         return handleS3(this.state.s3, api, params);
