@@ -1,4 +1,4 @@
-import { revokeRoleSessionsAction } from '#core/actions/iam.ts';
+import { revokeRoleSessionsAction } from '#core/actions/iam/revoke-role-sessions.ts';
 import { enrichLambdaFunctionAction } from '#core/actions/lambda/enrich-lambda-function.ts';
 import { throttleLambdaFunctionAction } from '#core/actions/lambda/throttle-lambda-function.ts';
 import { definePlaybook } from '#core/playbooks/sdk.ts';

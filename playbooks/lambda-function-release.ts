@@ -1,4 +1,4 @@
-import { releaseRoleSessionsAction } from '#core/actions/iam.ts';
+import { releaseRoleSessionsAction } from '#core/actions/iam/release-role-sessions.ts';
 import { releaseLambdaFunctionAction } from '#core/actions/lambda/release-lambda-function.ts';
 import { definePlaybook } from '#core/playbooks/sdk.ts';
 

@@ -8,7 +8,7 @@ import type { AlertView, IncidentView } from '../playbooks/sdk.ts';
 import { alertOcsf } from '../store/queries.ts';
 import { AlertItemSchema, IncidentItemSchema, keys } from '../store/table.ts';
 import { ResourceNotFoundError } from './errors.ts';
-import { AccessKeyIdSchema } from './iam-attacker-keys.ts';
+import { AccessKeyIdSchema } from './iam/shared/attacker-keys.ts';
 import { safetyKeys } from './safety.ts';
 import type { ExecutionFacts } from './types.ts';
 

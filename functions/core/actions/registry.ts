@@ -1,23 +1,21 @@
 import type { CallDeclaration } from '../permissions.ts';
-import { requestApprovalAction } from './approval.ts';
+import { requestApprovalAction } from './approval/request-approval.ts';
 import { enrichInstanceAction } from './ec2/enrich-instance.ts';
 import { isolateInstanceAction } from './ec2/isolate-instance.ts';
 import { releaseInstanceAction } from './ec2/release-instance.ts';
+import { containUserAction } from './iam/contain-iam-user.ts';
+import { enrichPrincipalAction } from './iam/enrich-principal.ts';
+import { releaseUserAction } from './iam/release-iam-user.ts';
+import { releaseRoleSessionsAction } from './iam/release-role-sessions.ts';
+import { revokeRoleSessionsAction } from './iam/revoke-role-sessions.ts';
 import { rootCredentialRunbookAction } from './iam/root-credential-runbook.ts';
-import {
-  containUserAction,
-  enrichPrincipalAction,
-  releaseRoleSessionsAction,
-  releaseUserAction,
-  revokeRoleSessionsAction,
-} from './iam.ts';
 import { enrichLambdaFunctionAction } from './lambda/enrich-lambda-function.ts';
 import { releaseLambdaFunctionAction } from './lambda/release-lambda-function.ts';
 import { throttleLambdaFunctionAction } from './lambda/throttle-lambda-function.ts';
-import { notifyAction } from './notify.ts';
+import { notifyAction } from './notify/notify.ts';
 import { runnerCallsOf } from './runner.ts';
-import { blockBucketPublicAccessAction } from './s3.ts';
-import { releaseBucketPublicAccessAction } from './s3-release.ts';
+import { blockBucketPublicAccessAction } from './s3/block-bucket-public-access.ts';
+import { releaseBucketPublicAccessAction } from './s3/release-bucket-public-access.ts';
 import type { ActionDefinition, ActionFamily } from './types.ts';
 
 /** Every action Riposte ships, by id. Playbooks reference them; each family's function hosts its own. */

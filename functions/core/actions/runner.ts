@@ -1,3 +1,4 @@
+// Long: runAction is the one sequence every action passes through (parse, mode, clients, rails, timeline, events), kept whole so its order is audited in one place.
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { InvalidInputError } from '../errors.ts';
 import type { LifecycleEvent, LifecyclePublisher } from '../lifecycle/events.ts';

@@ -1,8 +1,9 @@
 import { isolateInstanceAction } from '../ec2/isolate-instance.ts';
 import { defineFamily } from '../family.ts';
-import { containUserAction, revokeRoleSessionsAction } from '../iam.ts';
+import { containUserAction } from '../iam/contain-iam-user.ts';
+import { revokeRoleSessionsAction } from '../iam/revoke-role-sessions.ts';
 import { throttleLambdaFunctionAction } from '../lambda/throttle-lambda-function.ts';
-import { blockBucketPublicAccessAction } from '../s3.ts';
+import { blockBucketPublicAccessAction } from '../s3/block-bucket-public-access.ts';
 
 /** The contain family: the actions that cut a compromised resource off. */
 export const containFamily = defineFamily('contain', [

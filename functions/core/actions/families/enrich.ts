@@ -1,7 +1,7 @@
 import { enrichInstanceAction } from '../ec2/enrich-instance.ts';
 import { defineFamily } from '../family.ts';
+import { enrichPrincipalAction } from '../iam/enrich-principal.ts';
 import { rootCredentialRunbookAction } from '../iam/root-credential-runbook.ts';
-import { enrichPrincipalAction } from '../iam.ts';
 import { enrichLambdaFunctionAction } from '../lambda/enrich-lambda-function.ts';
 
 /** The enrich family: read-only lookups of the incident's instance or principal. */

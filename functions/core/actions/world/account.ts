@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { IamWorld } from './iam.ts';
+import type { IamWorld } from './iam/schema.ts';
 
 /**
  * The account-wide facts of the local world that IAM reports without naming a user or role: the

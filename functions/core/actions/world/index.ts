@@ -2,9 +2,11 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { ServiceName, WorldBackend } from '../clients.ts';
 import { AccountWorldSchema, accountSummary } from './account.ts';
-import { Ec2WorldSchema, handleEc2 } from './ec2.ts';
+import { handleEc2 } from './ec2/index.ts';
+import { Ec2WorldSchema } from './ec2/world.ts';
 import { UnsupportedWorldCallError } from './errors.ts';
-import { handleIam, IamWorldSchema } from './iam.ts';
+import { handleIam } from './iam/index.ts';
+import { IamWorldSchema } from './iam/schema.ts';
 import { handleLambda, LambdaWorldSchema } from './lambda.ts';
 import { handleS3, S3WorldSchema } from './s3.ts';
 

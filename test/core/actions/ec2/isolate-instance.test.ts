@@ -15,10 +15,8 @@ import {
   ResourceNotFoundError,
   TransientAwsError,
 } from '../../../../functions/core/actions/errors.ts';
-import {
-  releaseRoleSessionsAction,
-  revokeRoleSessionsAction,
-} from '../../../../functions/core/actions/iam.ts';
+import { releaseRoleSessionsAction } from '../../../../functions/core/actions/iam/release-role-sessions.ts';
+import { revokeRoleSessionsAction } from '../../../../functions/core/actions/iam/revoke-role-sessions.ts';
 import { PermissiveSafetyRails } from '../../../support/action-env.ts';
 import {
   ALL_TRAFFIC,

@@ -3,7 +3,7 @@ import { isolateInstanceAction } from '../../../../functions/core/actions/ec2/is
 import { releaseInstanceAction } from '../../../../functions/core/actions/ec2/release-instance.ts';
 import { captureInstance } from '../../../../functions/core/actions/ec2/shared/capture.ts';
 import { NothingToReleaseError, ProtectedResourceError } from '../../../../functions/core/actions/errors.ts';
-import { revokeOlderSessionsPolicy } from '../../../../functions/core/actions/iam.ts';
+import { revokeOlderSessionsPolicy } from '../../../../functions/core/actions/iam/shared/policies.ts';
 import { StaticSafetyRails } from '../../../support/action-env.ts';
 import {
   ALLOCATION,

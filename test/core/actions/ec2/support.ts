@@ -36,7 +36,7 @@ import {
   PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import type { InstanceCapture } from '../../../../functions/core/actions/ec2/shared/schemas.ts';
-import { revokeOlderSessionsPolicy } from '../../../../functions/core/actions/iam.ts';
+import { revokeOlderSessionsPolicy } from '../../../../functions/core/actions/iam/shared/policies.ts';
 import { LocalWorld } from '../../../../functions/core/actions/world/index.ts';
 import {
   actionEnv,

@@ -6,7 +6,8 @@ import {
   type RootCredentialRunbookInput,
   rootCredentialRunbookAction,
 } from '../../../../functions/core/actions/iam/root-credential-runbook.ts';
-import { buildNotification, renderEmail } from '../../../../functions/core/actions/notify.ts';
+import { buildNotification } from '../../../../functions/core/actions/notify/build.ts';
+import { renderEmail } from '../../../../functions/core/actions/notify/channels/email.ts';
 import { runAction } from '../../../../functions/core/actions/runner.ts';
 import { MemoryContainmentState, MemoryTimeline } from '../../../../functions/core/actions/state.ts';
 import type { ActionDefinition } from '../../../../functions/core/actions/types.ts';

@@ -1,5 +1,5 @@
 import type { ItemFailure } from '../../errors.ts';
-import { captureRoleSessions, type RoleCaptureDetails } from '../../iam.ts';
+import { captureRoleSessions, type RoleCaptureDetails } from '../../iam/shared/role-sessions.ts';
 import type { ActionEnv } from '../../types.ts';
 import type { IsolateInstanceInput } from '../isolate-instance.ts';
 import { captureInstance } from '../shared/capture.ts';

@@ -1,4 +1,4 @@
-import { indirectRoleRefusal } from '../../iam.ts';
+import { indirectRoleRefusal } from '../../iam/shared/role-sessions.ts';
 import type { IsolationContext } from './context.ts';
 
 /**

@@ -1,5 +1,6 @@
 import { DescribeIamInstanceProfileAssociationsCommand } from '@aws-sdk/client-ec2';
-import { REVOKE_SESSIONS_POLICY_NAME, revokeRoleSessions } from '../../iam.ts';
+import { REVOKE_SESSIONS_POLICY_NAME } from '../../iam/shared/policies.ts';
+import { revokeRoleSessions } from '../../iam/shared/role-sessions.ts';
 import type { ActionEnv } from '../../types.ts';
 import type { IsolateInstanceOutput } from '../isolate-instance.ts';
 import { SHARED_ROLE_WARNING } from '../shared/constants.ts';

@@ -1,5 +1,6 @@
 import { NothingToReleaseError, ResourceNotFoundError } from '../../errors.ts';
-import { REVOKE_SESSIONS_POLICY_NAME, restoreRoleSessions } from '../../iam.ts';
+import { REVOKE_SESSIONS_POLICY_NAME } from '../../iam/shared/policies.ts';
+import { restoreRoleSessions } from '../../iam/shared/role-sessions.ts';
 import type { ReleaseInstanceOutput } from '../release-instance.ts';
 import { collect } from '../shared/items.ts';
 import type { ReleaseContext } from './context.ts';

@@ -10,7 +10,6 @@ import {
   DescribeInstancesCommand,
   DescribeVolumesCommand,
   type Instance as Ec2Instance,
-  type Volume,
 } from '@aws-sdk/client-ec2';
 import {
   DescribeTargetGroupsCommand,
@@ -20,11 +19,11 @@ import {
 import { GetInstanceProfileCommand } from '@aws-sdk/client-iam';
 import { hasErrorCode, ResourceNotFoundError } from '../../errors.ts';
 import type { ActionEnv } from '../../types.ts';
+import { devicesOf, elasticIpsOf, networkInterfacesOf, volumesOf } from './capture-shapes.ts';
 import { iso, tagRecord } from './items.ts';
 import type { InstanceCapture, NetworkInterfaceState } from './schemas.ts';
 
 type Clients = ActionEnv['clients'];
-type Device = Pick<InstanceCapture['volumes'][number], 'volumeId' | 'deviceName' | 'deleteOnTermination'>;
 
 /**
  * Reads everything about an instance, in this order: `DescribeInstances`,
@@ -117,64 +116,6 @@ async function describeInstance(
   return { instance, owner };
 }
 
-/** The EBS volumes of the block device mappings. */
-function devicesOf(instance: Ec2Instance): Device[] {
-  return (instance.BlockDeviceMappings ?? []).flatMap((m) =>
-    m.Ebs?.VolumeId === undefined
-      ? []
-      : [
-          {
-            volumeId: m.Ebs.VolumeId,
-            deviceName: m.DeviceName ?? '',
-            deleteOnTermination: m.Ebs.DeleteOnTermination === true,
-          },
-        ],
-  );
-}
-
-function volumesOf(devices: readonly Device[], details: readonly Volume[]): InstanceCapture['volumes'] {
-  return devices.map((device) => {
-    const detail = details.find((v) => v.VolumeId === device.volumeId);
-    return {
-      ...device,
-      sizeGiB: detail?.Size ?? null,
-      volumeType: detail?.VolumeType ?? null,
-      encrypted: detail?.Encrypted ?? null,
-    };
-  });
-}
-
-/** The instance's ENIs with their addresses and groups, by device index. */
-function networkInterfacesOf(instance: Ec2Instance): NetworkInterfaceState[] {
-  return (instance.NetworkInterfaces ?? [])
-    .flatMap((eni) =>
-      eni.NetworkInterfaceId === undefined
-        ? []
-        : [
-            {
-              networkInterfaceId: eni.NetworkInterfaceId,
-              deviceIndex: eni.Attachment?.DeviceIndex ?? 0,
-              vpcId: eni.VpcId ?? instance.VpcId ?? '',
-              subnetId: eni.SubnetId ?? null,
-              privateIpAddresses: (eni.PrivateIpAddresses ?? []).flatMap((p) =>
-                p.PrivateIpAddress === undefined ? [] : [p.PrivateIpAddress],
-              ),
-              publicIps: (eni.PrivateIpAddresses ?? []).flatMap((p) =>
-                p.Association?.PublicIp === undefined ? [] : [p.Association.PublicIp],
-              ),
-              ipv6Addresses: (eni.Ipv6Addresses ?? []).flatMap((a) =>
-                a.Ipv6Address === undefined ? [] : [a.Ipv6Address],
-              ),
-              groups: (eni.Groups ?? []).map((g) => ({
-                groupId: g.GroupId ?? '',
-                groupName: g.GroupName ?? '',
-              })),
-            },
-          ],
-    )
-    .sort((a, b) => a.deviceIndex - b.deviceIndex);
-}
-
 /** `DescribeAddresses` of the ENIs (none when there is no ENI). */
 async function addressesOf(
   ec2: Clients['ec2'],
@@ -187,22 +128,6 @@ async function addressesOf(
     }),
   );
   return out.Addresses ?? [];
-}
-
-function elasticIpsOf(addresses: readonly Address[]): InstanceCapture['elasticIps'] {
-  return addresses.flatMap((a) =>
-    a.AllocationId === undefined || a.AssociationId === undefined || a.NetworkInterfaceId === undefined
-      ? []
-      : [
-          {
-            allocationId: a.AllocationId,
-            associationId: a.AssociationId,
-            publicIp: a.PublicIp ?? '',
-            networkInterfaceId: a.NetworkInterfaceId,
-            privateIpAddress: a.PrivateIpAddress ?? null,
-          },
-        ],
-  );
 }
 
 /** `DescribeIamInstanceProfileAssociations`, then IAM `GetInstanceProfile` for the role. */
