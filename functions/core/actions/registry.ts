@@ -11,6 +11,11 @@ import { IAM_ACTIONS } from './iam/index.ts';
 import { releaseUserAction } from './iam/release-iam-user.ts';
 import { releaseRoleSessionsAction } from './iam/release-role-sessions.ts';
 import { revokeRoleSessionsAction } from './iam/revoke-role-sessions.ts';
+import { rootCredentialRunbookAction } from './iam/root-credential-runbook.ts';
+import { enrichLambdaFunctionAction } from './lambda/enrich-lambda-function.ts';
+import { LAMBDA_ACTIONS } from './lambda/index.ts';
+import { releaseLambdaFunctionAction } from './lambda/release-lambda-function.ts';
+import { throttleLambdaFunctionAction } from './lambda/throttle-lambda-function.ts';
 import { NOTIFY_ACTIONS } from './notify/index.ts';
 import { notifyAction } from './notify/notify.ts';
 import { runnerCallsOf } from './runner.ts';
@@ -23,14 +28,18 @@ import type { ActionDefinition, ActionFamily } from './types.ts';
 export const ACTIONS: readonly ActionDefinition[] = [
   enrichInstanceAction,
   enrichPrincipalAction,
+  enrichLambdaFunctionAction,
+  rootCredentialRunbookAction,
   isolateInstanceAction,
   containUserAction,
   revokeRoleSessionsAction,
   blockBucketPublicAccessAction,
+  throttleLambdaFunctionAction,
   releaseInstanceAction,
   releaseUserAction,
   releaseRoleSessionsAction,
   releaseBucketPublicAccessAction,
+  releaseLambdaFunctionAction,
   notifyAction,
   requestApprovalAction,
 ] as readonly ActionDefinition[];
@@ -47,6 +56,7 @@ export const ACTIONS_BY_SERVICE: Readonly<Record<string, readonly ActionDefiniti
   ec2: EC2_ACTIONS,
   iam: IAM_ACTIONS,
   s3: S3_ACTIONS,
+  lambda: LAMBDA_ACTIONS,
   notify: NOTIFY_ACTIONS,
   approval: APPROVAL_ACTIONS,
 };

@@ -2,6 +2,7 @@ import { isolateInstanceAction } from '../ec2/isolate-instance.ts';
 import { defineFamily } from '../family.ts';
 import { containUserAction } from '../iam/contain-iam-user.ts';
 import { revokeRoleSessionsAction } from '../iam/revoke-role-sessions.ts';
+import { throttleLambdaFunctionAction } from '../lambda/throttle-lambda-function.ts';
 import { blockBucketPublicAccessAction } from '../s3/block-bucket-public-access.ts';
 
 /** The contain family: the actions that cut a compromised resource off. */
@@ -10,4 +11,5 @@ export const containFamily = defineFamily('contain', [
   containUserAction,
   revokeRoleSessionsAction,
   blockBucketPublicAccessAction,
+  throttleLambdaFunctionAction,
 ]);
