@@ -43,6 +43,12 @@ export interface AlertView {
   readonly url: string;
   /** The access key ids the finding's resources name (the key an attacker used); empty when none. */
   readonly accessKeyIds: string[];
+  /**
+   * The EC2 instance the finding names: its instance resource, or the instance whose role
+   * credentials an access key is (an instance-profile session is named after the instance:
+   * principal `<role id>:i-…`); empty when none.
+   */
+  readonly instanceId: string;
 }
 
 /** The incident the execution works on. */
