@@ -229,6 +229,8 @@ function scopeOf(action: string, account: string): readonly Scope[] {
       DisassociateAddress: [ec2('elastic-ip'), ec2('instance'), ec2('network-interface')],
       AssociateIamInstanceProfile: [ec2('instance')],
       DisassociateIamInstanceProfile: [ec2('instance')],
+      // Service Authorization Reference: ModifyInstanceMetadataOptions acts on the instance only.
+      ModifyInstanceMetadataOptions: [ec2('instance')],
       CreateSnapshot: [ec2('volume'), `arn:${partition}:ec2:*::snapshot/*`],
     };
     const resources = byAction[name];

@@ -53,6 +53,12 @@ export interface AlertView {
   readonly userAgent: string;
   readonly mfaUsed: 'yes' | 'no' | 'unknown';
   readonly time: string;
+  /**
+   * The EC2 instance the finding names: its instance resource, or the instance whose role
+   * credentials an access key is (an instance-profile session is named after the instance:
+   * principal `<role id>:i-…`); empty when none.
+   */
+  readonly instanceId: string;
 }
 
 /** The incident the execution works on. */

@@ -1,4 +1,5 @@
 import { isolateInstanceAction } from '../ec2/isolate-instance.ts';
+import { requireImdsv2Action } from '../ec2/require-imdsv2.ts';
 import { defineFamily } from '../family.ts';
 import { containUserAction } from '../iam/contain-iam-user.ts';
 import { revokeRoleSessionsAction } from '../iam/revoke-role-sessions.ts';
@@ -12,4 +13,5 @@ export const containFamily = defineFamily('contain', [
   revokeRoleSessionsAction,
   blockBucketPublicAccessAction,
   throttleLambdaFunctionAction,
+  requireImdsv2Action,
 ]);
