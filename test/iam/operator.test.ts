@@ -114,8 +114,8 @@ describe('IAM: the operator policy allows what riposte --stack sends, and no con
     expect(startable.sort()).toEqual([
       'ec2-instance-release',
       'iam-credential-release',
-      'lambda-function-release',
       'instance-credential-release',
+      'lambda-function-release',
       's3-public-bucket-release',
     ]);
   }, 300_000);
