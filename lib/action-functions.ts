@@ -365,6 +365,36 @@ function scopeOf(action: string, account: string): readonly Scope[] {
       },
     ];
   }
+  if (service === 'rds' && /^(DescribeDBInstances|ListTagsForResource|ModifyDBInstance)$/.test(name)) {
+    return [
+      {
+        resources: [`arn:${partition}:rds:*:${account}:db:*`],
+        why:
+          'RDS DB instances of this account (db:*): the instance a finding names is only known at run time; ' +
+          'the protected tag is guarded by an explicit Deny on ModifyDBInstance and CreateDBSnapshot.',
+      },
+    ];
+  }
+  if (service === 'rds' && name === 'CreateDBSnapshot') {
+    // Authorized on the instance and on the new snapshot (Service Authorization Reference).
+    return [
+      {
+        resources: [
+          `arn:${partition}:rds:*:${account}:db:*`,
+          `arn:${partition}:rds:*:${account}:snapshot:riposte-*`,
+        ],
+        why: 'Snapshots of the DB instances of this account, named riposte-<incident>-<instance> (snapshot:riposte-*).',
+      },
+    ];
+  }
+  if (service === 'rds' && name === 'DescribeDBSnapshots') {
+    return [
+      {
+        resources: [`arn:${partition}:rds:*:${account}:snapshot:riposte-*`],
+        why: 'The snapshots Riposte takes (snapshot:riposte-*), read back for their status.',
+      },
+    ];
+  }
   throw new Error(
     `ActionFunctions: no IAM scope is defined for ${action}; add it to scopeOf() in lib/action-functions.ts ` +
       '(resource-scoped where AWS supports it)',

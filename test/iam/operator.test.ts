@@ -116,6 +116,7 @@ describe('IAM: the operator policy allows what riposte --stack sends, and no con
       'iam-credential-release',
       'instance-credential-release',
       'lambda-function-release',
+      'rds-instance-release',
       's3-public-bucket-release',
     ]);
   }, 300_000);

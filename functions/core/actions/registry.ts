@@ -20,6 +20,10 @@ import { releaseLambdaFunctionAction } from './lambda/release-lambda-function.ts
 import { throttleLambdaFunctionAction } from './lambda/throttle-lambda-function.ts';
 import { NOTIFY_ACTIONS } from './notify/index.ts';
 import { notifyAction } from './notify/notify.ts';
+import { enrichDbInstanceAction } from './rds/enrich-db-instance.ts';
+import { RDS_ACTIONS } from './rds/index.ts';
+import { releaseDbInstanceAction } from './rds/release-db-instance.ts';
+import { restrictDbInstanceAction } from './rds/restrict-db-instance.ts';
 import { runnerCallsOf } from './runner.ts';
 import { blockBucketPublicAccessAction } from './s3/block-bucket-public-access.ts';
 import { S3_ACTIONS } from './s3/index.ts';
@@ -31,6 +35,7 @@ export const ACTIONS: readonly ActionDefinition[] = [
   enrichInstanceAction,
   enrichPrincipalAction,
   enrichLambdaFunctionAction,
+  enrichDbInstanceAction,
   rootCredentialRunbookAction,
   isolateInstanceAction,
   containUserAction,
@@ -38,12 +43,14 @@ export const ACTIONS: readonly ActionDefinition[] = [
   blockBucketPublicAccessAction,
   throttleLambdaFunctionAction,
   requireImdsv2Action,
+  restrictDbInstanceAction,
   releaseInstanceAction,
   releaseUserAction,
   releaseRoleSessionsAction,
   releaseBucketPublicAccessAction,
   releaseLambdaFunctionAction,
   releaseInstanceMetadataOptionsAction,
+  releaseDbInstanceAction,
   notifyAction,
   requestApprovalAction,
 ] as readonly ActionDefinition[];
@@ -61,6 +68,7 @@ export const ACTIONS_BY_SERVICE: Readonly<Record<string, readonly ActionDefiniti
   iam: IAM_ACTIONS,
   s3: S3_ACTIONS,
   lambda: LAMBDA_ACTIONS,
+  rds: RDS_ACTIONS,
   notify: NOTIFY_ACTIONS,
   approval: APPROVAL_ACTIONS,
 };

@@ -11,6 +11,7 @@ export const RELEASE_PLAYBOOKS: Readonly<Record<string, string>> = {
   'AWS::IAM::Role': 'iam-credential-release',
   'AWS::S3::Bucket': 's3-public-bucket-release',
   'AWS::Lambda::Function': 'lambda-function-release',
+  'AWS::RDS::DBInstance': 'rds-instance-release',
 };
 
 /**

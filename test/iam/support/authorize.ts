@@ -51,6 +51,7 @@ const PREFIX: Record<string, string> = {
   sns: 'sns',
   secretsmanager: 'secretsmanager',
   lambda: 'lambda',
+  rds: 'rds',
   cloudformation: 'cloudformation',
 };
 
@@ -383,7 +384,52 @@ export async function authorizationsOf(
         await one(await arnOf('lambda', 'function', where, name), tagContext(['aws:ResourceTag'], tags)),
       ];
     }
+    case 'rds':
+      return rdsAuthorizations(call, ctx, where, one);
     default:
       return [await one(ctx.riposteResource(call))];
+  }
+}
+
+type One = (resource: string, context?: Record<string, string | string[]>) => Promise<Authorization>;
+
+/**
+ * RDS calls on the incident's DB instances and snapshots: the ARN formats `db:<id>` and
+ * `snapshot:<id>` of the reference, the instance's tags as `aws:ResourceTag` / `rds:db-tag`,
+ * and `CreateDBSnapshot` authorized on both the instance and the new snapshot, with its request
+ * tags (`aws:RequestTag`, `aws:TagKeys`, `rds:req-tag`).
+ */
+async function rdsAuthorizations(
+  call: RecordedCall,
+  ctx: AuthorizationContext,
+  where: { readonly account: string; readonly region: string },
+  one: One,
+): Promise<Authorization[]> {
+  const p = call.params as Record<string, unknown>;
+  const idOf = (ref: unknown): string => String(ref).split(':').at(-1)?.toLowerCase() ?? String(ref);
+  const db = async (ref: unknown) => {
+    const id = idOf(ref);
+    const tags = (ctx.initial?.rds.instances[id]?.tags ?? ctx.world.rds.instances[id]?.tags ?? {}) as Tags;
+    return one(await arnOf('rds', 'db', where, id), tagContext(['aws:ResourceTag', 'rds:db-tag'], tags));
+  };
+  const snapshot = async (ref: unknown, extra: Record<string, string | string[]> = {}) =>
+    one(await arnOf('rds', 'snapshot', where, idOf(ref)), extra);
+  switch (call.api) {
+    case 'DescribeDBInstances':
+    case 'ModifyDBInstance':
+      return [await db(p.DBInstanceIdentifier)];
+    case 'ListTagsForResource':
+      return String(p.ResourceName).includes(':snapshot:')
+        ? [await snapshot(p.ResourceName)]
+        : [await db(p.ResourceName)];
+    case 'DescribeDBSnapshots':
+      return [await snapshot(p.DBSnapshotIdentifier)];
+    case 'CreateDBSnapshot': {
+      const tags = requestTags(p);
+      const request = { ...requestTagContext(tags), ...tagContext(['rds:req-tag'], tags) };
+      return [await db(p.DBInstanceIdentifier), await snapshot(p.DBSnapshotIdentifier, request)];
+    }
+    default:
+      throw new Error(`no request mapping for rds:${call.api}`);
   }
 }

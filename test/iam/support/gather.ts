@@ -9,6 +9,8 @@ import instanceCredentials from '../../../playbooks/instance-credential-exfiltra
 import instanceCredentialRelease from '../../../playbooks/instance-credential-release.ts';
 import lambdaCompromise from '../../../playbooks/lambda-function-compromise.ts';
 import lambdaRelease from '../../../playbooks/lambda-function-release.ts';
+import rdsExposure from '../../../playbooks/rds-instance-exposure.ts';
+import rdsRelease from '../../../playbooks/rds-instance-release.ts';
 import rootCredentialUse from '../../../playbooks/root-credential-use.ts';
 import s3PublicBucket from '../../../playbooks/s3-public-bucket.ts';
 import s3Release from '../../../playbooks/s3-public-bucket-release.ts';
@@ -20,6 +22,7 @@ import {
   guardDutyLambdaFinding,
   guardDutyRootCredentialUsage,
 } from '../../support/events.ts';
+import { guardDutyRdsLoginFinding, securityHubRdsControlFinding } from '../../support/rds-events.ts';
 import { MEMBER, SECURITY } from './accounts.ts';
 import type { RecordedCall } from './authorize.ts';
 import { runAs, type TappedCall, tapped } from './tap.ts';
@@ -231,6 +234,39 @@ export const CASES: readonly Case[] = [
     playbook: rootCredentialUse,
     config: { sources: { guardduty: { minSeverity: 2 } } },
     event: (account) => guardDutyRootCredentialUsage({ account }),
+  },
+  {
+    name: 'snapshot and restrict then release a production DB instance',
+    playbook: rdsExposure,
+    release: rdsRelease,
+    event: (account) => guardDutyRdsLoginFinding({ account }),
+  },
+  {
+    name: 'restrict a staging DB instance (RDS.2) then release it',
+    playbook: rdsExposure,
+    release: rdsRelease,
+    event: (account) => securityHubRdsControlFinding({ dbInstance: 'reports-db', account }),
+  },
+  {
+    name: 'DB instance restriction denied',
+    playbook: rdsExposure,
+    deny: true,
+    event: (account) => guardDutyRdsLoginFinding({ account }),
+  },
+  {
+    name: 'protected DB instance',
+    playbook: rdsExposure,
+    event: (account) => guardDutyRdsLoginFinding({ dbInstance: 'ledger-db', account }),
+  },
+  {
+    name: 'Aurora cluster member',
+    playbook: rdsExposure,
+    event: (account) => guardDutyRdsLoginFinding({ dbInstance: 'analytics-aurora-1', account }),
+  },
+  {
+    name: 'DB instance release without containment',
+    playbook: rdsRelease,
+    event: (account) => guardDutyRdsLoginFinding({ account }),
   },
   {
     name: 'bucket release without containment',

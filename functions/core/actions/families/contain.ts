@@ -4,6 +4,7 @@ import { defineFamily } from '../family.ts';
 import { containUserAction } from '../iam/contain-iam-user.ts';
 import { revokeRoleSessionsAction } from '../iam/revoke-role-sessions.ts';
 import { throttleLambdaFunctionAction } from '../lambda/throttle-lambda-function.ts';
+import { restrictDbInstanceAction } from '../rds/restrict-db-instance.ts';
 import { blockBucketPublicAccessAction } from '../s3/block-bucket-public-access.ts';
 
 /** The contain family: the actions that cut a compromised resource off. */
@@ -14,4 +15,5 @@ export const containFamily = defineFamily('contain', [
   blockBucketPublicAccessAction,
   throttleLambdaFunctionAction,
   requireImdsv2Action,
+  restrictDbInstanceAction,
 ]);

@@ -3,11 +3,13 @@ import { defineFamily } from '../family.ts';
 import { enrichPrincipalAction } from '../iam/enrich-principal.ts';
 import { rootCredentialRunbookAction } from '../iam/root-credential-runbook.ts';
 import { enrichLambdaFunctionAction } from '../lambda/enrich-lambda-function.ts';
+import { enrichDbInstanceAction } from '../rds/enrich-db-instance.ts';
 
 /** The enrich family: read-only lookups of the incident's instance or principal. */
 export const enrichFamily = defineFamily('enrich', [
   enrichInstanceAction,
   enrichPrincipalAction,
   enrichLambdaFunctionAction,
+  enrichDbInstanceAction,
   rootCredentialRunbookAction,
 ]);

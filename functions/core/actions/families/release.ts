@@ -4,6 +4,7 @@ import { defineFamily } from '../family.ts';
 import { releaseUserAction } from '../iam/release-iam-user.ts';
 import { releaseRoleSessionsAction } from '../iam/release-role-sessions.ts';
 import { releaseLambdaFunctionAction } from '../lambda/release-lambda-function.ts';
+import { releaseDbInstanceAction } from '../rds/release-db-instance.ts';
 import { releaseBucketPublicAccessAction } from '../s3/release-bucket-public-access.ts';
 
 /** The release family: the actions that undo a containment from the state it saved. */
@@ -14,4 +15,5 @@ export const releaseFamily = defineFamily('release', [
   releaseBucketPublicAccessAction,
   releaseLambdaFunctionAction,
   releaseInstanceMetadataOptionsAction,
+  releaseDbInstanceAction,
 ]);

@@ -8,13 +8,14 @@ import { UnsupportedWorldCallError } from './errors.ts';
 import { handleIam } from './iam/index.ts';
 import { IamWorldSchema } from './iam/schema.ts';
 import { handleLambda, LambdaWorldSchema } from './lambda.ts';
+import { handleRds, RdsWorldSchema } from './rds.ts';
 import { handleS3, S3WorldSchema } from './s3.ts';
 
 export { UnsupportedWorldCallError, WorldApiError } from './errors.ts';
 
 /**
  * A world file: the AWS resources a local run sees (instances, security groups, ENIs, Auto
- * Scaling groups, target groups, Elastic IPs, volumes, IAM users, keys, roles, buckets, Lambda functions...).
+ * Scaling groups, target groups, Elastic IPs, volumes, IAM users, keys, roles, buckets, Lambda functions, RDS DB instances and snapshots...).
  * Actions read it through the same SDK calls they make on AWS, and their writes change it in
  * memory, so running an action twice behaves as on AWS (the second run finds the work done).
  *
@@ -28,6 +29,7 @@ export const WorldSchema = z.strictObject({
   iam: IamWorldSchema.default(IamWorldSchema.parse({})),
   s3: S3WorldSchema.default(S3WorldSchema.parse({})),
   lambda: LambdaWorldSchema.default(LambdaWorldSchema.parse({})),
+  rds: RdsWorldSchema.default(RdsWorldSchema.parse({})),
   /** Account-wide facts: the root user's MFA and access keys (`GetAccountSummary`). */
   account: AccountWorldSchema.default(AccountWorldSchema.parse({})),
 });
@@ -75,6 +77,8 @@ export class LocalWorld implements WorldBackend {
         return handleS3(this.state.s3, api, params);
       case 'lambda':
         return handleLambda(this.state.lambda, api, params);
+      case 'rds':
+        return handleRds(this.state.rds, api, params);
       default:
         throw new UnsupportedWorldCallError(service, api);
     }
