@@ -345,6 +345,24 @@ function scopeOf(action: string, account: string): readonly Scope[] {
       ];
     }
   }
+  if (service === 'kms') {
+    return [
+      {
+        resources: [`arn:${partition}:kms:*:${account}:key/*`],
+        why:
+          'KMS keys of this account (key/*): the key an incident names is only known at run time. KMS also ' +
+          "checks each key's policy; AWS managed keys are refused by the actions.",
+      },
+    ];
+  }
+  if (service === 'cloudtrail' && name === 'LookupEvents') {
+    return [
+      {
+        resources: ['*'],
+        why: 'cloudtrail:LookupEvents reads the Region\'s event history, which has no resource ARN: it needs "*".',
+      },
+    ];
+  }
   throw new Error(
     `ActionFunctions: no IAM scope is defined for ${action}; add it to scopeOf() in lib/action-functions.ts ` +
       '(resource-scoped where AWS supports it)',

@@ -6,6 +6,7 @@ import { declares } from '../permissions.ts';
 import type { AlertView, IncidentView } from '../playbooks/sdk.ts';
 import { alertOcsf } from '../store/queries.ts';
 import { AlertItemSchema, IncidentItemSchema, keys } from '../store/table.ts';
+import { actorOf, apiCallView } from './actor.ts';
 import { ResourceNotFoundError } from './errors.ts';
 import { AccessKeyIdSchema } from './iam-attacker-keys.ts';
 import { safetyKeys } from './safety.ts';
@@ -95,6 +96,9 @@ export async function loadContext(
       region: ocsf.cloud.region ?? '',
       url: ocsf.finding_info?.src_url ?? '',
       accessKeyIds: accessKeyIdsOf(ocsf.resources),
+      time: new Date(ocsf.time).toISOString(),
+      apiCall: apiCallView(ocsf),
+      actor: actorOf(ocsf),
     },
     incident: {
       id: incident.id,

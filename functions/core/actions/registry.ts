@@ -1,6 +1,7 @@
 import type { CallDeclaration } from '../permissions.ts';
 import { requestApprovalAction } from './approval.ts';
 import { enrichInstanceAction, isolateInstanceAction, releaseInstanceAction } from './ec2.ts';
+import { assessActorAction } from './iam/assess-actor.ts';
 import {
   containUserAction,
   enrichPrincipalAction,
@@ -8,6 +9,8 @@ import {
   releaseUserAction,
   revokeRoleSessionsAction,
 } from './iam.ts';
+import { enrichKmsKeyAction } from './kms/enrich-kms-key.ts';
+import { restoreKmsKeyAction } from './kms/restore-kms-key.ts';
 import { notifyAction } from './notify.ts';
 import { runnerCallsOf } from './runner.ts';
 import { blockBucketPublicAccessAction } from './s3.ts';
@@ -28,6 +31,9 @@ export const ACTIONS: readonly ActionDefinition[] = [
   releaseBucketPublicAccessAction,
   notifyAction,
   requestApprovalAction,
+  enrichKmsKeyAction,
+  assessActorAction,
+  restoreKmsKeyAction,
 ] as readonly ActionDefinition[];
 
 /** The actions a family's function runs. */

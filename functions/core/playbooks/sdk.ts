@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ActorView } from '../actions/actor.ts';
 import { type ActionErrorName, NON_RETRYABLE_ERRORS } from '../actions/errors.ts';
 import type { ActionDefinition } from '../actions/types.ts';
 import type { Trigger } from './trigger.ts';
@@ -43,6 +44,12 @@ export interface AlertView {
   readonly url: string;
   /** The access key ids the finding's resources name (the key an attacker used); empty when none. */
   readonly accessKeyIds: string[];
+  /** When the reported activity happened (ISO 8601): CloudTrail's `eventTime`, a finding's last update. */
+  readonly time: string;
+  /** The CloudTrail call the alert reports, as `service:Operation` (`kms:DisableKey`); empty when none. */
+  readonly apiCall: string;
+  /** Who made the call (the IAM principal a playbook may contain); empty fields when unknown. */
+  readonly actor: ActorView;
 }
 
 /** The incident the execution works on. */

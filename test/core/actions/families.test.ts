@@ -83,8 +83,8 @@ describe('family registries', () => {
     // Assess
     expect(services).toEqual({
       context: [],
-      enrich: ['autoScaling', 'ec2', 'elbv2', 'iam'],
-      contain: ['autoScaling', 'ec2', 'elbv2', 'iam', 's3'],
+      enrich: ['autoScaling', 'ec2', 'elbv2', 'iam', 'kms'],
+      contain: ['autoScaling', 'cloudtrail', 'ec2', 'elbv2', 'iam', 'kms', 's3'],
       release: ['autoScaling', 'ec2', 'elbv2', 'iam', 's3'],
       notify: [],
       approve: [],

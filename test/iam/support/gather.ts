@@ -5,6 +5,8 @@ import ec2Compromise from '../../../playbooks/ec2-instance-compromise.ts';
 import ec2Release from '../../../playbooks/ec2-instance-release.ts';
 import iamCompromise from '../../../playbooks/iam-credential-compromise.ts';
 import iamRelease from '../../../playbooks/iam-credential-release.ts';
+import kmsRelease from '../../../playbooks/kms-key-deletion-release.ts';
+import kmsDeletion from '../../../playbooks/kms-key-deletion-scheduled.ts';
 import s3PublicBucket from '../../../playbooks/s3-public-bucket.ts';
 import s3Release from '../../../playbooks/s3-public-bucket-release.ts';
 import {
@@ -12,6 +14,7 @@ import {
   guardDutyAccessKeyFinding,
   guardDutyInstanceFinding,
 } from '../../support/events.ts';
+import { loadFixture } from '../../support/fixtures.ts';
 import { MEMBER, SECURITY } from './accounts.ts';
 import type { RecordedCall } from './authorize.ts';
 import { runAs, type TappedCall, tapped } from './tap.ts';
@@ -43,6 +46,12 @@ interface Case {
 }
 
 const INSTANCE = 'i-0a1b2c3d4e5f60718';
+const KMS_KEY = '1234abcd-12ab-34cd-56ef-1234567890ab';
+
+/** A fixture event moved to `account` (its ids and ARNs). */
+function fixtureIn(file: string, account: string): unknown {
+  return JSON.parse(JSON.stringify(loadFixture(file)).replaceAll(SECURITY.account, account));
+}
 const NO_BLOCK = {
   blockPublicAcls: false,
   ignorePublicAcls: false,
@@ -145,6 +154,31 @@ export const CASES: readonly Case[] = [
     },
   },
   {
+    name: 'restore a KMS key scheduled for deletion, revoke then release the calling role',
+    playbook: kmsDeletion,
+    release: kmsRelease,
+    event: (account) => fixtureIn('cloudtrail/api-call-kms-schedulekeydeletion.json', account),
+  },
+  {
+    name: 'enable a disabled KMS key, contain then release the calling user',
+    playbook: kmsDeletion,
+    release: kmsRelease,
+    event: (account) => fixtureIn('cloudtrail/api-call-kms-disablekey.json', account),
+    edit: (world) => {
+      const key = world.kms.keys[KMS_KEY];
+      if (key !== undefined) {
+        key.keyState = 'Disabled';
+        delete key.deletionDate;
+      }
+    },
+  },
+  {
+    name: 'KMS key restored, containment of the caller denied',
+    playbook: kmsDeletion,
+    deny: true,
+    event: (account) => fixtureIn('cloudtrail/api-call-kms-schedulekeydeletion.json', account),
+  },
+  {
     name: 'bucket release without containment',
     playbook: s3Release,
     event: (account) => accessAnalyzerPublicBucket({ bucket: 'payments-exports', account }),
@@ -156,7 +190,7 @@ function worldIn(account: string): WorldData {
   return JSON.parse(JSON.stringify(exampleWorld()).replaceAll(SECURITY.account, account)) as WorldData;
 }
 
-const RESOURCE_SERVICES = new Set(['ec2', 'iam', 'autoScaling', 'elbv2', 's3']);
+const RESOURCE_SERVICES = new Set(['ec2', 'iam', 'autoScaling', 'elbv2', 's3', 'kms', 'cloudtrail']);
 
 /** Runs every case in both accounts and returns every call, attributed. */
 export async function gatherScenarioCalls(): Promise<GatheredCall[]> {

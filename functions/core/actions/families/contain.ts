@@ -1,6 +1,7 @@
 import { isolateInstanceAction } from '../ec2.ts';
 import { defineFamily } from '../family.ts';
 import { containUserAction, revokeRoleSessionsAction } from '../iam.ts';
+import { restoreKmsKeyAction } from '../kms/restore-kms-key.ts';
 import { blockBucketPublicAccessAction } from '../s3.ts';
 
 /** The contain family: the actions that cut a compromised resource off. */
@@ -9,4 +10,5 @@ export const containFamily = defineFamily('contain', [
   containUserAction,
   revokeRoleSessionsAction,
   blockBucketPublicAccessAction,
+  restoreKmsKeyAction,
 ]);

@@ -1,8 +1,10 @@
 import type { ServiceFactories } from '../clients.ts';
 import { autoScalingService } from './auto-scaling.ts';
+import { cloudTrailService } from './cloudtrail.ts';
 import { ec2Service } from './ec2.ts';
 import { elbv2Service } from './elbv2.ts';
 import { iamService } from './iam.ts';
+import { kmsService } from './kms.ts';
 import { s3Service } from './s3.ts';
 
 /**
@@ -18,4 +20,6 @@ export const ALL_SERVICES: Required<ServiceFactories> = {
   ...autoScalingService,
   ...elbv2Service,
   ...s3Service,
+  ...kmsService,
+  ...cloudTrailService,
 };

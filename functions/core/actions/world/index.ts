@@ -1,16 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { ServiceName, WorldBackend } from '../clients.ts';
+import { CloudTrailWorldSchema, handleCloudTrail } from './cloudtrail.ts';
 import { Ec2WorldSchema, handleEc2 } from './ec2.ts';
 import { UnsupportedWorldCallError } from './errors.ts';
 import { handleIam, IamWorldSchema } from './iam.ts';
+import { handleKms, KmsWorldSchema } from './kms.ts';
 import { handleS3, S3WorldSchema } from './s3.ts';
 
 export { UnsupportedWorldCallError, WorldApiError } from './errors.ts';
 
 /**
  * A world file: the AWS resources a local run sees (instances, security groups, ENIs, Auto
- * Scaling groups, target groups, Elastic IPs, volumes, IAM users, keys, roles, buckets...).
+ * Scaling groups, target groups, Elastic IPs, volumes, IAM users, keys, roles, buckets, KMS keys, the CloudTrail event history...).
  * Actions read it through the same SDK calls they make on AWS, and their writes change it in
  * memory, so running an action twice behaves as on AWS (the second run finds the work done).
  *
@@ -23,6 +25,8 @@ export const WorldSchema = z.strictObject({
   ec2: Ec2WorldSchema.default(Ec2WorldSchema.parse({})),
   iam: IamWorldSchema.default(IamWorldSchema.parse({})),
   s3: S3WorldSchema.default(S3WorldSchema.parse({})),
+  kms: KmsWorldSchema.default(KmsWorldSchema.parse({})),
+  cloudtrail: CloudTrailWorldSchema.default(CloudTrailWorldSchema.parse({})),
 });
 export type WorldData = z.infer<typeof WorldSchema>;
 
@@ -65,6 +69,10 @@ export class LocalWorld implements WorldBackend {
         return handleIam(this.state.iam, api, params);
       case 's3':
         return handleS3(this.state.s3, api, params);
+      case 'kms':
+        return handleKms(this.state.kms, api, params);
+      case 'cloudtrail':
+        return handleCloudTrail(this.state.cloudtrail, api, params);
       default:
         throw new UnsupportedWorldCallError(service, api);
     }
