@@ -355,6 +355,16 @@ function scopeOf(action: string, account: string): readonly Scope[] {
       },
     ];
   }
+  if (service === 'cloudtrail' && name !== 'LookupEvents') {
+    return [
+      {
+        resources: [`arn:${partition}:cloudtrail:*:${account}:trail/*`],
+        why:
+          'CloudTrail trails of this account (trail/*): the trail an incident names is only known at run time; ' +
+          "an organization trail of the management account is outside this account's ARNs and is never changed.",
+      },
+    ];
+  }
   if (service === 'cloudtrail' && name === 'LookupEvents') {
     return [
       {

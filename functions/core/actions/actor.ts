@@ -75,13 +75,37 @@ export function actorOf(ocsf: OcsfEvent): ActorView {
 
 /**
  * The API call an alert reports as `service:Operation` (`kms:ScheduleKeyDeletion`), the form
- * triggers' `apiCalls` use; empty when it reports none.
+ * triggers' `apiCalls` use: a CloudTrail record's own call, else the call a GuardDuty finding
+ * describes (`awsApiCallAction`, kept as its first evidence); empty when it reports none.
  *
  * @example
  * apiCallView(cloudTrailAlert.ocsf); // 'kms:ScheduleKeyDeletion'
+ * apiCallView(guardDutyStealthAlert.ocsf); // 'cloudtrail:StopLogging'
  */
 export function apiCallView(ocsf: OcsfEvent): string {
-  const service = ocsf.api?.service?.name;
-  if (ocsf.api?.operation === undefined || service === undefined) return '';
-  return `${service.replace(/\.amazonaws\.com$/, '')}:${ocsf.api.operation}`;
+  const api = ocsf.api ?? ocsf.evidences?.find((e) => e.api?.service?.name !== undefined)?.api;
+  const service = api?.service?.name;
+  if (api?.operation === undefined || service === undefined) return '';
+  return `${service.replace(/\.amazonaws\.com$/, '')}:${api.operation}`;
+}
+
+/** One resource of an alert, as a playbook reads it (`alert.resources`). */
+export interface ResourceView {
+  readonly type: string;
+  readonly uid: string;
+  /** Empty when the alert does not say. */
+  readonly region: string;
+}
+
+/**
+ * The alert's resources with a type and an id, in the alert's order (the primary one first).
+ *
+ * @example
+ * resourcesView(guardDutyStealthAlert.ocsf);
+ * // [{ type: 'AWS::IAM::AccessKey', uid: 'AKIA…', region: 'us-east-1' }, { type: 'AWS::CloudTrail::Trail', uid: 'arn:…:trail/main', region: 'us-east-1' }]
+ */
+export function resourcesView(ocsf: OcsfEvent): ResourceView[] {
+  return (ocsf.resources ?? []).flatMap((r) =>
+    r.type === undefined || r.uid === undefined ? [] : [{ type: r.type, uid: r.uid, region: r.region ?? '' }],
+  );
 }

@@ -6,7 +6,7 @@ import { declares } from '../permissions.ts';
 import type { AlertView, IncidentView } from '../playbooks/sdk.ts';
 import { alertOcsf } from '../store/queries.ts';
 import { AlertItemSchema, IncidentItemSchema, keys } from '../store/table.ts';
-import { actorOf, apiCallView } from './actor.ts';
+import { actorOf, apiCallView, resourcesView } from './actor.ts';
 import { ResourceNotFoundError } from './errors.ts';
 import { AccessKeyIdSchema } from './iam-attacker-keys.ts';
 import { safetyKeys } from './safety.ts';
@@ -99,6 +99,7 @@ export async function loadContext(
       time: new Date(ocsf.time).toISOString(),
       apiCall: apiCallView(ocsf),
       actor: actorOf(ocsf),
+      resources: resourcesView(ocsf),
     },
     incident: {
       id: incident.id,

@@ -1,5 +1,6 @@
 import type { CallDeclaration } from '../permissions.ts';
 import { requestApprovalAction } from './approval.ts';
+import { restoreTrailLoggingAction } from './cloudtrail/restore-trail-logging.ts';
 import { enrichInstanceAction, isolateInstanceAction, releaseInstanceAction } from './ec2.ts';
 import { assessActorAction } from './iam/assess-actor.ts';
 import {
@@ -34,6 +35,7 @@ export const ACTIONS: readonly ActionDefinition[] = [
   enrichKmsKeyAction,
   assessActorAction,
   restoreKmsKeyAction,
+  restoreTrailLoggingAction,
 ] as readonly ActionDefinition[];
 
 /** The actions a family's function runs. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ActorView } from '../actions/actor.ts';
+import type { ActorView, ResourceView } from '../actions/actor.ts';
 import { type ActionErrorName, NON_RETRYABLE_ERRORS } from '../actions/errors.ts';
 import type { ActionDefinition } from '../actions/types.ts';
 import type { Trigger } from './trigger.ts';
@@ -50,6 +50,8 @@ export interface AlertView {
   readonly apiCall: string;
   /** Who made the call (the IAM principal a playbook may contain); empty fields when unknown. */
   readonly actor: ActorView;
+  /** The alert's resources (type, id, Region), the primary one first. */
+  readonly resources: ResourceView[];
 }
 
 /** The incident the execution works on. */

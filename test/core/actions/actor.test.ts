@@ -51,6 +51,18 @@ describe('actorOf', () => {
     // Assess
     expect(actorOf(ocsf).type).toBe('IAMUser');
     expect(actorOf(ocsf).name).not.toBe('');
-    expect(apiCallView(ocsf)).toBe('');
+  });
+
+  it('reads the call a GuardDuty finding describes when the alert records none itself', () => {
+    // Act
+    const { ocsf } = alertFrom(loadFixture('guardduty/iam-stealth-cloudtrail-logging-disabled.json'));
+
+    // Assess
+    expect(apiCallView(ocsf)).toBe('cloudtrail:StopLogging');
+    expect(actorOf(ocsf)).toMatchObject({
+      type: 'IAMUser',
+      name: 'mallory',
+      accessKeyIds: ['AKIARIPOSTEDEMO2KEYX'],
+    });
   });
 });

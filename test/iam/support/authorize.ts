@@ -410,7 +410,23 @@ export async function authorizationsOf(
     case 'cloudtrail': {
       // LookupEvents reads the Region's event history: no resource.
       if (call.api === 'LookupEvents') return [await one('*')];
-      throw new Error(`no authorization mapping for cloudtrail ${call.api}`);
+      // The trail calls name the trail (name or ARN) by Name, TrailName or ResourceIdList.
+      const named = String(p.Name ?? p.TrailName ?? (p.ResourceIdList as string[] | undefined)?.[0]);
+      const name = named.split('/').at(-1) ?? named;
+      const trails = { ...ctx.initial?.cloudtrail.trails, ...ctx.world.cloudtrail.trails };
+      // A deleted trail (GetTrail answers TrailNotFoundException) is authorized on the ARN it had.
+      const trail = trails[name];
+      const fromArn = named.startsWith('arn:') ? named.split(':') : undefined;
+      const arn = await arnOf(
+        'cloudtrail',
+        'trail',
+        {
+          account: trail?.accountId ?? fromArn?.[4] ?? call.account,
+          region: trail?.homeRegion ?? fromArn?.[3] ?? call.region,
+        },
+        name,
+      );
+      return [await one(arn, tagContext(['aws:ResourceTag'], (trail?.tags ?? {}) as Tags))];
     }
     default:
       return [await one(ctx.riposteResource(call))];

@@ -1,6 +1,7 @@
 import { exampleWorld, scenario } from '../../../cli/local/testkit.ts';
 import type { WorldData } from '../../../functions/core/actions/world/index.ts';
 import type { Playbook } from '../../../functions/core/playbooks/sdk.ts';
+import cloudTrailLogging from '../../../playbooks/cloudtrail-logging-disabled.ts';
 import ec2Compromise from '../../../playbooks/ec2-instance-compromise.ts';
 import ec2Release from '../../../playbooks/ec2-instance-release.ts';
 import iamCompromise from '../../../playbooks/iam-credential-compromise.ts';
@@ -177,6 +178,22 @@ export const CASES: readonly Case[] = [
     playbook: kmsDeletion,
     deny: true,
     event: (account) => fixtureIn('cloudtrail/api-call-kms-schedulekeydeletion.json', account),
+  },
+  {
+    name: 'restart a stopped trail, contain the calling user',
+    playbook: cloudTrailLogging,
+    event: (account) => fixtureIn('cloudtrail/api-call-cloudtrail-stoplogging.json', account),
+  },
+  {
+    name: 'restore reduced event selectors, revoke the calling role',
+    playbook: cloudTrailLogging,
+    event: (account) => fixtureIn('cloudtrail/api-call-cloudtrail-puteventselectors.json', account),
+  },
+  {
+    name: 'deleted trail reported, containment of the caller denied',
+    playbook: cloudTrailLogging,
+    deny: true,
+    event: (account) => fixtureIn('cloudtrail/api-call-cloudtrail-deletetrail.json', account),
   },
   {
     name: 'bucket release without containment',

@@ -1,3 +1,4 @@
+import { restoreTrailLoggingAction } from '../cloudtrail/restore-trail-logging.ts';
 import { isolateInstanceAction } from '../ec2.ts';
 import { defineFamily } from '../family.ts';
 import { containUserAction, revokeRoleSessionsAction } from '../iam.ts';
@@ -11,4 +12,5 @@ export const containFamily = defineFamily('contain', [
   revokeRoleSessionsAction,
   blockBucketPublicAccessAction,
   restoreKmsKeyAction,
+  restoreTrailLoggingAction,
 ]);

@@ -62,3 +62,45 @@ describe('world: CloudTrail LookupEvents', () => {
     ).toThrow(expect.objectContaining({ name: 'InvalidLookupAttributesException' }));
   });
 });
+
+describe('world: CloudTrail trails', () => {
+  const world = () =>
+    CloudTrailWorldSchema.parse({
+      trails: {
+        own: { s3BucketName: 'logs', isLogging: false },
+        org: { accountId: '999988887777', isOrganizationTrail: true, s3BucketName: 'org-logs' },
+      },
+    });
+
+  it('starts a trail named by name or ARN, and answers a new trail’s default selectors', () => {
+    // Prepare
+    const cloudtrail = world();
+
+    // Act
+    handleCloudTrail(cloudtrail, 'StartLogging', {
+      Name: 'arn:aws:cloudtrail:eu-west-1:111122223333:trail/own',
+    });
+
+    // Assess
+    expect(handleCloudTrail(cloudtrail, 'GetTrailStatus', { Name: 'own' })).toEqual({ IsLogging: true });
+    expect(handleCloudTrail(cloudtrail, 'GetEventSelectors', { TrailName: 'own' })).toMatchObject({
+      EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true }],
+    });
+  });
+
+  it('lets a member read but not change the management account’s organization trail', () => {
+    // Prepare
+    const cloudtrail = world();
+
+    // Act & Assess
+    expect(handleCloudTrail(cloudtrail, 'GetTrail', { Name: 'org' })).toMatchObject({
+      Trail: { TrailARN: 'arn:aws:cloudtrail:eu-west-1:999988887777:trail/org', IsOrganizationTrail: true },
+    });
+    expect(() => handleCloudTrail(cloudtrail, 'StopLogging', { Name: 'org' })).toThrow(
+      expect.objectContaining({ name: 'AccessDeniedException' }),
+    );
+    expect(() => handleCloudTrail(cloudtrail, 'GetTrail', { Name: 'gone' })).toThrow(
+      expect.objectContaining({ name: 'TrailNotFoundException' }),
+    );
+  });
+});
