@@ -64,6 +64,8 @@ export const RestoreKmsKeyOutputSchema = z.object({
   /** `DescribeKey` read back: the expected state, no deletion date. */
   verification: VerificationSchema,
   notes: z.array(z.string()),
+  /** What the notification asks an operator to do by hand (a key left disabled for want of history). */
+  operatorActions: z.array(z.string()),
 });
 export type RestoreKmsKeyOutput = z.infer<typeof RestoreKmsKeyOutputSchema>;
 
@@ -225,6 +227,10 @@ export const restoreKmsKeyAction = defineAction({
       expectedState,
       verification: await verifyKeyRestored(kms, key.arn, expectedState, env),
       notes,
+      operatorActions:
+        expectedState === 'Disabled' && saved.prior.enabled === null
+          ? [`decide whether KMS key ${key.arn} must be enabled again (EnableKey): Riposte left it Disabled`]
+          : [],
     };
   },
 });

@@ -93,6 +93,9 @@ describe('restore-kms-key', () => {
     expect(output.enabledBeforeChange).toBeNull();
     expect(output.expectedState).toBe('Disabled');
     expect(output.notes.join(' ')).toMatch(/could not be established/);
+    expect(output.operatorActions).toEqual([
+      expect.stringMatching(/^decide whether KMS key .* must be enabled again/),
+    ]);
   });
 
   it('leaves the change’s own event out of the history', async () => {
