@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { enrichInstanceAction } from '../functions/core/actions/ec2.ts';
+import { enrichInstanceAction } from '../functions/core/actions/ec2/enrich-instance.ts';
 import { definePlaybook, type Playbook } from '../functions/core/playbooks/sdk.ts';
 import { REPO_ROOT } from './support.ts';
 
@@ -65,7 +65,7 @@ export function generatedPlaybooks(count: number): Playbook[] {
 /** The same playbook as a file of `playbooks/`, importing the SDK by absolute URL. */
 function playbookSource(id: string): string {
   const core = (file: string): string => pathToFileURL(path.join(REPO_ROOT, 'functions', 'core', file)).href;
-  return `import { enrichInstanceAction } from '${core('actions/ec2.ts')}';
+  return `import { enrichInstanceAction } from '${core('actions/ec2/enrich-instance.ts')}';
 import { definePlaybook } from '${core('playbooks/sdk.ts')}';
 
 export default definePlaybook({

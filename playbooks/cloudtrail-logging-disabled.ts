@@ -1,6 +1,7 @@
 import { restoreTrailLoggingAction } from '#core/actions/cloudtrail/restore-trail-logging.ts';
 import { assessActorAction } from '#core/actions/iam/assess-actor.ts';
-import { containUserAction, revokeRoleSessionsAction } from '#core/actions/iam.ts';
+import { containUserAction } from '#core/actions/iam/contain-iam-user.ts';
+import { revokeRoleSessionsAction } from '#core/actions/iam/revoke-role-sessions.ts';
 import { definePlaybook, type Flow } from '#core/playbooks/sdk.ts';
 
 const REFUSED = ['ProtectedResourceError', 'SampleAlertError', 'NotAllowedError', 'ApprovalRequiredError'];

@@ -1,4 +1,5 @@
-import { enrichInstanceAction, isolateInstanceAction } from '#core/actions/ec2.ts';
+import { enrichInstanceAction } from '#core/actions/ec2/enrich-instance.ts';
+import { isolateInstanceAction } from '#core/actions/ec2/isolate-instance.ts';
 import { definePlaybook } from '#core/playbooks/sdk.ts';
 
 /** GuardDuty finding types (native form) this playbook answers. */

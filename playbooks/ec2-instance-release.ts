@@ -1,4 +1,4 @@
-import { releaseInstanceAction } from '#core/actions/ec2.ts';
+import { releaseInstanceAction } from '#core/actions/ec2/release-instance.ts';
 import { definePlaybook } from '#core/playbooks/sdk.ts';
 
 /**

@@ -1,4 +1,6 @@
-import { containUserAction, enrichPrincipalAction, revokeRoleSessionsAction } from '#core/actions/iam.ts';
+import { containUserAction } from '#core/actions/iam/contain-iam-user.ts';
+import { enrichPrincipalAction } from '#core/actions/iam/enrich-principal.ts';
+import { revokeRoleSessionsAction } from '#core/actions/iam/revoke-role-sessions.ts';
 import { definePlaybook } from '#core/playbooks/sdk.ts';
 
 /** GuardDuty finding types (native form) that mean an IAM principal's credentials are in the wrong hands. */

@@ -1,4 +1,5 @@
-import { releaseRoleSessionsAction, releaseUserAction } from '#core/actions/iam.ts';
+import { releaseUserAction } from '#core/actions/iam/release-iam-user.ts';
+import { releaseRoleSessionsAction } from '#core/actions/iam/release-role-sessions.ts';
 import { definePlaybook } from '#core/playbooks/sdk.ts';
 
 const NOTHING_TO_RELEASE = 'NothingToReleaseError';

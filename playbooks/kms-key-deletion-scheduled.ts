@@ -1,5 +1,6 @@
 import { assessActorAction } from '#core/actions/iam/assess-actor.ts';
-import { containUserAction, revokeRoleSessionsAction } from '#core/actions/iam.ts';
+import { containUserAction } from '#core/actions/iam/contain-iam-user.ts';
+import { revokeRoleSessionsAction } from '#core/actions/iam/revoke-role-sessions.ts';
 import { enrichKmsKeyAction } from '#core/actions/kms/enrich-kms-key.ts';
 import { restoreKmsKeyAction } from '#core/actions/kms/restore-kms-key.ts';
 import { definePlaybook, type Flow } from '#core/playbooks/sdk.ts';

@@ -1,4 +1,4 @@
-import { releaseBucketPublicAccessAction } from '#core/actions/s3-release.ts';
+import { releaseBucketPublicAccessAction } from '#core/actions/s3/release-bucket-public-access.ts';
 import { definePlaybook } from '#core/playbooks/sdk.ts';
 
 /**

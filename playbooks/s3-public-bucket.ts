@@ -1,4 +1,4 @@
-import { blockBucketPublicAccessAction } from '#core/actions/s3.ts';
+import { blockBucketPublicAccessAction } from '#core/actions/s3/block-bucket-public-access.ts';
 import { definePlaybook } from '#core/playbooks/sdk.ts';
 
 /** Security Hub controls and Config rules that report a bucket open to the public. */

@@ -1,6 +1,6 @@
 import { GetExecutionHistoryCommand, type HistoryEvent, type SFNClient } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
-import { taskTokenHash } from '#core/actions/approval.ts';
+import { taskTokenHash } from '#core/actions/approval/token.ts';
 import { declares } from '#core/permissions.ts';
 import { OperatorError } from '../command.ts';
 

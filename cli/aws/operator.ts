@@ -1,5 +1,9 @@
-import { DECIDE_APPROVAL_CALLS, READ_APPROVAL_CALLS, TASK_RESPONSE_CALLS } from '#core/actions/approval.ts';
-import { EXECUTION_STATE_CALLS } from '#core/actions/approval-settlement.ts';
+import { EXECUTION_STATE_CALLS } from '#core/actions/approval/approval-settlement.ts';
+import {
+  DECIDE_APPROVAL_CALLS,
+  READ_APPROVAL_CALLS,
+  TASK_RESPONSE_CALLS,
+} from '#core/actions/approval/calls.ts';
 import { CASE_CALLS } from '#core/cases/calls.ts';
 import { DISPATCH_CALLS } from '#core/intake/dispatch.ts';
 import { OUTBOX_CALLS } from '#core/lifecycle/outbox.ts';

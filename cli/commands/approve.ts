@@ -1,12 +1,8 @@
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import {
-  type ApprovalItem,
-  decideApproval,
-  readApprovalItem,
-  recordApprovalDecision,
-} from '#core/actions/approval.ts';
+import { decideApproval, readApprovalItem, recordApprovalDecision } from '#core/actions/approval/decide.ts';
+import type { ApprovalItem } from '#core/actions/approval/token.ts';
 import { ApprovalTaskNotFoundError, findApprovalTaskToken } from '../aws/approval.ts';
 import { type Command, type CommandIo, UsageError, write } from '../command.ts';
 import { decideThroughServer } from '../console/client.ts';

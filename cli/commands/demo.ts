@@ -1,3 +1,4 @@
+import { existsSync, readdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -7,35 +8,39 @@ import { statusLabel } from '#core/lifecycle/status.ts';
 import { routesFor } from '#core/playbooks/registry.ts';
 import { listAlerts, listIncidents, listRejected } from '#core/store/queries.ts';
 import { type Command, write } from '../command.ts';
-import { c2Finding, malformedEvent, publicBucketFinding, torKeyFinding } from '../local/demo-events.ts';
 import type { LocalEngineEvent, LocalExecutionResult } from '../local/engine.ts';
-import { type LocalEvent, LocalPipeline } from '../local/pipeline.ts';
+import { LocalPipeline } from '../local/pipeline.ts';
 import { loadPlaybooksFor } from '../local/playbooks.ts';
 import { approvalDecider, loadWorldFor, runDispatched, saveWorld } from '../local/response.ts';
 import { LOCAL_DIR, loadProjectConfig } from '../local/runtime.ts';
-import { openLocalStore } from '../local/store.ts';
+import { DEFAULT_SCENARIO, SCENARIOS } from '../local/scenarios/index.ts';
+import { openLocalStore, storeExists } from '../local/store.ts';
 import { isoTime, layoutFor, progressBar, table } from '../output.ts';
 import { EXAMPLE_WORLD } from './run.ts';
 
-const HELP = `Usage: riposte demo [--prompt] [--storm N] [--json]
+const HELP = `Usage: riposte demo [--scenario NAME] [--prompt] [--storm N] [--data-dir DIR] [--json]
 
-Plays a simulated compromise through the whole local runtime (what \`npm start\` runs): the
+Plays a simulated incident through the whole local runtime (what \`npm start\` runs): the
 deployed rules, the ingest code on an embedded DynamoDB (.riposte/demo, reset at each run),
 the compiled playbooks on the local state-machine engine, and the actions in dry-run against
 examples/world.json. Nothing touches AWS.
 
-The scenario: an EC2 instance talking to a command-and-control domain, a leaked access key
-used from Tor, a bucket made public, a storm of duplicate deliveries of the first finding, and
-one malformed event.
+Scenarios:
+${Object.values(SCENARIOS)
+  .map((s) => `  ${s.name.padEnd(11)}  ${s.summary}${s.name === DEFAULT_SCENARIO ? ' (default)' : ''}`)
+  .join('\n')}
 
 Options:
-  --prompt     ask on the terminal for each approval (default: approve automatically)
-  --storm N    duplicate deliveries in the storm (default 500)
-  --json       print the summary as JSON`;
+  --scenario NAME  the scenario to play (default ${DEFAULT_SCENARIO})
+  --prompt         ask on the terminal for each approval (default: approve automatically)
+  --storm N        duplicate deliveries in the compromise scenario's storm (default 500)
+  --data-dir DIR   where the embedded store is kept (default .riposte/demo; emptied first)
+  --json           print the summary as JSON`;
 
-interface Step {
-  readonly title: string;
-  readonly events: () => LocalEvent[];
+/** A directory the demo may empty: absent, empty, or an embedded store of an earlier run. */
+function resettable(dataDir: string): boolean {
+  if (!existsSync(dataDir)) return true;
+  return readdirSync(dataDir).length === 0 || storeExists(dataDir);
 }
 
 export const demoCommand: Command = {
@@ -48,6 +53,8 @@ export const demoCommand: Command = {
       options: {
         prompt: { type: 'boolean', default: false },
         storm: { type: 'string', default: '500' },
+        scenario: { type: 'string', default: DEFAULT_SCENARIO },
+        'data-dir': { type: 'string' },
         json: { type: 'boolean', default: false },
       },
     });
@@ -56,11 +63,26 @@ export const demoCommand: Command = {
       write(io.stderr, 'riposte demo: --storm must be an integer from 1 to 100000');
       return 2;
     }
+    const scenario = Object.hasOwn(SCENARIOS, values.scenario) ? SCENARIOS[values.scenario] : undefined;
+    if (scenario === undefined) {
+      write(
+        io.stderr,
+        `riposte demo: no scenario ${values.scenario}: choose one of ${Object.keys(SCENARIOS).join(', ')}`,
+      );
+      return 2;
+    }
     const started = performance.now();
     const say = (text: string) => {
       if (!values.json) write(io.stdout, text);
     };
-    const dataDir = path.join(io.cwd, LOCAL_DIR, 'demo');
+    const dataDir = path.resolve(io.cwd, values['data-dir'] ?? path.join(LOCAL_DIR, 'demo'));
+    if (!resettable(dataDir)) {
+      write(
+        io.stderr,
+        `riposte demo: ${dataDir} is not empty and holds no Riposte store: choose another --data-dir`,
+      );
+      return 2;
+    }
     await rm(dataDir, { recursive: true, force: true });
     const config = loadProjectConfig(io.cwd);
     const { playbooks } = await loadPlaybooksFor(io, 'demo');
@@ -73,34 +95,9 @@ export const demoCommand: Command = {
     const executions: LocalExecutionResult[] = [];
     try {
       const now = Date.now();
-      const steps: Step[] = [
-        {
-          title: 'GuardDuty: instance i-0a1b2c3d4e5f60718 queries a command-and-control domain',
-          events: () => [{ input: 'c2', body: JSON.stringify(c2Finding(now)) }],
-        },
-        {
-          title: 'GuardDuty: the access key of payments-deployer is used from a Tor exit node',
-          events: () => [{ input: 'tor', body: JSON.stringify(torKeyFinding(now)) }],
-        },
-        {
-          title: 'Access Analyzer: bucket payments-exports is readable by anyone',
-          events: () => [{ input: 'bucket', body: JSON.stringify(publicBucketFinding(now)) }],
-        },
-        {
-          title: `A storm: the command-and-control finding delivered ${stormSize} more times`,
-          events: () =>
-            Array.from({ length: stormSize }, (_, i) => ({
-              input: `storm-${i}`,
-              body: JSON.stringify(c2Finding(now, i + 2)),
-            })),
-        },
-        {
-          title: 'A broken integration sends a truncated event',
-          events: () => [{ input: 'malformed', body: malformedEvent(now) }],
-        },
-      ];
+      const steps = scenario.steps({ now, stormSize });
       say(
-        `Riposte demo: local runtime, embedded store in ${path.relative(io.cwd, dataDir)}, world examples/world.json (dry-run)\n`,
+        `Riposte demo (${scenario.name}): local runtime, embedded store in ${path.relative(io.cwd, dataDir)}, world examples/world.json (dry-run)\n`,
       );
       const decide = values.prompt ? approvalDecider(undefined, io) : approvalDecider('approve', io);
       const onEvent = (event: LocalEngineEvent) => {

@@ -5,7 +5,8 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { type ApprovalItem, readApprovalItem } from '#core/actions/approval.ts';
+import { readApprovalItem } from '#core/actions/approval/decide.ts';
+import type { ApprovalItem } from '#core/actions/approval/token.ts';
 import { listTimeline, type TimelineEntry } from '#core/actions/state.ts';
 import { verificationLine } from '#core/actions/verify/check.ts';
 import { type CaseLogEntry, listCaseLog } from '#core/lifecycle/log.ts';

@@ -1,14 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type ApprovalDecisionResult, decideApproval } from '#core/actions/approval/decide.ts';
 import {
   type ApprovalDecision,
-  type ApprovalDecisionResult,
-  decideApproval,
   signApprovalToken,
   taskTokenHash,
   verifyApprovalToken,
-} from '#core/actions/approval.ts';
+} from '#core/actions/approval/token.ts';
 import { InvalidApprovalTokenError } from '#core/actions/errors.ts';
 import { safetyKeys } from '#core/actions/safety.ts';
 import { buildUpdate, condition, Placeholders } from '#core/store/expression.ts';

@@ -7,18 +7,17 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
+import { decideApproval, readApprovalItem } from '#core/actions/approval/decide.ts';
 import {
   type ApprovalItem,
   type ApprovalKey,
   type ApprovalPayload,
   approvalKeyFrom,
-  decideApproval,
-  readApprovalItem,
   taskTokenHash,
   verifyApprovalToken,
-} from '#core/actions/approval.ts';
+} from '#core/actions/approval/token.ts';
 import { InvalidApprovalTokenError } from '#core/actions/errors.ts';
-import { SecretsManagerReader } from '#core/actions/notify.ts';
+import { SecretsManagerReader } from '#core/actions/notify/transport.ts';
 
 /**
  * The approval endpoint (API Gateway HTTP API, payload v2): `/approve` and `/deny`, each with

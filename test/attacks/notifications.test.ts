@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import {
-  buildNotification,
-  deliverNotification,
-  NotifyInputSchema,
-  type NotifyTransport,
-  renderEmail,
-  renderSlack,
-} from '../../functions/core/actions/notify.ts';
-import { isAwsConsoleUrl, plainText } from '../../functions/core/actions/notify-text.ts';
+import { buildNotification } from '../../functions/core/actions/notify/build.ts';
+import { renderEmail } from '../../functions/core/actions/notify/channels/email.ts';
+import { renderSlack } from '../../functions/core/actions/notify/channels/slack.ts';
+import { deliverNotification } from '../../functions/core/actions/notify/deliver.ts';
+import { NotifyInputSchema } from '../../functions/core/actions/notify/message.ts';
+import { isAwsConsoleUrl, plainText } from '../../functions/core/actions/notify/text.ts';
+import type { NotifyTransport } from '../../functions/core/actions/notify/transport.ts';
 import { CallRecorder } from '../../functions/core/actions/recorder.ts';
 import { executionFacts, TEST_NOW } from '../support/action-env.ts';
 

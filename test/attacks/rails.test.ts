@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStore, openLocalStore } from '../../cli/local/store.ts';
 import { scenario } from '../../cli/local/testkit.ts';
-import { isolateInstanceAction } from '../../functions/core/actions/ec2.ts';
+import { isolateInstanceAction } from '../../functions/core/actions/ec2/isolate-instance.ts';
 import { BlastRadiusExceededError } from '../../functions/core/actions/errors.ts';
 import { DynamoSafetyRails } from '../../functions/core/actions/safety.ts';
 import { SafetyPolicySchema } from '../../functions/core/actions/types.ts';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { taskTokenHash } from '#core/actions/approval.ts';
+import { taskTokenHash } from '#core/actions/approval/token.ts';
 import { safetyKeys } from '#core/actions/safety.ts';
 import { openLocalStore } from '../../cli/local/store.ts';
 import { cli, runEvent } from '../support/cli.ts';

@@ -17,7 +17,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { taskTokenHash } from '#core/actions/approval.ts';
+import { taskTokenHash } from '#core/actions/approval/token.ts';
 import { safetyKeys } from '#core/actions/safety.ts';
 import { executionName } from '#core/intake/dispatch.ts';
 import { type IncidentItem, IncidentItemSchema, keys } from '#core/store/table.ts';

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readApprovalItem } from '#core/actions/approval.ts';
+import { readApprovalItem } from '#core/actions/approval/decide.ts';
 import { LocalApprovalGate } from '../../cli/local/approvals.ts';
 import { waitForActiveTable } from '../../cli/local/runtime.ts';
 import { type LocalStore, openLocalStore } from '../../cli/local/store.ts';

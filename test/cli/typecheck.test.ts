@@ -14,7 +14,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function playbookSource(path: string, value: string): string {
   const core = `${REPO_ROOT}/functions/core`;
   return [
-    `import { enrichInstanceAction } from '${core}/actions/ec2.ts';`,
+    `import { enrichInstanceAction } from '${core}/actions/ec2/enrich-instance.ts';`,
     `import { definePlaybook } from '${core}/playbooks/sdk.ts';`,
     '',
     'export default definePlaybook({',

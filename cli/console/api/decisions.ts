@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { readApprovalItem } from '#core/actions/approval.ts';
+import { readApprovalItem } from '#core/actions/approval/decide.ts';
 import { listTimeline } from '#core/actions/state.ts';
 import { UsageError } from '../../command.ts';
 import { type DecisionOutcome, decideDeployedApproval } from '../../commands/approve.ts';

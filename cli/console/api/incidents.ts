@@ -1,4 +1,5 @@
-import { type ApprovalItem, readApprovalItem } from '#core/actions/approval.ts';
+import { readApprovalItem } from '#core/actions/approval/decide.ts';
+import type { ApprovalItem } from '#core/actions/approval/token.ts';
 import { listTimeline, type TimelineEntry } from '#core/actions/state.ts';
 import { compilePlaybook } from '#core/playbooks/compile.ts';
 import { alertOcsf, listIncidents } from '#core/store/queries.ts';

@@ -1,5 +1,5 @@
 import type { OcsfEvent } from '../ocsf/schema.ts';
-import { AccessKeyIdSchema } from './iam-attacker-keys.ts';
+import { AccessKeyIdSchema } from './iam/shared/attacker-keys.ts';
 
 /**
  * Who made the call an alert reports, as a playbook reads it (`alert.actor`): the IAM principal a

@@ -4,6 +4,8 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { KMSClient } from '@aws-sdk/client-kms';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { RDSClient } from '@aws-sdk/client-rds';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type {
   AwsCredentialIdentity,
@@ -42,6 +44,10 @@ export interface AwsClients {
   readonly kms: KMSClient;
   /** CloudTrail of the incident's Region (trails, event selectors, `LookupEvents` history). */
   readonly cloudtrail: CloudTrailClient;
+  /** Lambda functions of the incident's account (not Riposte's own: those are invoked by the state machines). */
+  readonly lambda: LambdaClient;
+  /** Amazon RDS (DB instances and their snapshots). */
+  readonly rds: RDSClient;
 }
 
 export type ServiceName = keyof AwsClients;
@@ -113,6 +119,8 @@ const SERVICE_NAMES: readonly ServiceName[] = [
   'autoScaling',
   'elbv2',
   's3',
+  'lambda',
+  'rds',
   'kms',
   'cloudtrail',
 ];

@@ -1,3 +1,4 @@
+// Long: the catalogue of named errors the state machines match on, one small class each.
 import { RiposteError } from '../errors.ts';
 
 /**

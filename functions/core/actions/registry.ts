@@ -1,35 +1,51 @@
 import type { CallDeclaration } from '../permissions.ts';
-import { requestApprovalAction } from './approval.ts';
+import { APPROVAL_ACTIONS } from './approval/index.ts';
+import { requestApprovalAction } from './approval/request-approval.ts';
+import { CLOUDTRAIL_ACTIONS } from './cloudtrail/index.ts';
 import { restoreTrailLoggingAction } from './cloudtrail/restore-trail-logging.ts';
-import { enrichInstanceAction, isolateInstanceAction, releaseInstanceAction } from './ec2.ts';
+import { enrichInstanceAction } from './ec2/enrich-instance.ts';
+import { EC2_ACTIONS } from './ec2/index.ts';
+import { isolateInstanceAction } from './ec2/isolate-instance.ts';
+import { releaseInstanceAction } from './ec2/release-instance.ts';
 import { assessActorAction } from './iam/assess-actor.ts';
-import {
-  containUserAction,
-  enrichPrincipalAction,
-  releaseRoleSessionsAction,
-  releaseUserAction,
-  revokeRoleSessionsAction,
-} from './iam.ts';
+import { containUserAction } from './iam/contain-iam-user.ts';
+import { enrichPrincipalAction } from './iam/enrich-principal.ts';
+import { IAM_ACTIONS } from './iam/index.ts';
+import { releaseUserAction } from './iam/release-iam-user.ts';
+import { releaseRoleSessionsAction } from './iam/release-role-sessions.ts';
+import { revokeRoleSessionsAction } from './iam/revoke-role-sessions.ts';
+import { rootCredentialRunbookAction } from './iam/root-credential-runbook.ts';
 import { enrichKmsKeyAction } from './kms/enrich-kms-key.ts';
+import { KMS_ACTIONS } from './kms/index.ts';
 import { restoreKmsKeyAction } from './kms/restore-kms-key.ts';
-import { notifyAction } from './notify.ts';
+import { enrichLambdaFunctionAction } from './lambda/enrich-lambda-function.ts';
+import { LAMBDA_ACTIONS } from './lambda/index.ts';
+import { releaseLambdaFunctionAction } from './lambda/release-lambda-function.ts';
+import { throttleLambdaFunctionAction } from './lambda/throttle-lambda-function.ts';
+import { NOTIFY_ACTIONS } from './notify/index.ts';
+import { notifyAction } from './notify/notify.ts';
 import { runnerCallsOf } from './runner.ts';
-import { blockBucketPublicAccessAction } from './s3.ts';
-import { releaseBucketPublicAccessAction } from './s3-release.ts';
+import { blockBucketPublicAccessAction } from './s3/block-bucket-public-access.ts';
+import { S3_ACTIONS } from './s3/index.ts';
+import { releaseBucketPublicAccessAction } from './s3/release-bucket-public-access.ts';
 import type { ActionDefinition, ActionFamily } from './types.ts';
 
 /** Every action Riposte ships, by id. Playbooks reference them; each family's function hosts its own. */
 export const ACTIONS: readonly ActionDefinition[] = [
   enrichInstanceAction,
   enrichPrincipalAction,
+  enrichLambdaFunctionAction,
+  rootCredentialRunbookAction,
   isolateInstanceAction,
   containUserAction,
   revokeRoleSessionsAction,
   blockBucketPublicAccessAction,
+  throttleLambdaFunctionAction,
   releaseInstanceAction,
   releaseUserAction,
   releaseRoleSessionsAction,
   releaseBucketPublicAccessAction,
+  releaseLambdaFunctionAction,
   notifyAction,
   requestApprovalAction,
   enrichKmsKeyAction,
@@ -37,6 +53,25 @@ export const ACTIONS: readonly ActionDefinition[] = [
   restoreKmsKeyAction,
   restoreTrailLoggingAction,
 ] as readonly ActionDefinition[];
+
+/**
+ * The same actions by the folder they live in (`actions/<service>/<action-id>.ts`): the AWS
+ * service they act on, or `notify` and `approval`. The README's table of actions is checked
+ * against it (`test/docs/actions-table.test.ts`).
+ *
+ * @example
+ * ACTIONS_BY_SERVICE.ec2.map((action) => action.id); // ['enrich-instance', 'isolate-instance', 'release-instance']
+ */
+export const ACTIONS_BY_SERVICE: Readonly<Record<string, readonly ActionDefinition[]>> = {
+  ec2: EC2_ACTIONS,
+  iam: IAM_ACTIONS,
+  s3: S3_ACTIONS,
+  lambda: LAMBDA_ACTIONS,
+  kms: KMS_ACTIONS,
+  cloudtrail: CLOUDTRAIL_ACTIONS,
+  notify: NOTIFY_ACTIONS,
+  approval: APPROVAL_ACTIONS,
+};
 
 /** The actions a family's function runs. */
 export function actionsOfFamily(family: ActionFamily): ActionDefinition[] {

@@ -1,3 +1,4 @@
+// Long: runAction is the one sequence every action passes through (parse, mode, clients, rails, timeline, events), kept whole so its order is audited in one place.
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { InvalidInputError } from '../errors.ts';
 import type { LifecycleEvent, LifecyclePublisher } from '../lifecycle/events.ts';
@@ -33,6 +34,7 @@ import { CallRecorder } from './recorder.ts';
 import { assertSomethingToRelease, RELEASE_GUARD_CALLS } from './release-guard.ts';
 import { KILL_SWITCH_CALLS, SAFETY_RAILS_CALLS } from './safety.ts';
 import { CONTAINMENT_STATE_CALLS, TIMELINE_CALLS } from './state.ts';
+import { timelineFactsOf } from './timeline-facts.ts';
 import {
   type ActionDefinition,
   type ActionFamily,
@@ -234,6 +236,7 @@ export async function runAction(raw: unknown, runnerDeps: RunnerDeps): Promise<A
       dryRun,
       outcome: 'succeeded',
       calls: recorder.calls,
+      ...timelineFactsOf(checked),
       ...(verification === undefined ? {} : { verification }),
     });
     if (action.family === 'approve') await recordStep(deps.store, facts, { kind: 'approval-requested' });

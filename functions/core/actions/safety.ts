@@ -1,3 +1,4 @@
+// Long: every safety rail in one file (sample, kill switch, accounts, regions, protected tag, blast radius, approvals), so a review of what containment may touch reads one place.
 import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';

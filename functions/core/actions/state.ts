@@ -1,3 +1,4 @@
+// Long: the DynamoDB stores of containment state and the timeline, each beside the calls it declares.
 import { randomBytes } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';

@@ -84,6 +84,20 @@ export const RelatedEventSchema = z.looseObject({
   product_uid: optionalString,
 });
 
+/** An ATT&CK tactic or technique (OCSF `tactic`, `technique`). */
+const AttackReferenceSchema = z.looseObject({
+  name: optionalString,
+  uid: optionalString,
+  src_url: optionalString,
+});
+
+/** OCSF `attack`: the MITRE ATT&CK tactic and technique a finding relates to. */
+export const AttackSchema = z.looseObject({
+  tactic: z.optional(AttackReferenceSchema),
+  technique: z.optional(AttackReferenceSchema),
+});
+export type OcsfAttack = z.infer<typeof AttackSchema>;
+
 export const FindingInfoSchema = z.looseObject({
   uid: z.string(),
   title: optionalString,
@@ -97,6 +111,7 @@ export const FindingInfoSchema = z.looseObject({
   product_uid: optionalString,
   related_events: z.optional(z.array(RelatedEventSchema)),
   related_events_count: optionalInt,
+  attacks: z.optional(z.array(AttackSchema)),
 });
 
 export const KeyValueSchema = z.looseObject({ name: z.string(), value: optionalString });
@@ -171,6 +186,7 @@ export const EvidenceSchema = z.looseObject({
   dst_endpoint: z.optional(NetworkEndpointSchema),
   api: z.optional(ApiSchema),
   query: z.optional(z.looseObject({ hostname: z.string() })),
+  http_request: z.optional(z.looseObject({ user_agent: optionalString })),
   connection_info: z.optional(
     z.looseObject({
       direction_id: int,

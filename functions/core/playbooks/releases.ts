@@ -12,4 +12,5 @@ export const RELEASE_PLAYBOOKS: Readonly<Record<string, string>> = {
   'AWS::S3::Bucket': 's3-public-bucket-release',
   // The caller kms-key-deletion-scheduled contained; the key itself is never put back.
   'AWS::KMS::Key': 'kms-key-deletion-release',
+  'AWS::Lambda::Function': 'lambda-function-release',
 };

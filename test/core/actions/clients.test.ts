@@ -89,6 +89,8 @@ describe('createClients services', () => {
       'elbv2',
       'iam',
       'kms',
+      'lambda',
+      'rds',
       's3',
     ]);
   });

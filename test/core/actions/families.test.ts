@@ -8,7 +8,7 @@ import { enrichFamily } from '../../../functions/core/actions/families/enrich.ts
 import { notifyFamily } from '../../../functions/core/actions/families/notify.ts';
 import { releaseFamily } from '../../../functions/core/actions/families/release.ts';
 import { defineFamily, FamilyRegistryError } from '../../../functions/core/actions/family.ts';
-import { notifyAction } from '../../../functions/core/actions/notify.ts';
+import { notifyAction } from '../../../functions/core/actions/notify/notify.ts';
 import { ACTIONS, actionsOfFamily } from '../../../functions/core/actions/registry.ts';
 import { servicesOf } from '../../../functions/core/actions/runner.ts';
 import { ACTION_FAMILIES, type ActionFamily } from '../../../functions/core/actions/types.ts';
@@ -83,9 +83,9 @@ describe('family registries', () => {
     // Assess
     expect(services).toEqual({
       context: [],
-      enrich: ['autoScaling', 'ec2', 'elbv2', 'iam', 'kms'],
-      contain: ['autoScaling', 'cloudtrail', 'ec2', 'elbv2', 'iam', 'kms', 's3'],
-      release: ['autoScaling', 'ec2', 'elbv2', 'iam', 's3'],
+      enrich: ['autoScaling', 'ec2', 'elbv2', 'iam', 'kms', 'lambda'],
+      contain: ['autoScaling', 'cloudtrail', 'ec2', 'elbv2', 'iam', 'kms', 'lambda', 's3'],
+      release: ['autoScaling', 'ec2', 'elbv2', 'iam', 'lambda', 's3'],
       notify: [],
       approve: [],
     });

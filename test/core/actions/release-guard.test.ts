@@ -2,7 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import type { StoreAccess } from '../../../functions/core/actions/context.ts';
 import { NothingToReleaseError } from '../../../functions/core/actions/errors.ts';
-import { caughtOutcome, operatorActionsOf } from '../../../functions/core/actions/notify-todo.ts';
+import { caughtOutcome, operatorActionsOf } from '../../../functions/core/actions/notify/todo.ts';
 import { assertSomethingToRelease } from '../../../functions/core/actions/release-guard.ts';
 
 const FACTS = { incidentId: 'inc-0123' };

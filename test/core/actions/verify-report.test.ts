@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { buildNotification, renderEmail, renderSlack } from '../../../functions/core/actions/notify.ts';
+import { buildNotification } from '../../../functions/core/actions/notify/build.ts';
+import { renderEmail } from '../../../functions/core/actions/notify/channels/email.ts';
+import { renderSlack } from '../../../functions/core/actions/notify/channels/slack.ts';
 import { runAction } from '../../../functions/core/actions/runner.ts';
-import { blockBucketPublicAccessAction } from '../../../functions/core/actions/s3.ts';
-import { releaseBucketPublicAccessAction } from '../../../functions/core/actions/s3-release.ts';
+import { blockBucketPublicAccessAction } from '../../../functions/core/actions/s3/block-bucket-public-access.ts';
+import { releaseBucketPublicAccessAction } from '../../../functions/core/actions/s3/release-bucket-public-access.ts';
 import { MemoryContainmentState, MemoryTimeline } from '../../../functions/core/actions/state.ts';
 import { type ActionDefinition, defineAction } from '../../../functions/core/actions/types.ts';
 import type { Verification } from '../../../functions/core/actions/verify/check.ts';

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { isolateInstanceAction, releaseInstanceAction } from '../../../functions/core/actions/ec2.ts';
+import { isolateInstanceAction } from '../../../functions/core/actions/ec2/isolate-instance.ts';
+import { releaseInstanceAction } from '../../../functions/core/actions/ec2/release-instance.ts';
+import { containUserAction } from '../../../functions/core/actions/iam/contain-iam-user.ts';
+import { releaseUserAction } from '../../../functions/core/actions/iam/release-iam-user.ts';
+import { releaseRoleSessionsAction } from '../../../functions/core/actions/iam/release-role-sessions.ts';
+import { revokeRoleSessionsAction } from '../../../functions/core/actions/iam/revoke-role-sessions.ts';
 import {
-  containUserAction,
   DENY_ALL_POLICY,
-  releaseRoleSessionsAction,
-  releaseUserAction,
   revokeOlderSessionsPolicy,
-  revokeRoleSessionsAction,
-} from '../../../functions/core/actions/iam.ts';
+} from '../../../functions/core/actions/iam/shared/policies.ts';
 import { DriftingWorld, failed, worldEnv } from '../../support/drifting-world.ts';
 
 const INSTANCE = 'i-0a1b2c3d4e5f60718';

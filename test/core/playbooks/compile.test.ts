@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { enrichInstanceAction, isolateInstanceAction } from '../../../functions/core/actions/ec2.ts';
-import { containUserAction, revokeRoleSessionsAction } from '../../../functions/core/actions/iam.ts';
+import { enrichInstanceAction } from '../../../functions/core/actions/ec2/enrich-instance.ts';
+import { isolateInstanceAction } from '../../../functions/core/actions/ec2/isolate-instance.ts';
+import { containUserAction } from '../../../functions/core/actions/iam/contain-iam-user.ts';
+import { revokeRoleSessionsAction } from '../../../functions/core/actions/iam/revoke-role-sessions.ts';
 import type { AslState, AslStateMachine } from '../../../functions/core/playbooks/asl.ts';
 import { compilePlaybook, familiesOf } from '../../../functions/core/playbooks/compile.ts';
 import { loadPlaybooks } from '../../../functions/core/playbooks/registry.ts';

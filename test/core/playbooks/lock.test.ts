@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { enrichInstanceAction } from '../../../functions/core/actions/ec2.ts';
+import { enrichInstanceAction } from '../../../functions/core/actions/ec2/enrich-instance.ts';
 import { definitionHash } from '../../../functions/core/playbooks/compile.ts';
 import {
   checkLock,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { enrichInstanceAction, isolateInstanceAction } from '../../../functions/core/actions/ec2.ts';
+import { enrichInstanceAction } from '../../../functions/core/actions/ec2/enrich-instance.ts';
+import { isolateInstanceAction } from '../../../functions/core/actions/ec2/isolate-instance.ts';
 import type { Alert } from '../../../functions/core/alert.ts';
 import type { PlaybookRoute } from '../../../functions/core/intake/dispatch.ts';
 import { normalize } from '../../../functions/core/normalize/index.ts';

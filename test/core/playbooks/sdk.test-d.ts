@@ -1,6 +1,7 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import { enrichInstanceAction, isolateInstanceAction } from '../../../functions/core/actions/ec2.ts';
-import { containUserAction } from '../../../functions/core/actions/iam.ts';
+import { enrichInstanceAction } from '../../../functions/core/actions/ec2/enrich-instance.ts';
+import { isolateInstanceAction } from '../../../functions/core/actions/ec2/isolate-instance.ts';
+import { containUserAction } from '../../../functions/core/actions/iam/contain-iam-user.ts';
 import {
   type BaseContext,
   type CaughtError,

@@ -190,6 +190,7 @@ describe('buildRulePatterns', () => {
       source: ['aws.guardduty'],
       $or: [
         { 'detail-type': ['GuardDuty Finding'], detail: { severity: [{ numeric: ['>=', 4] }] } },
+        { 'detail-type': ['GuardDuty Finding'], detail: { type: ['Policy:IAMUser/RootCredentialUsage'] } },
         {
           'detail-type': ['GuardDuty Malware Protection Object Scan Result'],
           detail: { scanResultDetails: { scanResultStatus: ['THREATS_FOUND', 'THREAT_FOUND'] } },
@@ -267,8 +268,10 @@ describe('buildRulePatterns', () => {
     // Assess
     expect(byId.get('guardduty')).toEqual({
       source: ['aws.guardduty'],
-      'detail-type': ['GuardDuty Finding'],
-      detail: { severity: [{ numeric: ['>=', 9] }] },
+      $or: [
+        { 'detail-type': ['GuardDuty Finding'], detail: { severity: [{ numeric: ['>=', 9] }] } },
+        { 'detail-type': ['GuardDuty Finding'], detail: { type: ['Policy:IAMUser/RootCredentialUsage'] } },
+      ],
     });
     expect(byId.get('securityhub')).toMatchObject({
       $or: [

@@ -12,11 +12,11 @@ import {
 import {
   createRequestApprovalAction,
   RequestApprovalInputSchema,
-  signApprovalToken,
-} from '../../../functions/core/actions/approval.ts';
+} from '../../../functions/core/actions/approval/request-approval.ts';
+import { signApprovalToken } from '../../../functions/core/actions/approval/token.ts';
 import { createClients } from '../../../functions/core/actions/clients.ts';
 import { BlastRadiusExceededError } from '../../../functions/core/actions/errors.ts';
-import type { NotifyTransport } from '../../../functions/core/actions/notify.ts';
+import type { NotifyTransport } from '../../../functions/core/actions/notify/transport.ts';
 import { CallRecorder } from '../../../functions/core/actions/recorder.ts';
 import { DynamoSafetyRails, safetyKeys } from '../../../functions/core/actions/safety.ts';
 import { MemoryContainmentState } from '../../../functions/core/actions/state.ts';

@@ -8,12 +8,18 @@ import iamCompromise from '../../../playbooks/iam-credential-compromise.ts';
 import iamRelease from '../../../playbooks/iam-credential-release.ts';
 import kmsRelease from '../../../playbooks/kms-key-deletion-release.ts';
 import kmsDeletion from '../../../playbooks/kms-key-deletion-scheduled.ts';
+import lambdaCompromise from '../../../playbooks/lambda-function-compromise.ts';
+import lambdaRelease from '../../../playbooks/lambda-function-release.ts';
+import rootCredentialUse from '../../../playbooks/root-credential-use.ts';
 import s3PublicBucket from '../../../playbooks/s3-public-bucket.ts';
 import s3Release from '../../../playbooks/s3-public-bucket-release.ts';
 import {
   accessAnalyzerPublicBucket,
+  consoleSignIn,
   guardDutyAccessKeyFinding,
   guardDutyInstanceFinding,
+  guardDutyLambdaFinding,
+  guardDutyRootCredentialUsage,
 } from '../../support/events.ts';
 import { loadFixture } from '../../support/fixtures.ts';
 import { MEMBER, SECURITY } from './accounts.ts';
@@ -44,6 +50,8 @@ interface Case {
   readonly deny?: boolean;
   readonly edit?: (world: WorldData) => void;
   readonly fail?: readonly [string, string, number];
+  /** Deployment configuration (cdk.json `riposte`) of the scenario. */
+  readonly config?: unknown;
 }
 
 const INSTANCE = 'i-0a1b2c3d4e5f60718';
@@ -155,6 +163,51 @@ export const CASES: readonly Case[] = [
     },
   },
   {
+    name: 'throttle then release a production Lambda function',
+    playbook: lambdaCompromise,
+    release: lambdaRelease,
+    event: (account) => guardDutyLambdaFinding({ account }),
+  },
+  {
+    name: 'throttle then release a Lambda function that had reserved concurrency',
+    playbook: lambdaCompromise,
+    release: lambdaRelease,
+    event: (account) => guardDutyLambdaFinding({ functionName: 'thumbnail-builder', account }),
+  },
+  {
+    name: 'Lambda throttling denied',
+    playbook: lambdaCompromise,
+    deny: true,
+    event: (account) => guardDutyLambdaFinding({ account }),
+  },
+  {
+    name: 'Lambda function with a protected execution role',
+    playbook: lambdaCompromise,
+    release: lambdaRelease,
+    event: (account) => guardDutyLambdaFinding({ functionName: 'ledger-sync', account }),
+  },
+  {
+    name: 'protected Lambda function',
+    playbook: lambdaCompromise,
+    event: (account) => guardDutyLambdaFinding({ functionName: 'audit-forwarder', account }),
+  },
+  {
+    name: 'Lambda release without containment',
+    playbook: lambdaRelease,
+    event: (account) => guardDutyLambdaFinding({ account }),
+  },
+  {
+    name: 'root console sign-in: page with the runbook',
+    playbook: rootCredentialUse,
+    event: (account) => consoleSignIn({ root: true, account }),
+  },
+  {
+    name: 'root credential usage: page with the runbook',
+    playbook: rootCredentialUse,
+    config: { sources: { guardduty: { minSeverity: 2 } } },
+    event: (account) => guardDutyRootCredentialUsage({ account }),
+  },
+  {
     name: 'restore a KMS key scheduled for deletion, revoke then release the calling role',
     playbook: kmsDeletion,
     release: kmsRelease,
@@ -207,7 +260,18 @@ function worldIn(account: string): WorldData {
   return JSON.parse(JSON.stringify(exampleWorld()).replaceAll(SECURITY.account, account)) as WorldData;
 }
 
-const RESOURCE_SERVICES = new Set(['ec2', 'iam', 'autoScaling', 'elbv2', 's3', 'kms', 'cloudtrail']);
+// Scenarios invoke no Riposte function through the SDK: their Lambda calls are on the incident's functions.
+const RESOURCE_SERVICES = new Set([
+  'ec2',
+  'iam',
+  'autoScaling',
+  'elbv2',
+  's3',
+  'lambda',
+  'rds',
+  'kms',
+  'cloudtrail',
+]);
 
 /** Runs every case in both accounts and returns every call, attributed. */
 export async function gatherScenarioCalls(): Promise<GatheredCall[]> {
@@ -218,6 +282,7 @@ export async function gatherScenarioCalls(): Promise<GatheredCall[]> {
       let s = scenario(c.playbook).event(c.event(account)).world(worldIn(account));
       if (c.edit !== undefined) s = s.editWorld(c.edit);
       if (c.fail !== undefined) s = s.failAction(c.fail[0], c.fail[1], c.fail[2]);
+      if (c.config !== undefined) s = s.configure(c.config);
       if (c.release !== undefined) s = s.andThen(c.release);
       s = c.deny === true ? s.deny() : s.approve();
       // Ingest runs in the scenario outside any action: its table calls are the ingest function's.

@@ -17,7 +17,7 @@ import { STACK_OUTPUTS } from '../../../cli/aws/stack.ts';
 import { waitForActiveTable } from '../../../cli/local/runtime.ts';
 import { openLocalStore } from '../../../cli/local/store.ts';
 import { exampleWorld } from '../../../cli/local/testkit.ts';
-import { taskTokenHash } from '../../../functions/core/actions/approval.ts';
+import { taskTokenHash } from '../../../functions/core/actions/approval/token.ts';
 import { safetyKeys } from '../../../functions/core/actions/safety.ts';
 import { cli, runEvent, withDynamoDbEndpoint } from '../../support/cli.ts';
 import { createTableLike } from '../../support/tables.ts';

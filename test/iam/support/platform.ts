@@ -1,8 +1,9 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { openLocalStore } from '../../../cli/local/store.ts';
 import { exampleWorld } from '../../../cli/local/testkit.ts';
-import { decideApproval, readApprovalItem, taskTokenHash } from '../../../functions/core/actions/approval.ts';
-import { SecretsManagerReader } from '../../../functions/core/actions/notify.ts';
+import { decideApproval, readApprovalItem } from '../../../functions/core/actions/approval/decide.ts';
+import { taskTokenHash } from '../../../functions/core/actions/approval/token.ts';
+import { SecretsManagerReader } from '../../../functions/core/actions/notify/transport.ts';
 import { safetyKeys } from '../../../functions/core/actions/safety.ts';
 import { StepFunctionsDispatcher } from '../../../functions/core/intake/dispatch.ts';
 import { EventBridgePublisher } from '../../../functions/core/lifecycle/events.ts';

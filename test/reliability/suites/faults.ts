@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type LocalStore, openLocalStore } from '../../../cli/local/store.ts';
 import { exampleWorld, scenario } from '../../../cli/local/testkit.ts';
-import { isolateInstanceAction } from '../../../functions/core/actions/ec2.ts';
+import { isolateInstanceAction } from '../../../functions/core/actions/ec2/isolate-instance.ts';
 import { defineAction } from '../../../functions/core/actions/types.ts';
 import { FRAME_STATES } from '../../../functions/core/playbooks/compile.ts';
 import { loadPlaybooks } from '../../../functions/core/playbooks/registry.ts';

@@ -1,11 +1,12 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { exampleWorld, type ScenarioResult, scenario, triggersOn } from '../../../cli/local/testkit.ts';
-import { isolateInstanceAction } from '../../../functions/core/actions/ec2.ts';
-import { containUserAction, revokeRoleSessionsAction } from '../../../functions/core/actions/iam.ts';
+import { isolateInstanceAction } from '../../../functions/core/actions/ec2/isolate-instance.ts';
+import { containUserAction } from '../../../functions/core/actions/iam/contain-iam-user.ts';
+import { revokeRoleSessionsAction } from '../../../functions/core/actions/iam/revoke-role-sessions.ts';
 import { isMutating } from '../../../functions/core/actions/recorder.ts';
 import { ACTIONS } from '../../../functions/core/actions/registry.ts';
-import { blockBucketPublicAccessAction } from '../../../functions/core/actions/s3.ts';
+import { blockBucketPublicAccessAction } from '../../../functions/core/actions/s3/block-bucket-public-access.ts';
 import { LocalWorld } from '../../../functions/core/actions/world/index.ts';
 import { loadPlaybooks } from '../../../functions/core/playbooks/registry.ts';
 import { definePlaybook, type Playbook } from '../../../functions/core/playbooks/sdk.ts';

@@ -1,9 +1,11 @@
 import { restoreTrailLoggingAction } from '../cloudtrail/restore-trail-logging.ts';
-import { isolateInstanceAction } from '../ec2.ts';
+import { isolateInstanceAction } from '../ec2/isolate-instance.ts';
 import { defineFamily } from '../family.ts';
-import { containUserAction, revokeRoleSessionsAction } from '../iam.ts';
+import { containUserAction } from '../iam/contain-iam-user.ts';
+import { revokeRoleSessionsAction } from '../iam/revoke-role-sessions.ts';
 import { restoreKmsKeyAction } from '../kms/restore-kms-key.ts';
-import { blockBucketPublicAccessAction } from '../s3.ts';
+import { throttleLambdaFunctionAction } from '../lambda/throttle-lambda-function.ts';
+import { blockBucketPublicAccessAction } from '../s3/block-bucket-public-access.ts';
 
 /** The contain family: the actions that cut a compromised resource off. */
 export const containFamily = defineFamily('contain', [
@@ -11,6 +13,7 @@ export const containFamily = defineFamily('contain', [
   containUserAction,
   revokeRoleSessionsAction,
   blockBucketPublicAccessAction,
+  throttleLambdaFunctionAction,
   restoreKmsKeyAction,
   restoreTrailLoggingAction,
 ]);

@@ -1,7 +1,9 @@
-import { releaseInstanceAction } from '../ec2.ts';
+import { releaseInstanceAction } from '../ec2/release-instance.ts';
 import { defineFamily } from '../family.ts';
-import { releaseRoleSessionsAction, releaseUserAction } from '../iam.ts';
-import { releaseBucketPublicAccessAction } from '../s3-release.ts';
+import { releaseUserAction } from '../iam/release-iam-user.ts';
+import { releaseRoleSessionsAction } from '../iam/release-role-sessions.ts';
+import { releaseLambdaFunctionAction } from '../lambda/release-lambda-function.ts';
+import { releaseBucketPublicAccessAction } from '../s3/release-bucket-public-access.ts';
 
 /** The release family: the actions that undo a containment from the state it saved. */
 export const releaseFamily = defineFamily('release', [
@@ -9,4 +11,5 @@ export const releaseFamily = defineFamily('release', [
   releaseUserAction,
   releaseRoleSessionsAction,
   releaseBucketPublicAccessAction,
+  releaseLambdaFunctionAction,
 ]);

@@ -5,6 +5,8 @@ import { ec2Service } from './ec2.ts';
 import { elbv2Service } from './elbv2.ts';
 import { iamService } from './iam.ts';
 import { kmsService } from './kms.ts';
+import { lambdaService } from './lambda.ts';
+import { rdsService } from './rds.ts';
 import { s3Service } from './s3.ts';
 
 /**
@@ -22,4 +24,6 @@ export const ALL_SERVICES: Required<ServiceFactories> = {
   ...s3Service,
   ...kmsService,
   ...cloudTrailService,
+  ...lambdaService,
+  ...rdsService,
 };

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { z } from 'zod';
 import { hasErrorCode } from '../errors.ts';
-import { REVOKE_SESSIONS_POLICY_NAME, revokeOlderSessionsPolicy } from '../iam.ts';
+import { REVOKE_SESSIONS_POLICY_NAME, revokeOlderSessionsPolicy } from '../iam/shared/policies.ts';
 import type { ActionEnv } from '../types.ts';
 import { check, readChecks, type Verification, type VerificationCheck, verification } from './check.ts';
 

@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { type BucketRef, readSettings, type Settings } from '../s3.ts';
+import { type BucketRef, readSettings, type Settings } from '../s3/shared/bucket.ts';
 import type { ActionEnv } from '../types.ts';
 import { check, readChecks, type Verification, type VerificationCheck, verification } from './check.ts';
 

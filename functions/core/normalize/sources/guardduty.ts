@@ -42,6 +42,7 @@ import {
   withPrimaryFirst,
   withSequencePaths,
 } from './attack-sequence.ts';
+import { setSequenceAttacks } from './mitre.ts';
 import type { SourceNormalizer } from './types.ts';
 
 /**
@@ -115,6 +116,7 @@ export function normalizeGuardDutyFinding(event: SourceEvent): NormalizeOutput[]
     const involved = sequenceResources(sequence, { region, partition });
     ocsf.resources = involved.length > 0 ? withPrimaryFirst(type, involved) : resources;
     setRelatedEvents(ocsf, sequenceSignals(sequence, 'native'));
+    setSequenceAttacks(ocsf, sequence, 'native');
   }
   const evidences = guardDutyEvidences(optRecord(service.action));
   if (evidences.length > 0) ocsf.evidences = evidences;
@@ -454,6 +456,9 @@ export function guardDutyEvidences(action: JsonRecord | undefined): OcsfEvidence
           response: errorCode === undefined ? undefined : { error: errorCode },
         }),
         src_endpoint: connectionSide(data, ['remoteIpDetails', api.remoteIpDetails]),
+        // The caller's user agent (AwsApiCallAction.userAgent), as OCSF's evidence http_request.
+        http_request:
+          optString(api.userAgent) === undefined ? undefined : { user_agent: optString(api.userAgent) },
         data: dataOf(data),
       }),
     ];

@@ -42,6 +42,7 @@ import { firstTimestamp } from '../time.ts';
 import { asffSequence, sequenceSignals, setRelatedEvents, withPrimaryFirst } from './attack-sequence.ts';
 import { guardDutyEvidences, isGuardDutySample } from './guardduty.ts';
 import { arnParts, tagsFromMap } from './inspector.ts';
+import { setSequenceAttacks } from './mitre.ts';
 import type { SourceNormalizer } from './types.ts';
 import { affectedCode, affectedPackages, buildVulnerability, cvssScores, isCveId } from './vulnerability.ts';
 
@@ -221,6 +222,7 @@ export function normalizeAsffFinding(event: SourceEvent, value: unknown, path: s
             ocsf.resources,
           );
         setRelatedEvents(ocsf, sequenceSignals(sequence, 'asff'));
+        setSequenceAttacks(ocsf, sequence, 'asff');
         consumed.push('Detection.Sequence.Signals');
       }
     }

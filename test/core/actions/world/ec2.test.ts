@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { type Ec2World, Ec2WorldSchema, handleEc2 } from '../../../../functions/core/actions/world/ec2.ts';
+import { handleEc2 } from '../../../../functions/core/actions/world/ec2/index.ts';
+import { type Ec2World, Ec2WorldSchema } from '../../../../functions/core/actions/world/ec2/world.ts';
 import { UnsupportedWorldCallError, WorldApiError } from '../../../../functions/core/actions/world/errors.ts';
 import { InvalidWorldError, LocalWorld } from '../../../../functions/core/actions/world/index.ts';
 

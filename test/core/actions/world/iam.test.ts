@@ -1,16 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { NotAllowedError, ProtectedResourceError } from '../../../../functions/core/actions/errors.ts';
+import { containUserAction } from '../../../../functions/core/actions/iam/contain-iam-user.ts';
+import { enrichPrincipalAction } from '../../../../functions/core/actions/iam/enrich-principal.ts';
+import { releaseUserAction } from '../../../../functions/core/actions/iam/release-iam-user.ts';
+import { releaseRoleSessionsAction } from '../../../../functions/core/actions/iam/release-role-sessions.ts';
+import { revokeRoleSessionsAction } from '../../../../functions/core/actions/iam/revoke-role-sessions.ts';
 import {
-  containUserAction,
   DENY_ALL_POLICY,
-  enrichPrincipalAction,
-  releaseRoleSessionsAction,
-  releaseUserAction,
   revokeOlderSessionsPolicy,
-  revokeRoleSessionsAction,
-} from '../../../../functions/core/actions/iam.ts';
+} from '../../../../functions/core/actions/iam/shared/policies.ts';
 import { UnsupportedWorldCallError } from '../../../../functions/core/actions/world/errors.ts';
-import { handleIam, IamWorldSchema } from '../../../../functions/core/actions/world/iam.ts';
+import { handleIam } from '../../../../functions/core/actions/world/iam/index.ts';
+import { IamWorldSchema } from '../../../../functions/core/actions/world/iam/schema.ts';
 import { LocalWorld } from '../../../../functions/core/actions/world/index.ts';
 import { actionEnv, TEST_NOW } from '../../../support/action-env.ts';
 

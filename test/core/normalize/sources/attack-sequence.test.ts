@@ -245,3 +245,70 @@ function firstFinding(event: Record<string, unknown>): Record<string, unknown> {
   const detail = event.detail as { findings: Record<string, unknown>[] };
   return detail.findings[0] ?? {};
 }
+
+describe('MITRE ATT&CK of an attack sequence', () => {
+  it('maps the tactics and techniques the indicators name, with ATT&CK ids and links', () => {
+    // Act
+    const attacks = alertFrom(loadFixture(IAM)).ocsf.finding_info?.attacks;
+
+    // Assess
+    expect(attacks).toEqual([
+      { tactic: { name: 'Persistence', uid: 'TA0003', src_url: 'https://attack.mitre.org/tactics/TA0003/' } },
+      {
+        tactic: {
+          name: 'Defense Evasion',
+          uid: 'TA0005',
+          src_url: 'https://attack.mitre.org/tactics/TA0005/',
+        },
+      },
+      {
+        tactic: {
+          name: 'Initial Access',
+          uid: 'TA0001',
+          src_url: 'https://attack.mitre.org/tactics/TA0001/',
+        },
+      },
+      {
+        technique: {
+          name: 'Impair Defenses: Disable or Modify Cloud Logs',
+          uid: 'T1562.008',
+          src_url: 'https://attack.mitre.org/techniques/T1562/008/',
+        },
+      },
+      {
+        technique: {
+          name: 'Account Manipulation: Additional Cloud Roles',
+          uid: 'T1098.003',
+          src_url: 'https://attack.mitre.org/techniques/T1098/003/',
+        },
+      },
+    ]);
+  });
+
+  it('maps the same tactics when the sequence arrives through Security Hub', () => {
+    // Act
+    const native = alertFrom(loadFixture(S3)).ocsf.finding_info?.attacks;
+    const viaHub = alertFrom(loadFixture(S3_VIA_HUB)).ocsf.finding_info?.attacks;
+
+    // Assess
+    expect(viaHub?.map((a) => a.tactic?.uid)).toEqual(['TA0007', 'TA0010', 'TA0040']);
+    expect(viaHub).toEqual(native);
+  });
+
+  it('keeps a tactic name it does not know without inventing an id, and reads names trimmed and case-insensitively', () => {
+    // Prepare
+    const event = set(loadFixture(S3), 'detail.service.detection.sequence.sequenceIndicators', [
+      { key: 'ATTACK_TACTIC', values: ['Impact', ' impact', 'Stealth Operations'] },
+      { key: 'TOR_IP', values: ['198.51.100.23'] },
+    ]);
+
+    // Act
+    const attacks = alertFrom(event).ocsf.finding_info?.attacks;
+
+    // Assess
+    expect(attacks).toEqual([
+      { tactic: { name: 'Impact', uid: 'TA0040', src_url: 'https://attack.mitre.org/tactics/TA0040/' } },
+      { tactic: { name: 'Stealth Operations' } },
+    ]);
+  });
+});
