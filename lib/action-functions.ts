@@ -229,6 +229,8 @@ function scopeOf(action: string, account: string): readonly Scope[] {
       DisassociateAddress: [ec2('elastic-ip'), ec2('instance'), ec2('network-interface')],
       AssociateIamInstanceProfile: [ec2('instance')],
       DisassociateIamInstanceProfile: [ec2('instance')],
+      // Service Authorization Reference: ModifyInstanceMetadataOptions acts on the instance only.
+      ModifyInstanceMetadataOptions: [ec2('instance')],
       CreateSnapshot: [ec2('volume'), `arn:${partition}:ec2:*::snapshot/*`],
     };
     const resources = byAction[name];
@@ -717,16 +719,21 @@ export class ActionFunctions extends Construct {
       `arn:${partition}:iam::${account}:role/${props.memberRoleName}`,
     ];
     // And the tag that exempts a resource from containment is never written by Riposte.
+    // The Denies are an inline policy of their own beside the role's default one: a role whose
+    // allows grow past CDK's estimate would otherwise see them split off into a managed policy.
     for (const family of ACTION_FAMILIES) {
-      for (const statement of denyStatementsOf([family], {
-        protectedRoles: actionRoles,
-        protectedTagKey: props.safety.protectedTag.key,
-      })) {
-        families[family].role.addToPrincipalPolicy(statement);
-      }
-      // Defence in depth behind the rails: no write to a principal or resource carrying the protected tag.
-      for (const statement of protectedTagGuardStatements([family], props.safety.protectedTag)) {
-        families[family].role.addToPrincipalPolicy(statement);
+      const denies = [
+        ...denyStatementsOf([family], {
+          protectedRoles: actionRoles,
+          protectedTagKey: props.safety.protectedTag.key,
+        }),
+        // Defence in depth behind the rails: no write to a principal or resource carrying the protected tag.
+        ...protectedTagGuardStatements([family], props.safety.protectedTag),
+      ];
+      if (denies.length > 0) {
+        families[family].role.attachInlinePolicy(
+          new iam.Policy(families[family].role, 'DenyPolicy', { statements: denies }),
+        );
       }
     }
 

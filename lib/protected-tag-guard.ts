@@ -17,7 +17,7 @@ import type { ActionFamily } from '../functions/core/actions/types.ts';
  * |---|---|---|
  * | `iam:UpdateAccessKey`, `iam:PutUserPolicy`, `iam:DeleteUserPolicy`, `iam:DeleteLoginProfile` | user | `iam:ResourceTag/${TagKey}` |
  * | `iam:PutRolePolicy`, `iam:DeleteRolePolicy` | role | `iam:ResourceTag/${TagKey}` |
- * | `ec2:ModifyInstanceAttribute`, `ec2:DisassociateIamInstanceProfile`, `ec2:AssociateIamInstanceProfile`, `ec2:CreateTags` | instance | `ec2:ResourceTag/${TagKey}` |
+ * | `ec2:ModifyInstanceAttribute`, `ec2:ModifyInstanceMetadataOptions`, `ec2:DisassociateIamInstanceProfile`, `ec2:AssociateIamInstanceProfile`, `ec2:CreateTags` | instance | `ec2:ResourceTag/${TagKey}` |
  * | `s3:PutBucketPublicAccessBlock`, `s3:PutBucketPolicy`, `s3:DeleteBucketPolicy` | bucket | `aws:ResourceTag/${TagKey}` |
  * | `lambda:PutFunctionConcurrency`, `lambda:DeleteFunctionConcurrency` | function | `aws:ResourceTag/${TagKey}` |
  *
@@ -40,6 +40,7 @@ export const PROTECTED_TAG_GUARDED_ACTIONS = {
   ],
   'ec2:ResourceTag': [
     'ec2:ModifyInstanceAttribute',
+    'ec2:ModifyInstanceMetadataOptions',
     'ec2:DisassociateIamInstanceProfile',
     'ec2:AssociateIamInstanceProfile',
     'ec2:CreateTags',

@@ -7,6 +7,8 @@ import { enrichInstanceAction } from './ec2/enrich-instance.ts';
 import { EC2_ACTIONS } from './ec2/index.ts';
 import { isolateInstanceAction } from './ec2/isolate-instance.ts';
 import { releaseInstanceAction } from './ec2/release-instance.ts';
+import { releaseInstanceMetadataOptionsAction } from './ec2/release-instance-metadata-options.ts';
+import { requireImdsv2Action } from './ec2/require-imdsv2.ts';
 import { assessActorAction } from './iam/assess-actor.ts';
 import { containUserAction } from './iam/contain-iam-user.ts';
 import { enrichPrincipalAction } from './iam/enrich-principal.ts';
@@ -41,11 +43,13 @@ export const ACTIONS: readonly ActionDefinition[] = [
   revokeRoleSessionsAction,
   blockBucketPublicAccessAction,
   throttleLambdaFunctionAction,
+  requireImdsv2Action,
   releaseInstanceAction,
   releaseUserAction,
   releaseRoleSessionsAction,
   releaseBucketPublicAccessAction,
   releaseLambdaFunctionAction,
+  releaseInstanceMetadataOptionsAction,
   notifyAction,
   requestApprovalAction,
   enrichKmsKeyAction,

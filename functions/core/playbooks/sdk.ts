@@ -60,6 +60,12 @@ export interface AlertView {
   readonly actor: ActorView;
   /** The alert's resources (type, id, Region), the primary one first. */
   readonly resources: ResourceView[];
+  /**
+   * The EC2 instance the finding names: its instance resource, or the instance whose role
+   * credentials an access key is (an instance-profile session is named after the instance:
+   * principal `<role id>:i-…`); empty when none.
+   */
+  readonly instanceId: string;
 }
 
 /** The incident the execution works on. */

@@ -308,7 +308,9 @@ describe('buildRulePatterns', () => {
       'guardduty/api-call-archivefindings-via-cloudtrail.json': [], // an ordinary API call
       'guardduty/attack-sequence-iam-compromised-credentials.json': ['guardduty'], // 9: Critical
       'guardduty/attack-sequence-s3-compromised-data.json': ['guardduty'], // 8: High
+      'guardduty/accesskey-instance-credential-exfiltration-inside-aws.json': ['guardduty'],
       'guardduty/instance-backdoor-cc-dns-high.json': ['guardduty'],
+      'guardduty/instance-metadata-dns-rebind.json': ['guardduty'],
       'guardduty/instance-recon-port-probe-updated.json': [], // 2.0: Low
       'guardduty/instance-ssh-bruteforce-sample.json': [],
       'guardduty/malware-protection-s3-object-no-threats-found.json': [],

@@ -235,6 +235,8 @@ export async function authorizationsOf(
             await ec2Resource(String(p.InstanceId)),
             ...(await Promise.all(((p.Groups as string[] | undefined) ?? []).map((id) => ec2Resource(id)))),
           ];
+        case 'ModifyInstanceMetadataOptions':
+          return [await ec2Resource(String(p.InstanceId))];
         case 'ModifyNetworkInterfaceAttribute':
           return [
             await ec2Resource(String(p.NetworkInterfaceId)),

@@ -6,6 +6,8 @@ import ec2Compromise from '../../../playbooks/ec2-instance-compromise.ts';
 import ec2Release from '../../../playbooks/ec2-instance-release.ts';
 import iamCompromise from '../../../playbooks/iam-credential-compromise.ts';
 import iamRelease from '../../../playbooks/iam-credential-release.ts';
+import instanceCredentials from '../../../playbooks/instance-credential-exfiltration.ts';
+import instanceCredentialRelease from '../../../playbooks/instance-credential-release.ts';
 import kmsRelease from '../../../playbooks/kms-key-deletion-release.ts';
 import kmsDeletion from '../../../playbooks/kms-key-deletion-scheduled.ts';
 import lambdaCompromise from '../../../playbooks/lambda-function-compromise.ts';
@@ -135,6 +137,39 @@ export const CASES: readonly Case[] = [
     playbook: iamCompromise,
     fail: ['contain-iam-user', 'Throttling', 99],
     event: (account) => guardDutyAccessKeyFinding({ account }),
+  },
+  {
+    name: 'instance credentials: revoke, require IMDSv2, then release',
+    playbook: instanceCredentials,
+    release: instanceCredentialRelease,
+    event: (account) =>
+      guardDutyAccessKeyFinding({
+        type: 'UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS',
+        userType: 'AssumedRole',
+        account,
+      }),
+  },
+  {
+    name: 'metadata DNS rebinding: require IMDSv2, revoke the instance role, then release',
+    playbook: instanceCredentials,
+    release: instanceCredentialRelease,
+    event: (account) =>
+      guardDutyInstanceFinding({
+        instanceId: INSTANCE,
+        type: 'UnauthorizedAccess:EC2/MetadataDNSRebind',
+        account,
+      }),
+  },
+  {
+    name: 'instance credentials: IMDSv2 denied',
+    playbook: instanceCredentials,
+    deny: true,
+    event: (account) =>
+      guardDutyAccessKeyFinding({
+        type: 'UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.InsideAWS',
+        userType: 'AssumedRole',
+        account,
+      }),
   },
   {
     name: 'block a public bucket',

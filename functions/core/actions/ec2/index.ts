@@ -2,6 +2,8 @@ import type { ActionDefinition } from '../types.ts';
 import { enrichInstanceAction } from './enrich-instance.ts';
 import { isolateInstanceAction } from './isolate-instance.ts';
 import { releaseInstanceAction } from './release-instance.ts';
+import { releaseInstanceMetadataOptionsAction } from './release-instance-metadata-options.ts';
+import { requireImdsv2Action } from './require-imdsv2.ts';
 
 /**
  * EC2 actions: enrich an instance, isolate it, release it. The isolation follows "Isolating an
@@ -15,4 +17,6 @@ export const EC2_ACTIONS: readonly ActionDefinition[] = [
   enrichInstanceAction,
   isolateInstanceAction,
   releaseInstanceAction,
+  requireImdsv2Action,
+  releaseInstanceMetadataOptionsAction,
 ] as readonly ActionDefinition[];

@@ -1,5 +1,6 @@
 import { restoreTrailLoggingAction } from '../cloudtrail/restore-trail-logging.ts';
 import { isolateInstanceAction } from '../ec2/isolate-instance.ts';
+import { requireImdsv2Action } from '../ec2/require-imdsv2.ts';
 import { defineFamily } from '../family.ts';
 import { containUserAction } from '../iam/contain-iam-user.ts';
 import { revokeRoleSessionsAction } from '../iam/revoke-role-sessions.ts';
@@ -16,4 +17,5 @@ export const containFamily = defineFamily('contain', [
   throttleLambdaFunctionAction,
   restoreKmsKeyAction,
   restoreTrailLoggingAction,
+  requireImdsv2Action,
 ]);

@@ -1,4 +1,5 @@
 import { releaseInstanceAction } from '../ec2/release-instance.ts';
+import { releaseInstanceMetadataOptionsAction } from '../ec2/release-instance-metadata-options.ts';
 import { defineFamily } from '../family.ts';
 import { releaseUserAction } from '../iam/release-iam-user.ts';
 import { releaseRoleSessionsAction } from '../iam/release-role-sessions.ts';
@@ -12,4 +13,5 @@ export const releaseFamily = defineFamily('release', [
   releaseRoleSessionsAction,
   releaseBucketPublicAccessAction,
   releaseLambdaFunctionAction,
+  releaseInstanceMetadataOptionsAction,
 ]);
