@@ -355,6 +355,34 @@ function scopeOf(action: string, account: string): readonly Scope[] {
       ];
     }
   }
+  if (service === 'kms') {
+    return [
+      {
+        resources: [`arn:${partition}:kms:*:${account}:key/*`],
+        why:
+          'KMS keys of this account (key/*): the key an incident names is only known at run time. KMS also ' +
+          "checks each key's policy; AWS managed keys are refused by the actions.",
+      },
+    ];
+  }
+  if (service === 'cloudtrail' && name !== 'LookupEvents') {
+    return [
+      {
+        resources: [`arn:${partition}:cloudtrail:*:${account}:trail/*`],
+        why:
+          'CloudTrail trails of this account (trail/*): the trail an incident names is only known at run time; ' +
+          "an organization trail of the management account is outside this account's ARNs and is never changed.",
+      },
+    ];
+  }
+  if (service === 'cloudtrail' && name === 'LookupEvents') {
+    return [
+      {
+        resources: ['*'],
+        why: 'cloudtrail:LookupEvents reads the Region\'s event history, which has no resource ARN: it needs "*".',
+      },
+    ];
+  }
   if (service === 'lambda' && /^(GetFunction|ListTags|(Get|Put|Delete)FunctionConcurrency)$/.test(name)) {
     return [
       {
@@ -721,16 +749,21 @@ export class ActionFunctions extends Construct {
       `arn:${partition}:iam::${account}:role/${props.memberRoleName}`,
     ];
     // And the tag that exempts a resource from containment is never written by Riposte.
+    // The Denies are an inline policy of their own beside the role's default one: a role whose
+    // allows grow past CDK's estimate would otherwise see them split off into a managed policy.
     for (const family of ACTION_FAMILIES) {
-      for (const statement of denyStatementsOf([family], {
-        protectedRoles: actionRoles,
-        protectedTagKey: props.safety.protectedTag.key,
-      })) {
-        families[family].role.addToPrincipalPolicy(statement);
-      }
-      // Defence in depth behind the rails: no write to a principal or resource carrying the protected tag.
-      for (const statement of protectedTagGuardStatements([family], props.safety.protectedTag)) {
-        families[family].role.addToPrincipalPolicy(statement);
+      const denies = [
+        ...denyStatementsOf([family], {
+          protectedRoles: actionRoles,
+          protectedTagKey: props.safety.protectedTag.key,
+        }),
+        // Defence in depth behind the rails: no write to a principal or resource carrying the protected tag.
+        ...protectedTagGuardStatements([family], props.safety.protectedTag),
+      ];
+      if (denies.length > 0) {
+        families[family].role.attachInlinePolicy(
+          new iam.Policy(families[family].role, 'DenyPolicy', { statements: denies }),
+        );
       }
     }
 

@@ -7,6 +7,7 @@ import { declares } from '../permissions.ts';
 import type { AlertView, IncidentView } from '../playbooks/sdk.ts';
 import { alertOcsf } from '../store/queries.ts';
 import { AlertItemSchema, IncidentItemSchema, keys } from '../store/table.ts';
+import { actorOf as actorView, apiCallView, resourcesView } from './actor.ts';
 import { ResourceNotFoundError } from './errors.ts';
 import { AccessKeyIdSchema } from './iam/shared/attacker-keys.ts';
 import { safetyKeys } from './safety.ts';
@@ -97,6 +98,9 @@ export async function loadContext(
       url: ocsf.finding_info?.src_url ?? '',
       accessKeyIds: accessKeyIdsOf(ocsf.resources),
       ...actorOf(ocsf),
+      apiCall: apiCallView(ocsf),
+      actor: actorView(ocsf),
+      resources: resourcesView(ocsf),
       instanceId: instanceIdOf(ocsf.resources),
     },
     incident: {

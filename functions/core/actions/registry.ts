@@ -1,12 +1,15 @@
 import type { CallDeclaration } from '../permissions.ts';
 import { APPROVAL_ACTIONS } from './approval/index.ts';
 import { requestApprovalAction } from './approval/request-approval.ts';
+import { CLOUDTRAIL_ACTIONS } from './cloudtrail/index.ts';
+import { restoreTrailLoggingAction } from './cloudtrail/restore-trail-logging.ts';
 import { enrichInstanceAction } from './ec2/enrich-instance.ts';
 import { EC2_ACTIONS } from './ec2/index.ts';
 import { isolateInstanceAction } from './ec2/isolate-instance.ts';
 import { releaseInstanceAction } from './ec2/release-instance.ts';
 import { releaseInstanceMetadataOptionsAction } from './ec2/release-instance-metadata-options.ts';
 import { requireImdsv2Action } from './ec2/require-imdsv2.ts';
+import { assessActorAction } from './iam/assess-actor.ts';
 import { containUserAction } from './iam/contain-iam-user.ts';
 import { enrichPrincipalAction } from './iam/enrich-principal.ts';
 import { IAM_ACTIONS } from './iam/index.ts';
@@ -14,6 +17,9 @@ import { releaseUserAction } from './iam/release-iam-user.ts';
 import { releaseRoleSessionsAction } from './iam/release-role-sessions.ts';
 import { revokeRoleSessionsAction } from './iam/revoke-role-sessions.ts';
 import { rootCredentialRunbookAction } from './iam/root-credential-runbook.ts';
+import { enrichKmsKeyAction } from './kms/enrich-kms-key.ts';
+import { KMS_ACTIONS } from './kms/index.ts';
+import { restoreKmsKeyAction } from './kms/restore-kms-key.ts';
 import { enrichLambdaFunctionAction } from './lambda/enrich-lambda-function.ts';
 import { LAMBDA_ACTIONS } from './lambda/index.ts';
 import { releaseLambdaFunctionAction } from './lambda/release-lambda-function.ts';
@@ -53,6 +59,10 @@ export const ACTIONS: readonly ActionDefinition[] = [
   releaseDbInstanceAction,
   notifyAction,
   requestApprovalAction,
+  enrichKmsKeyAction,
+  assessActorAction,
+  restoreKmsKeyAction,
+  restoreTrailLoggingAction,
 ] as readonly ActionDefinition[];
 
 /**
@@ -69,6 +79,8 @@ export const ACTIONS_BY_SERVICE: Readonly<Record<string, readonly ActionDefiniti
   s3: S3_ACTIONS,
   lambda: LAMBDA_ACTIONS,
   rds: RDS_ACTIONS,
+  kms: KMS_ACTIONS,
+  cloudtrail: CLOUDTRAIL_ACTIONS,
   notify: NOTIFY_ACTIONS,
   approval: APPROVAL_ACTIONS,
 };

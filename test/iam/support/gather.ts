@@ -1,12 +1,15 @@
 import { exampleWorld, scenario } from '../../../cli/local/testkit.ts';
 import type { WorldData } from '../../../functions/core/actions/world/index.ts';
 import type { Playbook } from '../../../functions/core/playbooks/sdk.ts';
+import cloudTrailLogging from '../../../playbooks/cloudtrail-logging-disabled.ts';
 import ec2Compromise from '../../../playbooks/ec2-instance-compromise.ts';
 import ec2Release from '../../../playbooks/ec2-instance-release.ts';
 import iamCompromise from '../../../playbooks/iam-credential-compromise.ts';
 import iamRelease from '../../../playbooks/iam-credential-release.ts';
 import instanceCredentials from '../../../playbooks/instance-credential-exfiltration.ts';
 import instanceCredentialRelease from '../../../playbooks/instance-credential-release.ts';
+import kmsRelease from '../../../playbooks/kms-key-deletion-release.ts';
+import kmsDeletion from '../../../playbooks/kms-key-deletion-scheduled.ts';
 import lambdaCompromise from '../../../playbooks/lambda-function-compromise.ts';
 import lambdaRelease from '../../../playbooks/lambda-function-release.ts';
 import rdsExposure from '../../../playbooks/rds-instance-exposure.ts';
@@ -22,6 +25,7 @@ import {
   guardDutyLambdaFinding,
   guardDutyRootCredentialUsage,
 } from '../../support/events.ts';
+import { loadFixture } from '../../support/fixtures.ts';
 import { guardDutyRdsLoginFinding, securityHubRdsControlFinding } from '../../support/rds-events.ts';
 import { MEMBER, SECURITY } from './accounts.ts';
 import type { RecordedCall } from './authorize.ts';
@@ -56,6 +60,12 @@ interface Case {
 }
 
 const INSTANCE = 'i-0a1b2c3d4e5f60718';
+const KMS_KEY = '1234abcd-12ab-34cd-56ef-1234567890ab';
+
+/** A fixture event moved to `account` (its ids and ARNs). */
+function fixtureIn(file: string, account: string): unknown {
+  return JSON.parse(JSON.stringify(loadFixture(file)).replaceAll(SECURITY.account, account));
+}
 const NO_BLOCK = {
   blockPublicAcls: false,
   ignorePublicAcls: false,
@@ -269,6 +279,47 @@ export const CASES: readonly Case[] = [
     event: (account) => guardDutyRdsLoginFinding({ account }),
   },
   {
+    name: 'restore a KMS key scheduled for deletion, revoke then release the calling role',
+    playbook: kmsDeletion,
+    release: kmsRelease,
+    event: (account) => fixtureIn('cloudtrail/api-call-kms-schedulekeydeletion.json', account),
+  },
+  {
+    name: 'enable a disabled KMS key, contain then release the calling user',
+    playbook: kmsDeletion,
+    release: kmsRelease,
+    event: (account) => fixtureIn('cloudtrail/api-call-kms-disablekey.json', account),
+    edit: (world) => {
+      const key = world.kms.keys[KMS_KEY];
+      if (key !== undefined) {
+        key.keyState = 'Disabled';
+        delete key.deletionDate;
+      }
+    },
+  },
+  {
+    name: 'KMS key restored, containment of the caller denied',
+    playbook: kmsDeletion,
+    deny: true,
+    event: (account) => fixtureIn('cloudtrail/api-call-kms-schedulekeydeletion.json', account),
+  },
+  {
+    name: 'restart a stopped trail, contain the calling user',
+    playbook: cloudTrailLogging,
+    event: (account) => fixtureIn('cloudtrail/api-call-cloudtrail-stoplogging.json', account),
+  },
+  {
+    name: 'restore reduced event selectors, revoke the calling role',
+    playbook: cloudTrailLogging,
+    event: (account) => fixtureIn('cloudtrail/api-call-cloudtrail-puteventselectors.json', account),
+  },
+  {
+    name: 'deleted trail reported, containment of the caller denied',
+    playbook: cloudTrailLogging,
+    deny: true,
+    event: (account) => fixtureIn('cloudtrail/api-call-cloudtrail-deletetrail.json', account),
+  },
+  {
     name: 'bucket release without containment',
     playbook: s3Release,
     event: (account) => accessAnalyzerPublicBucket({ bucket: 'payments-exports', account }),
@@ -281,7 +332,17 @@ function worldIn(account: string): WorldData {
 }
 
 // Scenarios invoke no Riposte function through the SDK: their Lambda calls are on the incident's functions.
-const RESOURCE_SERVICES = new Set(['ec2', 'iam', 'autoScaling', 'elbv2', 's3', 'lambda', 'rds']);
+const RESOURCE_SERVICES = new Set([
+  'ec2',
+  'iam',
+  'autoScaling',
+  'elbv2',
+  's3',
+  'lambda',
+  'rds',
+  'kms',
+  'cloudtrail',
+]);
 
 /** Runs every case in both accounts and returns every call, attributed. */
 export async function gatherScenarioCalls(): Promise<GatheredCall[]> {

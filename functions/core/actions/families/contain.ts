@@ -1,8 +1,10 @@
+import { restoreTrailLoggingAction } from '../cloudtrail/restore-trail-logging.ts';
 import { isolateInstanceAction } from '../ec2/isolate-instance.ts';
 import { requireImdsv2Action } from '../ec2/require-imdsv2.ts';
 import { defineFamily } from '../family.ts';
 import { containUserAction } from '../iam/contain-iam-user.ts';
 import { revokeRoleSessionsAction } from '../iam/revoke-role-sessions.ts';
+import { restoreKmsKeyAction } from '../kms/restore-kms-key.ts';
 import { throttleLambdaFunctionAction } from '../lambda/throttle-lambda-function.ts';
 import { restrictDbInstanceAction } from '../rds/restrict-db-instance.ts';
 import { blockBucketPublicAccessAction } from '../s3/block-bucket-public-access.ts';
@@ -14,6 +16,8 @@ export const containFamily = defineFamily('contain', [
   revokeRoleSessionsAction,
   blockBucketPublicAccessAction,
   throttleLambdaFunctionAction,
+  restoreKmsKeyAction,
+  restoreTrailLoggingAction,
   requireImdsv2Action,
   restrictDbInstanceAction,
 ]);
