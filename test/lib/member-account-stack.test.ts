@@ -41,11 +41,12 @@ function trustOf(s: Synth): Statement[] {
 }
 
 function permissionsOf(s: Synth): Statement[] {
+  // The role's default policy (its allows) and its DenyPolicy, both inline on the role.
   const policies = Object.values(s.template.findResources('AWS::IAM::Policy'));
-  expect(policies).toHaveLength(1);
+  expect(policies).toHaveLength(2);
   const roleId = s.stack.getLogicalId(s.stack.role.node.defaultChild as CfnElement);
-  expect(policies[0]?.Properties.Roles).toEqual([{ Ref: roleId }]);
-  return policies[0]?.Properties.PolicyDocument.Statement as Statement[];
+  for (const policy of policies) expect(policy?.Properties.Roles).toEqual([{ Ref: roleId }]);
+  return policies.flatMap((policy) => policy?.Properties.PolicyDocument.Statement as Statement[]);
 }
 
 /** An IAM ARN pattern (`*` any run of characters) as a regular expression. */
@@ -143,7 +144,7 @@ describe('RiposteMemberStack', () => {
       Object.values(s.template.toJSON().Resources)
         .map((r) => (r as { Type: string }).Type)
         .sort(),
-    ).toEqual(['AWS::IAM::Policy', 'AWS::IAM::Role']);
+    ).toEqual(['AWS::IAM::Policy', 'AWS::IAM::Policy', 'AWS::IAM::Role']);
     expect(roleOf(s).Properties).toMatchObject({ RoleName: 'SecOpsResponder', MaxSessionDuration: 3600 });
     expect(roleOf(s).Properties.ManagedPolicyArns).toBeUndefined();
     expect(roleOf(s).Properties.Policies).toBeUndefined();
