@@ -49,7 +49,9 @@ export type ReleaseUserOutput = z.infer<typeof ReleaseUserOutputSchema>;
 /**
  * Undoes {@link containUserAction} from the state it captured.
  *
- * Calls, in order: `ListAccessKeys`, `ListUserPolicies` (and `GetUserPolicy` when a previous
+ * Calls, in order, once a capture is found: `GetUser` (a user tagged protected since is refused
+ * with `ProtectedResourceError`: Riposte changes no protected resource, release included),
+ * `ListAccessKeys`, `ListUserPolicies` (and `GetUserPolicy` when a previous
  * `riposte-deny-all` must be restored); then `UpdateAccessKey Status=Active` for each key that
  * was Active before and is Inactive now, except the keys the finding names as used by the
  * attacker (`attackerAccessKeyIds`: they stay inactive and `operatorActions` asks to rotate
@@ -71,6 +73,7 @@ export const releaseUserAction = defineAction({
   input: ReleaseUserInputSchema,
   output: ReleaseUserOutputSchema,
   iamActions: [
+    'iam:GetUser',
     'iam:ListAccessKeys',
     'iam:ListUserPolicies',
     'iam:GetUserPolicy',

@@ -4,6 +4,7 @@ import { defineAction } from '../types.ts';
 import { VerificationSchema } from '../verify/check.ts';
 import { verifyRoleReleased } from '../verify/iam.ts';
 import { REVOKE_SESSIONS_POLICY_NAME } from './shared/policies.ts';
+import { assertRoleReleasable } from './shared/release-rails.ts';
 import { restoreRoleSessions } from './shared/role-sessions.ts';
 
 export const ReleaseRoleSessionsInputSchema = z.object({ roleName: z.string().min(1) });
@@ -21,7 +22,9 @@ export type ReleaseRoleSessionsOutput = z.infer<typeof ReleaseRoleSessionsOutput
 
 /**
  * Undoes {@link revokeRoleSessionsAction}, or the revocation isolate-instance made on its
- * instance role (one capture per role: {@link restoreRoleSessions}): `ListRolePolicies` (and
+ * instance role (one capture per role: {@link restoreRoleSessions}): once a capture is found,
+ * `GetRole` (a role tagged protected since is refused with `ProtectedResourceError`:
+ * {@link assertRoleReleasable}), `ListRolePolicies` (and
  * `GetRolePolicy` when a pre-incident document must be restored), then `DeleteRolePolicy
  * riposte-revoke-older-sessions` (or `PutRolePolicy` of the previous document), only when the
  * role is not already as before: a role released by release-instance is not changed again.
@@ -37,10 +40,18 @@ export const releaseRoleSessionsAction = defineAction({
   description: 'Removes the riposte-revoke-older-sessions policy that revoke-role-sessions attached.',
   input: ReleaseRoleSessionsInputSchema,
   output: ReleaseRoleSessionsOutputSchema,
-  iamActions: ['iam:ListRolePolicies', 'iam:GetRolePolicy', 'iam:DeleteRolePolicy', 'iam:PutRolePolicy'],
+  iamActions: [
+    'iam:GetRole',
+    'iam:ListRolePolicies',
+    'iam:GetRolePolicy',
+    'iam:DeleteRolePolicy',
+    'iam:PutRolePolicy',
+  ],
   target: (input) => input.roleName,
   async run(input, env): Promise<ReleaseRoleSessionsOutput> {
-    const outcome = await restoreRoleSessions(input.roleName, env);
+    const outcome = await restoreRoleSessions(input.roleName, env, undefined, () =>
+      assertRoleReleasable(input.roleName, env),
+    );
     return {
       roleName: input.roleName,
       policyName: REVOKE_SESSIONS_POLICY_NAME,

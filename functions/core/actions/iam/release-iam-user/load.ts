@@ -4,6 +4,7 @@ import type { ReleaseUserInput } from '../release-iam-user.ts';
 import { attackerKeysOf } from '../shared/attacker-keys.ts';
 import { parseSaved } from '../shared/items.ts';
 import { DENY_ALL_POLICY_NAME } from '../shared/policies.ts';
+import { assertUserReleasable } from '../shared/release-rails.ts';
 import { type UserCapture, UserCaptureSchema, userStateKey } from '../shared/user-capture.ts';
 import { getUserPolicy, listAccessKeys, listUserPolicies, type UserSnapshot } from '../shared/users.ts';
 
@@ -25,7 +26,8 @@ export interface UserRelease {
 }
 
 /**
- * Step "load": the capture ({@link NothingToReleaseError} when there is none), then
+ * Step "load": the capture ({@link NothingToReleaseError} when there is none), the release
+ * rail (`GetUser`: a user tagged protected since is refused, {@link assertUserReleasable}), then
  * `ListAccessKeys`, `ListUserPolicies` and, when a previous `riposte-deny-all` must be restored,
  * `GetUserPolicy`.
  */
@@ -39,6 +41,7 @@ export async function load(env: ActionEnv, input: ReleaseUserInput): Promise<Use
     );
   }
   const capture = parseSaved(UserCaptureSchema, key, saved);
+  await assertUserReleasable(input.userName, env);
 
   let currentKeys: UserSnapshot['accessKeys'];
   try {

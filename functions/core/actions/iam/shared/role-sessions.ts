@@ -196,7 +196,8 @@ export type RoleSessionsRestoreOutcome = 'removed' | 'restored' | 'absent';
  * the first release, by either action, a second one finds it as before and changes nothing.
  * Throws {@link NothingToReleaseError} when the incident has no capture of the role and no
  * `fallback` is given (`fallback`: the pre-incident document, undefined for none, from a state
- * saved before captures were shared).
+ * saved before captures were shared). `rails`, when given, runs once a capture is found and
+ * before the first read of the role's policies: it throws to refuse the release.
  *
  * @example
  * await restoreRoleSessions('payments-app-role', env); // 'removed'
@@ -205,6 +206,7 @@ export async function restoreRoleSessions(
   roleName: string,
   env: ActionEnv,
   fallback?: { readonly previousRevokePolicy: unknown },
+  rails?: () => Promise<void>,
 ): Promise<RoleSessionsRestoreOutcome> {
   const { iam } = env.clients;
   const key = roleStateKey(roleName);
@@ -213,6 +215,7 @@ export async function restoreRoleSessions(
   if (saved !== undefined) previous = parseSaved(RoleCaptureSchema, key, saved).previousRevokePolicy;
   else if (fallback !== undefined) previous = fallback.previousRevokePolicy;
   else throw new NothingToReleaseError(`no revocation of IAM role ${roleName} was recorded in this incident`);
+  await rails?.();
 
   let inline: string[];
   try {
