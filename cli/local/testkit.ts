@@ -83,7 +83,8 @@ class Scenario {
   private decision: boolean = true;
   private config: RiposteConfig = parseConfig({});
   private readonly failures = new Map<string, { name: string; times: number }>();
-  private readonly chained: Playbook[] = [];
+  private readonly chained: { readonly playbook: Playbook; readonly before?: (world: WorldData) => void }[] =
+    [];
 
   public constructor(private readonly playbook: Playbook) {}
 
@@ -131,9 +132,14 @@ class Scenario {
    * Runs `next` after the playbooks before it, on the same incident (same alert and mode), store
    * and world: what the first saved (containment state, approvals) the next one reads. Named
    * `andThen`, not `then`: a `then` method would make the scenario a thenable that `await` calls.
+   * `before` edits the world as the previous playbooks left it, just before `next` starts (a
+   * resource tagged protected since its containment...).
+   *
+   * @example
+   * scenario(contain).event(finding).andThen(release, (w) => { w.lambda.functions.f.tags.team = 'x'; });
    */
-  public andThen(next: Playbook): this {
-    this.chained.push(next);
+  public andThen(next: Playbook, before?: (world: WorldData) => void): this {
+    this.chained.push(before === undefined ? { playbook: next } : { playbook: next, before });
     return this;
   }
 
@@ -179,7 +185,8 @@ class Scenario {
         );
       }
       const { input } = dispatcher.started[0] as StartRequest;
-      for (const next of this.chained) {
+      for (const { playbook: next, before } of this.chained) {
+        before?.(world.state);
         executions.push(
           await runPlaybookLocally(
             next,

@@ -1,28 +1,29 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { exampleWorld, type ScenarioResult, scenario, triggersOn } from '../../../cli/local/testkit.ts';
-import { isolateInstanceAction } from '../../../functions/core/actions/ec2/isolate-instance.ts';
-import { containUserAction } from '../../../functions/core/actions/iam/contain-iam-user.ts';
-import { revokeRoleSessionsAction } from '../../../functions/core/actions/iam/revoke-role-sessions.ts';
+import type { LocalExecutionResult } from '../../../cli/local/engine.ts';
+import { exampleWorld, scenario, triggersOn } from '../../../cli/local/testkit.ts';
 import { isMutating } from '../../../functions/core/actions/recorder.ts';
 import { ACTIONS } from '../../../functions/core/actions/registry.ts';
-import { blockBucketPublicAccessAction } from '../../../functions/core/actions/s3/block-bucket-public-access.ts';
-import { LocalWorld } from '../../../functions/core/actions/world/index.ts';
+import { LocalWorld, type WorldData } from '../../../functions/core/actions/world/index.ts';
 import { loadPlaybooks } from '../../../functions/core/playbooks/registry.ts';
-import { definePlaybook, type Playbook } from '../../../functions/core/playbooks/sdk.ts';
+import type { Playbook } from '../../../functions/core/playbooks/sdk.ts';
 import {
   accessAnalyzerPublicBucket,
   guardDutyAccessKeyFinding,
   guardDutyInstanceFinding,
   securityHubControlFinding,
 } from '../../support/events.ts';
+import { at, CONDITIONS, type ModelCase, type Pick } from '../support/safety-model.ts';
+import { MODELS } from '../support/safety-models.ts';
+import { RECKLESS, recklessPlaybook } from '../support/safety-reckless.ts';
 
 /**
  * Safety properties: protected resources, sample findings and containments past the
  * blast-radius limit (with no approval) are never touched, whatever the playbook. Every shipped
  * playbook, and a "reckless" one that calls every containment action directly with no check of
  * its own, runs on the author kit against the example world: zero state-changing AWS calls, and
- * the world exactly as it was.
+ * the world exactly as it was. A release runs after its containment (approved, on the target as
+ * it was), with the condition applied since: the target tagged protected in between.
  */
 export interface SafetyScale {
   /** Random picks (playbook, condition, which resource, tag spelling) on top of the full matrix. */
@@ -30,29 +31,13 @@ export interface SafetyScale {
   readonly seed?: number;
 }
 
-export const CONDITIONS = ['protected', 'sample', 'over-limit'] as const;
-export type Condition = (typeof CONDITIONS)[number];
+export { CONDITIONS, type Condition, type Pick } from '../support/safety-model.ts';
 
-/** The resources each kind of target can be, in the example world. */
+/** The resources each kind of target can be, in the example world (other kinds: support/safety-*.ts). */
 const INSTANCES = ['i-0badc0ffee0000001', 'i-0a1b2c3d4e5f60718', 'i-0a1b2c3d4e5f60719'] as const;
 const USERS = ['break-glass-admin', 'payments-deployer'] as const;
 const ROLES = ['payments-app-role'] as const;
 const BUCKETS = ['riposte-protected-logs', 'payments-exports'] as const;
-
-export interface Pick {
-  readonly playbook: string;
-  readonly condition: Condition;
-  /** Which resource of the kind (index, modulo the choices). */
-  readonly variant: number;
-  /** How the protected tag's value is spelled (the rail compares case-insensitively). */
-  readonly tagValue: string;
-  /** For IAM: a user's key or an assumed role's. */
-  readonly principal: 'user' | 'role';
-  /** Outside production, an instance's isolation asks no first approval. */
-  readonly staging: boolean;
-}
-
-const RECKLESS = 'reckless-containment';
 
 /** GuardDuty EC2 finding types tried, in order, for a playbook the default instance finding does not start. */
 const INSTANCE_THREATS = [
@@ -62,80 +47,65 @@ const INSTANCE_THREATS = [
   'Recon:EC2/PortProbeUnprotectedPort',
 ];
 
-/** Calls every containment action on fixed targets, each failure ignored: no check of its own. */
-function recklessPlaybook(targets: {
-  readonly instanceId: string;
-  readonly userName: string;
-  readonly roleName: string;
-  readonly bucketName: string;
-}): Playbook {
-  return definePlaybook({
-    id: RECKLESS,
-    version: '1.0.0',
-    title: 'Reckless containment',
-    description: 'Calls every containment action directly, with no check (safety test).',
-    owner: 'test',
-    changelog: { '1.0.0': 'Everything, at once.' },
-    trigger: { manual: true },
-    steps: (flow) =>
-      flow
-        .run('isolate', isolateInstanceAction, () => ({ instanceId: targets.instanceId }), {
-          catch: [{ errors: ['States.ALL'], recover: (f) => f }],
-        })
-        .run('user', containUserAction, () => ({ userName: targets.userName }), {
-          catch: [{ errors: ['States.ALL'], recover: (f) => f }],
-        })
-        .run('role', revokeRoleSessionsAction, () => ({ roleName: targets.roleName }), {
-          catch: [{ errors: ['States.ALL'], recover: (f) => f }],
-        })
-        .run('bucket', blockBucketPublicAccessAction, () => ({ bucketName: targets.bucketName }), {
-          catch: [{ errors: ['States.ALL'], recover: (f) => f }],
-        }),
-  });
+/**
+ * Playbooks whose targets this suite does not build yet: a new kind of target joins the
+ * property through a model in support/safety-models.ts. Their rails are tested in their own
+ * suites under test/playbooks meanwhile.
+ */
+const NOT_MODELLED = new Set<string>([]);
+
+/** One case: the world, event and settings, and for a release the containment before it. */
+interface Case {
+  readonly world: WorldData;
+  readonly event: unknown;
+  readonly playbook: Playbook;
+  readonly config: Readonly<Record<string, unknown>>;
+  /** A release's containment, run first (approved unless over the limit) on the unprotected target. */
+  readonly containment?: Playbook;
+  /** Applied just before the playbook under test (after the containment, for a release). */
+  readonly protect: (world: WorldData) => void;
+  /** The target model's case, for a modelled playbook. */
+  readonly model?: ModelCase;
 }
 
-const at = <T>(list: readonly T[], i: number): T => list[i % list.length] as T;
+/** The case of a modelled playbook; undefined when the condition cannot arise for its sources. */
+function modelCase(
+  pick: Pick,
+  shipped: ReadonlyMap<string, Playbook>,
+  indirectOnly = false,
+): Case | undefined {
+  const target = MODELS.get(pick.playbook);
+  const model = target?.build(pick);
+  if (target === undefined || model === undefined) return undefined;
+  const world = exampleWorld();
+  model.prepare(world);
+  const containedBy = target.playbooks[pick.playbook]?.containedBy;
+  const protect = indirectOnly ? model.protectIndirect : model.protect;
+  return {
+    model,
+    world,
+    event: model.event,
+    playbook: shipped.get(pick.playbook) as Playbook,
+    config: target.config ?? {},
+    ...(containedBy === undefined ? {} : { containment: shipped.get(containedBy) as Playbook }),
+    protect: (w) => {
+      if (pick.condition === 'protected') protect?.(w);
+    },
+  };
+}
 
-/** The world, event and settings of one case. */
-/**
- * Playbooks whose targets this suite's world does not model yet (Lambda functions, DB instances,
- * KMS keys, trails, instance metadata options, the root user). Their rails (protected tag in any
- * spelling, sample findings, approval) are tested in their own suites under test/playbooks and
- * in the IAM evaluation; they join this property once the suite builds their targets.
- */
-const NOT_MODELLED = new Set([
-  'lambda-function-compromise',
-  'lambda-function-release',
-  'rds-instance-exposure',
-  'rds-instance-release',
-  'kms-key-deletion-scheduled',
-  'kms-key-deletion-release',
-  'cloudtrail-logging-disabled',
-  'instance-credential-exfiltration',
-  'instance-credential-release',
-  'root-credential-use',
-]);
-
-function setUp(pick: Pick, shipped: ReadonlyMap<string, Playbook>) {
+/** The case of a playbook on instances, users, roles and buckets (and the reckless one). */
+function classicCase(pick: Pick, shipped: ReadonlyMap<string, Playbook>): Case {
   const instanceId = at(INSTANCES, pick.variant);
   const userName = at(USERS, pick.variant);
   const roleName = at(ROLES, pick.variant);
   const bucketName = at(BUCKETS, pick.variant);
   const world = exampleWorld();
-  const protect = (tags: Record<string, string> | undefined): void => {
-    if (tags !== undefined) tags['riposte:protected'] = pick.tagValue;
+  const tag = (tags: Record<string, string> | undefined, key: string, value: string): void => {
+    if (tags !== undefined) tags[key] = value;
   };
-  if (pick.staging) {
-    const instance = world.ec2.instances.find((i) => i.instanceId === instanceId);
-    if (instance !== undefined) instance.tags.environment = 'staging';
-  }
-  if (pick.condition === 'protected') {
-    protect(world.ec2.instances.find((i) => i.instanceId === instanceId)?.tags);
-    protect(world.iam.users[userName]?.tags);
-    const role = world.iam.roles[roleName];
-    if (role !== undefined) role.tags = { ...role.tags, 'riposte:protected': pick.tagValue };
-    protect(world.s3.buckets[bucketName]?.tags);
-  }
+  const instanceTags = (w: WorldData) => w.ec2.instances.find((i) => i.instanceId === instanceId)?.tags;
+  if (pick.staging) tag(instanceTags(world), 'environment', 'staging');
   const sample = pick.condition === 'sample';
   const iam = guardDutyAccessKeyFinding({
     ...(pick.principal === 'role' ? { userType: 'AssumedRole' as const, userName: roleName } : { userName }),
@@ -159,39 +129,74 @@ function setUp(pick: Pick, shipped: ReadonlyMap<string, Playbook>) {
       ? preferred
       : candidates.find((candidate) => triggersOn(playbook, candidate).triggers);
   if (event === undefined) {
-    throw new Error(`the safety suite has no event that starts ${playbook.id}: add one to its candidates`);
+    throw new Error(`the safety suite has no event that starts ${playbook.id}: add a model for it`);
   }
-  return { world, event, playbook };
+  const protect = (w: WorldData): void => {
+    if (pick.condition !== 'protected') return;
+    tag(instanceTags(w), 'riposte:protected', pick.tagValue);
+    tag(w.iam.users[userName]?.tags, 'riposte:protected', pick.tagValue);
+    tag(w.iam.roles[roleName]?.tags, 'riposte:protected', pick.tagValue);
+    tag(w.s3.buckets[bucketName]?.tags, 'riposte:protected', pick.tagValue);
+  };
+  return { world, event, playbook, config: {}, protect };
 }
 
 const RESOURCE_FAMILIES = new Set(['enrich', 'contain', 'release']);
 const FAMILY = new Map(ACTIONS.map((a) => [a.id, a.family]));
 
-/** State-changing AWS calls of every execution of the scenario. */
-export function mutatingCalls(result: ScenarioResult): string[] {
-  return result.executions.flatMap((execution) =>
+interface Mutation {
+  readonly action: string;
+  readonly api: string;
+  readonly params: Readonly<Record<string, unknown>>;
+}
+
+/** State-changing AWS calls of these executions (an action's, not the store's or a notification's). */
+export function mutations(executions: readonly LocalExecutionResult[]): Mutation[] {
+  return executions.flatMap((execution) =>
     execution.actions
       .filter((a) => RESOURCE_FAMILIES.has(FAMILY.get(a.action) ?? 'contain'))
-      .flatMap((a) => a.calls.filter((c) => isMutating(c.api)).map((c) => `${a.action}: ${c.api}`)),
+      .flatMap((a) =>
+        a.calls
+          .filter((c) => isMutating(c.api))
+          .map((c) => ({ action: a.action, api: c.api, params: c.params })),
+      ),
   );
 }
 
-async function runCase(pick: Pick, shipped: ReadonlyMap<string, Playbook>): Promise<void> {
-  const { world, event, playbook } = setUp(pick, shipped);
-  const before = new LocalWorld(structuredClone(world)).state;
-  let s = scenario(playbook).world(world).event(event);
-  if (pick.condition === 'over-limit') {
-    // The limit is reached before the first containment; every approval is denied (none recorded as given).
-    s = s.configure({ safety: { blastRadiusPerHour: 0 } }).deny();
-  } else {
-    s = s.approve();
-  }
+/**
+ * Runs a case: the playbook (after its containment, for a release) with the condition's
+ * configuration and decisions. Returns the executions under test and the world just before them.
+ */
+async function run(c: Case, overLimit: boolean, decide: 'approve' | 'deny') {
+  let before = new LocalWorld(structuredClone(c.world)).state;
+  const snapshot = (w: WorldData): void => {
+    c.protect(w);
+    before = structuredClone(w);
+  };
+  const first = c.containment ?? c.playbook;
+  let s = scenario(first).world(c.world).event(c.event);
+  if (c.containment === undefined) s = s.editWorld(snapshot);
+  else s = s.andThen(c.playbook, snapshot);
+  s = s.configure(overLimit ? { ...c.config, safety: { blastRadiusPerHour: 0 } } : c.config);
+  const result = await (decide === 'approve' ? s.approve() : s.deny()).run();
+  const measured = c.containment === undefined ? result.executions : result.executions.slice(-1);
+  return { result, measured, before: () => before };
+}
 
-  const result = await s.run();
+/** Runs one pick and asserts the property; false when its condition cannot arise. */
+async function runCase(pick: Pick, shipped: ReadonlyMap<string, Playbook>): Promise<boolean> {
+  const c = MODELS.has(pick.playbook) ? modelCase(pick, shipped) : classicCase(pick, shipped);
+  if (c === undefined) return false;
+  // Over the limit, every approval is denied (none recorded as given).
+  const overLimit = pick.condition === 'over-limit';
 
-  expect({ pick, calls: mutatingCalls(result) }).toEqual({ pick, calls: [] });
-  expect(result.world).toEqual(before);
-  expect(result.executions.length).toBeGreaterThan(0);
+  const { result, measured, before } = await run(c, overLimit, overLimit ? 'deny' : 'approve');
+
+  const calls = mutations(measured).map((m) => `${m.action}: ${m.api}`);
+  expect({ pick, calls }).toEqual({ pick, calls: [] });
+  expect(result.world).toEqual(before());
+  expect(measured.length).toBeGreaterThan(0);
+  return true;
 }
 
 export function safetySuite(scale: SafetyScale): void {
@@ -204,51 +209,77 @@ export function safetySuite(scale: SafetyScale): void {
       shipped = new Map((await loadPlaybooks()).map((p) => [p.id, p]));
       ids = [...shipped.keys()].filter((id) => !NOT_MODELLED.has(id)).concat(RECKLESS);
     });
+    const base = { variant: 1, tagValue: 'true', principal: 'user', staging: false } as const;
 
     it('makes no state-changing call for any shipped playbook or a reckless one, on protected targets, sample findings and past the blast radius', async () => {
-      // Prepare: every playbook × every condition, on the default resources
+      // Prepare: every playbook × every condition × both kinds of principal, on the default resources
       const matrix = ids.flatMap((playbook) =>
-        CONDITIONS.map((condition) => ({
+        CONDITIONS.flatMap((condition) =>
+          (['user', 'role'] as const).map((principal) => ({ ...base, playbook, condition, principal })),
+        ),
+      );
+
+      // Act & Assess
+      let ran = 0;
+      for (const pick of matrix) if (await runCase(pick, shipped)) ran += 1;
+      console.info(
+        `safety matrix: ${ran} playbook × condition × principal cases run, ${matrix.length - ran} cannot arise`,
+      );
+      expect(ran).toBeGreaterThan(0);
+    });
+
+    it('sees the state-changing calls when no rail applies (the control: the checks are not vacuous)', async () => {
+      // Prepare: the same set-up on unprotected resources of real findings, approved, under the limit
+      const contained = ids.filter((id) => id !== 'root-credential-use' && !id.endsWith('-release'));
+      const released = ids.filter((id) => MODELS.get(id)?.playbooks[id]?.containedBy !== undefined);
+      const picks = [...contained, ...released].map((playbook) => ({
+        ...base,
+        playbook,
+        condition: 'over-limit' as const,
+      }));
+
+      // Act
+      const calls: Record<string, number> = {};
+      const indirect: Record<string, number> = {};
+      for (const pick of picks) {
+        const c = MODELS.has(pick.playbook) ? modelCase(pick, shipped) : classicCase(pick, shipped);
+        if (c === undefined) continue;
+        const made = mutations((await run(c, false, 'approve')).measured);
+        calls[pick.playbook] = made.length;
+        const touches = c.model?.touchesIndirect;
+        if (touches !== undefined) indirect[pick.playbook] = made.filter((m) => touches(m.params)).length;
+      }
+      const root = modelCase({ ...base, playbook: 'root-credential-use', condition: 'over-limit' }, shipped);
+      const rootCalls = root === undefined ? [] : mutations((await run(root, false, 'approve')).measured);
+
+      // Assess: every containment and release changes something, on the indirect resource too;
+      // root-credential-use changes nothing even then.
+      expect(Object.entries(calls).filter(([, n]) => n === 0)).toEqual([]);
+      expect(Object.entries(indirect).filter(([, n]) => n === 0)).toEqual([]);
+      expect(rootCalls).toEqual([]);
+    });
+
+    it('leaves a protected indirect resource (execution role, instance role, caller) alone while the target is contained', async () => {
+      // Prepare: only the indirect resources tagged protected (in the spellings the rail accepts)
+      const picks = [...MODELS.keys()].flatMap((playbook) =>
+        (['user', 'role'] as const).map((principal, i) => ({
+          ...base,
           playbook,
-          condition,
-          // The payments instance, deployer user, app role and export bucket: not protected
-          // unless the condition tags them.
-          variant: 1,
-          tagValue: 'true',
-          principal: 'user' as const,
-          staging: false,
+          principal,
+          condition: 'protected' as const,
+          tagValue: [' TRUE', 'True '][i] as string,
         })),
       );
 
       // Act & Assess
-      for (const pick of matrix) await runCase(pick, shipped);
-    });
-
-    it('sees the containment calls when no rail applies (the control: the check above is not vacuous)', async () => {
-      // Prepare: the same set-up on unprotected resources of real findings, approved, under the limit
-      const contained = [
-        'ec2-instance-compromise',
-        'iam-credential-compromise',
-        's3-public-bucket',
-        RECKLESS,
-      ].map((playbook) => ({
-        playbook,
-        condition: 'over-limit' as const,
-        variant: 1,
-        tagValue: 'true',
-        principal: 'user' as const,
-        staging: false,
-      }));
-
-      // Act
-      const calls = [];
-      for (const pick of contained) {
-        const { world, event, playbook } = setUp(pick, shipped);
-        calls.push(mutatingCalls(await scenario(playbook).world(world).event(event).approve().run()).length);
+      for (const pick of picks) {
+        const c = modelCase(pick, shipped, true);
+        const touches = c?.model?.touchesIndirect;
+        if (c === undefined || touches === undefined) continue;
+        const { measured } = await run(c, false, 'approve');
+        const onIndirect = mutations(measured).filter((m) => touches(m.params));
+        expect({ pick, onIndirect }).toEqual({ pick, onIndirect: [] });
       }
-
-      // Assess
-      expect(calls.every((n) => n > 0)).toBe(true);
     });
 
     it(`holds for ${scale.randomRuns} random picks of playbook, condition, resource and tag spelling`, async () => {
@@ -257,7 +288,7 @@ export function safetySuite(scale: SafetyScale): void {
         playbook: fc.constantFrom(...ids),
         condition: fc.constantFrom(...CONDITIONS),
         variant: fc.nat({ max: 5 }),
-        tagValue: fc.constantFrom('true', 'TRUE', 'True', 'tRuE'),
+        tagValue: fc.constantFrom('true', 'TRUE', 'True', 'tRuE', ' true', 'TRUE  '),
         principal: fc.constantFrom('user' as const, 'role' as const),
         staging: fc.boolean(),
       });

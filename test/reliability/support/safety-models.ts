@@ -1,0 +1,27 @@
+import { cloudTrailModel } from './safety-cloudtrail.ts';
+import { instanceCredentialModel } from './safety-instance-credential.ts';
+import { kmsModel } from './safety-kms.ts';
+import { lambdaModel } from './safety-lambda.ts';
+import type { TargetModel } from './safety-model.ts';
+import { rdsModel } from './safety-rds.ts';
+import { rootModel } from './safety-root.ts';
+
+const ALL: readonly TargetModel[] = [
+  lambdaModel,
+  rdsModel,
+  kmsModel,
+  cloudTrailModel,
+  instanceCredentialModel,
+  rootModel,
+];
+
+/**
+ * The target model of each playbook the safety suite builds through one (the others: instances,
+ * users, roles and buckets, built by the suite itself).
+ *
+ * @example
+ * MODELS.get('lambda-function-release')?.playbooks['lambda-function-release']?.containedBy; // 'lambda-function-compromise'
+ */
+export const MODELS: ReadonlyMap<string, TargetModel> = new Map(
+  ALL.flatMap((model) => Object.keys(model.playbooks).map((id) => [id, model] as const)),
+);
