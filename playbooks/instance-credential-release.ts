@@ -3,6 +3,20 @@ import { releaseInstanceMetadataOptionsAction } from '#core/actions/ec2/release-
 import { releaseRoleSessionsAction } from '#core/actions/iam/release-role-sessions.ts';
 import { definePlaybook, type Flow, type Ref } from '#core/playbooks/sdk.ts';
 
+const ROLE_REFUSED = ['ProtectedResourceError', 'SampleAlertError', 'NotAllowedError'];
+
+/** A role release a rail refused (the role is protected now): said, and the flow goes on. */
+function roleRefused<C>(f: Flow<C>, id: string, what: string): Flow<C> {
+  return f.notify(
+    id,
+    {
+      subject: `Not released: ${what} (refused by a safety rail)`,
+      summary: `${what} now carries the protected tag: Riposte left its session revocation in place. Remove riposte-revoke-older-sessions by hand if its sessions may be trusted again.`,
+    },
+    { name: `Notify: release refused (${what})` },
+  );
+}
+
 /** A release step that found nothing of its own to undo: said, and the flow goes on. */
 function nothing<C>(f: Flow<C>, id: string, what: string): Flow<C> {
   return f.notify(
@@ -21,8 +35,8 @@ function nothing<C>(f: Flow<C>, id: string, what: string): Flow<C> {
  * (release-instance-metadata-options: `ModifyInstanceMetadataOptions` with the saved HttpTokens,
  * hop limit and endpoint, read back with `DescribeInstances`), and the role's session revocation
  * is removed (release-role-sessions), for the leaked role or, after a DNS rebinding, the
- * instance's role. What was not contained is said and left alone; an instance that now carries
- * the protected tag is not changed. Restoring IMDSv1 reopens the path the credentials were taken
+ * instance's role. What was not contained is said and left alone; an instance or a role that now
+ * carries the protected tag is not changed. Restoring IMDSv1 reopens the path the credentials were taken
  * through: the notification says so.
  *
  * EC2 API Reference, ModifyInstanceMetadataOptions:
@@ -30,12 +44,14 @@ function nothing<C>(f: Flow<C>, id: string, what: string): Flow<C> {
  */
 export default definePlaybook({
   id: 'instance-credential-release',
-  version: '1.0.0',
+  version: '1.1.0',
   title: 'Release instance credential containment',
   description:
     "Undoes instance-credential-exfiltration: restores the instance's metadata options from the saved state (read back) and removes the role's session revocation.",
   owner: 'security-engineering',
   changelog: {
+    '1.1.0':
+      'A role tagged protected since the revocation (leaked or instance role) is left alone (release-role-sessions refuses it): notified, the rest of the release goes on.',
     '1.0.0':
       "Remove the leaked role's session revocation; restore the instance's metadata options (read back, not verified: notify and fail); remove the instance role's revocation after a DNS rebinding; nothing to release and protected instances told apart; notify.",
   },
@@ -58,6 +74,10 @@ export default definePlaybook({
                   {
                     errors: ['NothingToReleaseError'],
                     recover: (r) => nothing(r, 'leakedNothing', 'the role sessions'),
+                  },
+                  {
+                    errors: ROLE_REFUSED,
+                    recover: (r) => roleRefused(r, 'leakedRefused', 'the leaked role'),
                   },
                 ],
               },
@@ -178,6 +198,11 @@ export default definePlaybook({
                                     errors: ['NothingToReleaseError'],
                                     recover: (r) =>
                                       nothing(r, 'instanceRoleNothing', 'the instance role sessions'),
+                                  },
+                                  {
+                                    errors: ROLE_REFUSED,
+                                    recover: (r) =>
+                                      roleRefused(r, 'instanceRoleRefused', 'the instance role'),
                                   },
                                 ],
                               },

@@ -1,8 +1,9 @@
 import { releaseUserAction } from '#core/actions/iam/release-iam-user.ts';
 import { releaseRoleSessionsAction } from '#core/actions/iam/release-role-sessions.ts';
-import { definePlaybook } from '#core/playbooks/sdk.ts';
+import { definePlaybook, type Flow } from '#core/playbooks/sdk.ts';
 
 const NOTHING_TO_RELEASE = 'NothingToReleaseError';
+const REFUSED = ['ProtectedResourceError', 'SampleAlertError', 'NotAllowedError'];
 const NOTHING_SUMMARY =
   'This incident contained no caller (the approval was denied, a rail refused it, or the caller was not containable): nothing was released and nothing was changed.';
 
@@ -11,7 +12,8 @@ const NOTHING_SUMMARY =
  * the **caller** it contained is released from the state saved in this incident, with the same
  * actions as iam-credential-release: a user's keys that were active are reactivated (except the
  * long-term key the call was signed with, which stays inactive and must be rotated) and the
- * deny-all policy removed; a role's session revocation is removed.
+ * deny-all policy removed; a role's session revocation is removed. A caller that now carries the
+ * protected tag is left alone (the release actions refuse it) and the notification says so.
  *
  * The key itself is not touched: its deletion stays cancelled and its state stays as restored.
  * Disabling it again or scheduling its deletion again would redo what the attacker did; an owner
@@ -19,12 +21,14 @@ const NOTHING_SUMMARY =
  */
 export default definePlaybook({
   id: 'kms-key-deletion-release',
-  version: '1.0.0',
+  version: '1.1.0',
   title: 'Release the caller contained by kms-key-deletion-scheduled',
   description:
     'Releases the user or role kms-key-deletion-scheduled contained from the saved state; the KMS key stays as restored.',
   owner: 'security-engineering',
   changelog: {
+    '1.1.0':
+      'A caller tagged protected since its containment is left alone (release-iam-user and release-role-sessions refuse it): notified.',
     '1.0.0':
       'Release the calling user (keys reactivated except the one the call was signed with, deny-all removed) or role (revocation removed); the key is left as restored; nothing to release is told apart.',
   },
@@ -61,6 +65,7 @@ export default definePlaybook({
                         )
                         .succeed('stopUserNothing', { name: 'Stop: nothing to release (user)' }),
                   },
+                  { errors: REFUSED, recover: callerRefused('userRefused', 'user') },
                 ],
               },
             ),
@@ -88,6 +93,7 @@ export default definePlaybook({
                         )
                         .succeed('stopRoleNothing', { name: 'Stop: nothing to release (role)' }),
                   },
+                  { errors: REFUSED, recover: callerRefused('roleRefused', 'role') },
                 ],
               },
             ),
@@ -113,3 +119,18 @@ export default definePlaybook({
         { name: 'Notify: released' },
       ),
 });
+
+/** A caller release a rail refused (the caller is protected now): said, and stop. */
+function callerRefused(id: string, kind: 'user' | 'role') {
+  return <C>(f: Flow<C>) =>
+    f
+      .notify(
+        id,
+        {
+          subject: `Calling ${kind} not released: refused by a safety rail`,
+          summary: `The calling ${kind} now carries the protected tag: Riposte left its containment in place. Undo it by hand if it may be trusted again; the KMS key stays as restored.`,
+        },
+        { name: `Notify: ${kind} refused` },
+      )
+      .succeed(`${id}Stop`, { name: `Stop: ${kind} refused` });
+}

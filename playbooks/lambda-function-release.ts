@@ -11,17 +11,19 @@ const REFUSED = ['ProtectedResourceError', 'SampleAlertError', 'NotAllowedError'
  * found (`PutFunctionConcurrency`, or `DeleteFunctionConcurrency` when it had none,
  * https://docs.aws.amazon.com/lambda/latest/api/API_DeleteFunctionConcurrency.html) and is read
  * back, then the execution role's session revocation is removed (release-role-sessions). The
- * function's code and configuration were never changed. A function that now carries the
- * protected tag is left alone.
+ * function's code and configuration were never changed. A function, or an execution role, that
+ * now carries the protected tag is left alone.
  */
 export default definePlaybook({
   id: 'lambda-function-release',
-  version: '1.0.0',
+  version: '1.1.0',
   title: 'Release a Lambda function throttled by lambda-function-compromise',
   description:
     'Undoes lambda-function-compromise: restores the function’s reserved concurrency from the saved state (verified), then the execution role’s sessions.',
   owner: 'security-engineering',
   changelog: {
+    '1.1.0':
+      'An execution role tagged protected since the throttling is left alone (release-role-sessions refuses it): notified, the function stays released.',
     '1.0.0':
       'Restore the reserved concurrency (or remove it) and read it back; remove the execution role’s session revocation; nothing to release and protected functions told apart; notify.',
   },
@@ -87,6 +89,21 @@ export default definePlaybook({
                     { name: 'Notify: released (role untouched)' },
                   )
                   .succeed('stopRoleNothing', { name: 'Stop: role untouched' }),
+            },
+            {
+              errors: REFUSED,
+              recover: (f) =>
+                f
+                  .notify(
+                    'roleRefused',
+                    {
+                      subject: 'Lambda function released; its execution role was left alone',
+                      summary:
+                        'The reserved concurrency is back as before containment (read back). The execution role now carries the protected tag: Riposte left its session revocation in place. Remove riposte-revoke-older-sessions by hand if its sessions may be trusted again.',
+                    },
+                    { name: 'Notify: released (role refused)' },
+                  )
+                  .succeed('stopRoleRefused', { name: 'Stop: role refused' }),
             },
           ],
         },

@@ -82,4 +82,24 @@ describe('instance-credential-release', () => {
     expect(result.path).toContain('Notify: release refused');
     expect(result.mutations('release-instance-metadata-options')).toEqual([]);
   });
+
+  it('leaves a role tagged protected since the revocation alone and restores the instance', async () => {
+    // Act
+    const result = await scenario(containment)
+      .event(INSIDE)
+      .approve()
+      .andThen(release, (world) => {
+        const role = world.iam.roles[ROLE];
+        if (role !== undefined) role.tags['riposte:protected'] = 'True';
+      })
+      .run();
+
+    // Assess
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.path).toContain('Notify: release refused (the leaked role)');
+    expect(result.mutations('release-role-sessions')).toEqual([]);
+    expect(result.mutations('release-instance-metadata-options').map((c) => c.params.InstanceId)).toEqual([
+      INSTANCE,
+    ]);
+  });
 });

@@ -72,4 +72,27 @@ describe('kms-key-deletion-release', () => {
     expect(result.path).toContain('Notify: cannot release');
     expect(result.mutations()).toEqual([]);
   });
+
+  it.each([
+    ['role', 'ci-deployer', scheduled],
+    ['user', 'payments-deployer', disabled],
+  ] as const)(
+    'leaves a calling %s tagged protected since its containment alone',
+    async (kind, name, event) => {
+      // Act
+      const result = await scenario(playbook)
+        .event(event())
+        .approve()
+        .andThen(release, (world) => {
+          const principal = kind === 'role' ? world.iam.roles[name] : world.iam.users[name];
+          if (principal !== undefined) principal.tags['riposte:protected'] = 'true ';
+        })
+        .run();
+
+      // Assess
+      expect(result.status).toBe('SUCCEEDED');
+      expect(result.path).toContain(`Notify: ${kind} refused`);
+      expect(result.mutations()).toEqual([]);
+    },
+  );
 });

@@ -50,4 +50,25 @@ describe('lambda-function-release', () => {
     expect(result.path).toContain('Notify: nothing to release');
     expect(result.mutations()).toEqual([]);
   });
+
+  it('leaves an execution role tagged protected since the throttling alone, and says so', async () => {
+    // Act: thumbnail-builder throttled, then its role tagged protected before the release
+    const result = await scenario(compromise)
+      .event(guardDutyLambdaFinding({ functionName: 'thumbnail-builder' }))
+      .approve()
+      .andThen(release, (world) => {
+        const role = world.iam.roles['thumbnail-builder-role'];
+        if (role !== undefined) role.tags['Riposte:Protected'] = ' TRUE';
+      })
+      .run();
+
+    // Assess
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.path).toContain('Notify: released (role refused)');
+    expect(result.mutations('release-lambda-function').map((c) => c.api)).toEqual(['PutFunctionConcurrency']);
+    expect(result.mutations('release-role-sessions')).toEqual([]);
+    expect(result.world.iam.roles['thumbnail-builder-role']?.inlinePolicies).toHaveProperty(
+      'riposte-revoke-older-sessions',
+    );
+  });
 });
