@@ -1,9 +1,6 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { LocalExecutionResult } from '../../../cli/local/engine.ts';
 import { exampleWorld, scenario, triggersOn } from '../../../cli/local/testkit.ts';
-import { isMutating } from '../../../functions/core/actions/recorder.ts';
-import { ACTIONS } from '../../../functions/core/actions/registry.ts';
 import { LocalWorld, type WorldData } from '../../../functions/core/actions/world/index.ts';
 import { loadPlaybooks } from '../../../functions/core/playbooks/registry.ts';
 import type { Playbook } from '../../../functions/core/playbooks/sdk.ts';
@@ -13,6 +10,7 @@ import {
   guardDutyInstanceFinding,
   securityHubControlFinding,
 } from '../../support/events.ts';
+import { mutations } from '../support/safety-calls.ts';
 import { at, CONDITIONS, type ModelCase, type Pick } from '../support/safety-model.ts';
 import { MODELS } from '../support/safety-models.ts';
 import { RECKLESS, recklessPlaybook } from '../support/safety-reckless.ts';
@@ -139,28 +137,6 @@ function classicCase(pick: Pick, shipped: ReadonlyMap<string, Playbook>): Case {
     tag(w.s3.buckets[bucketName]?.tags, 'riposte:protected', pick.tagValue);
   };
   return { world, event, playbook, config: {}, protect };
-}
-
-const RESOURCE_FAMILIES = new Set(['enrich', 'contain', 'release']);
-const FAMILY = new Map(ACTIONS.map((a) => [a.id, a.family]));
-
-interface Mutation {
-  readonly action: string;
-  readonly api: string;
-  readonly params: Readonly<Record<string, unknown>>;
-}
-
-/** State-changing AWS calls of these executions (an action's, not the store's or a notification's). */
-export function mutations(executions: readonly LocalExecutionResult[]): Mutation[] {
-  return executions.flatMap((execution) =>
-    execution.actions
-      .filter((a) => RESOURCE_FAMILIES.has(FAMILY.get(a.action) ?? 'contain'))
-      .flatMap((a) =>
-        a.calls
-          .filter((c) => isMutating(c.api))
-          .map((c) => ({ action: a.action, api: c.api, params: c.params })),
-      ),
-  );
 }
 
 /**
