@@ -266,6 +266,18 @@ function scopeOf(action: string, account: string): readonly Scope[] {
         },
       ];
     }
+    if (name === 'RevokeSecurityGroupIngress' || name === 'AuthorizeSecurityGroupIngress') {
+      return [
+        {
+          resources: [ec2('security-group')],
+          why:
+            'Inbound rules of any security group of this account (security-group/*): revoke-world-open-ingress ' +
+            'revokes the world-open rules of the group an incident names, and its release re-authorizes them; ' +
+            'isolation authorizes the inbound rules of its own groups. The protected tag is guarded by an ' +
+            'explicit Deny on both.',
+        },
+      ];
+    }
     if (/^(Authorize|Revoke)SecurityGroup(Ingress|Egress)$/.test(name)) {
       return [
         {

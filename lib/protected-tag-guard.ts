@@ -18,6 +18,7 @@ import type { ActionFamily } from '../functions/core/actions/types.ts';
  * | `iam:UpdateAccessKey`, `iam:PutUserPolicy`, `iam:DeleteUserPolicy`, `iam:DeleteLoginProfile` | user | `iam:ResourceTag/${TagKey}` |
  * | `iam:PutRolePolicy`, `iam:DeleteRolePolicy` | role | `iam:ResourceTag/${TagKey}` |
  * | `ec2:ModifyInstanceAttribute`, `ec2:DisassociateIamInstanceProfile`, `ec2:AssociateIamInstanceProfile`, `ec2:CreateTags` | instance | `ec2:ResourceTag/${TagKey}` |
+ * | `ec2:RevokeSecurityGroupIngress`, `ec2:AuthorizeSecurityGroupIngress` | security-group | `ec2:ResourceTag/${TagKey}` |
  * | `s3:PutBucketPublicAccessBlock`, `s3:PutBucketPolicy`, `s3:DeleteBucketPolicy` | bucket | `aws:ResourceTag/${TagKey}` |
  *
  * IAM compares a tag value exactly, so the guard lists the value in the variants people write
@@ -42,6 +43,8 @@ export const PROTECTED_TAG_GUARDED_ACTIONS = {
     'ec2:DisassociateIamInstanceProfile',
     'ec2:AssociateIamInstanceProfile',
     'ec2:CreateTags',
+    'ec2:RevokeSecurityGroupIngress',
+    'ec2:AuthorizeSecurityGroupIngress',
   ],
   'aws:ResourceTag': ['s3:PutBucketPublicAccessBlock', 's3:PutBucketPolicy', 's3:DeleteBucketPolicy'],
 } as const satisfies Record<string, readonly string[]>;

@@ -115,6 +115,7 @@ describe('IAM: the operator policy allows what riposte --stack sends, and no con
       'ec2-instance-release',
       'iam-credential-release',
       's3-public-bucket-release',
+      'security-group-release',
     ]);
   }, 300_000);
 });

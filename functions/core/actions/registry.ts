@@ -1,8 +1,11 @@
 import type { CallDeclaration } from '../permissions.ts';
 import { requestApprovalAction } from './approval/request-approval.ts';
 import { enrichInstanceAction } from './ec2/enrich-instance.ts';
+import { enrichSecurityGroupAction } from './ec2/enrich-security-group.ts';
 import { isolateInstanceAction } from './ec2/isolate-instance.ts';
 import { releaseInstanceAction } from './ec2/release-instance.ts';
+import { restoreWorldOpenIngressAction } from './ec2/restore-world-open-ingress.ts';
+import { revokeWorldOpenIngressAction } from './ec2/revoke-world-open-ingress.ts';
 import { containUserAction } from './iam/contain-iam-user.ts';
 import { enrichPrincipalAction } from './iam/enrich-principal.ts';
 import { releaseUserAction } from './iam/release-iam-user.ts';
@@ -18,14 +21,17 @@ import type { ActionDefinition, ActionFamily } from './types.ts';
 export const ACTIONS: readonly ActionDefinition[] = [
   enrichInstanceAction,
   enrichPrincipalAction,
+  enrichSecurityGroupAction,
   isolateInstanceAction,
   containUserAction,
   revokeRoleSessionsAction,
   blockBucketPublicAccessAction,
+  revokeWorldOpenIngressAction,
   releaseInstanceAction,
   releaseUserAction,
   releaseRoleSessionsAction,
   releaseBucketPublicAccessAction,
+  restoreWorldOpenIngressAction,
   notifyAction,
   requestApprovalAction,
 ] as readonly ActionDefinition[];

@@ -10,4 +10,5 @@ export const RELEASE_PLAYBOOKS: Readonly<Record<string, string>> = {
   'AWS::IAM::User': 'iam-credential-release',
   'AWS::IAM::Role': 'iam-credential-release',
   'AWS::S3::Bucket': 's3-public-bucket-release',
+  'AWS::EC2::SecurityGroup': 'security-group-release',
 };

@@ -7,11 +7,14 @@ import iamCompromise from '../../../playbooks/iam-credential-compromise.ts';
 import iamRelease from '../../../playbooks/iam-credential-release.ts';
 import s3PublicBucket from '../../../playbooks/s3-public-bucket.ts';
 import s3Release from '../../../playbooks/s3-public-bucket-release.ts';
+import securityGroupOpen from '../../../playbooks/security-group-open-to-world.ts';
+import securityGroupRelease from '../../../playbooks/security-group-release.ts';
 import {
   accessAnalyzerPublicBucket,
   guardDutyAccessKeyFinding,
   guardDutyInstanceFinding,
 } from '../../support/events.ts';
+import { loadFixture } from '../../support/fixtures.ts';
 import { MEMBER, SECURITY } from './accounts.ts';
 import type { RecordedCall } from './authorize.ts';
 import { runAs, type TappedCall, tapped } from './tap.ts';
@@ -43,6 +46,13 @@ interface Case {
 }
 
 const INSTANCE = 'i-0a1b2c3d4e5f60718';
+const OPEN_GROUP = 'sg-0c4e6a8b2d1f3e5a7';
+
+/** The CloudTrail call that opened the reporting group to the internet, in `account`. */
+function worldOpenIngress(account: string): unknown {
+  const text = JSON.stringify(loadFixture('cloudtrail/api-call-ec2-authorize-sg-ingress-world-open.json'));
+  return JSON.parse(text.replaceAll('111122223333', account));
+}
 const NO_BLOCK = {
   blockPublicAcls: false,
   ignorePublicAcls: false,
@@ -143,6 +153,46 @@ export const CASES: readonly Case[] = [
       const bucket = world.s3.buckets['payments-exports'];
       if (bucket !== undefined) bucket.publicAccessBlock = { ...NO_BLOCK, blockPublicAcls: true };
     },
+  },
+  {
+    name: 'revoke then release world-open ingress',
+    playbook: securityGroupOpen,
+    release: securityGroupRelease,
+    event: worldOpenIngress,
+  },
+  {
+    name: 'world-open group used by a production instance, approved',
+    playbook: securityGroupOpen,
+    event: worldOpenIngress,
+    edit: (world) => {
+      world.ec2.networkInterfaces
+        .find((e) => e.networkInterfaceId === 'eni-0a1b2c3d4e5f60003')
+        ?.groups.push(OPEN_GROUP);
+    },
+  },
+  {
+    name: 'world-open untagged group denied',
+    playbook: securityGroupOpen,
+    deny: true,
+    event: worldOpenIngress,
+    edit: (world) => {
+      const group = world.ec2.securityGroups.find((g) => g.groupId === OPEN_GROUP);
+      if (group !== undefined) group.tags = {};
+    },
+  },
+  {
+    name: 'protected world-open group',
+    playbook: securityGroupOpen,
+    event: worldOpenIngress,
+    edit: (world) => {
+      const group = world.ec2.securityGroups.find((g) => g.groupId === OPEN_GROUP);
+      if (group !== undefined) group.tags['riposte:protected'] = 'true';
+    },
+  },
+  {
+    name: 'security group release without containment',
+    playbook: securityGroupRelease,
+    event: worldOpenIngress,
   },
   {
     name: 'bucket release without containment',

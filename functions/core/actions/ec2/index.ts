@@ -1,10 +1,14 @@
 import type { ActionDefinition } from '../types.ts';
 import { enrichInstanceAction } from './enrich-instance.ts';
+import { enrichSecurityGroupAction } from './enrich-security-group.ts';
 import { isolateInstanceAction } from './isolate-instance.ts';
 import { releaseInstanceAction } from './release-instance.ts';
+import { restoreWorldOpenIngressAction } from './restore-world-open-ingress.ts';
+import { revokeWorldOpenIngressAction } from './revoke-world-open-ingress.ts';
 
 /**
- * EC2 actions: enrich an instance, isolate it, release it. The isolation follows "Isolating an
+ * EC2 actions: enrich an instance, isolate it, release it; enrich a security group, revoke its
+ * world-open inbound rules, restore them. The isolation follows "Isolating an
  * EC2 instance" in CONTAINMENT.md step by step: capture first (the evidence and what release
  * restores), the safety rails, evidence preservation, leave the Auto Scaling group and the
  * target groups, the two-step security-group swap on every ENI, Elastic IPs, credentials,
@@ -15,4 +19,7 @@ export const EC2_ACTIONS: readonly ActionDefinition[] = [
   enrichInstanceAction,
   isolateInstanceAction,
   releaseInstanceAction,
+  enrichSecurityGroupAction,
+  revokeWorldOpenIngressAction,
+  restoreWorldOpenIngressAction,
 ] as readonly ActionDefinition[];

@@ -1,4 +1,5 @@
 import { isolateInstanceAction } from '../ec2/isolate-instance.ts';
+import { revokeWorldOpenIngressAction } from '../ec2/revoke-world-open-ingress.ts';
 import { defineFamily } from '../family.ts';
 import { containUserAction } from '../iam/contain-iam-user.ts';
 import { revokeRoleSessionsAction } from '../iam/revoke-role-sessions.ts';
@@ -10,4 +11,5 @@ export const containFamily = defineFamily('contain', [
   containUserAction,
   revokeRoleSessionsAction,
   blockBucketPublicAccessAction,
+  revokeWorldOpenIngressAction,
 ]);

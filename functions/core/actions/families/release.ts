@@ -1,4 +1,5 @@
 import { releaseInstanceAction } from '../ec2/release-instance.ts';
+import { restoreWorldOpenIngressAction } from '../ec2/restore-world-open-ingress.ts';
 import { defineFamily } from '../family.ts';
 import { releaseUserAction } from '../iam/release-iam-user.ts';
 import { releaseRoleSessionsAction } from '../iam/release-role-sessions.ts';
@@ -10,4 +11,5 @@ export const releaseFamily = defineFamily('release', [
   releaseUserAction,
   releaseRoleSessionsAction,
   releaseBucketPublicAccessAction,
+  restoreWorldOpenIngressAction,
 ]);

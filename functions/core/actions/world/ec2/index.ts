@@ -11,6 +11,7 @@ import {
 } from './instance-profiles.ts';
 import { describeInstances } from './instances.ts';
 import { describeNetworkInterfaces, modifyNetworkInterfaceAttribute } from './network-interfaces.ts';
+import { describeSecurityGroupRules } from './security-group-rules.ts';
 import { authorize, createSecurityGroup, describeSecurityGroups, revoke } from './security-groups.ts';
 import { createTags, deleteTags } from './tags.ts';
 import { createSnapshot, describeSnapshots, describeVolumes } from './volumes.ts';
@@ -57,6 +58,7 @@ export const HANDLERS: Record<'ec2' | 'autoScaling' | 'elbv2', ReadonlyMap<strin
     ['DescribeNetworkInterfaces', describeNetworkInterfaces],
     ['ModifyNetworkInterfaceAttribute', modifyNetworkInterfaceAttribute],
     ['DescribeSecurityGroups', describeSecurityGroups],
+    ['DescribeSecurityGroupRules', describeSecurityGroupRules],
     ['CreateSecurityGroup', createSecurityGroup],
     ['AuthorizeSecurityGroupIngress', authorize('ingress')],
     ['AuthorizeSecurityGroupEgress', authorize('egress')],
