@@ -154,6 +154,14 @@ function scopeOf(action: string, account: string): readonly Scope[] {
     );
   }
   if (service === 'iam') {
+    if (name === 'GetAccountSummary') {
+      return [
+        {
+          resources: ['*'],
+          why: 'iam:GetAccountSummary reads account-wide counts (root MFA, root access keys) and has no resource ARN: it needs "*".',
+        },
+      ];
+    }
     if (name === 'PassRole') {
       return [
         {
@@ -356,6 +364,16 @@ function scopeOf(action: string, account: string): readonly Scope[] {
         },
       ];
     }
+  }
+  if (service === 'lambda' && /^(GetFunction|ListTags|(Get|Put|Delete)FunctionConcurrency)$/.test(name)) {
+    return [
+      {
+        resources: [`arn:${partition}:lambda:*:${account}:function:*`],
+        why:
+          'Lambda functions of this account (function:*): the function a finding names is only known at run time; ' +
+          'the protected tag is guarded by an explicit Deny on the concurrency writes.',
+      },
+    ];
   }
   throw new Error(
     `ActionFunctions: no IAM scope is defined for ${action}; add it to scopeOf() in lib/action-functions.ts ` +

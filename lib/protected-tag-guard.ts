@@ -20,6 +20,7 @@ import type { ActionFamily } from '../functions/core/actions/types.ts';
  * | `ec2:ModifyInstanceAttribute`, `ec2:DisassociateIamInstanceProfile`, `ec2:AssociateIamInstanceProfile`, `ec2:CreateTags` | instance | `ec2:ResourceTag/${TagKey}` |
  * | `ec2:RevokeSecurityGroupIngress`, `ec2:AuthorizeSecurityGroupIngress` | security-group | `ec2:ResourceTag/${TagKey}` |
  * | `s3:PutBucketPublicAccessBlock`, `s3:PutBucketPolicy`, `s3:DeleteBucketPolicy` | bucket | `aws:ResourceTag/${TagKey}` |
+ * | `lambda:PutFunctionConcurrency`, `lambda:DeleteFunctionConcurrency` | function | `aws:ResourceTag/${TagKey}` |
  *
  * IAM compares a tag value exactly, so the guard lists the value in the variants people write
  * (`StringEqualsIgnoreCase`: any case; with a leading or trailing space). Keys in condition keys
@@ -46,7 +47,13 @@ export const PROTECTED_TAG_GUARDED_ACTIONS = {
     'ec2:RevokeSecurityGroupIngress',
     'ec2:AuthorizeSecurityGroupIngress',
   ],
-  'aws:ResourceTag': ['s3:PutBucketPublicAccessBlock', 's3:PutBucketPolicy', 's3:DeleteBucketPolicy'],
+  'aws:ResourceTag': [
+    's3:PutBucketPublicAccessBlock',
+    's3:PutBucketPolicy',
+    's3:DeleteBucketPolicy',
+    'lambda:PutFunctionConcurrency',
+    'lambda:DeleteFunctionConcurrency',
+  ],
 } as const satisfies Record<string, readonly string[]>;
 
 /** The tag value as IAM must match it: any case (IgnoreCase), with or without spaces around. */

@@ -114,6 +114,7 @@ describe('IAM: the operator policy allows what riposte --stack sends, and no con
     expect(startable.sort()).toEqual([
       'ec2-instance-release',
       'iam-credential-release',
+      'lambda-function-release',
       's3-public-bucket-release',
       'security-group-release',
     ]);

@@ -92,7 +92,7 @@ const GUARD = [
   {
     Sid: 'DenyProtectedTagAWS',
     Effect: 'Deny',
-    Action: 's3:PutBucketPublicAccessBlock',
+    Action: expect.arrayContaining(['s3:PutBucketPublicAccessBlock', 'lambda:PutFunctionConcurrency']),
     Resource: '*',
     Condition: { StringEqualsIgnoreCase: { 'aws:ResourceTag/riposte:protected': VARIANTS } },
   },
@@ -239,7 +239,7 @@ describe('RiposteMemberStack', () => {
         if (resource === '*') {
           for (const action of asList(statement.Action)) {
             expect(action).toMatch(
-              /^((ec2|autoscaling|elasticloadbalancing):Describe[A-Za-z]+|s3:(Get|Put)AccountPublicAccessBlock)$/,
+              /^((ec2|autoscaling|elasticloadbalancing):Describe[A-Za-z]+|s3:(Get|Put)AccountPublicAccessBlock|iam:GetAccountSummary)$/,
             );
           }
           continue;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { loadFixture } from './fixtures.ts';
 
 /**
  * Builders for the project's own test events, in the documented EventBridge formats. Each
@@ -338,4 +339,61 @@ export function consoleSignIn(
       eventCategory: 'Management',
     },
   };
+}
+
+/**
+ * A GuardDuty Lambda Protection finding (`resource.resourceType: Lambda`, `lambdaDetails`), from
+ * the fixture `guardduty/lambda-cryptocurrency-bitcointool.json` with the fields tests vary.
+ */
+export function guardDutyLambdaFinding(
+  options: {
+    readonly functionName?: string;
+    /** @default 'CryptoCurrency:Lambda/BitcoinTool.B' */
+    readonly type?: string;
+    readonly severity?: number;
+    readonly account?: string;
+    readonly role?: string;
+    readonly sample?: boolean;
+  } = {},
+): Record<string, unknown> {
+  const event = loadFixture('guardduty/lambda-cryptocurrency-bitcointool.json');
+  const account = options.account ?? '111122223333';
+  const name = options.functionName ?? 'payments-webhook';
+  const text = JSON.stringify(event)
+    .replaceAll('111122223333', account)
+    .replaceAll('function:payments-webhook', `function:${name}`)
+    .replaceAll('"functionName":"payments-webhook"', `"functionName":"${name}"`);
+  const out = JSON.parse(text) as { id: string; detail: Record<string, unknown> };
+  out.id = randomUUID();
+  const detail = out.detail as {
+    type: string;
+    severity: number;
+    resource: { lambdaDetails: { role: string } };
+    service: { additionalInfo: Record<string, unknown> };
+  };
+  if (options.type !== undefined) detail.type = options.type;
+  if (options.severity !== undefined) detail.severity = options.severity;
+  if (options.role !== undefined) detail.resource.lambdaDetails.role = options.role;
+  if (options.sample === true)
+    detail.service.additionalInfo = { ...detail.service.additionalInfo, sample: true };
+  return out;
+}
+
+/**
+ * A GuardDuty `Policy:IAMUser/RootCredentialUsage` finding (root credentials used for an API
+ * call), from the fixture `guardduty/policy-iamuser-rootcredentialusage.json`.
+ */
+export function guardDutyRootCredentialUsage(
+  options: { readonly account?: string; readonly sample?: boolean } = {},
+): Record<string, unknown> {
+  const event = loadFixture('guardduty/policy-iamuser-rootcredentialusage.json');
+  const out = JSON.parse(
+    JSON.stringify(event).replaceAll('111122223333', options.account ?? '111122223333'),
+  ) as {
+    id: string;
+    detail: { service: { additionalInfo: Record<string, unknown> } };
+  };
+  out.id = randomUUID();
+  if (options.sample === true) out.detail.service.additionalInfo = { sample: true };
+  return out;
 }

@@ -2,6 +2,7 @@ import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import type { LifecyclePublisher } from '../lifecycle/events.ts';
 import { recordFacts } from '../lifecycle/record.ts';
+import type { OcsfEvent } from '../ocsf/schema.ts';
 import { declares } from '../permissions.ts';
 import type { AlertView, IncidentView } from '../playbooks/sdk.ts';
 import { alertOcsf } from '../store/queries.ts';
@@ -95,6 +96,7 @@ export async function loadContext(
       region: ocsf.cloud.region ?? '',
       url: ocsf.finding_info?.src_url ?? '',
       accessKeyIds: accessKeyIdsOf(ocsf.resources),
+      ...actorOf(ocsf),
     },
     incident: {
       id: incident.id,
@@ -109,6 +111,30 @@ export async function loadContext(
       // A sample incident stays a sample until a real alert joins it.
       sample: incident.sample,
     },
+  };
+}
+
+/**
+ * Who acted, from the OCSF event: the event's own caller (`src_endpoint`, `http_request`,
+ * `is_mfa`: a sign-in) or else the first evidence naming one (a finding's API call).
+ *
+ * @example
+ * actorOf(rootSignIn.ocsf); // { sourceIp: '198.51.100.201', userAgent: 'Mozilla/5.0 …', mfaUsed: 'yes', time: '2025-02-11T06:02:15.000Z' }
+ */
+export function actorOf(ocsf: OcsfEvent): Pick<AlertView, 'sourceIp' | 'userAgent' | 'mfaUsed' | 'time'> {
+  const evidences = ocsf.evidences ?? [];
+  const sourceIp =
+    ocsf.src_endpoint?.ip ?? evidences.find((e) => e.src_endpoint?.ip !== undefined)?.src_endpoint?.ip ?? '';
+  const fromEvidence = evidences.find((e) => e.http_request?.user_agent !== undefined)?.http_request
+    ?.user_agent;
+  const userAgent = ocsf.http_request?.user_agent ?? fromEvidence ?? '';
+  const mfa = ocsf.is_mfa ?? ocsf.session?.is_mfa;
+  const at = ocsf.finding_info?.last_seen_time ?? ocsf.time;
+  return {
+    sourceIp,
+    userAgent,
+    mfaUsed: mfa === undefined ? 'unknown' : mfa ? 'yes' : 'no',
+    time: Number.isFinite(at) ? new Date(at).toISOString() : '',
   };
 }
 

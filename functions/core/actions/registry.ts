@@ -1,19 +1,29 @@
 import type { CallDeclaration } from '../permissions.ts';
+import { APPROVAL_ACTIONS } from './approval/index.ts';
 import { requestApprovalAction } from './approval/request-approval.ts';
 import { enrichInstanceAction } from './ec2/enrich-instance.ts';
 import { enrichSecurityGroupAction } from './ec2/enrich-security-group.ts';
+import { EC2_ACTIONS } from './ec2/index.ts';
 import { isolateInstanceAction } from './ec2/isolate-instance.ts';
 import { releaseInstanceAction } from './ec2/release-instance.ts';
 import { restoreWorldOpenIngressAction } from './ec2/restore-world-open-ingress.ts';
 import { revokeWorldOpenIngressAction } from './ec2/revoke-world-open-ingress.ts';
 import { containUserAction } from './iam/contain-iam-user.ts';
 import { enrichPrincipalAction } from './iam/enrich-principal.ts';
+import { IAM_ACTIONS } from './iam/index.ts';
 import { releaseUserAction } from './iam/release-iam-user.ts';
 import { releaseRoleSessionsAction } from './iam/release-role-sessions.ts';
 import { revokeRoleSessionsAction } from './iam/revoke-role-sessions.ts';
+import { rootCredentialRunbookAction } from './iam/root-credential-runbook.ts';
+import { enrichLambdaFunctionAction } from './lambda/enrich-lambda-function.ts';
+import { LAMBDA_ACTIONS } from './lambda/index.ts';
+import { releaseLambdaFunctionAction } from './lambda/release-lambda-function.ts';
+import { throttleLambdaFunctionAction } from './lambda/throttle-lambda-function.ts';
+import { NOTIFY_ACTIONS } from './notify/index.ts';
 import { notifyAction } from './notify/notify.ts';
 import { runnerCallsOf } from './runner.ts';
 import { blockBucketPublicAccessAction } from './s3/block-bucket-public-access.ts';
+import { S3_ACTIONS } from './s3/index.ts';
 import { releaseBucketPublicAccessAction } from './s3/release-bucket-public-access.ts';
 import type { ActionDefinition, ActionFamily } from './types.ts';
 
@@ -22,19 +32,40 @@ export const ACTIONS: readonly ActionDefinition[] = [
   enrichInstanceAction,
   enrichPrincipalAction,
   enrichSecurityGroupAction,
+  enrichLambdaFunctionAction,
+  rootCredentialRunbookAction,
   isolateInstanceAction,
   containUserAction,
   revokeRoleSessionsAction,
   blockBucketPublicAccessAction,
   revokeWorldOpenIngressAction,
+  throttleLambdaFunctionAction,
   releaseInstanceAction,
   releaseUserAction,
   releaseRoleSessionsAction,
   releaseBucketPublicAccessAction,
   restoreWorldOpenIngressAction,
+  releaseLambdaFunctionAction,
   notifyAction,
   requestApprovalAction,
 ] as readonly ActionDefinition[];
+
+/**
+ * The same actions by the folder they live in (`actions/<service>/<action-id>.ts`): the AWS
+ * service they act on, or `notify` and `approval`. The README's table of actions is checked
+ * against it (`test/docs/actions-table.test.ts`).
+ *
+ * @example
+ * ACTIONS_BY_SERVICE.ec2.map((action) => action.id); // ['enrich-instance', 'isolate-instance', 'release-instance']
+ */
+export const ACTIONS_BY_SERVICE: Readonly<Record<string, readonly ActionDefinition[]>> = {
+  ec2: EC2_ACTIONS,
+  iam: IAM_ACTIONS,
+  s3: S3_ACTIONS,
+  lambda: LAMBDA_ACTIONS,
+  notify: NOTIFY_ACTIONS,
+  approval: APPROVAL_ACTIONS,
+};
 
 /** The actions a family's function runs. */
 export function actionsOfFamily(family: ActionFamily): ActionDefinition[] {

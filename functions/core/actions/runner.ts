@@ -34,6 +34,7 @@ import { CallRecorder } from './recorder.ts';
 import { assertSomethingToRelease, RELEASE_GUARD_CALLS } from './release-guard.ts';
 import { KILL_SWITCH_CALLS, SAFETY_RAILS_CALLS } from './safety.ts';
 import { CONTAINMENT_STATE_CALLS, TIMELINE_CALLS } from './state.ts';
+import { timelineFactsOf } from './timeline-facts.ts';
 import {
   type ActionDefinition,
   type ActionFamily,
@@ -235,6 +236,7 @@ export async function runAction(raw: unknown, runnerDeps: RunnerDeps): Promise<A
       dryRun,
       outcome: 'succeeded',
       calls: recorder.calls,
+      ...timelineFactsOf(checked),
       ...(verification === undefined ? {} : { verification }),
     });
     if (action.family === 'approve') await recordStep(deps.store, facts, { kind: 'approval-requested' });

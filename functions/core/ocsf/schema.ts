@@ -186,6 +186,7 @@ export const EvidenceSchema = z.looseObject({
   dst_endpoint: z.optional(NetworkEndpointSchema),
   api: z.optional(ApiSchema),
   query: z.optional(z.looseObject({ hostname: z.string() })),
+  http_request: z.optional(z.looseObject({ user_agent: optionalString })),
   connection_info: z.optional(
     z.looseObject({
       direction_id: int,

@@ -11,4 +11,5 @@ export const RELEASE_PLAYBOOKS: Readonly<Record<string, string>> = {
   'AWS::IAM::Role': 'iam-credential-release',
   'AWS::S3::Bucket': 's3-public-bucket-release',
   'AWS::EC2::SecurityGroup': 'security-group-release',
+  'AWS::Lambda::Function': 'lambda-function-release',
 };

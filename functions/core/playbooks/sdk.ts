@@ -43,6 +43,16 @@ export interface AlertView {
   readonly url: string;
   /** The access key ids the finding's resources name (the key an attacker used); empty when none. */
   readonly accessKeyIds: string[];
+  /**
+   * Who acted and how, as the alert records it (a console sign-in, or the API call a finding is
+   * about): the caller's IP address and user agent (empty when the alert does not say), whether
+   * MFA was used (`unknown` when the alert does not say), and when (ISO 8601: the sign-in, or the
+   * finding's last sighting).
+   */
+  readonly sourceIp: string;
+  readonly userAgent: string;
+  readonly mfaUsed: 'yes' | 'no' | 'unknown';
+  readonly time: string;
 }
 
 /** The incident the execution works on. */
@@ -231,6 +241,11 @@ export interface NotifyInput {
   readonly subject: string;
   readonly summary?: string;
   readonly channel?: 'all' | 'email' | 'slack' | 'webhook';
+  /**
+   * The notification's severity, in its subject (`[Riposte][HIGH]`) and fields: how urgently it
+   * pages. @default the alert's severity
+   */
+  readonly severity?: 'unknown' | 'informational' | 'low' | 'medium' | 'high' | 'critical' | 'fatal';
 }
 
 export interface ApproveOptions<C> {

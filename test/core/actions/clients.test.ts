@@ -82,7 +82,15 @@ describe('createClients services', () => {
 
     // Assess
     expect(first).toBe(second);
-    expect(Object.keys(clients).sort()).toEqual(['autoScaling', 'ec2', 'elbv2', 'iam', 's3']);
+    expect(Object.keys(clients).sort()).toEqual([
+      'autoScaling',
+      'ec2',
+      'elbv2',
+      'iam',
+      'lambda',
+      'rds',
+      's3',
+    ]);
   });
 
   it('builds only the declared services, with the mode middleware', async () => {

@@ -83,9 +83,9 @@ describe('family registries', () => {
     // Assess
     expect(services).toEqual({
       context: [],
-      enrich: ['autoScaling', 'ec2', 'elbv2', 'iam'],
-      contain: ['autoScaling', 'ec2', 'elbv2', 'iam', 's3'],
-      release: ['autoScaling', 'ec2', 'elbv2', 'iam', 's3'],
+      enrich: ['autoScaling', 'ec2', 'elbv2', 'iam', 'lambda'],
+      contain: ['autoScaling', 'ec2', 'elbv2', 'iam', 'lambda', 's3'],
+      release: ['autoScaling', 'ec2', 'elbv2', 'iam', 'lambda', 's3'],
       notify: [],
       approve: [],
     });

@@ -323,6 +323,8 @@ export async function authorizationsOf(
       if (p.InstanceProfileName !== undefined) {
         return [await one(await arnOf('iam', 'instance-profile', global, String(p.InstanceProfileName)))];
       }
+      // Account-wide: the Service Authorization Reference lists no resource type for it.
+      if (call.api === 'GetAccountSummary') return [await one('*')];
       if (call.api === 'GetAccessKeyLastUsed') {
         const owner = Object.entries(ctx.world.iam.users).find(([, user]) =>
           (user.accessKeys as { accessKeyId: string }[]).some((key) => key.accessKeyId === p.AccessKeyId),
@@ -367,6 +369,16 @@ export async function authorizationsOf(
           })),
           resourceAccount: call.account,
         },
+      ];
+    }
+    case 'lambda': {
+      // Riposte's own functions, invoked by the state machines; otherwise the incident's function.
+      if (call.api === 'Invoke') return [await one(ctx.riposteResource(call))];
+      const ref = String(p.FunctionName ?? p.Resource);
+      const name = ref.startsWith('arn:') ? (ref.split(':')[6] ?? ref) : ref;
+      const tags = (ctx.world.lambda.functions[name]?.tags ?? {}) as Tags;
+      return [
+        await one(await arnOf('lambda', 'function', where, name), tagContext(['aws:ResourceTag'], tags)),
       ];
     }
     default:

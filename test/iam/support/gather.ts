@@ -5,14 +5,20 @@ import ec2Compromise from '../../../playbooks/ec2-instance-compromise.ts';
 import ec2Release from '../../../playbooks/ec2-instance-release.ts';
 import iamCompromise from '../../../playbooks/iam-credential-compromise.ts';
 import iamRelease from '../../../playbooks/iam-credential-release.ts';
+import lambdaCompromise from '../../../playbooks/lambda-function-compromise.ts';
+import lambdaRelease from '../../../playbooks/lambda-function-release.ts';
+import rootCredentialUse from '../../../playbooks/root-credential-use.ts';
 import s3PublicBucket from '../../../playbooks/s3-public-bucket.ts';
 import s3Release from '../../../playbooks/s3-public-bucket-release.ts';
 import securityGroupOpen from '../../../playbooks/security-group-open-to-world.ts';
 import securityGroupRelease from '../../../playbooks/security-group-release.ts';
 import {
   accessAnalyzerPublicBucket,
+  consoleSignIn,
   guardDutyAccessKeyFinding,
   guardDutyInstanceFinding,
+  guardDutyLambdaFinding,
+  guardDutyRootCredentialUsage,
 } from '../../support/events.ts';
 import { loadFixture } from '../../support/fixtures.ts';
 import { MEMBER, SECURITY } from './accounts.ts';
@@ -43,6 +49,8 @@ interface Case {
   readonly deny?: boolean;
   readonly edit?: (world: WorldData) => void;
   readonly fail?: readonly [string, string, number];
+  /** Deployment configuration (cdk.json `riposte`) of the scenario. */
+  readonly config?: unknown;
 }
 
 const INSTANCE = 'i-0a1b2c3d4e5f60718';
@@ -195,6 +203,51 @@ export const CASES: readonly Case[] = [
     event: worldOpenIngress,
   },
   {
+    name: 'throttle then release a production Lambda function',
+    playbook: lambdaCompromise,
+    release: lambdaRelease,
+    event: (account) => guardDutyLambdaFinding({ account }),
+  },
+  {
+    name: 'throttle then release a Lambda function that had reserved concurrency',
+    playbook: lambdaCompromise,
+    release: lambdaRelease,
+    event: (account) => guardDutyLambdaFinding({ functionName: 'thumbnail-builder', account }),
+  },
+  {
+    name: 'Lambda throttling denied',
+    playbook: lambdaCompromise,
+    deny: true,
+    event: (account) => guardDutyLambdaFinding({ account }),
+  },
+  {
+    name: 'Lambda function with a protected execution role',
+    playbook: lambdaCompromise,
+    release: lambdaRelease,
+    event: (account) => guardDutyLambdaFinding({ functionName: 'ledger-sync', account }),
+  },
+  {
+    name: 'protected Lambda function',
+    playbook: lambdaCompromise,
+    event: (account) => guardDutyLambdaFinding({ functionName: 'audit-forwarder', account }),
+  },
+  {
+    name: 'Lambda release without containment',
+    playbook: lambdaRelease,
+    event: (account) => guardDutyLambdaFinding({ account }),
+  },
+  {
+    name: 'root console sign-in: page with the runbook',
+    playbook: rootCredentialUse,
+    event: (account) => consoleSignIn({ root: true, account }),
+  },
+  {
+    name: 'root credential usage: page with the runbook',
+    playbook: rootCredentialUse,
+    config: { sources: { guardduty: { minSeverity: 2 } } },
+    event: (account) => guardDutyRootCredentialUsage({ account }),
+  },
+  {
     name: 'bucket release without containment',
     playbook: s3Release,
     event: (account) => accessAnalyzerPublicBucket({ bucket: 'payments-exports', account }),
@@ -206,7 +259,8 @@ function worldIn(account: string): WorldData {
   return JSON.parse(JSON.stringify(exampleWorld()).replaceAll(SECURITY.account, account)) as WorldData;
 }
 
-const RESOURCE_SERVICES = new Set(['ec2', 'iam', 'autoScaling', 'elbv2', 's3']);
+// Scenarios invoke no Riposte function through the SDK: their Lambda calls are on the incident's functions.
+const RESOURCE_SERVICES = new Set(['ec2', 'iam', 'autoScaling', 'elbv2', 's3', 'lambda', 'rds']);
 
 /** Runs every case in both accounts and returns every call, attributed. */
 export async function gatherScenarioCalls(): Promise<GatheredCall[]> {
@@ -217,6 +271,7 @@ export async function gatherScenarioCalls(): Promise<GatheredCall[]> {
       let s = scenario(c.playbook).event(c.event(account)).world(worldIn(account));
       if (c.edit !== undefined) s = s.editWorld(c.edit);
       if (c.fail !== undefined) s = s.failAction(c.fail[0], c.fail[1], c.fail[2]);
+      if (c.config !== undefined) s = s.configure(c.config);
       if (c.release !== undefined) s = s.andThen(c.release);
       s = c.deny === true ? s.deny() : s.approve();
       // Ingest runs in the scenario outside any action: its table calls are the ingest function's.

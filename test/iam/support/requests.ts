@@ -13,7 +13,12 @@ import type { PolicyDocument, RoleModel } from './policies.ts';
  * services that use the key on the caller's behalf.
  */
 
-const RESOURCE_SERVICES = new Set(['ec2', 'iam', 'autoScaling', 'elbv2', 's3']);
+const RESOURCE_SERVICES = new Set(['ec2', 'iam', 'autoScaling', 'elbv2', 's3', 'rds']);
+
+/** Whether a call acts on the incident's resources (Lambda: any call but the state machines' Invoke). */
+function onIncidentResource(call: RecordedCall): boolean {
+  return RESOURCE_SERVICES.has(call.service) || (call.service === 'lambda' && call.api !== 'Invoke');
+}
 
 /** Roles as evaluated: the deployment's, or mutated copies (the mutation tests). */
 export interface Roles {
@@ -114,9 +119,9 @@ export async function requestsOf(
     ),
   );
   for (const call of calls) {
-    const inMember = call.account === MEMBER.account && RESOURCE_SERVICES.has(call.service);
+    const inMember = call.account === MEMBER.account && onIncidentResource(call);
     const principal = inMember ? roles.memberRole : roles.roleOf(call.principal);
-    const resolved = RESOURCE_SERVICES.has(call.service) ? undefined : riposteResource(call, deployment);
+    const resolved = onIncidentResource(call) ? undefined : riposteResource(call, deployment);
     const authorizations = await authorizationsOf(call, {
       world: call.world,
       ...(call.initial === undefined ? {} : { initial: call.initial }),

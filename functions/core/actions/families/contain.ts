@@ -3,6 +3,7 @@ import { revokeWorldOpenIngressAction } from '../ec2/revoke-world-open-ingress.t
 import { defineFamily } from '../family.ts';
 import { containUserAction } from '../iam/contain-iam-user.ts';
 import { revokeRoleSessionsAction } from '../iam/revoke-role-sessions.ts';
+import { throttleLambdaFunctionAction } from '../lambda/throttle-lambda-function.ts';
 import { blockBucketPublicAccessAction } from '../s3/block-bucket-public-access.ts';
 
 /** The contain family: the actions that cut a compromised resource off. */
@@ -12,4 +13,5 @@ export const containFamily = defineFamily('contain', [
   revokeRoleSessionsAction,
   blockBucketPublicAccessAction,
   revokeWorldOpenIngressAction,
+  throttleLambdaFunctionAction,
 ]);

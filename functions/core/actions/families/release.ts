@@ -3,6 +3,7 @@ import { restoreWorldOpenIngressAction } from '../ec2/restore-world-open-ingress
 import { defineFamily } from '../family.ts';
 import { releaseUserAction } from '../iam/release-iam-user.ts';
 import { releaseRoleSessionsAction } from '../iam/release-role-sessions.ts';
+import { releaseLambdaFunctionAction } from '../lambda/release-lambda-function.ts';
 import { releaseBucketPublicAccessAction } from '../s3/release-bucket-public-access.ts';
 
 /** The release family: the actions that undo a containment from the state it saved. */
@@ -12,4 +13,5 @@ export const releaseFamily = defineFamily('release', [
   releaseRoleSessionsAction,
   releaseBucketPublicAccessAction,
   restoreWorldOpenIngressAction,
+  releaseLambdaFunctionAction,
 ]);

@@ -4,6 +4,7 @@ import { enrichPrincipalAction } from './enrich-principal.ts';
 import { releaseUserAction } from './release-iam-user.ts';
 import { releaseRoleSessionsAction } from './release-role-sessions.ts';
 import { revokeRoleSessionsAction } from './revoke-role-sessions.ts';
+import { rootCredentialRunbookAction } from './root-credential-runbook.ts';
 
 /**
  * IAM actions: enrich a principal, contain a user (keys, deny-all, console), revoke a role's
@@ -17,4 +18,5 @@ export const IAM_ACTIONS: readonly ActionDefinition[] = [
   revokeRoleSessionsAction,
   releaseUserAction,
   releaseRoleSessionsAction,
+  rootCredentialRunbookAction,
 ] as readonly ActionDefinition[];

@@ -3,6 +3,8 @@ import { autoScalingService } from './auto-scaling.ts';
 import { ec2Service } from './ec2.ts';
 import { elbv2Service } from './elbv2.ts';
 import { iamService } from './iam.ts';
+import { lambdaService } from './lambda.ts';
+import { rdsService } from './rds.ts';
 import { s3Service } from './s3.ts';
 
 /**
@@ -18,4 +20,6 @@ export const ALL_SERVICES: Required<ServiceFactories> = {
   ...autoScalingService,
   ...elbv2Service,
   ...s3Service,
+  ...lambdaService,
+  ...rdsService,
 };

@@ -1,18 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { ServiceName, WorldBackend } from '../clients.ts';
+import { AccountWorldSchema, accountSummary } from './account.ts';
 import { handleEc2 } from './ec2/index.ts';
 import { Ec2WorldSchema } from './ec2/world.ts';
 import { UnsupportedWorldCallError } from './errors.ts';
 import { handleIam } from './iam/index.ts';
 import { IamWorldSchema } from './iam/schema.ts';
+import { handleLambda, LambdaWorldSchema } from './lambda.ts';
 import { handleS3, S3WorldSchema } from './s3.ts';
 
 export { UnsupportedWorldCallError, WorldApiError } from './errors.ts';
 
 /**
  * A world file: the AWS resources a local run sees (instances, security groups, ENIs, Auto
- * Scaling groups, target groups, Elastic IPs, volumes, IAM users, keys, roles, buckets...).
+ * Scaling groups, target groups, Elastic IPs, volumes, IAM users, keys, roles, buckets, Lambda functions...).
  * Actions read it through the same SDK calls they make on AWS, and their writes change it in
  * memory, so running an action twice behaves as on AWS (the second run finds the work done).
  *
@@ -25,6 +27,9 @@ export const WorldSchema = z.strictObject({
   ec2: Ec2WorldSchema.default(Ec2WorldSchema.parse({})),
   iam: IamWorldSchema.default(IamWorldSchema.parse({})),
   s3: S3WorldSchema.default(S3WorldSchema.parse({})),
+  lambda: LambdaWorldSchema.default(LambdaWorldSchema.parse({})),
+  /** Account-wide facts: the root user's MFA and access keys (`GetAccountSummary`). */
+  account: AccountWorldSchema.default(AccountWorldSchema.parse({})),
 });
 export type WorldData = z.infer<typeof WorldSchema>;
 
@@ -64,9 +69,12 @@ export class LocalWorld implements WorldBackend {
       case 'elbv2':
         return handleEc2(this.state.ec2, service, api, params);
       case 'iam':
+        if (api === 'GetAccountSummary') return accountSummary(this.state.account, this.state.iam);
         return handleIam(this.state.iam, api, params);
       case 's3':
         return handleS3(this.state.s3, api, params);
+      case 'lambda':
+        return handleLambda(this.state.lambda, api, params);
       default:
         throw new UnsupportedWorldCallError(service, api);
     }

@@ -437,6 +437,9 @@ export function guardDutyEvidences(action: JsonRecord | undefined): OcsfEvidence
           response: errorCode === undefined ? undefined : { error: errorCode },
         }),
         src_endpoint: connectionSide(data, ['remoteIpDetails', api.remoteIpDetails]),
+        // The caller's user agent (AwsApiCallAction.userAgent), as OCSF's evidence http_request.
+        http_request:
+          optString(api.userAgent) === undefined ? undefined : { user_agent: optString(api.userAgent) },
         data: dataOf(data),
       }),
     ];
