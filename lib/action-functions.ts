@@ -230,6 +230,9 @@ function scopeOf(action: string, account: string): readonly Scope[] {
       AssociateIamInstanceProfile: [ec2('instance')],
       DisassociateIamInstanceProfile: [ec2('instance')],
       CreateSnapshot: [ec2('volume'), `arn:${partition}:ec2:*::snapshot/*`],
+      // Only the owner can change who may use a snapshot or an AMI; their ARNs carry no account.
+      ModifySnapshotAttribute: [`arn:${partition}:ec2:*::snapshot/*`],
+      ModifyImageAttribute: [`arn:${partition}:ec2:*::image/*`],
     };
     const resources = byAction[name];
     if (resources !== undefined) {
@@ -372,6 +375,17 @@ function scopeOf(action: string, account: string): readonly Scope[] {
         why:
           'Lambda functions of this account (function:*): the function a finding names is only known at run time; ' +
           'the protected tag is guarded by an explicit Deny on the concurrency writes.',
+      },
+    ];
+  }
+  if (service === 'rds' && /SnapshotAttributes?$|Snapshots$/.test(name)) {
+    const cluster = name.includes('DBCluster');
+    return [
+      {
+        resources: [`arn:${partition}:rds:*:${account}:${cluster ? 'cluster-snapshot' : 'snapshot'}:*`],
+        why:
+          `RDS ${cluster ? 'DB cluster snapshots' : 'DB snapshots'} of this account: the snapshot an incident names is only ` +
+          'known at run time; the protected tag is checked by the rails before any change.',
       },
     ];
   }

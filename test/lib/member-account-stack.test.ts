@@ -239,16 +239,17 @@ describe('RiposteMemberStack', () => {
         if (resource === '*') {
           for (const action of asList(statement.Action)) {
             expect(action).toMatch(
-              /^((ec2|autoscaling|elasticloadbalancing):Describe[A-Za-z]+|s3:(Get|Put)AccountPublicAccessBlock|iam:GetAccountSummary)$/,
+              /^((ec2|autoscaling|elasticloadbalancing):Describe[A-Za-z]+|ec2:Get(Snapshot|Image)BlockPublicAccessState|s3:(Get|Put)AccountPublicAccessBlock|iam:GetAccountSummary)$/,
             );
           }
           continue;
         }
         const text = JSON.stringify(resource);
-        // Snapshot ARNs carry no account (and are only created from this account's volumes, or
-        // tagged as they are created); bucket ARNs neither: those statements are bound by
+        // Snapshot and AMI ARNs carry no account (snapshots are only created from this account's
+        // volumes, or tagged as they are created; only their owner can change who may use a
+        // snapshot or an AMI); bucket ARNs neither: those statements are bound by
         // s3:ResourceAccount.
-        if (text.includes(':ec2:*::snapshot/*')) continue;
+        if (text.includes(':ec2:*::snapshot/*') || text.includes(':ec2:*::image/*')) continue;
         if (text.includes(':s3:::')) {
           expect(statement.Condition?.StringEquals?.['s3:ResourceAccount']).toEqual({
             Ref: 'AWS::AccountId',

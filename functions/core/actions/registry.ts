@@ -1,11 +1,13 @@
 import type { CallDeclaration } from '../permissions.ts';
 import { APPROVAL_ACTIONS } from './approval/index.ts';
 import { requestApprovalAction } from './approval/request-approval.ts';
+import { enrichEc2SharingAction } from './ec2/enrich-ec2-sharing.ts';
 import { enrichInstanceAction } from './ec2/enrich-instance.ts';
 import { enrichSecurityGroupAction } from './ec2/enrich-security-group.ts';
 import { EC2_ACTIONS } from './ec2/index.ts';
 import { isolateInstanceAction } from './ec2/isolate-instance.ts';
 import { releaseInstanceAction } from './ec2/release-instance.ts';
+import { removePublicEc2SharingAction } from './ec2/remove-public-ec2-sharing.ts';
 import { restoreWorldOpenIngressAction } from './ec2/restore-world-open-ingress.ts';
 import { revokeWorldOpenIngressAction } from './ec2/revoke-world-open-ingress.ts';
 import { containUserAction } from './iam/contain-iam-user.ts';
@@ -21,6 +23,9 @@ import { releaseLambdaFunctionAction } from './lambda/release-lambda-function.ts
 import { throttleLambdaFunctionAction } from './lambda/throttle-lambda-function.ts';
 import { NOTIFY_ACTIONS } from './notify/index.ts';
 import { notifyAction } from './notify/notify.ts';
+import { enrichDbSnapshotSharingAction } from './rds/enrich-db-snapshot-sharing.ts';
+import { RDS_ACTIONS } from './rds/index.ts';
+import { removePublicDbSnapshotSharingAction } from './rds/remove-public-db-snapshot-sharing.ts';
 import { runnerCallsOf } from './runner.ts';
 import { blockBucketPublicAccessAction } from './s3/block-bucket-public-access.ts';
 import { S3_ACTIONS } from './s3/index.ts';
@@ -32,6 +37,8 @@ export const ACTIONS: readonly ActionDefinition[] = [
   enrichInstanceAction,
   enrichPrincipalAction,
   enrichSecurityGroupAction,
+  enrichEc2SharingAction,
+  enrichDbSnapshotSharingAction,
   enrichLambdaFunctionAction,
   rootCredentialRunbookAction,
   isolateInstanceAction,
@@ -39,6 +46,8 @@ export const ACTIONS: readonly ActionDefinition[] = [
   revokeRoleSessionsAction,
   blockBucketPublicAccessAction,
   revokeWorldOpenIngressAction,
+  removePublicEc2SharingAction,
+  removePublicDbSnapshotSharingAction,
   throttleLambdaFunctionAction,
   releaseInstanceAction,
   releaseUserAction,
@@ -63,6 +72,7 @@ export const ACTIONS_BY_SERVICE: Readonly<Record<string, readonly ActionDefiniti
   iam: IAM_ACTIONS,
   s3: S3_ACTIONS,
   lambda: LAMBDA_ACTIONS,
+  rds: RDS_ACTIONS,
   notify: NOTIFY_ACTIONS,
   approval: APPROVAL_ACTIONS,
 };

@@ -29,6 +29,7 @@ const MODEL: Record<string, string> = {
   sns: 'sns-2010-03-31',
   secretsmanager: 'secretsmanager-2017-10-17',
   lambda: 'lambda-2015-03-31',
+  rds: 'rds-2014-10-31',
 };
 
 /** lib-dynamodb's commands, as the DynamoDB operations they send (values marshalled as it does). */

@@ -51,6 +51,7 @@ const PREFIX: Record<string, string> = {
   sns: 'sns',
   secretsmanager: 'secretsmanager',
   lambda: 'lambda',
+  rds: 'rds',
   cloudformation: 'cloudformation',
 };
 
@@ -120,6 +121,7 @@ function ec2Tags(world: WorldData, id: string): Tags {
         item.groupId,
         item.volumeId,
         item.snapshotId,
+        item.imageId,
         item.allocationId,
       ];
       if (ids.includes(id)) return (item.tags as Tags | undefined) ?? {};
@@ -135,6 +137,7 @@ function ec2TypeOf(id: string): string {
     ['sg-', 'security-group'],
     ['vol-', 'volume'],
     ['snap-', 'snapshot'],
+    ['ami-', 'image'],
     ['eipalloc-', 'elastic-ip'],
     ['vpc-', 'vpc'],
     ['subnet-', 'subnet'],
@@ -203,8 +206,13 @@ export async function authorizationsOf(
 
   switch (call.service) {
     case 'ec2': {
-      if (/^Describe/.test(call.api)) return [await one('*')];
+      // Describe* and the Region-wide Get*State reads: no resource.
+      if (/^(Describe|Get)/.test(call.api)) return [await one('*')];
       switch (call.api) {
+        case 'ModifySnapshotAttribute':
+          return [await ec2Resource(String(p.SnapshotId))];
+        case 'ModifyImageAttribute':
+          return [await ec2Resource(String(p.ImageId))];
         case 'ModifyInstanceAttribute':
           return [
             await ec2Resource(String(p.InstanceId)),
@@ -380,6 +388,15 @@ export async function authorizationsOf(
       return [
         await one(await arnOf('lambda', 'function', where, name), tagContext(['aws:ResourceTag'], tags)),
       ];
+    }
+    case 'rds': {
+      // DB snapshots and DB cluster snapshots, by identifier.
+      const cluster = p.DBClusterSnapshotIdentifier !== undefined;
+      const id = String(p.DBClusterSnapshotIdentifier ?? p.DBSnapshotIdentifier);
+      const snapshots = cluster ? ctx.world.rds.clusterSnapshots : ctx.world.rds.dbSnapshots;
+      const tags = (snapshots[id]?.tags ?? {}) as Tags;
+      const arn = await arnOf('rds', cluster ? 'cluster-snapshot' : 'snapshot', where, id);
+      return [await one(arn, tagContext(['aws:ResourceTag'], tags))];
     }
     default:
       return [await one(ctx.riposteResource(call))];

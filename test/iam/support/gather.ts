@@ -7,6 +7,7 @@ import iamCompromise from '../../../playbooks/iam-credential-compromise.ts';
 import iamRelease from '../../../playbooks/iam-credential-release.ts';
 import lambdaCompromise from '../../../playbooks/lambda-function-compromise.ts';
 import lambdaRelease from '../../../playbooks/lambda-function-release.ts';
+import publicSnapshotOrImage from '../../../playbooks/public-snapshot-or-image.ts';
 import rootCredentialUse from '../../../playbooks/root-credential-use.ts';
 import s3PublicBucket from '../../../playbooks/s3-public-bucket.ts';
 import s3Release from '../../../playbooks/s3-public-bucket-release.ts';
@@ -58,9 +59,38 @@ const OPEN_GROUP = 'sg-0c4e6a8b2d1f3e5a7';
 
 /** The CloudTrail call that opened the reporting group to the internet, in `account`. */
 function worldOpenIngress(account: string): unknown {
-  const text = JSON.stringify(loadFixture('cloudtrail/api-call-ec2-authorize-sg-ingress-world-open.json'));
-  return JSON.parse(text.replaceAll('111122223333', account));
+  return fixtureIn('cloudtrail/api-call-ec2-authorize-sg-ingress-world-open.json', account);
 }
+
+/** A fixture event moved to `account`, with `replace` applied to its text (`from` → `to`). */
+function fixtureIn(path: string, account: string, ...replace: (readonly [string, string])[]): unknown {
+  let text = JSON.stringify(loadFixture(path)).replaceAll('111122223333', account);
+  for (const [from, to] of replace) text = text.replaceAll(from, to);
+  return JSON.parse(text);
+}
+
+const PUBLIC_SNAPSHOT_CALL = 'cloudtrail/api-call-ec2-modifysnapshotattribute-public.json';
+const PUBLIC_DB_SNAPSHOT_CALL = 'cloudtrail/api-call-rds-modifydbsnapshotattribute-public.json';
+/** The snapshot call turned into the AMI's (same request shape, `launchPermission`). */
+const AS_IMAGE = [
+  ['ModifySnapshotAttribute', 'ModifyImageAttribute'],
+  ['"snapshotId":"snap-0e1f2a3b4c5d6e7f8"', '"imageId":"ami-0f1e2d3c4b5a69788"'],
+  ['createVolumePermission', 'launchPermission'],
+] as const;
+/** The DB snapshot call turned into the cluster snapshot's. */
+const AS_CLUSTER = [
+  ['ModifyDBSnapshotAttribute', 'ModifyDBClusterSnapshotAttribute'],
+  [
+    '"dBSnapshotIdentifier":"payments-db-before-migration"',
+    '"dBClusterSnapshotIdentifier":"ledger-cluster-2025-04-08"',
+  ],
+] as const;
+/** The RDS.1 control turned into EC2.1, which reports the account. */
+const AS_EC2_1 = [
+  ['RDS.1', 'EC2.1'],
+  ['"Type":"AwsRdsDbSnapshot"', '"Type":"AwsAccount"'],
+  ['arn:aws:rds:eu-west-1:ACCOUNT:snapshot:payments-db-before-migration', 'AWS::::Account:ACCOUNT'],
+] as const;
 const NO_BLOCK = {
   blockPublicAcls: false,
   ignorePublicAcls: false,
@@ -246,6 +276,47 @@ export const CASES: readonly Case[] = [
     playbook: rootCredentialUse,
     config: { sources: { guardduty: { minSeverity: 2 } } },
     event: (account) => guardDutyRootCredentialUsage({ account }),
+  },
+  {
+    name: 'unshare a public EBS snapshot',
+    playbook: publicSnapshotOrImage,
+    event: (account) => fixtureIn(PUBLIC_SNAPSHOT_CALL, account),
+  },
+  {
+    name: 'unshare a public AMI',
+    playbook: publicSnapshotOrImage,
+    event: (account) => fixtureIn(PUBLIC_SNAPSHOT_CALL, account, ...AS_IMAGE),
+  },
+  {
+    name: 'unshare a public DB snapshot',
+    playbook: publicSnapshotOrImage,
+    event: (account) => fixtureIn(PUBLIC_DB_SNAPSHOT_CALL, account),
+  },
+  {
+    name: 'unshare a public DB cluster snapshot',
+    playbook: publicSnapshotOrImage,
+    event: (account) => fixtureIn(PUBLIC_DB_SNAPSHOT_CALL, account, ...AS_CLUSTER),
+  },
+  {
+    name: 'EC2.1: unshare the public snapshots of the account',
+    playbook: publicSnapshotOrImage,
+    event: (account) =>
+      fixtureIn(
+        'securityhub/imported-control-rds-1-public-db-snapshot.json',
+        account,
+        ...AS_EC2_1.map(
+          ([from, to]) => [from.replace('ACCOUNT', account), to.replace('ACCOUNT', account)] as const,
+        ),
+      ),
+  },
+  {
+    name: 'protected public EBS snapshot',
+    playbook: publicSnapshotOrImage,
+    event: (account) => fixtureIn(PUBLIC_SNAPSHOT_CALL, account),
+    edit: (world) => {
+      const snapshot = world.ec2.snapshots.find((s) => s.snapshotId === 'snap-0e1f2a3b4c5d6e7f8');
+      if (snapshot !== undefined) snapshot.tags['riposte:protected'] = 'true';
+    },
   },
   {
     name: 'bucket release without containment',

@@ -1,9 +1,11 @@
 import { isolateInstanceAction } from '../ec2/isolate-instance.ts';
+import { removePublicEc2SharingAction } from '../ec2/remove-public-ec2-sharing.ts';
 import { revokeWorldOpenIngressAction } from '../ec2/revoke-world-open-ingress.ts';
 import { defineFamily } from '../family.ts';
 import { containUserAction } from '../iam/contain-iam-user.ts';
 import { revokeRoleSessionsAction } from '../iam/revoke-role-sessions.ts';
 import { throttleLambdaFunctionAction } from '../lambda/throttle-lambda-function.ts';
+import { removePublicDbSnapshotSharingAction } from '../rds/remove-public-db-snapshot-sharing.ts';
 import { blockBucketPublicAccessAction } from '../s3/block-bucket-public-access.ts';
 
 /** The contain family: the actions that cut a compromised resource off. */
@@ -13,5 +15,7 @@ export const containFamily = defineFamily('contain', [
   revokeRoleSessionsAction,
   blockBucketPublicAccessAction,
   revokeWorldOpenIngressAction,
+  removePublicEc2SharingAction,
+  removePublicDbSnapshotSharingAction,
   throttleLambdaFunctionAction,
 ]);

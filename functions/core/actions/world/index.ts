@@ -8,6 +8,7 @@ import { UnsupportedWorldCallError } from './errors.ts';
 import { handleIam } from './iam/index.ts';
 import { IamWorldSchema } from './iam/schema.ts';
 import { handleLambda, LambdaWorldSchema } from './lambda.ts';
+import { handleRds, RdsWorldSchema } from './rds.ts';
 import { handleS3, S3WorldSchema } from './s3.ts';
 
 export { UnsupportedWorldCallError, WorldApiError } from './errors.ts';
@@ -28,6 +29,8 @@ export const WorldSchema = z.strictObject({
   iam: IamWorldSchema.default(IamWorldSchema.parse({})),
   s3: S3WorldSchema.default(S3WorldSchema.parse({})),
   lambda: LambdaWorldSchema.default(LambdaWorldSchema.parse({})),
+  /** DB snapshots and DB cluster snapshots, with who may restore them. */
+  rds: RdsWorldSchema.default(RdsWorldSchema.parse({})),
   /** Account-wide facts: the root user's MFA and access keys (`GetAccountSummary`). */
   account: AccountWorldSchema.default(AccountWorldSchema.parse({})),
 });
@@ -75,6 +78,8 @@ export class LocalWorld implements WorldBackend {
         return handleS3(this.state.s3, api, params);
       case 'lambda':
         return handleLambda(this.state.lambda, api, params);
+      case 'rds':
+        return handleRds(this.state.rds, api, params);
       default:
         throw new UnsupportedWorldCallError(service, api);
     }

@@ -13,6 +13,15 @@ import { describeInstances } from './instances.ts';
 import { describeNetworkInterfaces, modifyNetworkInterfaceAttribute } from './network-interfaces.ts';
 import { describeSecurityGroupRules } from './security-group-rules.ts';
 import { authorize, createSecurityGroup, describeSecurityGroups, revoke } from './security-groups.ts';
+import {
+  describeImageAttribute,
+  describeImages,
+  describeSnapshotAttribute,
+  getImageBlockPublicAccessState,
+  getSnapshotBlockPublicAccessState,
+  modifyImageAttribute,
+  modifySnapshotAttribute,
+} from './sharing.ts';
 import { createTags, deleteTags } from './tags.ts';
 import { createSnapshot, describeSnapshots, describeVolumes } from './volumes.ts';
 import type { Ec2World, Handler, Params } from './world.ts';
@@ -73,6 +82,13 @@ export const HANDLERS: Record<'ec2' | 'autoScaling' | 'elbv2', ReadonlyMap<strin
     ['DescribeVolumes', describeVolumes],
     ['CreateSnapshot', createSnapshot],
     ['DescribeSnapshots', describeSnapshots],
+    ['DescribeSnapshotAttribute', describeSnapshotAttribute],
+    ['ModifySnapshotAttribute', modifySnapshotAttribute],
+    ['DescribeImages', describeImages],
+    ['DescribeImageAttribute', describeImageAttribute],
+    ['ModifyImageAttribute', modifyImageAttribute],
+    ['GetSnapshotBlockPublicAccessState', getSnapshotBlockPublicAccessState],
+    ['GetImageBlockPublicAccessState', getImageBlockPublicAccessState],
     ['CreateTags', createTags],
     ['DeleteTags', deleteTags],
   ]),

@@ -129,6 +129,22 @@ export const VolumeSchema = z.strictObject({
   tags: TagsSchema,
 });
 
+/**
+ * One entry of a snapshot's `createVolumePermission` or an image's `launchPermission`: the
+ * group `all` (public: every AWS account) or one account.
+ */
+export const SharePermissionSchema = z
+  .strictObject({
+    group: z.literal('all').optional(),
+    userId: z
+      .string()
+      .regex(/^\d{12}$/)
+      .optional(),
+  })
+  .refine((p) => (p.group === undefined) !== (p.userId === undefined), {
+    message: 'a permission names either group all or one userId',
+  });
+
 export const SnapshotSchema = z.strictObject({
   snapshotId: z.string().regex(/^snap-[0-9a-z]+$/),
   volumeId: z.string(),
@@ -138,6 +154,20 @@ export const SnapshotSchema = z.strictObject({
   volumeSize: z.number().int().positive().default(8),
   encrypted: z.boolean().default(false),
   tags: TagsSchema,
+  /** Who may create volumes from it: `{ group: 'all' }` makes it public. */
+  createVolumePermissions: z.array(SharePermissionSchema).default([]),
+});
+
+/** An AMI the account owns, with who may launch it. */
+export const ImageSchema = z.strictObject({
+  imageId: z.string().regex(/^ami-[0-9a-z]+$/),
+  name: z.string().min(1),
+  description: z.string().default(''),
+  state: z.enum(['pending', 'available', 'failed', 'disabled']).default('available'),
+  creationDate: z.iso.datetime().default('2025-01-01T00:00:00.000Z'),
+  tags: TagsSchema,
+  /** Who may launch it: `{ group: 'all' }` makes it public. */
+  launchPermissions: z.array(SharePermissionSchema).default([]),
 });
 
 export const LIFECYCLE_STATES = [
