@@ -229,6 +229,8 @@ function scopeOf(action: string, account: string): readonly Scope[] {
       DisassociateAddress: [ec2('elastic-ip'), ec2('instance'), ec2('network-interface')],
       AssociateIamInstanceProfile: [ec2('instance')],
       DisassociateIamInstanceProfile: [ec2('instance')],
+      // Service Authorization Reference: ModifyInstanceMetadataOptions acts on the instance only.
+      ModifyInstanceMetadataOptions: [ec2('instance')],
       CreateSnapshot: [ec2('volume'), `arn:${partition}:ec2:*::snapshot/*`],
       // Only the owner can change who may use a snapshot or an AMI; their ARNs carry no account.
       ModifySnapshotAttribute: [`arn:${partition}:ec2:*::snapshot/*`],
@@ -368,6 +370,34 @@ function scopeOf(action: string, account: string): readonly Scope[] {
       ];
     }
   }
+  if (service === 'kms') {
+    return [
+      {
+        resources: [`arn:${partition}:kms:*:${account}:key/*`],
+        why:
+          'KMS keys of this account (key/*): the key an incident names is only known at run time. KMS also ' +
+          "checks each key's policy; AWS managed keys are refused by the actions.",
+      },
+    ];
+  }
+  if (service === 'cloudtrail' && name !== 'LookupEvents') {
+    return [
+      {
+        resources: [`arn:${partition}:cloudtrail:*:${account}:trail/*`],
+        why:
+          'CloudTrail trails of this account (trail/*): the trail an incident names is only known at run time; ' +
+          "an organization trail of the management account is outside this account's ARNs and is never changed.",
+      },
+    ];
+  }
+  if (service === 'cloudtrail' && name === 'LookupEvents') {
+    return [
+      {
+        resources: ['*'],
+        why: 'cloudtrail:LookupEvents reads the Region\'s event history, which has no resource ARN: it needs "*".',
+      },
+    ];
+  }
   if (service === 'lambda' && /^(GetFunction|ListTags|(Get|Put|Delete)FunctionConcurrency)$/.test(name)) {
     return [
       {
@@ -378,14 +408,54 @@ function scopeOf(action: string, account: string): readonly Scope[] {
       },
     ];
   }
-  if (service === 'rds' && /SnapshotAttributes?$|Snapshots$/.test(name)) {
-    const cluster = name.includes('DBCluster');
+  if (service === 'rds' && /^(DescribeDBInstances|ListTagsForResource|ModifyDBInstance)$/.test(name)) {
     return [
       {
-        resources: [`arn:${partition}:rds:*:${account}:${cluster ? 'cluster-snapshot' : 'snapshot'}:*`],
+        resources: [`arn:${partition}:rds:*:${account}:db:*`],
         why:
-          `RDS ${cluster ? 'DB cluster snapshots' : 'DB snapshots'} of this account: the snapshot an incident names is only ` +
-          'known at run time; the protected tag is checked by the rails before any change.',
+          'RDS DB instances of this account (db:*): the instance a finding names is only known at run time; ' +
+          'the protected tag is guarded by an explicit Deny on ModifyDBInstance and CreateDBSnapshot.',
+      },
+    ];
+  }
+  if (service === 'rds' && name === 'CreateDBSnapshot') {
+    // Authorized on the instance and on the new snapshot (Service Authorization Reference).
+    return [
+      {
+        resources: [
+          `arn:${partition}:rds:*:${account}:db:*`,
+          `arn:${partition}:rds:*:${account}:snapshot:riposte-*`,
+        ],
+        why: 'Snapshots of the DB instances of this account, named riposte-<incident>-<instance> (snapshot:riposte-*).',
+      },
+    ];
+  }
+  if (
+    service === 'rds' &&
+    /^(DescribeDBSnapshots|DescribeDBSnapshotAttributes|ModifyDBSnapshotAttribute)$/.test(name)
+  ) {
+    return [
+      {
+        resources: [`arn:${partition}:rds:*:${account}:snapshot:*`],
+        why:
+          'DB snapshots of this account (snapshot:*): the snapshots Riposte takes, read back for their status, and ' +
+          'the snapshot a public-sharing finding names, only known at run time (its protected tag is checked by ' +
+          'the rails before the attribute is changed).',
+      },
+    ];
+  }
+  if (
+    service === 'rds' &&
+    /^(DescribeDBClusterSnapshots|DescribeDBClusterSnapshotAttributes|ModifyDBClusterSnapshotAttribute)$/.test(
+      name,
+    )
+  ) {
+    return [
+      {
+        resources: [`arn:${partition}:rds:*:${account}:cluster-snapshot:*`],
+        why:
+          'DB cluster snapshots of this account (cluster-snapshot:*): the snapshot a public-sharing finding names ' +
+          'is only known at run time; the protected tag is checked by the rails before any change.',
       },
     ];
   }
@@ -715,16 +785,21 @@ export class ActionFunctions extends Construct {
       `arn:${partition}:iam::${account}:role/${props.memberRoleName}`,
     ];
     // And the tag that exempts a resource from containment is never written by Riposte.
+    // The Denies are an inline policy of their own beside the role's default one: a role whose
+    // allows grow past CDK's estimate would otherwise see them split off into a managed policy.
     for (const family of ACTION_FAMILIES) {
-      for (const statement of denyStatementsOf([family], {
-        protectedRoles: actionRoles,
-        protectedTagKey: props.safety.protectedTag.key,
-      })) {
-        families[family].role.addToPrincipalPolicy(statement);
-      }
-      // Defence in depth behind the rails: no write to a principal or resource carrying the protected tag.
-      for (const statement of protectedTagGuardStatements([family], props.safety.protectedTag)) {
-        families[family].role.addToPrincipalPolicy(statement);
+      const denies = [
+        ...denyStatementsOf([family], {
+          protectedRoles: actionRoles,
+          protectedTagKey: props.safety.protectedTag.key,
+        }),
+        // Defence in depth behind the rails: no write to a principal or resource carrying the protected tag.
+        ...protectedTagGuardStatements([family], props.safety.protectedTag),
+      ];
+      if (denies.length > 0) {
+        families[family].role.attachInlinePolicy(
+          new iam.Policy(families[family].role, 'DenyPolicy', { statements: denies }),
+        );
       }
     }
 

@@ -17,11 +17,12 @@ import type { ActionFamily } from '../functions/core/actions/types.ts';
  * |---|---|---|
  * | `iam:UpdateAccessKey`, `iam:PutUserPolicy`, `iam:DeleteUserPolicy`, `iam:DeleteLoginProfile` | user | `iam:ResourceTag/${TagKey}` |
  * | `iam:PutRolePolicy`, `iam:DeleteRolePolicy` | role | `iam:ResourceTag/${TagKey}` |
- * | `ec2:ModifyInstanceAttribute`, `ec2:DisassociateIamInstanceProfile`, `ec2:AssociateIamInstanceProfile`, `ec2:CreateTags` | instance | `ec2:ResourceTag/${TagKey}` |
+ * | `ec2:ModifyInstanceAttribute`, `ec2:ModifyInstanceMetadataOptions`, `ec2:DisassociateIamInstanceProfile`, `ec2:AssociateIamInstanceProfile`, `ec2:CreateTags` | instance | `ec2:ResourceTag/${TagKey}` |
  * | `ec2:RevokeSecurityGroupIngress`, `ec2:AuthorizeSecurityGroupIngress` | security-group | `ec2:ResourceTag/${TagKey}` |
  * | `ec2:ModifySnapshotAttribute`, `ec2:ModifyImageAttribute` | snapshot, image | `ec2:ResourceTag/${TagKey}` |
  * | `s3:PutBucketPublicAccessBlock`, `s3:PutBucketPolicy`, `s3:DeleteBucketPolicy` | bucket | `aws:ResourceTag/${TagKey}` |
  * | `lambda:PutFunctionConcurrency`, `lambda:DeleteFunctionConcurrency` | function | `aws:ResourceTag/${TagKey}` |
+ * | `rds:ModifyDBInstance`, `rds:CreateDBSnapshot` | db | `aws:ResourceTag/${TagKey}` |
  *
  * IAM compares a tag value exactly, so the guard lists the value in the variants people write
  * (`StringEqualsIgnoreCase`: any case; with a leading or trailing space). Keys in condition keys
@@ -42,6 +43,7 @@ export const PROTECTED_TAG_GUARDED_ACTIONS = {
   ],
   'ec2:ResourceTag': [
     'ec2:ModifyInstanceAttribute',
+    'ec2:ModifyInstanceMetadataOptions',
     'ec2:DisassociateIamInstanceProfile',
     'ec2:AssociateIamInstanceProfile',
     'ec2:CreateTags',
@@ -56,6 +58,8 @@ export const PROTECTED_TAG_GUARDED_ACTIONS = {
     's3:DeleteBucketPolicy',
     'lambda:PutFunctionConcurrency',
     'lambda:DeleteFunctionConcurrency',
+    'rds:ModifyDBInstance',
+    'rds:CreateDBSnapshot',
   ],
 } as const satisfies Record<string, readonly string[]>;
 

@@ -19,8 +19,8 @@ import { definePlaybook } from '#core/playbooks/sdk.ts';
  * timeline (see `root-credential-runbook` for the AWS guidance it follows). There is no release.
  *
  * It supersedes `iam-credential-compromise` for root sign-ins, so one page goes out, not two.
- * GuardDuty rates RootCredentialUsage Low: the GuardDuty rule delivers it only with
- * `sources.guardduty.minSeverity` at 2 or below (the default floor is 4).
+ * GuardDuty rates RootCredentialUsage Low; the GuardDuty rule delivers that type whatever its
+ * severity floor (`GUARDDUTY_ALWAYS_DELIVERED` in `functions/core/sources/catalog.ts`).
  */
 export default definePlaybook({
   id: 'root-credential-use',

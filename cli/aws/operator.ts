@@ -8,7 +8,7 @@ import { CASE_CALLS } from '#core/cases/calls.ts';
 import { DISPATCH_CALLS } from '#core/intake/dispatch.ts';
 import { OUTBOX_CALLS } from '#core/lifecycle/outbox.ts';
 import { type CallDeclaration, declares } from '#core/permissions.ts';
-import { RELEASE_PLAYBOOKS } from '#core/playbooks/releases.ts';
+import { RELEASE_PLAYBOOK_IDS } from '#core/playbooks/releases.ts';
 import { STORE_READ_CALLS } from '#core/store/queries.ts';
 import { EXECUTION_HISTORY_CALLS } from './approval.ts';
 import { STACK_READ_CALLS } from './stack.ts';
@@ -46,4 +46,4 @@ export const OPERATOR_CALLS: readonly CallDeclaration[] = [
 ];
 
 /** The playbooks an operator may start: the release playbooks, and no containment. */
-export const OPERATOR_STARTABLE_PLAYBOOKS: readonly string[] = [...new Set(Object.values(RELEASE_PLAYBOOKS))];
+export const OPERATOR_STARTABLE_PLAYBOOKS: readonly string[] = [...RELEASE_PLAYBOOK_IDS];

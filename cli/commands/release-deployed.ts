@@ -1,7 +1,7 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { type ExecutionInput, executionName, StepFunctionsDispatcher } from '#core/intake/dispatch.ts';
-import { RELEASE_PLAYBOOKS } from '#core/playbooks/releases.ts';
+import { RELEASE_PLAYBOOK_IDS, RELEASE_PLAYBOOKS, releasePlaybookFor } from '#core/playbooks/releases.ts';
 import { type ExecutionItem, type IncidentItem, keys } from '#core/store/table.ts';
 import { deployedPlaybook } from '../aws/stack.ts';
 import { type CommandIo, UsageError, write } from '../command.ts';
@@ -14,10 +14,8 @@ import { getAlerts, IncidentNotFoundError, resolveIncident } from './show.ts';
  * playbook, the execution record and input), and the deployed run itself (`--stack`).
  */
 
-export { RELEASE_PLAYBOOKS };
-
 /** The ids of the release playbooks (their own steps are not what a release undoes). */
-export const RELEASE_PLAYBOOK_IDS: ReadonlySet<string> = new Set(Object.values(RELEASE_PLAYBOOKS));
+export { RELEASE_PLAYBOOK_IDS, RELEASE_PLAYBOOKS };
 
 /** Where a release starts from: the incident, its release playbook and the alert it opened with. */
 export interface Releasable {
@@ -48,7 +46,7 @@ export async function releasable(
     write(io.stderr, `riposte release: ${error.message}`);
     return undefined;
   }
-  const playbookId = RELEASE_PLAYBOOKS[incident.resourceType];
+  const playbookId = releasePlaybookFor(incident);
   if (playbookId === undefined || !isAvailable(playbookId)) {
     write(
       io.stderr,

@@ -1,8 +1,8 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { executionName } from '#core/intake/dispatch.ts';
+import { releasePlaybookFor } from '#core/playbooks/releases.ts';
 import type { Playbook } from '#core/playbooks/sdk.ts';
 import { keys } from '#core/store/table.ts';
-import { RELEASE_PLAYBOOKS } from '../commands/release.ts';
 import { getAlerts, resolveIncident } from '../commands/show.ts';
 import type { LocalResponseOptions } from '../local/response.ts';
 import type { ReleaseStarted } from './api/context.ts';
@@ -28,7 +28,7 @@ export interface LocalReleaseDeps {
 export async function startLocalRelease(deps: LocalReleaseDeps, incidentId: string): Promise<ReleaseStarted> {
   const { db, tableName } = deps.response.store;
   const incident = await resolveIncident(db, tableName, incidentId, 'the local store');
-  const playbookId = RELEASE_PLAYBOOKS[incident.resourceType];
+  const playbookId = releasePlaybookFor(incident);
   const playbook = deps.playbooks.find((p) => p.id === playbookId);
   if (playbook === undefined) throw new Error(`no release playbook for ${incident.resourceType}`);
   const [first] = await getAlerts(db, tableName, incident.alertIds);

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { isMutating } from '#core/actions/recorder.ts';
 import { ACTIONS } from '#core/actions/registry.ts';
 import type { ActionDefinition } from '#core/actions/types.ts';
 import { LocalWorld, type WorldData } from '#core/actions/world/index.ts';
@@ -75,8 +76,6 @@ export interface ScenarioResult extends LocalExecutionResult {
   /** Every execution in order: those the event dispatched (usually one), then the chained ones. */
   readonly executions: readonly LocalExecutionResult[];
 }
-
-const READ = /^(Describe|Get|List|Head)/;
 
 class Scenario {
   private eventBody: unknown;
@@ -200,7 +199,7 @@ class Scenario {
           pick(action).flatMap((a) => a.calls.map((c) => ({ api: c.api, params: c.params }))),
         mutations: (action) =>
           pick(action).flatMap((a) =>
-            a.calls.filter((c) => !READ.test(c.api)).map((c) => ({ api: c.api, params: c.params })),
+            a.calls.filter((c) => isMutating(c.api)).map((c) => ({ api: c.api, params: c.params })),
           ),
       };
     } finally {

@@ -47,13 +47,36 @@ describe('riposte demo', () => {
     expect(summary.rejected).toHaveLength(1);
   });
 
+  it('plays the library scenario: four newer playbooks answer, the root sign-in is paged and nothing contained', async () => {
+    // Prepare
+    const dataDir = await freshDir();
+
+    // Act
+    const result = await cli(['demo', '--scenario', 'library', '--data-dir', dataDir, '--json']);
+
+    // Assess
+    expect(result.code, result.stderr).toBe(0);
+    const summary = DemoSummarySchema.parse(JSON.parse(result.stdout));
+    const byPlaybook = new Map(summary.incidents.map((i) => [i.playbook, i]));
+    expect([...byPlaybook.keys()].sort()).toEqual([
+      'instance-credential-exfiltration',
+      'lambda-function-compromise',
+      'rds-instance-exposure',
+      'root-credential-use',
+    ]);
+    expect(byPlaybook.get('lambda-function-compromise')?.changes).toBe(2);
+    expect(byPlaybook.get('rds-instance-exposure')?.changes).toBe(2);
+    expect(byPlaybook.get('root-credential-use')?.changes).toBe(0);
+    expect(summary.rejected).toEqual([]);
+  });
+
   it('refuses an unknown scenario in one line, naming the ones there are', async () => {
     // Act
     const result = await cli(['demo', '--scenario', 'nope', '--data-dir', await freshDir()]);
 
     // Assess
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/^riposte demo: no scenario nope: choose one of compromise/);
+    expect(result.stderr).toMatch(/^riposte demo: no scenario nope: choose one of compromise, library/);
   });
 
   it('never empties a directory that is not a Riposte store', async () => {

@@ -114,7 +114,10 @@ describe('IAM: the operator policy allows what riposte --stack sends, and no con
     expect(startable.sort()).toEqual([
       'ec2-instance-release',
       'iam-credential-release',
+      'instance-credential-release',
+      'kms-key-deletion-release',
       'lambda-function-release',
+      'rds-instance-release',
       's3-public-bucket-release',
       'security-group-release',
     ]);

@@ -329,7 +329,7 @@ describe('ActionFunctions', () => {
       // Assess
       for (const action of starred) {
         expect(action, family).toMatch(
-          /^(xray:Put(TraceSegments|TelemetryRecords)|(ec2|autoscaling|elasticloadbalancing):Describe[A-Za-z]+|ec2:Get(Snapshot|Image)BlockPublicAccessState|s3:(Get|Put)AccountPublicAccessBlock|iam:GetAccountSummary)$/,
+          /^(xray:Put(TraceSegments|TelemetryRecords)|(ec2|autoscaling|elasticloadbalancing):Describe[A-Za-z]+|ec2:Get(Snapshot|Image)BlockPublicAccessState|s3:(Get|Put)AccountPublicAccessBlock|cloudtrail:LookupEvents|iam:GetAccountSummary)$/,
         );
       }
     }

@@ -182,8 +182,10 @@ describe('AlertSources', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         source: ['aws.guardduty'],
-        'detail-type': ['GuardDuty Finding'],
-        detail: { severity: [{ numeric: ['>=', 9] }] },
+        $or: [
+          { 'detail-type': ['GuardDuty Finding'], detail: { severity: [{ numeric: ['>=', 9] }] } },
+          { 'detail-type': ['GuardDuty Finding'], detail: { type: ['Policy:IAMUser/RootCredentialUsage'] } },
+        ],
       },
     });
   });

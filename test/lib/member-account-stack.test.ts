@@ -239,7 +239,7 @@ describe('RiposteMemberStack', () => {
         if (resource === '*') {
           for (const action of asList(statement.Action)) {
             expect(action).toMatch(
-              /^((ec2|autoscaling|elasticloadbalancing):Describe[A-Za-z]+|ec2:Get(Snapshot|Image)BlockPublicAccessState|s3:(Get|Put)AccountPublicAccessBlock|iam:GetAccountSummary)$/,
+              /^((ec2|autoscaling|elasticloadbalancing):Describe[A-Za-z]+|ec2:Get(Snapshot|Image)BlockPublicAccessState|s3:(Get|Put)AccountPublicAccessBlock|cloudtrail:LookupEvents|iam:GetAccountSummary)$/,
             );
           }
           continue;

@@ -182,7 +182,7 @@ describe('public-snapshot-or-image', () => {
     expect(result.mutations()).toEqual([
       { api, params: { ...id, AttributeName: 'restore', ValuesToRemove: ['all'] } },
     ]);
-    expect(result.world.rds.dbSnapshots[DB_SNAPSHOT]?.restore).toEqual(
+    expect(result.world.rds.snapshots[DB_SNAPSHOT]?.restore).toEqual(
       api === 'ModifyDBSnapshotAttribute' ? [PARTNER] : ['all', PARTNER],
     );
   });
@@ -244,7 +244,7 @@ describe('public-snapshot-or-image', () => {
       'a protected RDS snapshot',
       rdsCall(),
       (world: WorldData) => {
-        const snapshot = world.rds.dbSnapshots[DB_SNAPSHOT];
+        const snapshot = world.rds.snapshots[DB_SNAPSHOT];
         if (snapshot !== undefined) snapshot.tags[' riposte:protected'] = 'true';
       },
       'Notify: RDS snapshot not changed',

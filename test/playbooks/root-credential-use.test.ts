@@ -9,7 +9,7 @@ import iamCompromise from '../../playbooks/iam-credential-compromise.ts';
 import playbook from '../../playbooks/root-credential-use.ts';
 import { consoleSignIn, guardDutyAccessKeyFinding, guardDutyRootCredentialUsage } from '../support/events.ts';
 
-/** GuardDuty rates RootCredentialUsage Low: the GuardDuty rule must let Low findings through. */
+/** A floor that lets GuardDuty's Low findings through (RootCredentialUsage is delivered at any floor). */
 const LOW_GUARDDUTY = { sources: { guardduty: { minSeverity: 2 } } };
 
 function alertOf(event: unknown): Alert {
@@ -76,9 +76,20 @@ describe('root-credential-use', () => {
     expect(result.actions.map((a) => a.action)).toEqual(['notify']);
   });
 
-  it('is not delivered by the GuardDuty rule at its default floor (High): RootCredentialUsage is Low', async () => {
+  it('is delivered by the GuardDuty rule at its default floor although GuardDuty rates it Low', async () => {
     // Act
-    const run = scenario(playbook).event(guardDutyRootCredentialUsage()).run();
+    const result = await scenario(playbook).event(guardDutyRootCredentialUsage()).run();
+
+    // Assess
+    expect(result.actions.map((a) => a.action)).toEqual(['root-credential-runbook', 'notify']);
+  });
+
+  it('is not delivered when GuardDuty is switched off', async () => {
+    // Act
+    const run = scenario(playbook)
+      .event(guardDutyRootCredentialUsage())
+      .configure({ sources: { guardduty: { enabled: false } } })
+      .run();
 
     // Assess
     await expect(run).rejects.toThrow(/matches no Riposte rule/);

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { readApprovalItem } from '#core/actions/approval/decide.ts';
 import { listTimeline } from '#core/actions/state.ts';
+import { RELEASE_PLAYBOOK_IDS, releasePlaybookFor } from '#core/playbooks/releases.ts';
 import { UsageError } from '../../command.ts';
 import { type DecisionOutcome, decideDeployedApproval } from '../../commands/approve.ts';
-import { RELEASE_PLAYBOOKS } from '../../commands/release.ts';
 import { IncidentNotFoundError, resolveIncident } from '../../commands/show.ts';
 import { undoSteps } from '../../release-plan.ts';
 import { ApiError, type ConsoleContext } from './context.ts';
@@ -86,9 +86,9 @@ export async function decide(ctx: ConsoleContext, id: string, body: unknown): Pr
 /** `GET /api/incidents/<id>/release`: what a release would undo, for the confirmation. */
 export async function releasePlan(ctx: ConsoleContext, id: string) {
   const incident = await ctx.serialize(() => incidentOf(ctx, id));
-  const playbook = RELEASE_PLAYBOOKS[incident.resourceType];
+  const playbook = releasePlaybookFor(incident);
   const timeline = await ctx.serialize(() => listTimeline(ctx.db, ctx.tableName, incident.id));
-  const undo = undoSteps(timeline, new Set(Object.values(RELEASE_PLAYBOOKS)));
+  const undo = undoSteps(timeline, RELEASE_PLAYBOOK_IDS);
   return {
     incident: incident.id,
     resourceType: incident.resourceType,
@@ -104,7 +104,7 @@ export async function release(ctx: ConsoleContext, id: string, body: unknown) {
   ReleaseBodySchema.parse(body);
   if (ctx.release === undefined) throw new ApiError(409, 'releases are not available from this console');
   const incident = await ctx.serialize(() => incidentOf(ctx, id));
-  if (RELEASE_PLAYBOOKS[incident.resourceType] === undefined) {
+  if (releasePlaybookFor(incident) === undefined) {
     throw new ApiError(409, `there is no release playbook for ${incident.resourceType}`);
   }
   return ctx.release(incident.id);

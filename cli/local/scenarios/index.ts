@@ -1,5 +1,6 @@
 import type { LocalEvent } from '../pipeline.ts';
 import { compromiseScenario } from './compromise.ts';
+import { libraryScenario } from './library.ts';
 
 /** One step of a demo scenario: what happened, and the events AWS would deliver for it. */
 export interface ScenarioStep {
@@ -29,6 +30,7 @@ export interface Scenario {
 /** The scenarios `riposte demo` plays, by name; `compromise` is what `npm start` runs. */
 export const SCENARIOS: Readonly<Record<string, Scenario>> = {
   compromise: compromiseScenario,
+  library: libraryScenario,
 };
 
 /** The scenario `riposte demo` plays without `--scenario`. */

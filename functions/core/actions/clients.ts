@@ -1,7 +1,9 @@
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { IAMClient } from '@aws-sdk/client-iam';
+import type { KMSClient } from '@aws-sdk/client-kms';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -38,6 +40,10 @@ export interface AwsClients {
   readonly elbv2: ElasticLoadBalancingV2Client;
   /** Regional S3 (bucket-level calls: Block Public Access, tags, policy status). */
   readonly s3: S3Client;
+  /** AWS KMS keys of the incident's account and Region. */
+  readonly kms: KMSClient;
+  /** CloudTrail of the incident's Region (trails, event selectors, `LookupEvents` history). */
+  readonly cloudtrail: CloudTrailClient;
   /** Lambda functions of the incident's account (not Riposte's own: those are invoked by the state machines). */
   readonly lambda: LambdaClient;
   /** Amazon RDS (DB instances and their snapshots). */
@@ -107,7 +113,17 @@ const OFFLINE_CREDENTIALS: AwsCredentialIdentity = {
   secretAccessKey: 'riposte-offline',
 };
 
-const SERVICE_NAMES: readonly ServiceName[] = ['ec2', 'iam', 'autoScaling', 'elbv2', 's3', 'lambda', 'rds'];
+const SERVICE_NAMES: readonly ServiceName[] = [
+  'ec2',
+  'iam',
+  'autoScaling',
+  'elbv2',
+  's3',
+  'lambda',
+  'rds',
+  'kms',
+  'cloudtrail',
+];
 
 /**
  * Builds the clients for one action invocation. Each client is created, with the mode's

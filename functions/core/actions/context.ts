@@ -7,6 +7,7 @@ import { declares } from '../permissions.ts';
 import type { AlertView, IncidentView } from '../playbooks/sdk.ts';
 import { alertOcsf } from '../store/queries.ts';
 import { AlertItemSchema, IncidentItemSchema, keys } from '../store/table.ts';
+import { actorOf as actorView, apiCallView, resourcesView } from './actor.ts';
 import { ResourceNotFoundError } from './errors.ts';
 import { AccessKeyIdSchema } from './iam/shared/attacker-keys.ts';
 import { safetyKeys } from './safety.ts';
@@ -97,6 +98,10 @@ export async function loadContext(
       url: ocsf.finding_info?.src_url ?? '',
       accessKeyIds: accessKeyIdsOf(ocsf.resources),
       ...actorOf(ocsf),
+      apiCall: apiCallView(ocsf),
+      actor: actorView(ocsf),
+      resources: resourcesView(ocsf),
+      instanceId: instanceIdOf(ocsf.resources),
     },
     incident: {
       id: incident.id,
@@ -136,6 +141,31 @@ export function actorOf(ocsf: OcsfEvent): Pick<AlertView, 'sourceIp' | 'userAgen
     mfaUsed: mfa === undefined ? 'unknown' : mfa ? 'yes' : 'no',
     time: Number.isFinite(at) ? new Date(at).toISOString() : '',
   };
+}
+
+const INSTANCE_ID = /^i-[0-9a-f]{8}(?:[0-9a-f]{9})?$/;
+
+/**
+ * The instance an alert names: the uid of its first `AWS::EC2::Instance` resource, or else the
+ * session name of an `AssumedRole` access key when it is an instance id (EC2 names the sessions
+ * of an instance profile's role after the instance: principal `AROA…:i-0a1b…`); '' when none.
+ */
+function instanceIdOf(
+  resources:
+    | readonly { readonly type?: string; readonly uid?: string; readonly data?: unknown }[]
+    | undefined,
+): string {
+  for (const r of resources ?? []) {
+    if (r.type === 'AWS::EC2::Instance' && r.uid !== undefined && INSTANCE_ID.test(r.uid)) return r.uid;
+  }
+  for (const r of resources ?? []) {
+    if (r.type !== 'AWS::IAM::AccessKey' || typeof r.data !== 'object' || r.data === null) continue;
+    const data = r.data as { principal_id?: unknown; user_type?: unknown };
+    if (data.user_type !== 'AssumedRole' || typeof data.principal_id !== 'string') continue;
+    const session = data.principal_id.split(':')[1] ?? '';
+    if (INSTANCE_ID.test(session)) return session;
+  }
+  return '';
 }
 
 /** The uids of the alert's `AWS::IAM::AccessKey` resources that are access key ids, deduplicated. */

@@ -1,15 +1,20 @@
 import type { CallDeclaration } from '../permissions.ts';
 import { APPROVAL_ACTIONS } from './approval/index.ts';
 import { requestApprovalAction } from './approval/request-approval.ts';
+import { CLOUDTRAIL_ACTIONS } from './cloudtrail/index.ts';
+import { restoreTrailLoggingAction } from './cloudtrail/restore-trail-logging.ts';
 import { enrichEc2SharingAction } from './ec2/enrich-ec2-sharing.ts';
 import { enrichInstanceAction } from './ec2/enrich-instance.ts';
 import { enrichSecurityGroupAction } from './ec2/enrich-security-group.ts';
 import { EC2_ACTIONS } from './ec2/index.ts';
 import { isolateInstanceAction } from './ec2/isolate-instance.ts';
 import { releaseInstanceAction } from './ec2/release-instance.ts';
+import { releaseInstanceMetadataOptionsAction } from './ec2/release-instance-metadata-options.ts';
 import { removePublicEc2SharingAction } from './ec2/remove-public-ec2-sharing.ts';
+import { requireImdsv2Action } from './ec2/require-imdsv2.ts';
 import { restoreWorldOpenIngressAction } from './ec2/restore-world-open-ingress.ts';
 import { revokeWorldOpenIngressAction } from './ec2/revoke-world-open-ingress.ts';
+import { assessActorAction } from './iam/assess-actor.ts';
 import { containUserAction } from './iam/contain-iam-user.ts';
 import { enrichPrincipalAction } from './iam/enrich-principal.ts';
 import { IAM_ACTIONS } from './iam/index.ts';
@@ -17,15 +22,21 @@ import { releaseUserAction } from './iam/release-iam-user.ts';
 import { releaseRoleSessionsAction } from './iam/release-role-sessions.ts';
 import { revokeRoleSessionsAction } from './iam/revoke-role-sessions.ts';
 import { rootCredentialRunbookAction } from './iam/root-credential-runbook.ts';
+import { enrichKmsKeyAction } from './kms/enrich-kms-key.ts';
+import { KMS_ACTIONS } from './kms/index.ts';
+import { restoreKmsKeyAction } from './kms/restore-kms-key.ts';
 import { enrichLambdaFunctionAction } from './lambda/enrich-lambda-function.ts';
 import { LAMBDA_ACTIONS } from './lambda/index.ts';
 import { releaseLambdaFunctionAction } from './lambda/release-lambda-function.ts';
 import { throttleLambdaFunctionAction } from './lambda/throttle-lambda-function.ts';
 import { NOTIFY_ACTIONS } from './notify/index.ts';
 import { notifyAction } from './notify/notify.ts';
+import { enrichDbInstanceAction } from './rds/enrich-db-instance.ts';
 import { enrichDbSnapshotSharingAction } from './rds/enrich-db-snapshot-sharing.ts';
 import { RDS_ACTIONS } from './rds/index.ts';
+import { releaseDbInstanceAction } from './rds/release-db-instance.ts';
 import { removePublicDbSnapshotSharingAction } from './rds/remove-public-db-snapshot-sharing.ts';
+import { restrictDbInstanceAction } from './rds/restrict-db-instance.ts';
 import { runnerCallsOf } from './runner.ts';
 import { blockBucketPublicAccessAction } from './s3/block-bucket-public-access.ts';
 import { S3_ACTIONS } from './s3/index.ts';
@@ -40,6 +51,7 @@ export const ACTIONS: readonly ActionDefinition[] = [
   enrichEc2SharingAction,
   enrichDbSnapshotSharingAction,
   enrichLambdaFunctionAction,
+  enrichDbInstanceAction,
   rootCredentialRunbookAction,
   isolateInstanceAction,
   containUserAction,
@@ -49,14 +61,22 @@ export const ACTIONS: readonly ActionDefinition[] = [
   removePublicEc2SharingAction,
   removePublicDbSnapshotSharingAction,
   throttleLambdaFunctionAction,
+  requireImdsv2Action,
+  restrictDbInstanceAction,
   releaseInstanceAction,
   releaseUserAction,
   releaseRoleSessionsAction,
   releaseBucketPublicAccessAction,
   restoreWorldOpenIngressAction,
   releaseLambdaFunctionAction,
+  releaseInstanceMetadataOptionsAction,
+  releaseDbInstanceAction,
   notifyAction,
   requestApprovalAction,
+  enrichKmsKeyAction,
+  assessActorAction,
+  restoreKmsKeyAction,
+  restoreTrailLoggingAction,
 ] as readonly ActionDefinition[];
 
 /**
@@ -73,6 +93,8 @@ export const ACTIONS_BY_SERVICE: Readonly<Record<string, readonly ActionDefiniti
   s3: S3_ACTIONS,
   lambda: LAMBDA_ACTIONS,
   rds: RDS_ACTIONS,
+  kms: KMS_ACTIONS,
+  cloudtrail: CLOUDTRAIL_ACTIONS,
   notify: NOTIFY_ACTIONS,
   approval: APPROVAL_ACTIONS,
 };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ActorView, ResourceView } from '../actions/actor.ts';
 import { type ActionErrorName, NON_RETRYABLE_ERRORS } from '../actions/errors.ts';
 import type { ActionDefinition } from '../actions/types.ts';
 import type { Trigger } from './trigger.ts';
@@ -47,12 +48,24 @@ export interface AlertView {
    * Who acted and how, as the alert records it (a console sign-in, or the API call a finding is
    * about): the caller's IP address and user agent (empty when the alert does not say), whether
    * MFA was used (`unknown` when the alert does not say), and when (ISO 8601: the sign-in, or the
-   * finding's last sighting).
+   * finding's last sighting; a CloudTrail record's `eventTime`).
    */
   readonly sourceIp: string;
   readonly userAgent: string;
   readonly mfaUsed: 'yes' | 'no' | 'unknown';
   readonly time: string;
+  /** The CloudTrail call the alert reports, as `service:Operation` (`kms:DisableKey`); empty when none. */
+  readonly apiCall: string;
+  /** Who made the call (the IAM principal a playbook may contain); empty fields when unknown. */
+  readonly actor: ActorView;
+  /** The alert's resources (type, id, Region), the primary one first. */
+  readonly resources: ResourceView[];
+  /**
+   * The EC2 instance the finding names: its instance resource, or the instance whose role
+   * credentials an access key is (an instance-profile session is named after the instance:
+   * principal `<role id>:i-…`); empty when none.
+   */
+  readonly instanceId: string;
 }
 
 /** The incident the execution works on. */

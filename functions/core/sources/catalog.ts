@@ -136,8 +136,16 @@ function labelsAtOrAbove(id: SourceId, scale: LabelScale, minSeverity: number): 
 const atLeast = (value: number): EventPatternValue => ({ numeric: ['>=', value] });
 
 /**
- * GuardDuty findings, at or above the floor on `detail.severity` (numeric, banded as above), and
- * Malware Protection for S3 scan results that found a threat.
+ * GuardDuty finding types delivered whatever the floor: GuardDuty rates root credential use Low
+ * (`Policy:IAMUser/RootCredentialUsage`), yet any use of the root user is worth a page
+ * (`root-credential-use` answers it).
+ */
+export const GUARDDUTY_ALWAYS_DELIVERED = ['Policy:IAMUser/RootCredentialUsage'];
+
+/**
+ * GuardDuty findings, at or above the floor on `detail.severity` (numeric, banded as above), root
+ * credential use at any severity ({@link GUARDDUTY_ALWAYS_DELIVERED}), and Malware Protection for
+ * S3 scan results that found a threat.
  *
  * @defaultValue enabled, minimum severity 3 (Medium): Low findings are mostly reconnaissance noise;
  * Medium ones include credentials used from Tor or known malicious addresses, which the credential
@@ -157,11 +165,20 @@ const guardduty: SourceCatalogEntry = {
       floor === undefined
         ? { 'detail-type': ['GuardDuty Finding'] }
         : { 'detail-type': ['GuardDuty Finding'], detail: { severity: [atLeast(floor)] } };
-    if (minSeverity > MALWARE_SCAN_SEVERITY) return { source: ['aws.guardduty'], ...findings };
+    const always: EventPattern[] =
+      floor === undefined
+        ? []
+        : [{ 'detail-type': ['GuardDuty Finding'], detail: { type: GUARDDUTY_ALWAYS_DELIVERED } }];
+    if (minSeverity > MALWARE_SCAN_SEVERITY) {
+      return always.length === 0
+        ? { source: ['aws.guardduty'], ...findings }
+        : { source: ['aws.guardduty'], $or: [findings, ...always] };
+    }
     return {
       source: ['aws.guardduty'],
       $or: [
         findings,
+        ...always,
         {
           'detail-type': ['GuardDuty Malware Protection Object Scan Result'],
           // GuardDuty documents the result value as THREATS_FOUND; the published TypeScript

@@ -84,9 +84,11 @@ describe('createClients services', () => {
     expect(first).toBe(second);
     expect(Object.keys(clients).sort()).toEqual([
       'autoScaling',
+      'cloudtrail',
       'ec2',
       'elbv2',
       'iam',
+      'kms',
       'lambda',
       'rds',
       's3',

@@ -190,6 +190,7 @@ describe('buildRulePatterns', () => {
       source: ['aws.guardduty'],
       $or: [
         { 'detail-type': ['GuardDuty Finding'], detail: { severity: [{ numeric: ['>=', 4] }] } },
+        { 'detail-type': ['GuardDuty Finding'], detail: { type: ['Policy:IAMUser/RootCredentialUsage'] } },
         {
           'detail-type': ['GuardDuty Malware Protection Object Scan Result'],
           detail: { scanResultDetails: { scanResultStatus: ['THREATS_FOUND', 'THREAT_FOUND'] } },
@@ -267,8 +268,10 @@ describe('buildRulePatterns', () => {
     // Assess
     expect(byId.get('guardduty')).toEqual({
       source: ['aws.guardduty'],
-      'detail-type': ['GuardDuty Finding'],
-      detail: { severity: [{ numeric: ['>=', 9] }] },
+      $or: [
+        { 'detail-type': ['GuardDuty Finding'], detail: { severity: [{ numeric: ['>=', 9] }] } },
+        { 'detail-type': ['GuardDuty Finding'], detail: { type: ['Policy:IAMUser/RootCredentialUsage'] } },
+      ],
     });
     expect(byId.get('securityhub')).toMatchObject({
       $or: [
@@ -305,7 +308,9 @@ describe('buildRulePatterns', () => {
       'guardduty/api-call-archivefindings-via-cloudtrail.json': [], // an ordinary API call
       'guardduty/attack-sequence-iam-compromised-credentials.json': ['guardduty'], // 9: Critical
       'guardduty/attack-sequence-s3-compromised-data.json': ['guardduty'], // 8: High
+      'guardduty/accesskey-instance-credential-exfiltration-inside-aws.json': ['guardduty'],
       'guardduty/instance-backdoor-cc-dns-high.json': ['guardduty'],
+      'guardduty/instance-metadata-dns-rebind.json': ['guardduty'],
       'guardduty/instance-recon-port-probe-updated.json': [], // 2.0: Low
       'guardduty/instance-ssh-bruteforce-sample.json': [],
       'guardduty/malware-protection-s3-object-no-threats-found.json': [],

@@ -30,6 +30,8 @@ const MODEL: Record<string, string> = {
   secretsmanager: 'secretsmanager-2017-10-17',
   lambda: 'lambda-2015-03-31',
   rds: 'rds-2014-10-31',
+  kms: 'kms-2014-11-01',
+  cloudtrail: 'cloudtrail-2013-11-01',
 };
 
 /** lib-dynamodb's commands, as the DynamoDB operations they send (values marshalled as it does). */

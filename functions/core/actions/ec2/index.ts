@@ -4,7 +4,9 @@ import { enrichInstanceAction } from './enrich-instance.ts';
 import { enrichSecurityGroupAction } from './enrich-security-group.ts';
 import { isolateInstanceAction } from './isolate-instance.ts';
 import { releaseInstanceAction } from './release-instance.ts';
+import { releaseInstanceMetadataOptionsAction } from './release-instance-metadata-options.ts';
 import { removePublicEc2SharingAction } from './remove-public-ec2-sharing.ts';
+import { requireImdsv2Action } from './require-imdsv2.ts';
 import { restoreWorldOpenIngressAction } from './restore-world-open-ingress.ts';
 import { revokeWorldOpenIngressAction } from './revoke-world-open-ingress.ts';
 
@@ -26,4 +28,6 @@ export const EC2_ACTIONS: readonly ActionDefinition[] = [
   restoreWorldOpenIngressAction,
   enrichEc2SharingAction,
   removePublicEc2SharingAction,
+  requireImdsv2Action,
+  releaseInstanceMetadataOptionsAction,
 ] as readonly ActionDefinition[];

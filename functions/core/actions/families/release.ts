@@ -1,9 +1,11 @@
 import { releaseInstanceAction } from '../ec2/release-instance.ts';
+import { releaseInstanceMetadataOptionsAction } from '../ec2/release-instance-metadata-options.ts';
 import { restoreWorldOpenIngressAction } from '../ec2/restore-world-open-ingress.ts';
 import { defineFamily } from '../family.ts';
 import { releaseUserAction } from '../iam/release-iam-user.ts';
 import { releaseRoleSessionsAction } from '../iam/release-role-sessions.ts';
 import { releaseLambdaFunctionAction } from '../lambda/release-lambda-function.ts';
+import { releaseDbInstanceAction } from '../rds/release-db-instance.ts';
 import { releaseBucketPublicAccessAction } from '../s3/release-bucket-public-access.ts';
 
 /** The release family: the actions that undo a containment from the state it saved. */
@@ -14,4 +16,6 @@ export const releaseFamily = defineFamily('release', [
   releaseBucketPublicAccessAction,
   restoreWorldOpenIngressAction,
   releaseLambdaFunctionAction,
+  releaseInstanceMetadataOptionsAction,
+  releaseDbInstanceAction,
 ]);

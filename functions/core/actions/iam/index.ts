@@ -1,4 +1,5 @@
 import type { ActionDefinition } from '../types.ts';
+import { assessActorAction } from './assess-actor.ts';
 import { containUserAction } from './contain-iam-user.ts';
 import { enrichPrincipalAction } from './enrich-principal.ts';
 import { releaseUserAction } from './release-iam-user.ts';
@@ -8,7 +9,7 @@ import { rootCredentialRunbookAction } from './root-credential-runbook.ts';
 
 /**
  * IAM actions: enrich a principal, contain a user (keys, deny-all, console), revoke a role's
- * sessions, and release both. They follow "Revoking compromised IAM credentials" in
+ * sessions, and release both; assess the principal behind a call before a playbook contains it. They follow "Revoking compromised IAM credentials" in
  * CONTAINMENT.md: capture first, rails, then reversible changes only (keys are deactivated,
  * never deleted), and every containment can be undone from the captured state.
  */
@@ -19,4 +20,5 @@ export const IAM_ACTIONS: readonly ActionDefinition[] = [
   releaseUserAction,
   releaseRoleSessionsAction,
   rootCredentialRunbookAction,
+  assessActorAction,
 ] as readonly ActionDefinition[];

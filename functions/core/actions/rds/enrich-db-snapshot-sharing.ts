@@ -1,6 +1,6 @@
 import { rdsService } from '../services/rds.ts';
 import { defineAction } from '../types.ts';
-import { DbSharingSchema, DbSnapshotInputSchema, readDbSharing } from './shared/snapshot.ts';
+import { DbSharingSchema, DbSnapshotInputSchema, readDbSharing } from './shared/snapshot-sharing.ts';
 
 export const EnrichDbSnapshotSharingOutputSchema = DbSharingSchema.extend({
   /** Carries the protected tag: containment will refuse it. */

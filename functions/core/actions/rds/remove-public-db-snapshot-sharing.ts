@@ -3,7 +3,12 @@ import { rdsService } from '../services/rds.ts';
 import { defineAction } from '../types.ts';
 import { readChecks, VerificationSchema, verification } from '../verify/check.ts';
 import { sharingChecks } from '../verify/sharing.ts';
-import { DbSnapshotInputSchema, readDbSharing, readRestore, removePublicRestore } from './shared/snapshot.ts';
+import {
+  DbSnapshotInputSchema,
+  readDbSharing,
+  readRestore,
+  removePublicRestore,
+} from './shared/snapshot-sharing.ts';
 
 export const RemovePublicDbSnapshotSharingOutputSchema = z.object({
   snapshotIdentifier: z.string(),

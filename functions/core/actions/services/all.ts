@@ -1,8 +1,10 @@
 import type { ServiceFactories } from '../clients.ts';
 import { autoScalingService } from './auto-scaling.ts';
+import { cloudTrailService } from './cloudtrail.ts';
 import { ec2Service } from './ec2.ts';
 import { elbv2Service } from './elbv2.ts';
 import { iamService } from './iam.ts';
+import { kmsService } from './kms.ts';
 import { lambdaService } from './lambda.ts';
 import { rdsService } from './rds.ts';
 import { s3Service } from './s3.ts';
@@ -20,6 +22,8 @@ export const ALL_SERVICES: Required<ServiceFactories> = {
   ...autoScalingService,
   ...elbv2Service,
   ...s3Service,
+  ...kmsService,
+  ...cloudTrailService,
   ...lambdaService,
   ...rdsService,
 };

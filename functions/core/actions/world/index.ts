@@ -2,11 +2,13 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { ServiceName, WorldBackend } from '../clients.ts';
 import { AccountWorldSchema, accountSummary } from './account.ts';
+import { CloudTrailWorldSchema, handleCloudTrail } from './cloudtrail.ts';
 import { handleEc2 } from './ec2/index.ts';
 import { Ec2WorldSchema } from './ec2/world.ts';
 import { UnsupportedWorldCallError } from './errors.ts';
 import { handleIam } from './iam/index.ts';
 import { IamWorldSchema } from './iam/schema.ts';
+import { handleKms, KmsWorldSchema } from './kms.ts';
 import { handleLambda, LambdaWorldSchema } from './lambda.ts';
 import { handleRds, RdsWorldSchema } from './rds.ts';
 import { handleS3, S3WorldSchema } from './s3.ts';
@@ -15,7 +17,8 @@ export { UnsupportedWorldCallError, WorldApiError } from './errors.ts';
 
 /**
  * A world file: the AWS resources a local run sees (instances, security groups, ENIs, Auto
- * Scaling groups, target groups, Elastic IPs, volumes, IAM users, keys, roles, buckets, Lambda functions...).
+ * Scaling groups, target groups, Elastic IPs, volumes, IAM users, keys, roles, buckets, Lambda functions,
+ * RDS DB instances and snapshots, KMS keys, the CloudTrail event history...).
  * Actions read it through the same SDK calls they make on AWS, and their writes change it in
  * memory, so running an action twice behaves as on AWS (the second run finds the work done).
  *
@@ -29,10 +32,12 @@ export const WorldSchema = z.strictObject({
   iam: IamWorldSchema.default(IamWorldSchema.parse({})),
   s3: S3WorldSchema.default(S3WorldSchema.parse({})),
   lambda: LambdaWorldSchema.default(LambdaWorldSchema.parse({})),
-  /** DB snapshots and DB cluster snapshots, with who may restore them. */
+  /** DB instances, DB snapshots and DB cluster snapshots (with who may restore them). */
   rds: RdsWorldSchema.default(RdsWorldSchema.parse({})),
   /** Account-wide facts: the root user's MFA and access keys (`GetAccountSummary`). */
   account: AccountWorldSchema.default(AccountWorldSchema.parse({})),
+  kms: KmsWorldSchema.default(KmsWorldSchema.parse({})),
+  cloudtrail: CloudTrailWorldSchema.default(CloudTrailWorldSchema.parse({})),
 });
 export type WorldData = z.infer<typeof WorldSchema>;
 
@@ -80,6 +85,10 @@ export class LocalWorld implements WorldBackend {
         return handleLambda(this.state.lambda, api, params);
       case 'rds':
         return handleRds(this.state.rds, api, params);
+      case 'kms':
+        return handleKms(this.state.kms, api, params);
+      case 'cloudtrail':
+        return handleCloudTrail(this.state.cloudtrail, api, params);
       default:
         throw new UnsupportedWorldCallError(service, api);
     }

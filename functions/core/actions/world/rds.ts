@@ -1,158 +1,233 @@
 import { z } from 'zod';
 import { UnsupportedWorldCallError, WorldApiError } from './errors.ts';
+import { DbClusterSnapshot, handleRdsSharing, RestoreSchema } from './rds-sharing.ts';
 
 /**
- * The Amazon RDS side of a local world: manual DB snapshots and DB cluster snapshots, with their
- * `restore` attribute (the accounts allowed to copy or restore them; `all` makes one public). It
- * answers DescribeDBSnapshots / DescribeDBClusterSnapshots (with `TagList`), the
- * Describe…SnapshotAttributes calls and the Modify…SnapshotAttribute calls, in AWS's shapes.
+ * The Amazon RDS part of the local world: DB instances of the incident's account (engine,
+ * endpoint, public accessibility, cluster membership, read replicas, tags) and the DB snapshots
+ * taken of them.
+ *
+ * It answers the regional RDS client: `DescribeDBInstances`, `ListTagsForResource` (DB instance
+ * and DB snapshot ARNs), `ModifyDBInstance` (`PubliclyAccessible` only), `CreateDBSnapshot` and
+ * `DescribeDBSnapshots`, with the error codes RDS uses (`DBInstanceNotFound`,
+ * `DBSnapshotNotFound`, `DBSnapshotAlreadyExists`, `InvalidDBInstanceState`,
+ * `InvalidParameterValue`). `ModifyDBInstance` applies `PubliclyAccessible` at once: the API
+ * reference says changes to it "are applied immediately regardless of the value of the
+ * ApplyImmediately parameter"
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyDBInstance.html).
+ * A new snapshot stays `creating`, as on AWS for the first minutes. Who may restore a DB
+ * snapshot or a DB cluster snapshot (`restore`) is answered by `rds-sharing.ts`.
  */
 
-const TagsSchema = z.record(z.string(), z.string()).default({});
-/** `restore`: `all` or 12-digit account ids. */
-const RestoreSchema = z.array(z.union([z.literal('all'), z.string().regex(/^\d{12}$/)])).default([]);
+const IsoDate = z.iso.datetime({ offset: true });
+const Identifier = z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,254}$/);
 
-const SnapshotSchema = z.strictObject({
-  /** The DB instance (DB snapshot) or cluster (cluster snapshot) it was taken of. */
-  source: z.string().min(1),
-  engine: z.string().default('postgres'),
-  snapshotType: z.enum(['manual', 'automated']).default('manual'),
-  tags: TagsSchema,
+// --- DB instances -----------------------------------------------------------------------------
+
+const DbInstance = z.strictObject({
+  engine: z.string(),
+  engineVersion: z.string(),
+  instanceClass: z.string().default('db.t4g.medium'),
+  /** `DBInstanceStatus`; ModifyDBInstance and CreateDBSnapshot need `available`. */
+  status: z.string().default('available'),
+  publiclyAccessible: z.boolean(),
+  endpoint: z.strictObject({ address: z.string(), port: z.number().int() }),
+  vpcId: z.string().optional(),
+  securityGroups: z.array(z.string()).default([]),
+  /** Aurora: the cluster the instance belongs to. */
+  dbClusterIdentifier: z.string().optional(),
+  /** For a read replica: its source instance. */
+  readReplicaSource: z.string().optional(),
+  /** For a source instance: its read replicas. */
+  readReplicas: z.array(z.string()).default([]),
+  tags: z.record(z.string(), z.string()).default({}),
+});
+type InstanceRecord = z.infer<typeof DbInstance>;
+
+// --- DB snapshots -----------------------------------------------------------------------------
+
+const DbSnapshot = z.strictObject({
+  dbInstanceIdentifier: z.string(),
+  engine: z.string(),
+  status: z.string().default('creating'),
+  snapshotType: z.string().default('manual'),
+  createdAt: IsoDate,
+  tags: z.record(z.string(), z.string()).default({}),
+  /** The `restore` attribute: the accounts that may copy or restore it; `all` makes it public. */
   restore: RestoreSchema,
 });
 
+/**
+ * The RDS world section. `RdsWorldSchema.parse({})` has no instance.
+ *
+ * @example
+ * const rds = RdsWorldSchema.parse({ instances: { 'orders-db': { engine: 'postgres', engineVersion: '16.4', publiclyAccessible: true, endpoint: { address: 'orders-db.c1.eu-west-1.rds.amazonaws.com', port: 5432 } } } });
+ * handleRds(rds, 'ModifyDBInstance', { DBInstanceIdentifier: 'orders-db', PubliclyAccessible: false, ApplyImmediately: true });
+ * rds.instances['orders-db']?.publiclyAccessible; // false
+ */
 export const RdsWorldSchema = z.strictObject({
   accountId: z
     .string()
     .regex(/^\d{12}$/)
-    .default('123456789012'),
-  region: z.string().default('us-east-1'),
-  /** DB snapshots by identifier. */
-  dbSnapshots: z.record(z.string(), SnapshotSchema).default({}),
-  /** DB cluster snapshots by identifier. */
-  clusterSnapshots: z.record(z.string(), SnapshotSchema).default({}),
+    .default('111122223333'),
+  region: z.string().default('eu-west-1'),
+  partition: z.string().default('aws'),
+  instances: z.record(Identifier, DbInstance).default({}),
+  snapshots: z.record(Identifier, DbSnapshot).default({}),
+  /** DB cluster snapshots (Aurora), by identifier. */
+  clusterSnapshots: z.record(Identifier, DbClusterSnapshot).default({}),
 });
 export type RdsWorld = z.infer<typeof RdsWorldSchema>;
 type Params = Readonly<Record<string, unknown>>;
-type Kind = 'db' | 'cluster';
 
-const NAMES = {
-  db: { id: 'DBSnapshotIdentifier', arn: 'snapshot', notFound: 'DBSnapshotNotFound', noun: 'DBSnapshot' },
-  cluster: {
-    id: 'DBClusterSnapshotIdentifier',
-    arn: 'cluster-snapshot',
-    notFound: 'DBClusterSnapshotNotFoundFault',
-    noun: 'DBClusterSnapshot',
-  },
-} as const;
-
-function listOf(state: RdsWorld, kind: Kind): RdsWorld['dbSnapshots'] {
-  return kind === 'db' ? state.dbSnapshots : state.clusterSnapshots;
+function rdsError(code: string, message: string): WorldApiError {
+  return Object.assign(new WorldApiError(code, message), { Code: code });
 }
 
-function find(state: RdsWorld, kind: Kind, params: Params): [string, RdsWorld['dbSnapshots'][string]] {
-  const id = params[NAMES[kind].id];
-  if (typeof id !== 'string' || id === '') {
-    throw new WorldApiError('MissingParameter', `${NAMES[kind].id} is required`);
-  }
-  const snapshot = Object.hasOwn(listOf(state, kind), id) ? listOf(state, kind)[id] : undefined;
-  if (snapshot === undefined) {
-    throw new WorldApiError(NAMES[kind].notFound, `${NAMES[kind].noun} ${id} not found.`);
-  }
-  return [id, snapshot];
+/** The ARN of a DB instance (`db`) or DB snapshot (`snapshot`) of the world. */
+export function rdsArnOf(state: RdsWorld, kind: 'db' | 'snapshot', id: string): string {
+  return `arn:${state.partition}:rds:${state.region}:${state.accountId}:${kind}:${id}`;
 }
 
-function arnOf(state: RdsWorld, kind: Kind, id: string): string {
-  return `arn:aws:rds:${state.region}:${state.accountId}:${NAMES[kind].arn}:${id}`;
+/** The instance an identifier or DB instance ARN names (RDS identifiers are case-insensitive). */
+function instanceOf(state: RdsWorld, value: unknown): [string, InstanceRecord] {
+  if (typeof value !== 'string' || value === '')
+    throw rdsError('InvalidParameterValue', 'DBInstanceIdentifier is required');
+  const arn = /^arn:[^:]+:rds:[^:]+:(\d{12}):db:(.+)$/.exec(value);
+  const id = (arn?.[2] ?? value).toLowerCase();
+  const found = Object.hasOwn(state.instances, id) ? state.instances[id] : undefined;
+  if (found === undefined || (arn !== null && arn[1] !== state.accountId))
+    throw rdsError('DBInstanceNotFound', `DBInstance ${value} not found.`);
+  return [id, found];
 }
 
-function describe(state: RdsWorld, kind: Kind, params: Params): Record<string, unknown> {
-  const [id, snapshot] = find(state, kind, params);
-  const common = {
-    Engine: snapshot.engine,
-    SnapshotType: snapshot.snapshotType,
-    Status: 'available',
-    TagList: Object.entries(snapshot.tags).map(([Key, Value]) => ({ Key, Value })),
+function tagList(tags: Readonly<Record<string, string>>): { Key: string; Value: string }[] {
+  return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+}
+
+function describeInstance(state: RdsWorld, id: string, db: InstanceRecord): Record<string, unknown> {
+  return {
+    DBInstanceIdentifier: id,
+    DBInstanceArn: rdsArnOf(state, 'db', id),
+    DBInstanceClass: db.instanceClass,
+    Engine: db.engine,
+    EngineVersion: db.engineVersion,
+    DBInstanceStatus: db.status,
+    PubliclyAccessible: db.publiclyAccessible,
+    Endpoint: { Address: db.endpoint.address, Port: db.endpoint.port },
+    VpcSecurityGroups: db.securityGroups.map((g) => ({ VpcSecurityGroupId: g, Status: 'active' })),
+    ...(db.vpcId === undefined ? {} : { DBSubnetGroup: { VpcId: db.vpcId } }),
+    ...(db.dbClusterIdentifier === undefined ? {} : { DBClusterIdentifier: db.dbClusterIdentifier }),
+    ...(db.readReplicaSource === undefined
+      ? {}
+      : { ReadReplicaSourceDBInstanceIdentifier: db.readReplicaSource }),
+    ReadReplicaDBInstanceIdentifiers: [...db.readReplicas],
+    // PubliclyAccessible has no member in PendingModifiedValues: it applies at once.
+    PendingModifiedValues: {},
+    TagList: tagList(db.tags),
   };
-  return kind === 'db'
-    ? {
-        DBSnapshots: [
-          {
-            DBSnapshotIdentifier: id,
-            DBInstanceIdentifier: snapshot.source,
-            DBSnapshotArn: arnOf(state, kind, id),
-            ...common,
-          },
-        ],
-      }
-    : {
-        DBClusterSnapshots: [
-          {
-            DBClusterSnapshotIdentifier: id,
-            DBClusterIdentifier: snapshot.source,
-            DBClusterSnapshotArn: arnOf(state, kind, id),
-            ...common,
-          },
-        ],
+}
+
+function describeSnapshot(state: RdsWorld, id: string): Record<string, unknown> {
+  const snap = state.snapshots[id];
+  if (snap === undefined) throw rdsError('DBSnapshotNotFound', `DBSnapshot ${id} not found.`);
+  return {
+    DBSnapshotIdentifier: id,
+    DBSnapshotArn: rdsArnOf(state, 'snapshot', id),
+    DBInstanceIdentifier: snap.dbInstanceIdentifier,
+    Engine: snap.engine,
+    Status: snap.status,
+    SnapshotType: snap.snapshotType,
+    SnapshotCreateTime: snap.createdAt,
+    TagList: tagList(snap.tags),
+  };
+}
+
+function tagsOfArn(state: RdsWorld, arn: unknown): Record<string, string> {
+  const match = typeof arn === 'string' ? /^arn:[^:]+:rds:[^:]+:\d{12}:(db|snapshot):(.+)$/.exec(arn) : null;
+  if (match === null) throw rdsError('InvalidParameterValue', `Invalid resource name: ${String(arn)}`);
+  if (match[1] === 'db') return instanceOf(state, arn)[1].tags;
+  const snap = state.snapshots[(match[2] as string).toLowerCase()];
+  if (snap === undefined) throw rdsError('DBSnapshotNotFound', `DBSnapshot ${match[2]} not found.`);
+  return snap.tags;
+}
+
+function requireAvailable(id: string, db: InstanceRecord): void {
+  if (db.status !== 'available')
+    throw rdsError('InvalidDBInstanceState', `Instance ${id} is not in available state (${db.status}).`);
+}
+
+type Handler = (state: RdsWorld, params: Params) => Record<string, unknown>;
+
+const HANDLERS: Readonly<Record<string, Handler>> = {
+  DescribeDBInstances(state, params) {
+    if (params.DBInstanceIdentifier === undefined) {
+      return {
+        DBInstances: Object.entries(state.instances).map(([id, db]) => describeInstance(state, id, db)),
       };
-}
-
-function attributes(state: RdsWorld, kind: Kind, params: Params): Record<string, unknown> {
-  const [id, snapshot] = find(state, kind, params);
-  const result = [{ AttributeName: 'restore', AttributeValues: [...snapshot.restore] }];
-  return kind === 'db'
-    ? { DBSnapshotAttributesResult: { DBSnapshotIdentifier: id, DBSnapshotAttributes: result } }
-    : {
-        DBClusterSnapshotAttributesResult: {
-          DBClusterSnapshotIdentifier: id,
-          DBClusterSnapshotAttributes: result,
-        },
-      };
-}
-
-const ModifySchema = z.object({
-  AttributeName: z.literal('restore'),
-  ValuesToAdd: z.array(z.string()).optional(),
-  ValuesToRemove: z.array(z.string()).optional(),
-});
-
-function modify(state: RdsWorld, kind: Kind, params: Params): Record<string, unknown> {
-  const [, snapshot] = find(state, kind, params);
-  const parsed = ModifySchema.safeParse(params);
-  if (!parsed.success) {
-    throw new WorldApiError(
-      'InvalidParameterValue',
-      `invalid attribute change: ${parsed.error.issues[0]?.message}`,
-    );
-  }
-  if (snapshot.snapshotType === 'automated') {
-    throw new WorldApiError('InvalidDBSnapshotState', 'An automated snapshot cannot be shared.');
-  }
-  const remove = new Set(parsed.data.ValuesToRemove ?? []);
-  const kept = snapshot.restore.filter((v) => !remove.has(v));
-  const added = (parsed.data.ValuesToAdd ?? []).filter((v) => !kept.includes(v));
-  snapshot.restore = RestoreSchema.parse([...kept, ...added]);
-  return attributes(state, kind, params);
-}
-
-const HANDLERS: Readonly<Record<string, (state: RdsWorld, params: Params) => Record<string, unknown>>> = {
-  DescribeDBSnapshots: (s, p) => describe(s, 'db', p),
-  DescribeDBClusterSnapshots: (s, p) => describe(s, 'cluster', p),
-  DescribeDBSnapshotAttributes: (s, p) => attributes(s, 'db', p),
-  DescribeDBClusterSnapshotAttributes: (s, p) => attributes(s, 'cluster', p),
-  ModifyDBSnapshotAttribute: (s, p) => modify(s, 'db', p),
-  ModifyDBClusterSnapshotAttribute: (s, p) => modify(s, 'cluster', p),
+    }
+    const [id, db] = instanceOf(state, params.DBInstanceIdentifier);
+    return { DBInstances: [describeInstance(state, id, db)] };
+  },
+  ListTagsForResource(state, params) {
+    return { TagList: tagList(tagsOfArn(state, params.ResourceName)) };
+  },
+  ModifyDBInstance(state, params) {
+    const [id, db] = instanceOf(state, params.DBInstanceIdentifier);
+    const modelled = new Set(['DBInstanceIdentifier', 'PubliclyAccessible', 'ApplyImmediately']);
+    const other = Object.keys(params).filter((key) => !modelled.has(key));
+    if (other.length > 0) throw new UnsupportedWorldCallError('rds', `ModifyDBInstance ${other.join(', ')}`);
+    if (typeof params.PubliclyAccessible !== 'boolean')
+      throw rdsError('InvalidParameterValue', 'PubliclyAccessible must be a boolean');
+    requireAvailable(id, db);
+    db.publiclyAccessible = params.PubliclyAccessible;
+    return { DBInstance: describeInstance(state, id, db) };
+  },
+  CreateDBSnapshot(state, params) {
+    const [instanceId, db] = instanceOf(state, params.DBInstanceIdentifier);
+    const raw = params.DBSnapshotIdentifier;
+    if (
+      typeof raw !== 'string' ||
+      !Identifier.safeParse(raw).success ||
+      raw.includes('--') ||
+      raw.endsWith('-')
+    )
+      throw rdsError('InvalidParameterValue', `Invalid snapshot identifier: ${String(raw)}`);
+    const id = raw.toLowerCase();
+    if (Object.hasOwn(state.snapshots, id))
+      throw rdsError(
+        'DBSnapshotAlreadyExists',
+        `Cannot create the snapshot because a snapshot with the identifier ${raw} already exists.`,
+      );
+    requireAvailable(instanceId, db);
+    const tags = (params.Tags as { Key: string; Value: string }[] | undefined) ?? [];
+    state.snapshots[id] = {
+      dbInstanceIdentifier: instanceId,
+      engine: db.engine,
+      status: 'creating',
+      snapshotType: 'manual',
+      createdAt: new Date().toISOString(),
+      tags: Object.fromEntries(tags.map((t) => [t.Key, t.Value])),
+      restore: [],
+    };
+    return { DBSnapshot: describeSnapshot(state, id) };
+  },
+  DescribeDBSnapshots(state, params) {
+    if (typeof params.DBSnapshotIdentifier !== 'string')
+      throw new UnsupportedWorldCallError('rds', 'DescribeDBSnapshots without DBSnapshotIdentifier');
+    return { DBSnapshots: [describeSnapshot(state, params.DBSnapshotIdentifier.toLowerCase())] };
+  },
 };
 
 /**
- * Answers one RDS call from the world, applying writes in place.
+ * Answers one call of the RDS client from the world, applying writes to `state` in place.
+ * Anything not modelled throws {@link UnsupportedWorldCallError}.
  *
  * @example
- * handleRds(world.rds, 'DescribeDBSnapshotAttributes', { DBSnapshotIdentifier: 'payments-nightly' });
- * // { DBSnapshotAttributesResult: { DBSnapshotIdentifier, DBSnapshotAttributes: [{ AttributeName: 'restore', AttributeValues: ['all'] }] } }
+ * handleRds(rds, 'DescribeDBInstances', { DBInstanceIdentifier: 'orders-db' }); // { DBInstances: [ … ] }
  */
 export function handleRds(state: RdsWorld, api: string, params: Params): Record<string, unknown> {
   const handler = Object.hasOwn(HANDLERS, api) ? HANDLERS[api] : undefined;
-  if (handler === undefined) throw new UnsupportedWorldCallError('rds', api);
+  if (handler === undefined) return handleRdsSharing(state, api, params);
   return handler(state, params);
 }

@@ -346,7 +346,9 @@ export function cloudTrailSignal(
 ): Signal {
   if (errorCode !== undefined) return { severityId: 1 };
   if (TRAIL_TAMPERING.has(eventName)) {
-    const trail = optString(optRecord(detail.requestParameters)?.name);
+    const params = optRecord(detail.requestParameters);
+    // StopLogging, DeleteTrail and UpdateTrail name the trail `name`; PutEventSelectors `trailName`.
+    const trail = optString(params?.name) ?? optString(params?.trailName);
     return {
       severityId: 4,
       label: 'signal:cloudtrail-tampering',
@@ -430,7 +432,7 @@ function apiResources(detail: JsonRecord, eventName: string, region: string | un
   if (bucket !== undefined)
     return [{ type: 'AWS::S3::Bucket', uid: `arn:aws:s3:::${bucket}`, name: bucket, region }];
   if (TRAIL_TAMPERING.has(eventName)) {
-    const trail = optString(params.name);
+    const trail = optString(params.name) ?? optString(params.trailName);
     if (trail !== undefined) return [{ type: 'AWS::CloudTrail::Trail', uid: trail, region }];
   }
   const shared = sharedResource(params, region);

@@ -111,7 +111,7 @@ export function normalizeGuardDutyFinding(event: SourceEvent): NormalizeOutput[]
     count,
   });
   if (sequence === undefined) {
-    ocsf.resources = resources;
+    ocsf.resources = [...resources, ...affectedTrails(optRecord(service.action), region, partition)];
   } else {
     const involved = sequenceResources(sequence, { region, partition });
     ocsf.resources = involved.length > 0 ? withPrimaryFirst(type, involved) : resources;
@@ -122,6 +122,25 @@ export function normalizeGuardDutyFinding(event: SourceEvent): NormalizeOutput[]
   if (evidences.length > 0) ocsf.evidences = evidences;
   ocsf.message = optString(d.title) ?? type;
   return [{ alert: makeAlert(arn, event, sample, ocsf) }];
+}
+
+/**
+ * The trails an API-call finding names as affected (`awsApiCallAction.affectedResources`, e.g.
+ * `Stealth:IAMUser/CloudTrailLoggingDisabled`), as resources after the finding's own: the
+ * principal stays the primary resource, and a response can still find the trail.
+ */
+function affectedTrails(
+  action: JsonRecord | undefined,
+  region: string | undefined,
+  partition: string,
+): OcsfResource[] {
+  const affected = optRecord(optRecord(action?.awsApiCallAction)?.affectedResources);
+  const trail = optString(affected?.['AWS::CloudTrail::Trail']);
+  if (trail === undefined) return [];
+  const trailRegion = trail.startsWith('arn:') ? (trail.split(':')[3] ?? region) : region;
+  return [
+    compact({ type: 'AWS::CloudTrail::Trail', uid: trail, region: trailRegion, cloud_partition: partition }),
+  ];
 }
 
 /** `service.additionalInfo.sample`, also when `additionalInfo.value` is a JSON string holding it. */

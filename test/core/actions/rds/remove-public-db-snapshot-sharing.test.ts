@@ -33,7 +33,7 @@ describe('remove-public-db-snapshot-sharing', () => {
     ]);
     expect(output).toMatchObject({ wasPublic: true, accountsKept: ['444455556666'] });
     expect(output.verification.verified).toBe(true);
-    expect(world.state.rds.dbSnapshots[DB.snapshotIdentifier]?.restore).toEqual(['444455556666']);
+    expect(world.state.rds.snapshots[DB.snapshotIdentifier]?.restore).toEqual(['444455556666']);
   });
 
   it('takes the identifier from an ARN, and handles cluster snapshots', async () => {
@@ -61,7 +61,7 @@ describe('remove-public-db-snapshot-sharing', () => {
   it('reports NOT VERIFIED when all is back right after the change', async () => {
     // Prepare
     const world = new DriftingWorld('ModifyDBSnapshotAttribute', (state) => {
-      state.rds.dbSnapshots[DB.snapshotIdentifier]?.restore.push('all');
+      state.rds.snapshots[DB.snapshotIdentifier]?.restore.push('all');
     });
 
     // Act
@@ -74,7 +74,7 @@ describe('remove-public-db-snapshot-sharing', () => {
   it('refuses a protected snapshot and a missing one, changing nothing', async () => {
     // Prepare
     const world = LocalWorld.fromFile('examples/world.json');
-    const snapshot = world.state.rds.dbSnapshots[DB.snapshotIdentifier];
+    const snapshot = world.state.rds.snapshots[DB.snapshotIdentifier];
     if (snapshot !== undefined) snapshot.tags['Riposte:protected '] = 'True';
     const env = actionEnv({ mode: { kind: 'world', world } });
 

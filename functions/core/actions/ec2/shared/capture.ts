@@ -88,7 +88,7 @@ export async function captureInstance(env: ActionEnv, instanceId: string): Promi
 }
 
 /** `DescribeInstances`: the instance and its owner; missing or terminated is {@link ResourceNotFoundError}. */
-async function describeInstance(
+export async function describeInstance(
   ec2: Clients['ec2'],
   instanceId: string,
 ): Promise<{ instance: Ec2Instance; owner: string | null }> {

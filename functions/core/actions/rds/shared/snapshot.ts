@@ -1,121 +1,64 @@
-import {
-  type DBClusterSnapshotAttribute,
-  DescribeDBClusterSnapshotAttributesCommand,
-  DescribeDBClusterSnapshotsCommand,
-  DescribeDBSnapshotAttributesCommand,
-  DescribeDBSnapshotsCommand,
-  ModifyDBClusterSnapshotAttributeCommand,
-  ModifyDBSnapshotAttributeCommand,
-  type Tag,
-} from '@aws-sdk/client-rds';
+import { CreateDBSnapshotCommand, DescribeDBSnapshotsCommand } from '@aws-sdk/client-rds';
 import { z } from 'zod';
-import { hasErrorCode, ResourceNotFoundError } from '../../errors.ts';
+import { hasErrorCode } from '../../errors.ts';
 import type { ActionEnv } from '../../types.ts';
+import type { DbInstanceEvidence } from './instance.ts';
+
+/** The tag that names the incident on the snapshot. */
+export const INCIDENT_TAG = 'riposte:incident';
+
+export const SnapshotRecordSchema = z.object({
+  identifier: z.string(),
+  /** Null in dry-run: the snapshot was not made. */
+  arn: z.string().nullable(),
+  /** `creating`, then `available` (RDS finishes it on its own); `dry-run` when not made. */
+  status: z.string(),
+  /** False when a rerun of the incident found its snapshot made already. */
+  createdByThisRun: z.boolean(),
+});
+export type SnapshotRecord = z.infer<typeof SnapshotRecordSchema>;
+
+/** `DescribeDBSnapshots` of one snapshot: its ARN and status. */
+async function readSnapshot(
+  env: ActionEnv,
+  identifier: string,
+): Promise<{ arn: string | null; status: string }> {
+  const out = await env.clients.rds.send(
+    new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: identifier }),
+  );
+  const snap = out.DBSnapshots?.[0];
+  return { arn: snap?.DBSnapshotArn ?? null, status: snap?.Status ?? 'unknown' };
+}
 
 /**
- * Who may copy or restore a manual DB snapshot or DB cluster snapshot: its `restore` attribute
- * (`all`: every AWS account, else account ids). The reads and the one change the public-sharing
- * actions make: `ValuesToRemove: ['all']`, which leaves the accounts as they are.
+ * `CreateDBSnapshot` of the instance under the incident's identifier, tagged with the incident;
+ * a rerun that finds it (`DBSnapshotAlreadyExists`) keeps it. Then one `DescribeDBSnapshots` for
+ * its status: the bounded check. A snapshot takes minutes to hours to become `available` and
+ * the instance stays usable meanwhile, so containment does not wait for it.
+ *
+ * @example
+ * await takeSnapshot(env, evidence, 'riposte-inc-1-orders-db'); // { status: 'creating', createdByThisRun: true, … }
  */
-
-type Rds = ActionEnv['clients']['rds'];
-
-export const DbSnapshotInputSchema = z.object({
-  /** The snapshot's identifier (or its ARN: the identifier is taken from it). */
-  snapshotIdentifier: z
-    .string()
-    .min(1)
-    .max(255)
-    .transform((id) => (id.startsWith('arn:') ? (id.split(':').pop() ?? id) : id))
-    .pipe(z.string().regex(/^[A-Za-z][A-Za-z0-9-]*$/, 'a DB snapshot identifier')),
-  /** The incident's resource type: a DB snapshot or a DB cluster snapshot. */
-  resourceType: z.string().pipe(z.enum(['AWS::RDS::DBSnapshot', 'AWS::RDS::DBClusterSnapshot'])),
-});
-export type DbSnapshotInput = z.infer<typeof DbSnapshotInputSchema>;
-
-export const DbSharingSchema = z.object({
-  snapshotIdentifier: z.string(),
-  kind: z.enum(['db', 'cluster']),
-  tags: z.record(z.string(), z.string()),
-  public: z.boolean(),
-  accounts: z.array(z.string()),
-});
-export type DbSharing = z.infer<typeof DbSharingSchema>;
-
-const kindOf = (input: DbSnapshotInput): DbSharing['kind'] =>
-  input.resourceType === 'AWS::RDS::DBSnapshot' ? 'db' : 'cluster';
-
-function tagsOf(list: readonly Tag[] | undefined): Record<string, string> {
-  return Object.fromEntries(
-    (list ?? []).flatMap((t) => (t.Key === undefined ? [] : [[t.Key, t.Value ?? '']])),
-  );
-}
-
-function notFound(error: unknown, id: string): unknown {
-  return hasErrorCode(error, 'DBSnapshotNotFound') || hasErrorCode(error, 'DBClusterSnapshotNotFoundFault')
-    ? new ResourceNotFoundError(`RDS snapshot ${id} does not exist`, { cause: error })
-    : error;
-}
-
-function restoreOf(
-  attributes: readonly DBClusterSnapshotAttribute[] | undefined,
-): Pick<DbSharing, 'public' | 'accounts'> {
-  const values = attributes?.find((a) => a.AttributeName === 'restore')?.AttributeValues ?? [];
-  return { public: values.includes('all'), accounts: values.filter((v) => v !== 'all').sort() };
-}
-
-/** The `restore` attribute alone: `DescribeDBSnapshotAttributes` or `DescribeDBClusterSnapshotAttributes`. */
-export async function readRestore(
-  rds: Rds,
-  input: DbSnapshotInput,
-): Promise<Pick<DbSharing, 'public' | 'accounts'>> {
-  const id = input.snapshotIdentifier;
+export async function takeSnapshot(
+  env: ActionEnv,
+  evidence: DbInstanceEvidence,
+  identifier: string,
+): Promise<SnapshotRecord> {
+  let created = true;
   try {
-    if (kindOf(input) === 'db') {
-      const out = await rds.send(new DescribeDBSnapshotAttributesCommand({ DBSnapshotIdentifier: id }));
-      return restoreOf(out.DBSnapshotAttributesResult?.DBSnapshotAttributes);
-    }
-    const out = await rds.send(
-      new DescribeDBClusterSnapshotAttributesCommand({ DBClusterSnapshotIdentifier: id }),
-    );
-    return restoreOf(out.DBClusterSnapshotAttributesResult?.DBClusterSnapshotAttributes);
-  } catch (error) {
-    throw notFound(error, id);
-  }
-}
-
-/** The snapshot's tags (`DescribeDBSnapshots` / `DescribeDBClusterSnapshots`, `TagList`) and its `restore` attribute. */
-export async function readDbSharing(rds: Rds, input: DbSnapshotInput): Promise<DbSharing> {
-  const id = input.snapshotIdentifier;
-  const kind = kindOf(input);
-  let tags: Record<string, string>;
-  try {
-    if (kind === 'db') {
-      const out = await rds.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: id }));
-      tags = tagsOf(out.DBSnapshots?.[0]?.TagList);
-    } else {
-      const out = await rds.send(new DescribeDBClusterSnapshotsCommand({ DBClusterSnapshotIdentifier: id }));
-      tags = tagsOf(out.DBClusterSnapshots?.[0]?.TagList);
-    }
-  } catch (error) {
-    throw notFound(error, id);
-  }
-  return { snapshotIdentifier: id, kind, tags, ...(await readRestore(rds, input)) };
-}
-
-/** Removes `all` from the snapshot's `restore` attribute (`ModifyDB[Cluster]SnapshotAttribute`). */
-export async function removePublicRestore(rds: Rds, input: DbSnapshotInput): Promise<void> {
-  const change = { AttributeName: 'restore', ValuesToRemove: ['all'] };
-  if (kindOf(input) === 'db') {
-    await rds.send(
-      new ModifyDBSnapshotAttributeCommand({ DBSnapshotIdentifier: input.snapshotIdentifier, ...change }),
-    );
-  } else {
-    await rds.send(
-      new ModifyDBClusterSnapshotAttributeCommand({
-        DBClusterSnapshotIdentifier: input.snapshotIdentifier,
-        ...change,
+    await env.clients.rds.send(
+      new CreateDBSnapshotCommand({
+        DBSnapshotIdentifier: identifier,
+        DBInstanceIdentifier: evidence.dbInstanceIdentifier,
+        Tags: [{ Key: INCIDENT_TAG, Value: env.execution.incidentId }],
       }),
     );
+  } catch (error) {
+    if (!hasErrorCode(error, 'DBSnapshotAlreadyExists', 'DBSnapshotAlreadyExistsFault')) throw error;
+    created = false;
   }
+  if (!(env.changesApplied ?? !env.dryRun)) {
+    return { identifier, arn: null, status: 'dry-run', createdByThisRun: false };
+  }
+  return { identifier, ...(await readSnapshot(env, identifier)), createdByThisRun: created };
 }

@@ -10,6 +10,7 @@ import {
   disassociateIamInstanceProfile,
 } from './instance-profiles.ts';
 import { describeInstances } from './instances.ts';
+import { modifyInstanceMetadataOptions } from './metadata-options.ts';
 import { describeNetworkInterfaces, modifyNetworkInterfaceAttribute } from './network-interfaces.ts';
 import { describeSecurityGroupRules } from './security-group-rules.ts';
 import { authorize, createSecurityGroup, describeSecurityGroups, revoke } from './security-groups.ts';
@@ -64,6 +65,7 @@ export const HANDLERS: Record<'ec2' | 'autoScaling' | 'elbv2', ReadonlyMap<strin
     ['DescribeInstances', describeInstances],
     ['DescribeInstanceAttribute', describeInstanceAttribute],
     ['ModifyInstanceAttribute', modifyInstanceAttribute],
+    ['ModifyInstanceMetadataOptions', modifyInstanceMetadataOptions],
     ['DescribeNetworkInterfaces', describeNetworkInterfaces],
     ['ModifyNetworkInterfaceAttribute', modifyNetworkInterfaceAttribute],
     ['DescribeSecurityGroups', describeSecurityGroups],

@@ -9,6 +9,7 @@ import {
   privateIps,
   profileId,
 } from './lookups.ts';
+import { metadataOptionsOf, settleMetadataOptions } from './metadata-options.ts';
 import { applyFilters, digest, FiltersSchema, paginate, parse, tagList, zoneOf } from './shared.ts';
 import type { Ec2World, Instance, NetworkInterface, Output, Params } from './world.ts';
 
@@ -107,6 +108,7 @@ export function describeInstance(state: Ec2World, instance: Instance): Output {
       },
     })),
     ...(Object.keys(instance.tags).length === 0 ? {} : { Tags: tagList(instance.tags) }),
+    MetadataOptions: metadataOptionsOf(instance),
   };
 }
 
@@ -157,7 +159,7 @@ export function describeInstances(state: Ec2World, params: Params): Output {
     (instance) => instance.tags,
   );
   const [page, next] = paginate(filtered, input.NextToken, input.MaxResults);
-  return {
+  const reservations = {
     Reservations: page.map((instance) => ({
       ReservationId: `r-${digest(instance.instanceId, 17)}`,
       OwnerId: state.accountId,
@@ -166,4 +168,7 @@ export function describeInstances(state: Ec2World, params: Params): Output {
     })),
     ...(next === undefined ? {} : { NextToken: next }),
   };
+  // A metadata options change read once as pending has been applied by the next read.
+  for (const instance of page) settleMetadataOptions(instance);
+  return reservations;
 }

@@ -58,6 +58,21 @@ export const InstanceSchema = z.strictObject({
       associationId: z.string().optional(),
     })
     .optional(),
+  /**
+   * The instance metadata service options (`DescribeInstances` `MetadataOptions`). `state` is
+   * `pending` right after `ModifyInstanceMetadataOptions` on a running instance and `applied`
+   * once a read has seen it (AWS applies the change within seconds).
+   */
+  metadataOptions: z
+    .strictObject({
+      httpTokens: z.enum(['optional', 'required']).default('optional'),
+      httpPutResponseHopLimit: z.number().int().min(1).max(64).default(1),
+      httpEndpoint: z.enum(['enabled', 'disabled']).default('enabled'),
+      httpProtocolIpv6: z.enum(['enabled', 'disabled']).default('disabled'),
+      instanceMetadataTags: z.enum(['enabled', 'disabled']).default('disabled'),
+      state: z.enum(['pending', 'applied']).default('applied'),
+    })
+    .prefault({}),
   rootDeviceName: z.string().default('/dev/xvda'),
   blockDevices: z
     .array(
