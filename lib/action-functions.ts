@@ -17,7 +17,7 @@ import {
   isRetentionDays,
   LOG_RETENTION_DAYS,
 } from './function-defaults.ts';
-import { acknowledgeWildcardResources, WildcardReasons } from './nag.ts';
+import { acknowledgeRoleWildcards, WildcardReasons } from './nag.ts';
 import { protectedTagGuardStatements } from './protected-tag-guard.ts';
 import type { ResponseSettings } from './response-settings.ts';
 
@@ -432,30 +432,21 @@ function scopeOf(action: string, account: string): readonly Scope[] {
   }
   if (
     service === 'rds' &&
-    /^(DescribeDBSnapshots|DescribeDBSnapshotAttributes|ModifyDBSnapshotAttribute)$/.test(name)
-  ) {
-    return [
-      {
-        resources: [`arn:${partition}:rds:*:${account}:snapshot:*`],
-        why:
-          'DB snapshots of this account (snapshot:*): the snapshots Riposte takes, read back for their status, and ' +
-          'the snapshot a public-sharing finding names, only known at run time (its protected tag is checked by ' +
-          'the rails before the attribute is changed).',
-      },
-    ];
-  }
-  if (
-    service === 'rds' &&
-    /^(DescribeDBClusterSnapshots|DescribeDBClusterSnapshotAttributes|ModifyDBClusterSnapshotAttribute)$/.test(
+    /^(DescribeDB(Cluster)?Snapshots|DescribeDB(Cluster)?SnapshotAttributes|ModifyDB(Cluster)?SnapshotAttribute)$/.test(
       name,
     )
   ) {
+    // Both kinds of snapshot in one scope: one statement in the size-limited member role policy.
     return [
       {
-        resources: [`arn:${partition}:rds:*:${account}:cluster-snapshot:*`],
+        resources: [
+          `arn:${partition}:rds:*:${account}:snapshot:*`,
+          `arn:${partition}:rds:*:${account}:cluster-snapshot:*`,
+        ],
         why:
-          'DB cluster snapshots of this account (cluster-snapshot:*): the snapshot a public-sharing finding names ' +
-          'is only known at run time; the protected tag is checked by the rails before any change.',
+          'DB snapshots and DB cluster snapshots of this account: the snapshots Riposte takes, read back for ' +
+          'their status, and the snapshot a public-sharing finding names, only known at run time (its protected ' +
+          'tag is checked by the rails before its restore attribute is changed).',
       },
     ];
   }
@@ -805,8 +796,7 @@ export class ActionFunctions extends Construct {
 
     for (const family of ACTION_FAMILIES) {
       const fn = families[family];
-      const policy = fn.role.node.tryFindChild('DefaultPolicy');
-      if (policy !== undefined) acknowledgeWildcardResources(policy, fn.wildcards.entries);
+      acknowledgeRoleWildcards(fn.role, fn.wildcards.entries);
     }
   }
 

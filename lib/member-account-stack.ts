@@ -17,7 +17,7 @@ import {
   RESOURCE_FAMILIES,
   scopedActionsOfFamilies,
 } from './action-functions.ts';
-import { acknowledgeWildcardResources, WildcardReasons } from './nag.ts';
+import { acknowledgeRoleWildcards, WildcardReasons } from './nag.ts';
 import { protectedTagGuardStatements } from './protected-tag-guard.ts';
 
 /**
@@ -201,7 +201,7 @@ export class RiposteMemberStack extends Stack {
     for (const statement of protectedTagGuardStatements(RESOURCE_FAMILIES, config.safety.protectedTag)) {
       this.role.addToPrincipalPolicy(statement);
     }
-    acknowledgeWildcardResources(this.role.node.findChild('DefaultPolicy'), wildcards.entries);
+    acknowledgeRoleWildcards(this.role, wildcards.entries);
 
     new CfnOutput(this, 'RoleArn', {
       description: 'The role Riposte assumes in this account',
