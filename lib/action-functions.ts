@@ -430,6 +430,14 @@ function scopeOf(action: string, account: string): readonly Scope[] {
       },
     ];
   }
+  if (service === 'rds' && name === 'AddTagsToResource') {
+    return [
+      {
+        resources: [`arn:${partition}:rds:*:${account}:snapshot:riposte-*`],
+        why: 'The tags of the snapshots Riposte creates (snapshot:riposte-*): RDS authorizes tagging at creation separately.',
+      },
+    ];
+  }
   if (
     service === 'rds' &&
     /^(DescribeDB(Cluster)?Snapshots|DescribeDB(Cluster)?SnapshotAttributes|ModifyDB(Cluster)?SnapshotAttribute)$/.test(

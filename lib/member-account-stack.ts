@@ -190,17 +190,18 @@ export class RiposteMemberStack extends Stack {
       );
       wildcards.add(statement.resources, statement.why);
     }
-    for (const statement of denyStatementsOf(RESOURCE_FAMILIES, {
-      // This role is the one a compromised caller could widen and then use.
-      protectedRoles: [`arn:${partition}:iam::${this.account}:role/${config.memberRoleName}`],
-      protectedTagKey: config.safety.protectedTag.key,
-    })) {
-      this.role.addToPrincipalPolicy(statement);
-    }
-    // Defence in depth behind the rails: no write to a principal or resource carrying the protected tag.
-    for (const statement of protectedTagGuardStatements(RESOURCE_FAMILIES, config.safety.protectedTag)) {
-      this.role.addToPrincipalPolicy(statement);
-    }
+    // The Denies are an inline policy of their own beside the role's default one: allows that grow
+    // past CDK's size estimate would otherwise see them split off into a managed policy.
+    const denies = [
+      ...denyStatementsOf(RESOURCE_FAMILIES, {
+        // This role is the one a compromised caller could widen and then use.
+        protectedRoles: [`arn:${partition}:iam::${this.account}:role/${config.memberRoleName}`],
+        protectedTagKey: config.safety.protectedTag.key,
+      }),
+      // Defence in depth behind the rails: no write to a principal or resource carrying the protected tag.
+      ...protectedTagGuardStatements(RESOURCE_FAMILIES, config.safety.protectedTag),
+    ];
+    this.role.attachInlinePolicy(new iam.Policy(this, 'DenyPolicy', { statements: denies }));
     acknowledgeRoleWildcards(this.role, wildcards.entries);
 
     new CfnOutput(this, 'RoleArn', {

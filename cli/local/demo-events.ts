@@ -9,11 +9,13 @@ import { randomUUID } from 'node:crypto';
 const ACCOUNT = '111122223333';
 const REGION = 'eu-west-1';
 
-function iso(ms: number): string {
+/** `ms` as ISO 8601 with milliseconds. */
+export function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-function envelope(source: string, detailType: string, time: number, detail: Record<string, unknown>) {
+/** An EventBridge event of the example account and Region, delivered at `time`. */
+export function envelope(source: string, detailType: string, time: number, detail: Record<string, unknown>) {
   return {
     version: '0',
     id: randomUUID(),

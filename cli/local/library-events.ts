@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { envelope, iso } from './demo-events.ts';
 
 /**
  * The library scenario's events, as the AWS services publish them (EventBridge events in their
@@ -9,22 +10,6 @@ import { randomUUID } from 'node:crypto';
 const ACCOUNT = '111122223333';
 const REGION = 'eu-west-1';
 const DETECTOR = '2cb8e1f0a1d34e3c9f0e0a1b2c3d4e5f';
-
-const iso = (ms: number): string => new Date(ms).toISOString();
-
-function envelope(source: string, detailType: string, time: number, detail: Record<string, unknown>) {
-  return {
-    version: '0',
-    id: randomUUID(),
-    'detail-type': detailType,
-    source,
-    account: ACCOUNT,
-    time: iso(time).replace(/\.\d+Z$/, 'Z'),
-    region: REGION,
-    resources: [],
-    detail,
-  };
-}
 
 interface GuardDutyFinding {
   readonly id: string;

@@ -41,14 +41,15 @@ function trustOf(s: Synth): Statement[] {
 }
 
 /**
- * The role's statements: its inline policy and, past IAM's inline size limit (10,240 characters
+ * The role's statements: its two inline policies and, past IAM's inline size limit (10,240 characters
  * per role), the `OverflowPolicy<n>` managed policies CDK splits the rest into, each attached to
  * this role only.
  */
 function permissionsOf(s: Synth): Statement[] {
   const roleId = s.stack.getLogicalId(s.stack.role.node.defaultChild as CfnElement);
+  // The role's default policy (its allows) and its DenyPolicy, both inline on the role.
   const policies = Object.values(s.template.findResources('AWS::IAM::Policy'));
-  expect(policies).toHaveLength(1);
+  expect(policies).toHaveLength(2);
   const overflow = Object.entries(s.template.findResources('AWS::IAM::ManagedPolicy'));
   for (const [id] of overflow) expect(id).toMatch(/^RoleOverflowPolicy\d+/);
   return [...policies, ...overflow.map(([, policy]) => policy)].flatMap((policy) => {

@@ -457,7 +457,11 @@ export async function authorizationsOf(
   }
 }
 
-type One = (resource: string, context?: Record<string, string | string[]>) => Promise<Authorization>;
+type One = (
+  resource: string,
+  context?: Record<string, string | string[]>,
+  action?: string,
+) => Promise<Authorization>;
 
 /**
  * RDS calls on the incident's DB instances and snapshots: the ARN formats `db:<id>` and
@@ -507,7 +511,19 @@ async function rdsAuthorizations(
     case 'CreateDBSnapshot': {
       const tags = requestTags(p);
       const request = { ...requestTagContext(tags), ...tagContext(['rds:req-tag'], tags) };
-      return [await db(p.DBInstanceIdentifier), await snapshot(p.DBSnapshotIdentifier, request)];
+      // With tags in the create request, RDS also authorizes rds:AddTagsToResource on the new
+      // snapshot (RDS User Guide, "Grant permission to tag Amazon RDS resources during creation").
+      const tagging =
+        Object.keys(tags).length === 0
+          ? []
+          : [
+              await one(
+                await arnOf('rds', 'snapshot', where, idOf(p.DBSnapshotIdentifier)),
+                request,
+                'rds:AddTagsToResource',
+              ),
+            ];
+      return [await db(p.DBInstanceIdentifier), await snapshot(p.DBSnapshotIdentifier, request), ...tagging];
     }
     default:
       throw new Error(`no request mapping for rds:${call.api}`);

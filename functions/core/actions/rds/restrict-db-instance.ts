@@ -124,6 +124,9 @@ export const restrictDbInstanceAction = defineAction({
     'rds:DescribeDBInstances',
     'rds:ListTagsForResource',
     'rds:CreateDBSnapshot',
+    // Tagging at creation is authorized as rds:AddTagsToResource too (RDS User Guide, "Grant
+    // permission to tag Amazon RDS resources during creation").
+    'rds:AddTagsToResource',
     'rds:DescribeDBSnapshots',
     'rds:ModifyDBInstance',
   ],
