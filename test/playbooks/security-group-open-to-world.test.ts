@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { exampleWorld, scenario } from '../../cli/local/testkit.ts';
 import type { WorldData } from '../../functions/core/actions/world/index.ts';
 import { normalize } from '../../functions/core/normalize/index.ts';
+import { renderDefinition } from '../../functions/core/playbooks/compile.ts';
 import { matchesTrigger } from '../../functions/core/playbooks/trigger.ts';
 import playbook from '../../playbooks/security-group-open-to-world.ts';
 import release from '../../playbooks/security-group-release.ts';
@@ -14,6 +15,7 @@ const EC2_19 = 'securityhub/imported-control-ec2-19-security-group-high-risk-por
 
 interface CloudTrailDetail {
   eventName: string;
+  userIdentity: unknown;
   requestParameters: unknown;
   responseElements?: unknown;
   errorCode?: string;
@@ -42,6 +44,18 @@ function control(id: string, edit?: (finding: ControlFinding) => void): unknown 
   return event;
 }
 
+/** The CloudTrail call made by the role ci-deployer (of the example world) through a session. */
+const byRole = (d: CloudTrailDetail) => {
+  d.userIdentity = JSON.parse(JSON.stringify(d.userIdentity).replaceAll('Developer', 'ci-deployer'));
+};
+
+/** The CloudTrail call made by the IAM user payments-deployer with its long-term key. */
+const byUser = (d: CloudTrailDetail) => {
+  d.userIdentity = (
+    loadFixture('cloudtrail/api-call-kms-disablekey.json').detail as CloudTrailDetail
+  ).userIdentity;
+};
+
 const ingressOf = (world: WorldData) =>
   world.ec2.securityGroups.find((g) => g.groupId === GROUP)?.ingress ?? [];
 
@@ -68,6 +82,20 @@ describe('security-group-open-to-world', () => {
           },
         };
         d.responseElements = null;
+      }),
+    ],
+    [
+      'a CloudTrail AuthorizeSecurityGroupIngress from ::/0',
+      true,
+      cloudTrail((d) => {
+        d.requestParameters = JSON.parse(
+          JSON.stringify(d.requestParameters)
+            .replace(
+              '"ipRanges":{"items":[{"cidrIp":"0.0.0.0/0","description":"temporary debug"}]}',
+              '"ipRanges":{}',
+            )
+            .replace('"ipv6Ranges":{}', '"ipv6Ranges":{"items":[{"cidrIpv6":"::/0"}]}'),
+        );
       }),
     ],
     [
@@ -227,6 +255,80 @@ describe('security-group-open-to-world', () => {
   });
 });
 
+describe('security-group-open-to-world: the caller', () => {
+  it('revokes the sessions of the role that opened the group once a person approves', async () => {
+    // Act
+    const result = await scenario(playbook).event(cloudTrail(byRole)).approve().run();
+
+    // Assess
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.path).toEqual(
+      expect.arrayContaining([
+        'Notify: revoked',
+        'Assess caller',
+        'Approve containing the caller',
+        'Notify: caller contained',
+      ]),
+    );
+    expect(result.mutations('revoke-world-open-ingress')).toHaveLength(1);
+    expect(result.mutations('revoke-role-sessions').map((c) => c.params.RoleName)).toEqual(['ci-deployer']);
+  });
+
+  it('contains the IAM user that opened the group once a person approves', async () => {
+    // Act
+    const result = await scenario(playbook).event(cloudTrail(byUser)).approve().run();
+
+    // Assess
+    expect(result.path).toContain('Notify: caller contained');
+    expect(result.world.iam.users['payments-deployer']?.accessKeys.map((k) => k.status)).toEqual([
+      'Inactive',
+      'Inactive',
+    ]);
+  });
+
+  it('revokes the rules but contains no one when the approval is denied', async () => {
+    // Act
+    const result = await scenario(playbook).event(cloudTrail(byRole)).deny().run();
+
+    // Assess
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.path).toContain('Approve containing the caller: denied');
+    expect(result.path).not.toContain('Notify: caller contained');
+    expect(result.mutations().map((c) => c.api)).toEqual(['RevokeSecurityGroupIngress']);
+  });
+
+  it('notifies and contains no one when the caller is not containable (a role that no longer exists)', async () => {
+    // Act
+    const result = await scenario(playbook).event(cloudTrail()).approve().run();
+
+    // Assess
+    expect(result.path).toContain('Notify: caller not contained');
+    expect(result.path).not.toContain('Approve containing the caller');
+    expect(result.mutations().map((c) => c.api)).toEqual(['RevokeSecurityGroupIngress']);
+  });
+
+  it('assesses no caller for a Security Hub control finding, which names none', async () => {
+    // Act
+    const result = await scenario(playbook).event(control('EC2.19')).approve().run();
+
+    // Assess
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.path).toContain('Stop: no caller');
+    expect(result.path).not.toContain('Assess caller');
+    expect(result.mutations().map((c) => c.api)).toEqual(['RevokeSecurityGroupIngress']);
+  });
+
+  it('fails by name, after a notification, when the rules read back otherwise', () => {
+    // Act
+    const definition = JSON.stringify(JSON.parse(renderDefinition(playbook)));
+
+    // Assess: the read-back choice routes a verified=false read-back to a named failure.
+    expect(definition).toContain('"Variable":"$.steps.revoke.output.verification.verified"');
+    expect(definition).toContain('"Variable":"$.steps.revokeApproved.output.verification.verified"');
+    expect(definition).toMatch(/"Notify: not verified"[\s\S]*"Error":"ContainmentNotVerifiedError"/);
+  });
+});
+
 describe('security-group-release', () => {
   it('re-authorizes the revoked rules as they were', async () => {
     // Act
@@ -242,6 +344,27 @@ describe('security-group-release', () => {
     const before = ingressOf(exampleWorld()).map(without);
     expect(ingressOf(result.world).map(without)).toEqual(expect.arrayContaining(before));
     expect(ingressOf(result.world)).toHaveLength(before.length);
+  });
+
+  it('restores the rules and releases the role it contained', async () => {
+    // Act
+    const result = await scenario(playbook).event(cloudTrail(byRole)).approve().andThen(release).run();
+
+    // Assess
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.mutations('restore-world-open-ingress')).toHaveLength(1);
+    expect(result.mutations('release-role-sessions').length).toBeGreaterThan(0);
+    expect(result.path).toContain('Notify: released');
+  });
+
+  it('restores the rules and releases no caller it never contained', async () => {
+    // Act
+    const result = await scenario(playbook).event(cloudTrail(byRole)).deny().andThen(release).run();
+
+    // Assess
+    expect(result.path).toContain('Notify: caller not contained (role)');
+    expect(result.path).toContain('Notify: released');
+    expect(result.mutations().map((c) => c.api)).toEqual(['AuthorizeSecurityGroupIngress']);
   });
 
   it('has nothing to release without a containment', async () => {

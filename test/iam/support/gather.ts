@@ -70,6 +70,22 @@ function worldOpenIngress(account: string): unknown {
   return fixtureIn('cloudtrail/api-call-ec2-authorize-sg-ingress-world-open.json', account);
 }
 
+/** The world-open call made through a session of the role ci-deployer. */
+function worldOpenIngressByRole(account: string): unknown {
+  return fixtureIn('cloudtrail/api-call-ec2-authorize-sg-ingress-world-open.json', account, [
+    'Developer',
+    'ci-deployer',
+  ]);
+}
+
+/** The world-open call made by the IAM user payments-deployer with its long-term key. */
+function worldOpenIngressByUser(account: string): unknown {
+  const event = worldOpenIngress(account) as { detail: { userIdentity: unknown } };
+  const disable = fixtureIn('cloudtrail/api-call-kms-disablekey.json', account) as typeof event;
+  event.detail.userIdentity = disable.detail.userIdentity;
+  return event;
+}
+
 /** A fixture event moved to `account`, with `replace` applied to its text (`from` → `to`). */
 function fixtureIn(path: string, account: string, ...replace: (readonly [string, string])[]): unknown {
   let text = JSON.stringify(loadFixture(path)).replaceAll('111122223333', account);
@@ -268,6 +284,25 @@ export const CASES: readonly Case[] = [
       const group = world.ec2.securityGroups.find((g) => g.groupId === OPEN_GROUP);
       if (group !== undefined) group.tags['riposte:protected'] = 'true';
     },
+  },
+  {
+    name: 'revoke world-open ingress, revoke then release the calling role',
+    playbook: securityGroupOpen,
+    release: securityGroupRelease,
+    event: worldOpenIngressByRole,
+  },
+  {
+    name: 'revoke world-open ingress, contain then release the calling user',
+    playbook: securityGroupOpen,
+    release: securityGroupRelease,
+    event: worldOpenIngressByUser,
+  },
+  {
+    name: 'world-open ingress revoked, containment of the caller denied, released',
+    playbook: securityGroupOpen,
+    release: securityGroupRelease,
+    deny: true,
+    event: worldOpenIngressByRole,
   },
   {
     name: 'security group release without containment',
