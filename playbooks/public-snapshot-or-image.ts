@@ -1,10 +1,14 @@
+// Over ~300 lines for a reason: a playbook is one file (the lock hashes it whole), with its EC2
+// and RDS branches side by side.
 import { enrichEc2SharingAction } from '#core/actions/ec2/enrich-ec2-sharing.ts';
 import { removePublicEc2SharingAction } from '#core/actions/ec2/remove-public-ec2-sharing.ts';
 import { enrichDbSnapshotSharingAction } from '#core/actions/rds/enrich-db-snapshot-sharing.ts';
 import { removePublicDbSnapshotSharingAction } from '#core/actions/rds/remove-public-db-snapshot-sharing.ts';
-import { definePlaybook } from '#core/playbooks/sdk.ts';
+import { definePlaybook, type Flow } from '#core/playbooks/sdk.ts';
 
-const REFUSED = ['ProtectedResourceError', 'SampleAlertError', 'NotAllowedError', 'BlastRadiusExceededError'];
+const OVER_LIMIT = 'The hourly containment limit is reached. Remove the public permission anyway?';
+
+const REFUSED = ['ProtectedResourceError', 'SampleAlertError', 'NotAllowedError', 'ApprovalRequiredError'];
 
 /**
  * Snapshot or image shared with everyone: an EBS snapshot, an AMI, an RDS DB snapshot or DB
@@ -18,7 +22,9 @@ const REFUSED = ['ProtectedResourceError', 'SampleAlertError', 'NotAllowedError'
  * account: every public snapshot of the account is handled) and RDS.1 (public RDS snapshots).
  * Sample findings and protected resources are never changed. No approval: removing public access
  * breaks no workload of the account (its own accounts and the shared ones keep access); a
- * resource meant to be public carries the protected tag.
+ * resource meant to be public carries the protected tag. Past the hourly containment limit a
+ * person is asked whether to go on. A permission that does not read back as removed ends the
+ * execution failed (`ContainmentNotVerifiedError`) after a `NOT VERIFIED` notification.
  *
  * No release: sharing a snapshot or an image with every AWS account again is not an undo anyone
  * should automate. Whoever needs it public shares it again by hand, knowingly.
@@ -34,7 +40,7 @@ const REFUSED = ['ProtectedResourceError', 'SampleAlertError', 'NotAllowedError'
  */
 export default definePlaybook({
   id: 'public-snapshot-or-image',
-  version: '1.0.0',
+  version: '1.1.0',
   title: 'Snapshot or image shared publicly',
   description:
     'Removes the public permission of an EBS snapshot, AMI or RDS snapshot shared with every AWS account (account shares stay), reads it back, and reports block public access.',
@@ -42,6 +48,8 @@ export default definePlaybook({
   changelog: {
     '1.0.0':
       'Enrich (who may use it, tags, block public access); notify only for samples, protected and already private resources; remove the public permission only and read it back; notify. No release.',
+    '1.1.0':
+      'Past the hourly containment limit, ask before removing; a permission that does not read back as removed fails after a NOT VERIFIED notification.',
   },
   trigger: {
     anyOf: [
@@ -134,19 +142,58 @@ export default definePlaybook({
                   name: 'Remove public RDS snapshot sharing',
                   timeoutSeconds: 300,
                   catch: [
+                    { errors: REFUSED, recover: refused('dbRefused', 'RDS snapshot', ' RDS') },
                     {
-                      errors: REFUSED,
+                      errors: ['BlastRadiusExceededError'],
                       recover: (g) =>
                         g
-                          .notify(
-                            'dbRefused',
-                            { subject: 'RDS snapshot change refused by a safety rail' },
-                            { name: 'Notify: RDS refused' },
+                          .approve('dbOverLimit', {
+                            name: 'Approve over the containment limit (RDS snapshot)',
+                            message: OVER_LIMIT,
+                            timeoutSeconds: 3600,
+                            onTimeout: 'deny',
+                            purpose: 'blast-radius',
+                          })
+                          .run(
+                            'dbUnshareApproved',
+                            removePublicDbSnapshotSharingAction,
+                            ($) => ({
+                              snapshotIdentifier: $('incident.resourceUid'),
+                              resourceType: $('incident.resourceType'),
+                            }),
+                            { name: 'Remove public RDS snapshot sharing (approved)', timeoutSeconds: 300 },
                           )
-                          .succeed('stopDbRefused', { name: 'Stop: RDS refused' }),
+                          .choice(
+                            'dbApprovedVerified',
+                            (c) => [
+                              c.when(
+                                c.and(
+                                  c.isFalse('steps.dbUnshareApproved.output.verification.verified'),
+                                  c.eq('steps.dbUnshareApproved.output.verification.basis', 'read-back'),
+                                ),
+                                notVerified('dbApprovedNotVerified', ' (RDS, approved)'),
+                              ),
+                            ],
+                            undefined,
+                            { name: 'RDS snapshot verified? (approved)' },
+                          ),
                     },
                   ],
                 },
+              )
+              .choice(
+                'dbVerified',
+                (c) => [
+                  c.when(
+                    c.and(
+                      c.isFalse('steps.dbUnshare.output.verification.verified'),
+                      c.eq('steps.dbUnshare.output.verification.basis', 'read-back'),
+                    ),
+                    notVerified('dbNotVerified', ' (RDS)'),
+                  ),
+                ],
+                undefined,
+                { name: 'RDS snapshot verified?' },
               )
               .notify(
                 'dbUnshared',
@@ -202,19 +249,55 @@ export default definePlaybook({
               name: 'Remove public sharing',
               timeoutSeconds: 300,
               catch: [
+                { errors: REFUSED, recover: refused('ec2Refused', 'Snapshot or image', '') },
                 {
-                  errors: REFUSED,
+                  errors: ['BlastRadiusExceededError'],
                   recover: (g) =>
                     g
-                      .notify(
-                        'ec2Refused',
-                        { subject: 'Snapshot or image change refused by a safety rail' },
-                        { name: 'Notify: refused' },
+                      .approve('ec2OverLimit', {
+                        name: 'Approve over the containment limit (snapshot or image)',
+                        message: OVER_LIMIT,
+                        timeoutSeconds: 3600,
+                        onTimeout: 'deny',
+                        purpose: 'blast-radius',
+                      })
+                      .run(
+                        'ec2UnshareApproved',
+                        removePublicEc2SharingAction,
+                        ($) => ({ resourceId: $('incident.resourceUid') }),
+                        { name: 'Remove public sharing (approved)', timeoutSeconds: 300 },
                       )
-                      .succeed('stopEc2Refused', { name: 'Stop: refused' }),
+                      .choice(
+                        'ec2ApprovedVerified',
+                        (c) => [
+                          c.when(
+                            c.and(
+                              c.isFalse('steps.ec2UnshareApproved.output.verification.verified'),
+                              c.eq('steps.ec2UnshareApproved.output.verification.basis', 'read-back'),
+                            ),
+                            notVerified('ec2ApprovedNotVerified', ' (approved)'),
+                          ),
+                        ],
+                        undefined,
+                        { name: 'Sharing verified? (approved)' },
+                      ),
                 },
               ],
             },
+          )
+          .choice(
+            'ec2Verified',
+            (c) => [
+              c.when(
+                c.and(
+                  c.isFalse('steps.ec2Unshare.output.verification.verified'),
+                  c.eq('steps.ec2Unshare.output.verification.basis', 'read-back'),
+                ),
+                notVerified('ec2NotVerified', ''),
+              ),
+            ],
+            undefined,
+            { name: 'Sharing verified?' },
           )
           .notify(
             'ec2Unshared',
@@ -228,3 +311,38 @@ export default definePlaybook({
       { name: 'RDS or EC2?' },
     ),
 });
+
+/** A removal a safety rail refused: said, and the execution stops. */
+function refused(id: string, what: string, suffix: string) {
+  return <C>(f: Flow<C>) =>
+    f
+      .notify(
+        id,
+        { subject: `${what} change refused by a safety rail` },
+        { name: `Notify:${suffix} refused` },
+      )
+      .succeed(`${id}Stop`, { name: `Stop:${suffix} refused` });
+}
+
+/** A removal that does not read back as done: said, and the execution fails by name. */
+function notVerified(id: string, suffix: string) {
+  return <C>(f: Flow<C>) =>
+    f
+      .notify(
+        id,
+        {
+          subject: 'Public sharing removal NOT VERIFIED: check the resource now',
+          summary:
+            'The permission read back after the removal still shares the resource with every AWS account (the verification is in the timeline).',
+        },
+        { name: `Notify: not verified${suffix}` },
+      )
+      .fail(
+        `${id}Fail`,
+        'ContainmentNotVerifiedError',
+        'the public permission did not read back as removed',
+        {
+          name: `Fail: not verified${suffix}`,
+        },
+      );
+}

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { exampleWorld, scenario } from '../../cli/local/testkit.ts';
 import type { WorldData } from '../../functions/core/actions/world/index.ts';
 import { normalize } from '../../functions/core/normalize/index.ts';
+import { renderDefinition } from '../../functions/core/playbooks/compile.ts';
 import { matchesTrigger } from '../../functions/core/playbooks/trigger.ts';
 import playbook from '../../playbooks/public-snapshot-or-image.ts';
 import { securityHubControlFinding } from '../support/events.ts';
@@ -111,6 +112,16 @@ describe('public-snapshot-or-image', () => {
           attributeName: 'restore',
           valuesToRemove: ['all'],
         };
+      }),
+    ],
+    [
+      'a ModifySnapshotAttribute that failed',
+      false,
+      ec2Call((d) => {
+        Object.assign(d, {
+          errorCode: 'Client.UnauthorizedOperation',
+          errorMessage: 'You are not authorized.',
+        });
       }),
     ],
     ['a failed RDS.1 control', true, rdsControl()],
@@ -281,5 +292,71 @@ describe('public-snapshot-or-image', () => {
     expect(result.path).toContain('Notify: RDS snapshot not changed');
     expect(result.mutations()).toEqual([]);
     expect(result.world.rds).toEqual(exampleWorld().rds);
+  });
+
+  it.each([
+    ['the EBS snapshot', ec2Call(), 'remove-public-ec2-sharing', 'Notify: refused'],
+    ['the RDS snapshot', rdsCall(), 'remove-public-db-snapshot-sharing', 'Notify: RDS refused'],
+  ])(
+    'notifies a refusal by a safety rail for %s and changes nothing',
+    async (_label, event, action, notice) => {
+      // Act
+      const result = await scenario(playbook)
+        .event(event)
+        .failAction(action, 'ProtectedResourceError', 1)
+        .run();
+
+      // Assess
+      expect(result.status).toBe('SUCCEEDED');
+      expect(result.path).toContain(notice);
+      expect(result.mutations()).toEqual([]);
+    },
+  );
+
+  it.each([
+    ['the EBS snapshot', ec2Call(), 'remove-public-ec2-sharing', 'Notify: unshared'],
+    ['the RDS snapshot', rdsCall(), 'remove-public-db-snapshot-sharing', 'Notify: RDS snapshot unshared'],
+  ])(
+    'asks past the containment limit for %s, and removes once approved',
+    async (_label, event, action, notice) => {
+      // Act
+      const result = await scenario(playbook)
+        .event(event)
+        .failAction(action, 'BlastRadiusExceededError', 1)
+        .approve()
+        .run();
+
+      // Assess
+      expect(result.status).toBe('SUCCEEDED');
+      expect(result.path.some((p) => p.startsWith('Approve over the containment limit'))).toBe(true);
+      expect(result.path).toContain(notice);
+      expect(result.mutations(action).length).toBeGreaterThan(0);
+    },
+  );
+
+  it('changes nothing past the containment limit when the approval is denied', async () => {
+    // Act
+    const result = await scenario(playbook)
+      .event(ec2Call())
+      .failAction('remove-public-ec2-sharing', 'BlastRadiusExceededError', 1)
+      .deny()
+      .run();
+
+    // Assess
+    expect(result.path).toContain('Approve over the containment limit (snapshot or image): denied');
+    expect(result.path).not.toContain('Notify: unshared');
+    expect(result.mutations()).toEqual([]);
+  });
+
+  it('fails by name, after a notification, when a removal reads back otherwise', () => {
+    // Act
+    const definition = JSON.stringify(JSON.parse(renderDefinition(playbook)));
+
+    // Assess: each read-back choice routes a verified=false read-back to a named failure.
+    for (const step of ['ec2Unshare', 'ec2UnshareApproved', 'dbUnshare', 'dbUnshareApproved']) {
+      expect(definition).toContain(`"Variable":"$.steps.${step}.output.verification.verified"`);
+    }
+    expect(definition).toMatch(/"Notify: not verified"[\s\S]*"Error":"ContainmentNotVerifiedError"/);
+    expect(definition).toMatch(/"Notify: not verified \(RDS\)"[\s\S]*"Error":"ContainmentNotVerifiedError"/);
   });
 });
