@@ -114,6 +114,9 @@ const NOT_MODELLED = new Set([
   'instance-credential-exfiltration',
   'instance-credential-release',
   'root-credential-use',
+  'security-group-open-to-world',
+  'security-group-release',
+  'public-snapshot-or-image',
 ]);
 
 function setUp(pick: Pick, shipped: ReadonlyMap<string, Playbook>) {
