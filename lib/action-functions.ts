@@ -17,7 +17,7 @@ import {
   isRetentionDays,
   LOG_RETENTION_DAYS,
 } from './function-defaults.ts';
-import { acknowledgeWildcardResources, WildcardReasons } from './nag.ts';
+import { acknowledgeRoleWildcards, WildcardReasons } from './nag.ts';
 import { protectedTagGuardStatements } from './protected-tag-guard.ts';
 import type { ResponseSettings } from './response-settings.ts';
 
@@ -232,6 +232,9 @@ function scopeOf(action: string, account: string): readonly Scope[] {
       // Service Authorization Reference: ModifyInstanceMetadataOptions acts on the instance only.
       ModifyInstanceMetadataOptions: [ec2('instance')],
       CreateSnapshot: [ec2('volume'), `arn:${partition}:ec2:*::snapshot/*`],
+      // Only the owner can change who may use a snapshot or an AMI; their ARNs carry no account.
+      ModifySnapshotAttribute: [`arn:${partition}:ec2:*::snapshot/*`],
+      ModifyImageAttribute: [`arn:${partition}:ec2:*::image/*`],
     };
     const resources = byAction[name];
     if (resources !== undefined) {
@@ -273,6 +276,18 @@ function scopeOf(action: string, account: string): readonly Scope[] {
           resources: [ec2('security-group'), `arn:${partition}:ec2:*::snapshot/*`],
           conditions: { StringEquals: { 'ec2:CreateAction': ['CreateSecurityGroup', 'CreateSnapshot'] } },
           why: 'Tags on security groups and snapshots only as they are created (ec2:CreateAction).',
+        },
+      ];
+    }
+    if (name === 'RevokeSecurityGroupIngress' || name === 'AuthorizeSecurityGroupIngress') {
+      return [
+        {
+          resources: [ec2('security-group')],
+          why:
+            'Inbound rules of any security group of this account (security-group/*): revoke-world-open-ingress ' +
+            'revokes the world-open rules of the group an incident names, and its release re-authorizes them; ' +
+            'isolation authorizes the inbound rules of its own groups. The protected tag is guarded by an ' +
+            'explicit Deny on both.',
         },
       ];
     }
@@ -423,11 +438,23 @@ function scopeOf(action: string, account: string): readonly Scope[] {
       },
     ];
   }
-  if (service === 'rds' && name === 'DescribeDBSnapshots') {
+  if (
+    service === 'rds' &&
+    /^(DescribeDB(Cluster)?Snapshots|DescribeDB(Cluster)?SnapshotAttributes|ModifyDB(Cluster)?SnapshotAttribute)$/.test(
+      name,
+    )
+  ) {
+    // Both kinds of snapshot in one scope: one statement in the size-limited member role policy.
     return [
       {
-        resources: [`arn:${partition}:rds:*:${account}:snapshot:riposte-*`],
-        why: 'The snapshots Riposte takes (snapshot:riposte-*), read back for their status.',
+        resources: [
+          `arn:${partition}:rds:*:${account}:snapshot:*`,
+          `arn:${partition}:rds:*:${account}:cluster-snapshot:*`,
+        ],
+        why:
+          'DB snapshots and DB cluster snapshots of this account: the snapshots Riposte takes, read back for ' +
+          'their status, and the snapshot a public-sharing finding names, only known at run time (its protected ' +
+          'tag is checked by the rails before its restore attribute is changed).',
       },
     ];
   }
@@ -777,8 +804,7 @@ export class ActionFunctions extends Construct {
 
     for (const family of ACTION_FAMILIES) {
       const fn = families[family];
-      const policy = fn.role.node.tryFindChild('DefaultPolicy');
-      if (policy !== undefined) acknowledgeWildcardResources(policy, fn.wildcards.entries);
+      acknowledgeRoleWildcards(fn.role, fn.wildcards.entries);
     }
   }
 

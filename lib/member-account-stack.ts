@@ -18,7 +18,7 @@ import {
   RESOURCE_FAMILIES,
   scopedActionsOfFamilies,
 } from './action-functions.ts';
-import { acknowledgeWildcardResources, WildcardReasons } from './nag.ts';
+import { acknowledgeRoleWildcards, WildcardReasons } from './nag.ts';
 import { protectedTagGuardStatements } from './protected-tag-guard.ts';
 
 /**
@@ -205,7 +205,7 @@ export class RiposteMemberStack extends Stack {
       ...protectedTagGuardStatements(RESOURCE_FAMILIES, config.safety.protectedTag),
     ];
     this.role.attachInlinePolicy(new iam.Policy(this, 'DenyPolicy', { statements: denies }));
-    acknowledgeWildcardResources(this.role.node.findChild('DefaultPolicy'), wildcards.entries);
+    acknowledgeRoleWildcards(this.role, wildcards.entries);
 
     new CfnOutput(this, 'RoleArn', {
       description: 'The role Riposte assumes in this account',

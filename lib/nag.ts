@@ -1,4 +1,5 @@
-import { Stack, Validations } from 'aws-cdk-lib';
+import { AspectPriority, Aspects, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
 
 /**
@@ -43,6 +44,55 @@ export function acknowledgeWildcardResources(
       reason: [...new Set(why)].join(' '),
     });
   }
+}
+
+/** The cdk-nag texts of every resource a policy's statements name. */
+function resourceTextsOf(policy: iam.Policy | iam.ManagedPolicy): Set<string> {
+  const doc = Stack.of(policy).resolve(policy.document) as { Statement?: { Resource?: unknown }[] };
+  const texts = new Set<string>();
+  for (const statement of doc.Statement ?? []) {
+    const resources = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
+    for (const resource of resources) {
+      if (resource !== undefined) texts.add(nagResourceText(policy, resource as string));
+    }
+  }
+  return texts;
+}
+
+/**
+ * Acknowledges the wildcard resources of a role's policies where they end up. A role whose
+ * default policy outgrows IAM's inline limit (10,240 characters for all of a role's inline
+ * policies) is split by CDK, at synthesis, into `OverflowPolicy<n>` managed policies; this runs
+ * after that split (a read-only aspect) and acknowledges, on the default policy and on each
+ * overflow policy, exactly the wildcard resources its own statements name.
+ *
+ * @example
+ * acknowledgeRoleWildcards(role, wildcards.entries);
+ */
+export function acknowledgeRoleWildcards(
+  role: iam.Role,
+  reasons: ReadonlyMap<string, readonly string[]>,
+): void {
+  Aspects.of(role).add(
+    {
+      visit(node: IConstruct): void {
+        if (node !== role) return;
+        const policies = role.node.children.filter(
+          (child): child is iam.Policy | iam.ManagedPolicy =>
+            (child instanceof iam.Policy && child.node.id === 'DefaultPolicy') ||
+            (child instanceof iam.ManagedPolicy && child.node.id.startsWith('OverflowPolicy')),
+        );
+        for (const policy of policies) {
+          const present = resourceTextsOf(policy);
+          const own = new Map(
+            [...reasons].filter(([resource]) => present.has(nagResourceText(policy, resource))),
+          );
+          acknowledgeWildcardResources(policy, own);
+        }
+      },
+    },
+    { priority: AspectPriority.READONLY },
+  );
 }
 
 /** Collects, per wildcard resource, why it is granted. */

@@ -18,6 +18,8 @@ import type { ActionFamily } from '../functions/core/actions/types.ts';
  * | `iam:UpdateAccessKey`, `iam:PutUserPolicy`, `iam:DeleteUserPolicy`, `iam:DeleteLoginProfile` | user | `iam:ResourceTag/${TagKey}` |
  * | `iam:PutRolePolicy`, `iam:DeleteRolePolicy` | role | `iam:ResourceTag/${TagKey}` |
  * | `ec2:ModifyInstanceAttribute`, `ec2:ModifyInstanceMetadataOptions`, `ec2:DisassociateIamInstanceProfile`, `ec2:AssociateIamInstanceProfile`, `ec2:CreateTags` | instance | `ec2:ResourceTag/${TagKey}` |
+ * | `ec2:RevokeSecurityGroupIngress`, `ec2:AuthorizeSecurityGroupIngress` | security-group | `ec2:ResourceTag/${TagKey}` |
+ * | `ec2:ModifySnapshotAttribute`, `ec2:ModifyImageAttribute` | snapshot, image | `ec2:ResourceTag/${TagKey}` |
  * | `s3:PutBucketPublicAccessBlock`, `s3:PutBucketPolicy`, `s3:DeleteBucketPolicy` | bucket | `aws:ResourceTag/${TagKey}` |
  * | `lambda:PutFunctionConcurrency`, `lambda:DeleteFunctionConcurrency` | function | `aws:ResourceTag/${TagKey}` |
  * | `rds:ModifyDBInstance`, `rds:CreateDBSnapshot` | db | `aws:ResourceTag/${TagKey}` |
@@ -45,6 +47,10 @@ export const PROTECTED_TAG_GUARDED_ACTIONS = {
     'ec2:DisassociateIamInstanceProfile',
     'ec2:AssociateIamInstanceProfile',
     'ec2:CreateTags',
+    'ec2:RevokeSecurityGroupIngress',
+    'ec2:AuthorizeSecurityGroupIngress',
+    'ec2:ModifySnapshotAttribute',
+    'ec2:ModifyImageAttribute',
   ],
   'aws:ResourceTag': [
     's3:PutBucketPublicAccessBlock',

@@ -338,7 +338,7 @@ describe('RiposteStack', () => {
       expect(starred.length).toBeGreaterThan(0);
       for (const action of starred) {
         expect(action).toMatch(
-          /^(xray:(PutTraceSegments|PutTelemetryRecords|GetSamplingRules|GetSamplingTargets)|logs:(CreateLogDelivery|GetLogDelivery|UpdateLogDelivery|DeleteLogDelivery|ListLogDeliveries|PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups)|(ec2|autoscaling|elasticloadbalancing):Describe[A-Za-z]+|s3:(Get|Put)AccountPublicAccessBlock|cloudtrail:LookupEvents|iam:GetAccountSummary|dynamodb:ListStreams)$/,
+          /^(xray:(PutTraceSegments|PutTelemetryRecords|GetSamplingRules|GetSamplingTargets)|logs:(CreateLogDelivery|GetLogDelivery|UpdateLogDelivery|DeleteLogDelivery|ListLogDeliveries|PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups)|(ec2|autoscaling|elasticloadbalancing):Describe[A-Za-z]+|ec2:Get(Snapshot|Image)BlockPublicAccessState|s3:(Get|Put)AccountPublicAccessBlock|cloudtrail:LookupEvents|iam:GetAccountSummary|dynamodb:ListStreams)$/,
         );
       }
     });

@@ -3,12 +3,17 @@ import { APPROVAL_ACTIONS } from './approval/index.ts';
 import { requestApprovalAction } from './approval/request-approval.ts';
 import { CLOUDTRAIL_ACTIONS } from './cloudtrail/index.ts';
 import { restoreTrailLoggingAction } from './cloudtrail/restore-trail-logging.ts';
+import { enrichEc2SharingAction } from './ec2/enrich-ec2-sharing.ts';
 import { enrichInstanceAction } from './ec2/enrich-instance.ts';
+import { enrichSecurityGroupAction } from './ec2/enrich-security-group.ts';
 import { EC2_ACTIONS } from './ec2/index.ts';
 import { isolateInstanceAction } from './ec2/isolate-instance.ts';
 import { releaseInstanceAction } from './ec2/release-instance.ts';
 import { releaseInstanceMetadataOptionsAction } from './ec2/release-instance-metadata-options.ts';
+import { removePublicEc2SharingAction } from './ec2/remove-public-ec2-sharing.ts';
 import { requireImdsv2Action } from './ec2/require-imdsv2.ts';
+import { restoreWorldOpenIngressAction } from './ec2/restore-world-open-ingress.ts';
+import { revokeWorldOpenIngressAction } from './ec2/revoke-world-open-ingress.ts';
 import { assessActorAction } from './iam/assess-actor.ts';
 import { containUserAction } from './iam/contain-iam-user.ts';
 import { enrichPrincipalAction } from './iam/enrich-principal.ts';
@@ -27,8 +32,10 @@ import { throttleLambdaFunctionAction } from './lambda/throttle-lambda-function.
 import { NOTIFY_ACTIONS } from './notify/index.ts';
 import { notifyAction } from './notify/notify.ts';
 import { enrichDbInstanceAction } from './rds/enrich-db-instance.ts';
+import { enrichDbSnapshotSharingAction } from './rds/enrich-db-snapshot-sharing.ts';
 import { RDS_ACTIONS } from './rds/index.ts';
 import { releaseDbInstanceAction } from './rds/release-db-instance.ts';
+import { removePublicDbSnapshotSharingAction } from './rds/remove-public-db-snapshot-sharing.ts';
 import { restrictDbInstanceAction } from './rds/restrict-db-instance.ts';
 import { runnerCallsOf } from './runner.ts';
 import { blockBucketPublicAccessAction } from './s3/block-bucket-public-access.ts';
@@ -40,6 +47,9 @@ import type { ActionDefinition, ActionFamily } from './types.ts';
 export const ACTIONS: readonly ActionDefinition[] = [
   enrichInstanceAction,
   enrichPrincipalAction,
+  enrichSecurityGroupAction,
+  enrichEc2SharingAction,
+  enrichDbSnapshotSharingAction,
   enrichLambdaFunctionAction,
   enrichDbInstanceAction,
   rootCredentialRunbookAction,
@@ -47,6 +57,9 @@ export const ACTIONS: readonly ActionDefinition[] = [
   containUserAction,
   revokeRoleSessionsAction,
   blockBucketPublicAccessAction,
+  revokeWorldOpenIngressAction,
+  removePublicEc2SharingAction,
+  removePublicDbSnapshotSharingAction,
   throttleLambdaFunctionAction,
   requireImdsv2Action,
   restrictDbInstanceAction,
@@ -54,6 +67,7 @@ export const ACTIONS: readonly ActionDefinition[] = [
   releaseUserAction,
   releaseRoleSessionsAction,
   releaseBucketPublicAccessAction,
+  restoreWorldOpenIngressAction,
   releaseLambdaFunctionAction,
   releaseInstanceMetadataOptionsAction,
   releaseDbInstanceAction,

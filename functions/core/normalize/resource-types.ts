@@ -11,7 +11,7 @@ import type { OcsfResource } from '../ocsf/schema.ts';
 interface Canon {
   readonly type: string;
   /** How to get Riposte's uid from the source id: the ARN's last path segment, the name, or as is. */
-  readonly uid: 'last-segment' | 'name' | 'as-is' | 'after-colon';
+  readonly uid: 'last-segment' | 'name' | 'as-is' | 'after-colon' | 'last-colon';
 }
 
 const CANON: Readonly<Record<string, Canon>> = {
@@ -33,6 +33,11 @@ const CANON: Readonly<Record<string, Canon>> = {
   AwsEcrContainerImage: { type: 'AWS::ECR::ContainerImage', uid: 'as-is' },
   AWS_ECR_CONTAINER_IMAGE: { type: 'AWS::ECR::ContainerImage', uid: 'as-is' },
   AwsRdsDbInstance: { type: 'AWS::RDS::DBInstance', uid: 'as-is' },
+  // `arn:aws:rds:<region>:<account>:snapshot:<name>`: the identifier, as CloudTrail names it.
+  AwsRdsDbSnapshot: { type: 'AWS::RDS::DBSnapshot', uid: 'last-colon' },
+  AwsRdsDbClusterSnapshot: { type: 'AWS::RDS::DBClusterSnapshot', uid: 'last-colon' },
+  AwsEc2Snapshot: { type: 'AWS::EC2::Snapshot', uid: 'last-segment' },
+  AwsEc2Image: { type: 'AWS::EC2::Image', uid: 'last-segment' },
   AwsCloudTrailTrail: { type: 'AWS::CloudTrail::Trail', uid: 'as-is' },
   AwsAccount: { type: 'AWS::Account', uid: 'after-colon' },
   // GuardDuty `ResourceV2.resourceType` (attack sequences: `service.detection.sequence.resources`).
@@ -72,6 +77,7 @@ export function canonicalResource<R extends OcsfResource>(resource: R): R {
   if (canon.uid === 'last-segment') uid = source.split('/').pop() ?? source;
   else if (canon.uid === 'name')
     uid = source.startsWith('arn:') ? (source.split('/').pop() ?? source) : source;
+  else if (canon.uid === 'last-colon') uid = source.split(':').pop() ?? source;
   else if (canon.uid === 'after-colon')
     uid = source.startsWith('arn:') ? source : (source.split(':').pop() ?? source);
   const name =

@@ -10,6 +10,7 @@ export const RELEASE_PLAYBOOKS: Readonly<Record<string, string>> = {
   'AWS::IAM::User': 'iam-credential-release',
   'AWS::IAM::Role': 'iam-credential-release',
   'AWS::S3::Bucket': 's3-public-bucket-release',
+  'AWS::EC2::SecurityGroup': 'security-group-release',
   // The caller kms-key-deletion-scheduled contained; the key itself is never put back.
   'AWS::KMS::Key': 'kms-key-deletion-release',
   'AWS::Lambda::Function': 'lambda-function-release',

@@ -146,6 +146,7 @@ function ec2Tags(world: WorldData, id: string): Tags {
         item.groupId,
         item.volumeId,
         item.snapshotId,
+        item.imageId,
         item.allocationId,
       ];
       if (ids.includes(id)) return (item.tags as Tags | undefined) ?? {};
@@ -161,6 +162,7 @@ function ec2TypeOf(id: string): string {
     ['sg-', 'security-group'],
     ['vol-', 'volume'],
     ['snap-', 'snapshot'],
+    ['ami-', 'image'],
     ['eipalloc-', 'elastic-ip'],
     ['vpc-', 'vpc'],
     ['subnet-', 'subnet'],
@@ -229,8 +231,13 @@ export async function authorizationsOf(
 
   switch (call.service) {
     case 'ec2': {
-      if (/^Describe/.test(call.api)) return [await one('*')];
+      // Describe* and the Region-wide Get*State reads: no resource.
+      if (/^(Describe|Get)/.test(call.api)) return [await one('*')];
       switch (call.api) {
+        case 'ModifySnapshotAttribute':
+          return [await ec2Resource(String(p.SnapshotId))];
+        case 'ModifyImageAttribute':
+          return [await ec2Resource(String(p.ImageId))];
         case 'ModifyInstanceAttribute':
           return [
             await ec2Resource(String(p.InstanceId)),
@@ -487,6 +494,20 @@ async function rdsAuthorizations(
         : [await db(p.ResourceName)];
     case 'DescribeDBSnapshots':
       return [await snapshot(p.DBSnapshotIdentifier)];
+    case 'DescribeDBSnapshotAttributes':
+    case 'ModifyDBSnapshotAttribute': {
+      const id = idOf(p.DBSnapshotIdentifier);
+      const tags = (ctx.world.rds.snapshots[id]?.tags ?? {}) as Tags;
+      return [await snapshot(id, tagContext(['aws:ResourceTag', 'rds:snapshot-tag'], tags))];
+    }
+    case 'DescribeDBClusterSnapshots':
+    case 'DescribeDBClusterSnapshotAttributes':
+    case 'ModifyDBClusterSnapshotAttribute': {
+      const id = idOf(p.DBClusterSnapshotIdentifier);
+      const tags = (ctx.world.rds.clusterSnapshots[id]?.tags ?? {}) as Tags;
+      const arn = await arnOf('rds', 'cluster-snapshot', where, id);
+      return [await one(arn, tagContext(['aws:ResourceTag', 'rds:cluster-snapshot-tag'], tags))];
+    }
     case 'CreateDBSnapshot': {
       const tags = requestTags(p);
       const request = { ...requestTagContext(tags), ...tagContext(['rds:req-tag'], tags) };

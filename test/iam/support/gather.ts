@@ -12,11 +12,14 @@ import kmsRelease from '../../../playbooks/kms-key-deletion-release.ts';
 import kmsDeletion from '../../../playbooks/kms-key-deletion-scheduled.ts';
 import lambdaCompromise from '../../../playbooks/lambda-function-compromise.ts';
 import lambdaRelease from '../../../playbooks/lambda-function-release.ts';
+import publicSnapshotOrImage from '../../../playbooks/public-snapshot-or-image.ts';
 import rdsExposure from '../../../playbooks/rds-instance-exposure.ts';
 import rdsRelease from '../../../playbooks/rds-instance-release.ts';
 import rootCredentialUse from '../../../playbooks/root-credential-use.ts';
 import s3PublicBucket from '../../../playbooks/s3-public-bucket.ts';
 import s3Release from '../../../playbooks/s3-public-bucket-release.ts';
+import securityGroupOpen from '../../../playbooks/security-group-open-to-world.ts';
+import securityGroupRelease from '../../../playbooks/security-group-release.ts';
 import {
   accessAnalyzerPublicBucket,
   consoleSignIn,
@@ -60,12 +63,59 @@ interface Case {
 }
 
 const INSTANCE = 'i-0a1b2c3d4e5f60718';
-const KMS_KEY = '1234abcd-12ab-34cd-56ef-1234567890ab';
+const OPEN_GROUP = 'sg-0c4e6a8b2d1f3e5a7';
 
-/** A fixture event moved to `account` (its ids and ARNs). */
-function fixtureIn(file: string, account: string): unknown {
-  return JSON.parse(JSON.stringify(loadFixture(file)).replaceAll(SECURITY.account, account));
+/** The CloudTrail call that opened the reporting group to the internet, in `account`. */
+function worldOpenIngress(account: string): unknown {
+  return fixtureIn('cloudtrail/api-call-ec2-authorize-sg-ingress-world-open.json', account);
 }
+
+/** The world-open call made through a session of the role ci-deployer. */
+function worldOpenIngressByRole(account: string): unknown {
+  return fixtureIn('cloudtrail/api-call-ec2-authorize-sg-ingress-world-open.json', account, [
+    'Developer',
+    'ci-deployer',
+  ]);
+}
+
+/** The world-open call made by the IAM user payments-deployer with its long-term key. */
+function worldOpenIngressByUser(account: string): unknown {
+  const event = worldOpenIngress(account) as { detail: { userIdentity: unknown } };
+  const disable = fixtureIn('cloudtrail/api-call-kms-disablekey.json', account) as typeof event;
+  event.detail.userIdentity = disable.detail.userIdentity;
+  return event;
+}
+
+/** A fixture event moved to `account`, with `replace` applied to its text (`from` → `to`). */
+function fixtureIn(path: string, account: string, ...replace: (readonly [string, string])[]): unknown {
+  let text = JSON.stringify(loadFixture(path)).replaceAll('111122223333', account);
+  for (const [from, to] of replace) text = text.replaceAll(from, to);
+  return JSON.parse(text);
+}
+
+const PUBLIC_SNAPSHOT_CALL = 'cloudtrail/api-call-ec2-modifysnapshotattribute-public.json';
+const PUBLIC_DB_SNAPSHOT_CALL = 'cloudtrail/api-call-rds-modifydbsnapshotattribute-public.json';
+/** The snapshot call turned into the AMI's (same request shape, `launchPermission`). */
+const AS_IMAGE = [
+  ['ModifySnapshotAttribute', 'ModifyImageAttribute'],
+  ['"snapshotId":"snap-0e1f2a3b4c5d6e7f8"', '"imageId":"ami-0f1e2d3c4b5a69788"'],
+  ['createVolumePermission', 'launchPermission'],
+] as const;
+/** The DB snapshot call turned into the cluster snapshot's. */
+const AS_CLUSTER = [
+  ['ModifyDBSnapshotAttribute', 'ModifyDBClusterSnapshotAttribute'],
+  [
+    '"dBSnapshotIdentifier":"payments-db-before-migration"',
+    '"dBClusterSnapshotIdentifier":"ledger-cluster-2025-04-08"',
+  ],
+] as const;
+/** The RDS.1 control turned into EC2.1, which reports the account. */
+const AS_EC2_1 = [
+  ['RDS.1', 'EC2.1'],
+  ['"Type":"AwsRdsDbSnapshot"', '"Type":"AwsAccount"'],
+  ['arn:aws:rds:eu-west-1:ACCOUNT:snapshot:payments-db-before-migration', 'AWS::::Account:ACCOUNT'],
+] as const;
+const KMS_KEY = '1234abcd-12ab-34cd-56ef-1234567890ab';
 const NO_BLOCK = {
   blockPublicAcls: false,
   ignorePublicAcls: false,
@@ -201,6 +251,65 @@ export const CASES: readonly Case[] = [
     },
   },
   {
+    name: 'revoke then release world-open ingress',
+    playbook: securityGroupOpen,
+    release: securityGroupRelease,
+    event: worldOpenIngress,
+  },
+  {
+    name: 'world-open group used by a production instance, approved',
+    playbook: securityGroupOpen,
+    event: worldOpenIngress,
+    edit: (world) => {
+      world.ec2.networkInterfaces
+        .find((e) => e.networkInterfaceId === 'eni-0a1b2c3d4e5f60003')
+        ?.groups.push(OPEN_GROUP);
+    },
+  },
+  {
+    name: 'world-open untagged group denied',
+    playbook: securityGroupOpen,
+    deny: true,
+    event: worldOpenIngress,
+    edit: (world) => {
+      const group = world.ec2.securityGroups.find((g) => g.groupId === OPEN_GROUP);
+      if (group !== undefined) group.tags = {};
+    },
+  },
+  {
+    name: 'protected world-open group',
+    playbook: securityGroupOpen,
+    event: worldOpenIngress,
+    edit: (world) => {
+      const group = world.ec2.securityGroups.find((g) => g.groupId === OPEN_GROUP);
+      if (group !== undefined) group.tags['riposte:protected'] = 'true';
+    },
+  },
+  {
+    name: 'revoke world-open ingress, revoke then release the calling role',
+    playbook: securityGroupOpen,
+    release: securityGroupRelease,
+    event: worldOpenIngressByRole,
+  },
+  {
+    name: 'revoke world-open ingress, contain then release the calling user',
+    playbook: securityGroupOpen,
+    release: securityGroupRelease,
+    event: worldOpenIngressByUser,
+  },
+  {
+    name: 'world-open ingress revoked, containment of the caller denied, released',
+    playbook: securityGroupOpen,
+    release: securityGroupRelease,
+    deny: true,
+    event: worldOpenIngressByRole,
+  },
+  {
+    name: 'security group release without containment',
+    playbook: securityGroupRelease,
+    event: worldOpenIngress,
+  },
+  {
     name: 'throttle then release a production Lambda function',
     playbook: lambdaCompromise,
     release: lambdaRelease,
@@ -244,6 +353,47 @@ export const CASES: readonly Case[] = [
     playbook: rootCredentialUse,
     config: { sources: { guardduty: { minSeverity: 2 } } },
     event: (account) => guardDutyRootCredentialUsage({ account }),
+  },
+  {
+    name: 'unshare a public EBS snapshot',
+    playbook: publicSnapshotOrImage,
+    event: (account) => fixtureIn(PUBLIC_SNAPSHOT_CALL, account),
+  },
+  {
+    name: 'unshare a public AMI',
+    playbook: publicSnapshotOrImage,
+    event: (account) => fixtureIn(PUBLIC_SNAPSHOT_CALL, account, ...AS_IMAGE),
+  },
+  {
+    name: 'unshare a public DB snapshot',
+    playbook: publicSnapshotOrImage,
+    event: (account) => fixtureIn(PUBLIC_DB_SNAPSHOT_CALL, account),
+  },
+  {
+    name: 'unshare a public DB cluster snapshot',
+    playbook: publicSnapshotOrImage,
+    event: (account) => fixtureIn(PUBLIC_DB_SNAPSHOT_CALL, account, ...AS_CLUSTER),
+  },
+  {
+    name: 'EC2.1: unshare the public snapshots of the account',
+    playbook: publicSnapshotOrImage,
+    event: (account) =>
+      fixtureIn(
+        'securityhub/imported-control-rds-1-public-db-snapshot.json',
+        account,
+        ...AS_EC2_1.map(
+          ([from, to]) => [from.replace('ACCOUNT', account), to.replace('ACCOUNT', account)] as const,
+        ),
+      ),
+  },
+  {
+    name: 'protected public EBS snapshot',
+    playbook: publicSnapshotOrImage,
+    event: (account) => fixtureIn(PUBLIC_SNAPSHOT_CALL, account),
+    edit: (world) => {
+      const snapshot = world.ec2.snapshots.find((s) => s.snapshotId === 'snap-0e1f2a3b4c5d6e7f8');
+      if (snapshot !== undefined) snapshot.tags['riposte:protected'] = 'true';
+    },
   },
   {
     name: 'snapshot and restrict then release a production DB instance',

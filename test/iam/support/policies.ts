@@ -49,7 +49,12 @@ export function rolesOf(resolved: ResolvedTemplate): Map<string, RoleModel> {
       policies: inline,
     });
   }
-  for (const [logicalId, resource] of resolved.resourcesOf('AWS::IAM::Policy')) {
+  // Inline policies, and the managed policies CDK creates for a role past IAM's inline size limit
+  // (`OverflowPolicy<n>`, attached to the role through their own `Roles`).
+  for (const [logicalId, resource] of [
+    ...resolved.resourcesOf('AWS::IAM::Policy'),
+    ...resolved.resourcesOf('AWS::IAM::ManagedPolicy'),
+  ]) {
     const props = resource.Properties ?? {};
     for (const role of (props.Roles as unknown[] | undefined) ?? []) {
       const ref = (role as { Ref?: string }).Ref;

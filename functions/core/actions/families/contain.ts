@@ -1,11 +1,14 @@
 import { restoreTrailLoggingAction } from '../cloudtrail/restore-trail-logging.ts';
 import { isolateInstanceAction } from '../ec2/isolate-instance.ts';
+import { removePublicEc2SharingAction } from '../ec2/remove-public-ec2-sharing.ts';
 import { requireImdsv2Action } from '../ec2/require-imdsv2.ts';
+import { revokeWorldOpenIngressAction } from '../ec2/revoke-world-open-ingress.ts';
 import { defineFamily } from '../family.ts';
 import { containUserAction } from '../iam/contain-iam-user.ts';
 import { revokeRoleSessionsAction } from '../iam/revoke-role-sessions.ts';
 import { restoreKmsKeyAction } from '../kms/restore-kms-key.ts';
 import { throttleLambdaFunctionAction } from '../lambda/throttle-lambda-function.ts';
+import { removePublicDbSnapshotSharingAction } from '../rds/remove-public-db-snapshot-sharing.ts';
 import { restrictDbInstanceAction } from '../rds/restrict-db-instance.ts';
 import { blockBucketPublicAccessAction } from '../s3/block-bucket-public-access.ts';
 
@@ -15,6 +18,9 @@ export const containFamily = defineFamily('contain', [
   containUserAction,
   revokeRoleSessionsAction,
   blockBucketPublicAccessAction,
+  revokeWorldOpenIngressAction,
+  removePublicEc2SharingAction,
+  removePublicDbSnapshotSharingAction,
   throttleLambdaFunctionAction,
   restoreKmsKeyAction,
   restoreTrailLoggingAction,

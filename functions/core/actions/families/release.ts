@@ -1,5 +1,6 @@
 import { releaseInstanceAction } from '../ec2/release-instance.ts';
 import { releaseInstanceMetadataOptionsAction } from '../ec2/release-instance-metadata-options.ts';
+import { restoreWorldOpenIngressAction } from '../ec2/restore-world-open-ingress.ts';
 import { defineFamily } from '../family.ts';
 import { releaseUserAction } from '../iam/release-iam-user.ts';
 import { releaseRoleSessionsAction } from '../iam/release-role-sessions.ts';
@@ -13,6 +14,7 @@ export const releaseFamily = defineFamily('release', [
   releaseUserAction,
   releaseRoleSessionsAction,
   releaseBucketPublicAccessAction,
+  restoreWorldOpenIngressAction,
   releaseLambdaFunctionAction,
   releaseInstanceMetadataOptionsAction,
   releaseDbInstanceAction,

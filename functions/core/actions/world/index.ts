@@ -32,6 +32,7 @@ export const WorldSchema = z.strictObject({
   iam: IamWorldSchema.default(IamWorldSchema.parse({})),
   s3: S3WorldSchema.default(S3WorldSchema.parse({})),
   lambda: LambdaWorldSchema.default(LambdaWorldSchema.parse({})),
+  /** DB instances, DB snapshots and DB cluster snapshots (with who may restore them). */
   rds: RdsWorldSchema.default(RdsWorldSchema.parse({})),
   /** Account-wide facts: the root user's MFA and access keys (`GetAccountSummary`). */
   account: AccountWorldSchema.default(AccountWorldSchema.parse({})),

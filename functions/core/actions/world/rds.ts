@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { UnsupportedWorldCallError, WorldApiError } from './errors.ts';
+import { DbClusterSnapshot, handleRdsSharing, RestoreSchema } from './rds-sharing.ts';
 
 /**
  * The Amazon RDS part of the local world: DB instances of the incident's account (engine,
@@ -14,7 +15,8 @@ import { UnsupportedWorldCallError, WorldApiError } from './errors.ts';
  * reference says changes to it "are applied immediately regardless of the value of the
  * ApplyImmediately parameter"
  * (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyDBInstance.html).
- * A new snapshot stays `creating`, as on AWS for the first minutes.
+ * A new snapshot stays `creating`, as on AWS for the first minutes. Who may restore a DB
+ * snapshot or a DB cluster snapshot (`restore`) is answered by `rds-sharing.ts`.
  */
 
 const IsoDate = z.iso.datetime({ offset: true });
@@ -51,6 +53,8 @@ const DbSnapshot = z.strictObject({
   snapshotType: z.string().default('manual'),
   createdAt: IsoDate,
   tags: z.record(z.string(), z.string()).default({}),
+  /** The `restore` attribute: the accounts that may copy or restore it; `all` makes it public. */
+  restore: RestoreSchema,
 });
 
 /**
@@ -70,6 +74,8 @@ export const RdsWorldSchema = z.strictObject({
   partition: z.string().default('aws'),
   instances: z.record(Identifier, DbInstance).default({}),
   snapshots: z.record(Identifier, DbSnapshot).default({}),
+  /** DB cluster snapshots (Aurora), by identifier. */
+  clusterSnapshots: z.record(Identifier, DbClusterSnapshot).default({}),
 });
 export type RdsWorld = z.infer<typeof RdsWorldSchema>;
 type Params = Readonly<Record<string, unknown>>;
@@ -202,6 +208,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
       snapshotType: 'manual',
       createdAt: new Date().toISOString(),
       tags: Object.fromEntries(tags.map((t) => [t.Key, t.Value])),
+      restore: [],
     };
     return { DBSnapshot: describeSnapshot(state, id) };
   },
@@ -221,6 +228,6 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
  */
 export function handleRds(state: RdsWorld, api: string, params: Params): Record<string, unknown> {
   const handler = Object.hasOwn(HANDLERS, api) ? HANDLERS[api] : undefined;
-  if (handler === undefined) throw new UnsupportedWorldCallError('rds', api);
+  if (handler === undefined) return handleRdsSharing(state, api, params);
   return handler(state, params);
 }

@@ -424,7 +424,9 @@ function apiResources(detail: JsonRecord, eventName: string, region: string | un
     .filter((r) => r.uid !== undefined);
   if (listed.length > 0) return listed;
   const params = optRecord(detail.requestParameters) ?? {};
-  const groupId = optString(params.groupId);
+  // ModifySecurityGroupRules records its request as `ModifySecurityGroupRulesRequest.GroupId`.
+  const groupId =
+    optString(params.groupId) ?? optString(optRecord(params.ModifySecurityGroupRulesRequest)?.GroupId);
   if (groupId !== undefined) return [{ type: 'AWS::EC2::SecurityGroup', uid: groupId, region }];
   const bucket = optString(params.bucketName);
   if (bucket !== undefined)

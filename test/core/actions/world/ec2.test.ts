@@ -129,6 +129,9 @@ describe('Ec2WorldSchema', () => {
       addresses: [],
       volumes: [],
       snapshots: [],
+      images: [],
+      snapshotBlockPublicAccess: 'unblocked',
+      imageBlockPublicAccess: 'unblocked',
       autoScalingGroups: [],
       targetGroups: [],
       sequence: 0,
@@ -472,13 +475,15 @@ describe('handleEc2: security groups', () => {
           FromPort: -1,
           ToPort: -1,
           CidrIpv4: '0.0.0.0/0',
+          Tags: [],
+          SecurityGroupRuleArn: 'arn:aws:ec2:eu-west-1:111122223333:security-group-rule/sgr-riposte00000002',
         },
       ],
     });
     expect(duplicate.name).toBe('InvalidPermission.Duplicate');
     expect(unknown.name).toBe('InvalidPermission.NotFound');
     const group = state.securityGroups.find((g) => g.groupId === GroupId);
-    expect(group?.ingress).toEqual([{ protocol: '-1', cidr: '0.0.0.0/0' }]);
+    expect(group?.ingress).toEqual([{ ruleId: 'sgr-riposte00000002', protocol: '-1', cidr: '0.0.0.0/0' }]);
     expect(group?.egress).toEqual([]);
   });
 

@@ -12,7 +12,17 @@ import {
 import { describeInstances } from './instances.ts';
 import { modifyInstanceMetadataOptions } from './metadata-options.ts';
 import { describeNetworkInterfaces, modifyNetworkInterfaceAttribute } from './network-interfaces.ts';
+import { describeSecurityGroupRules } from './security-group-rules.ts';
 import { authorize, createSecurityGroup, describeSecurityGroups, revoke } from './security-groups.ts';
+import {
+  describeImageAttribute,
+  describeImages,
+  describeSnapshotAttribute,
+  getImageBlockPublicAccessState,
+  getSnapshotBlockPublicAccessState,
+  modifyImageAttribute,
+  modifySnapshotAttribute,
+} from './sharing.ts';
 import { createTags, deleteTags } from './tags.ts';
 import { createSnapshot, describeSnapshots, describeVolumes } from './volumes.ts';
 import type { Ec2World, Handler, Params } from './world.ts';
@@ -59,6 +69,7 @@ export const HANDLERS: Record<'ec2' | 'autoScaling' | 'elbv2', ReadonlyMap<strin
     ['DescribeNetworkInterfaces', describeNetworkInterfaces],
     ['ModifyNetworkInterfaceAttribute', modifyNetworkInterfaceAttribute],
     ['DescribeSecurityGroups', describeSecurityGroups],
+    ['DescribeSecurityGroupRules', describeSecurityGroupRules],
     ['CreateSecurityGroup', createSecurityGroup],
     ['AuthorizeSecurityGroupIngress', authorize('ingress')],
     ['AuthorizeSecurityGroupEgress', authorize('egress')],
@@ -73,6 +84,13 @@ export const HANDLERS: Record<'ec2' | 'autoScaling' | 'elbv2', ReadonlyMap<strin
     ['DescribeVolumes', describeVolumes],
     ['CreateSnapshot', createSnapshot],
     ['DescribeSnapshots', describeSnapshots],
+    ['DescribeSnapshotAttribute', describeSnapshotAttribute],
+    ['ModifySnapshotAttribute', modifySnapshotAttribute],
+    ['DescribeImages', describeImages],
+    ['DescribeImageAttribute', describeImageAttribute],
+    ['ModifyImageAttribute', modifyImageAttribute],
+    ['GetSnapshotBlockPublicAccessState', getSnapshotBlockPublicAccessState],
+    ['GetImageBlockPublicAccessState', getImageBlockPublicAccessState],
     ['CreateTags', createTags],
     ['DeleteTags', deleteTags],
   ]),

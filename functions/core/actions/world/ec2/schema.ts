@@ -5,9 +5,17 @@ import { z } from 'zod';
 export const TagsSchema = z.record(z.string(), z.string()).default({});
 export const INSTANCE_ID = /^i-[0-9a-f]{8}(?:[0-9a-f]{9})?$/;
 
-/** One flattened security-group rule: a protocol, a port range and one peer. */
+/**
+ * One flattened security-group rule: a protocol, a port range and one peer (an IPv4 or IPv6
+ * CIDR, another group or a managed prefix list), with its `sgr-` id (derived from the group and
+ * the rule when the file gives none; a rule the world authorizes gets a new one).
+ */
 export const SecurityGroupRuleSchema = z
   .strictObject({
+    ruleId: z
+      .string()
+      .regex(/^sgr-[0-9a-z]+$/)
+      .optional(),
     /** `-1` (all), `tcp`, `udp`, `icmp`, `icmpv6` or a protocol number. */
     protocol: z.string().default('-1'),
     fromPort: z.number().int().optional(),
@@ -15,11 +23,16 @@ export const SecurityGroupRuleSchema = z
     cidr: z.string().optional(),
     cidrIpv6: z.string().optional(),
     sourceGroupId: z.string().optional(),
+    prefixListId: z
+      .string()
+      .regex(/^pl-[0-9a-z]+$/)
+      .optional(),
     description: z.string().optional(),
   })
-  .refine((r) => [r.cidr, r.cidrIpv6, r.sourceGroupId].filter((p) => p !== undefined).length === 1, {
-    message: 'a rule has exactly one of cidr, cidrIpv6, sourceGroupId',
-  });
+  .refine(
+    (r) => [r.cidr, r.cidrIpv6, r.sourceGroupId, r.prefixListId].filter((p) => p !== undefined).length === 1,
+    { message: 'a rule has exactly one of cidr, cidrIpv6, sourceGroupId, prefixListId' },
+  );
 
 export const InstanceSchema = z.strictObject({
   instanceId: z.string().regex(INSTANCE_ID),
@@ -131,6 +144,22 @@ export const VolumeSchema = z.strictObject({
   tags: TagsSchema,
 });
 
+/**
+ * One entry of a snapshot's `createVolumePermission` or an image's `launchPermission`: the
+ * group `all` (public: every AWS account) or one account.
+ */
+export const SharePermissionSchema = z
+  .strictObject({
+    group: z.literal('all').optional(),
+    userId: z
+      .string()
+      .regex(/^\d{12}$/)
+      .optional(),
+  })
+  .refine((p) => (p.group === undefined) !== (p.userId === undefined), {
+    message: 'a permission names either group all or one userId',
+  });
+
 export const SnapshotSchema = z.strictObject({
   snapshotId: z.string().regex(/^snap-[0-9a-z]+$/),
   volumeId: z.string(),
@@ -140,6 +169,20 @@ export const SnapshotSchema = z.strictObject({
   volumeSize: z.number().int().positive().default(8),
   encrypted: z.boolean().default(false),
   tags: TagsSchema,
+  /** Who may create volumes from it: `{ group: 'all' }` makes it public. */
+  createVolumePermissions: z.array(SharePermissionSchema).default([]),
+});
+
+/** An AMI the account owns, with who may launch it. */
+export const ImageSchema = z.strictObject({
+  imageId: z.string().regex(/^ami-[0-9a-z]+$/),
+  name: z.string().min(1),
+  description: z.string().default(''),
+  state: z.enum(['pending', 'available', 'failed', 'disabled']).default('available'),
+  creationDate: z.iso.datetime().default('2025-01-01T00:00:00.000Z'),
+  tags: TagsSchema,
+  /** Who may launch it: `{ group: 'all' }` makes it public. */
+  launchPermissions: z.array(SharePermissionSchema).default([]),
 });
 
 export const LIFECYCLE_STATES = [

@@ -1,6 +1,8 @@
 import { z } from 'zod';
-import { UnsupportedWorldCallError, WorldApiError } from '../errors.ts';
+import { WorldApiError } from '../errors.ts';
+import { IpPermissionsSchema, ipPermissions, ruleKey, rulesOf } from './ip-permissions.ts';
 import { findGroup } from './lookups.ts';
+import { describeRule, revokeRuleIds } from './security-group-rules.ts';
 import {
   applyFilters,
   FiltersSchema,
@@ -11,49 +13,12 @@ import {
   tagList,
   tagsFromSpecifications,
 } from './shared.ts';
-import type { Ec2World, Handler, Output, Params, Rule, SecurityGroup } from './world.ts';
+import type { Ec2World, Handler, Output, Params, SecurityGroup } from './world.ts';
 
-/** Security groups: describe, create, authorize and revoke rules. */
-
-export function ruleKey(rule: Rule): string {
-  return [
-    rule.protocol,
-    rule.fromPort ?? '',
-    rule.toPort ?? '',
-    rule.cidr ?? '',
-    rule.cidrIpv6 ?? '',
-    rule.sourceGroupId ?? '',
-  ].join('|');
-}
-
-/** Rules grouped into AWS `IpPermission`s (one per protocol and port range). */
-export function ipPermissions(state: Ec2World, rules: readonly Rule[]): Output[] {
-  const byRange = new Map<string, Rule[]>();
-  for (const rule of rules) {
-    const key = `${rule.protocol}|${rule.fromPort ?? ''}|${rule.toPort ?? ''}`;
-    byRange.set(key, [...(byRange.get(key) ?? []), rule]);
-  }
-  return [...byRange.values()].map((group) => {
-    const first = group[0] as Rule;
-    const withDescription = (r: Rule): Output =>
-      r.description === undefined ? {} : { Description: r.description };
-    return {
-      IpProtocol: first.protocol,
-      ...(first.fromPort === undefined ? {} : { FromPort: first.fromPort }),
-      ...(first.toPort === undefined ? {} : { ToPort: first.toPort }),
-      IpRanges: group
-        .filter((r) => r.cidr !== undefined)
-        .map((r) => ({ CidrIp: r.cidr, ...withDescription(r) })),
-      Ipv6Ranges: group
-        .filter((r) => r.cidrIpv6 !== undefined)
-        .map((r) => ({ CidrIpv6: r.cidrIpv6, ...withDescription(r) })),
-      PrefixListIds: [],
-      UserIdGroupPairs: group
-        .filter((r) => r.sourceGroupId !== undefined)
-        .map((r) => ({ GroupId: r.sourceGroupId, UserId: state.accountId, ...withDescription(r) })),
-    };
-  });
-}
+/**
+ * Security groups: describe, create, authorize and revoke rules (by their properties, or by
+ * `SecurityGroupRuleIds`).
+ */
 
 export function describeSecurityGroup(state: Ec2World, group: SecurityGroup): Output {
   return {
@@ -159,82 +124,6 @@ export function createSecurityGroup(state: Ec2World, params: Params): Output {
   };
 }
 
-export const IpPermissionsSchema = z.array(
-  z.object({
-    IpProtocol: z.string(),
-    FromPort: z.number().int().optional(),
-    ToPort: z.number().int().optional(),
-    IpRanges: z.array(z.object({ CidrIp: z.string(), Description: z.string().optional() })).optional(),
-    Ipv6Ranges: z.array(z.object({ CidrIpv6: z.string(), Description: z.string().optional() })).optional(),
-    UserIdGroupPairs: z
-      .array(z.object({ GroupId: z.string(), Description: z.string().optional() }))
-      .optional(),
-    PrefixListIds: z.array(z.object({ PrefixListId: z.string() })).optional(),
-  }),
-);
-
-export const PROTOCOL_NAMES: Record<string, string> = {
-  all: '-1',
-  '6': 'tcp',
-  '17': 'udp',
-  '1': 'icmp',
-  '58': 'icmpv6',
-};
-
-export function rulesOf(state: Ec2World, permissions: z.infer<typeof IpPermissionsSchema>): Rule[] {
-  const rules: Rule[] = [];
-  for (const permission of permissions) {
-    if (permission.PrefixListIds !== undefined && permission.PrefixListIds.length > 0) {
-      throw new UnsupportedWorldCallError('ec2', 'security group rules with prefix lists');
-    }
-    const protocol =
-      PROTOCOL_NAMES[permission.IpProtocol.toLowerCase()] ?? permission.IpProtocol.toLowerCase();
-    const ranged = protocol !== '-1';
-    if (
-      (protocol === 'tcp' || protocol === 'udp') &&
-      (permission.FromPort === undefined || permission.ToPort === undefined)
-    ) {
-      throw new WorldApiError(
-        'InvalidParameterValue',
-        'Invalid value: Must specify both from and to ports with TCP/UDP.',
-      );
-    }
-    const ports = ranged
-      ? {
-          ...(permission.FromPort === undefined ? {} : { fromPort: permission.FromPort }),
-          ...(permission.ToPort === undefined ? {} : { toPort: permission.ToPort }),
-        }
-      : {};
-    const peers: Rule[] = [
-      ...(permission.IpRanges ?? []).map((r) => ({
-        protocol,
-        ...ports,
-        cidr: r.CidrIp,
-        description: r.Description,
-      })),
-      ...(permission.Ipv6Ranges ?? []).map((r) => ({
-        protocol,
-        ...ports,
-        cidrIpv6: r.CidrIpv6,
-        description: r.Description,
-      })),
-      ...(permission.UserIdGroupPairs ?? []).map((p) => {
-        findGroup(state, p.GroupId);
-        return { protocol, ...ports, sourceGroupId: p.GroupId, description: p.Description };
-      }),
-    ].map((rule) => (rule.description === undefined ? withoutDescription(rule) : rule));
-    if (peers.length === 0)
-      throw new WorldApiError('MissingParameter', 'No source or destination specified.');
-    rules.push(...peers);
-  }
-  return rules;
-}
-
-export function withoutDescription(rule: Rule): Rule {
-  const { description: _ignored, ...rest } = rule;
-  return rest;
-}
-
 export function authorize(direction: 'ingress' | 'egress'): Handler {
   const api = direction === 'ingress' ? 'AuthorizeSecurityGroupIngress' : 'AuthorizeSecurityGroupEgress';
   return (state, params) => {
@@ -248,11 +137,14 @@ export function authorize(direction: 'ingress' | 'egress'): Handler {
       params,
     );
     const group = findGroup(state, input.GroupId);
-    const rules = rulesOf(state, input.IpPermissions);
+    const rules = rulesOf(state, input.IpPermissions).map((rule) => ({
+      ...rule,
+      ruleId: nextId(state, 'sgr'),
+    }));
     const existing = new Set(group[direction].map(ruleKey));
     for (const rule of rules) {
       if (existing.has(ruleKey(rule))) {
-        const peer = rule.cidr ?? rule.cidrIpv6 ?? rule.sourceGroupId ?? '';
+        const peer = rule.cidr ?? rule.cidrIpv6 ?? rule.sourceGroupId ?? rule.prefixListId ?? '';
         throw new WorldApiError(
           'InvalidPermission.Duplicate',
           `the specified rule "peer: ${peer}, ${rule.protocol === '-1' ? 'ALL' : rule.protocol.toUpperCase()}, ALLOW" already exists`,
@@ -262,19 +154,7 @@ export function authorize(direction: 'ingress' | 'egress'): Handler {
     group[direction].push(...rules);
     return {
       Return: true,
-      SecurityGroupRules: rules.map((rule) => ({
-        SecurityGroupRuleId: nextId(state, 'sgr'),
-        GroupId: group.groupId,
-        GroupOwnerId: state.accountId,
-        IsEgress: direction === 'egress',
-        IpProtocol: rule.protocol,
-        FromPort: rule.fromPort ?? -1,
-        ToPort: rule.toPort ?? -1,
-        ...(rule.cidr === undefined ? {} : { CidrIpv4: rule.cidr }),
-        ...(rule.cidrIpv6 === undefined ? {} : { CidrIpv6: rule.cidrIpv6 }),
-        ...(rule.sourceGroupId === undefined ? {} : { ReferencedGroupInfo: { GroupId: rule.sourceGroupId } }),
-        ...(rule.description === undefined ? {} : { Description: rule.description }),
-      })),
+      SecurityGroupRules: rules.map((rule) => describeRule(state, group, direction, rule)),
     };
   };
 }
@@ -282,6 +162,7 @@ export function authorize(direction: 'ingress' | 'egress'): Handler {
 export function revoke(direction: 'ingress' | 'egress'): Handler {
   const api = direction === 'ingress' ? 'RevokeSecurityGroupIngress' : 'RevokeSecurityGroupEgress';
   return (state, params) => {
+    if (params.SecurityGroupRuleIds !== undefined) return revokeRuleIds(state, direction, api, params);
     const input = parse(api, z.object({ GroupId: z.string(), IpPermissions: IpPermissionsSchema }), params);
     const group = findGroup(state, input.GroupId);
     const keys = new Set(rulesOf(state, input.IpPermissions).map(ruleKey));

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { UnsupportedWorldCallError, WorldApiError } from '../errors.ts';
+import { WorldApiError } from '../errors.ts';
 import { findVolume } from './lookups.ts';
 import {
   applyFilters,
@@ -135,6 +135,7 @@ export function createSnapshot(state: Ec2World, params: Params): Output {
     volumeSize: volume.size,
     encrypted: volume.encrypted,
     tags,
+    createVolumePermissions: [],
   };
   state.snapshots.push(snapshot);
   return { ...describeSnapshot(state, snapshot), State: 'pending', Progress: '' };
@@ -153,10 +154,16 @@ export function describeSnapshots(state: Ec2World, params: Params): Output {
     }),
     params,
   );
-  if (input.RestorableByUserIds !== undefined && input.RestorableByUserIds.length > 0) {
-    throw new UnsupportedWorldCallError('ec2', 'DescribeSnapshots(RestorableByUserIds)');
-  }
   let selected = state.snapshots;
+  const restorableBy = input.RestorableByUserIds ?? [];
+  if (restorableBy.length > 0) {
+    // `all`: public snapshots; an account id: those shared with it (or public).
+    selected = selected.filter((s) =>
+      s.createVolumePermissions.some(
+        (p) => p.group === 'all' || (p.userId !== undefined && restorableBy.includes(p.userId)),
+      ),
+    );
+  }
   const ids = input.SnapshotIds ?? [];
   if (ids.length > 0) {
     selected = ids.map((id) => {

@@ -3,6 +3,7 @@ import { privateIps } from './lookups.ts';
 import {
   AddressSchema,
   AutoScalingGroupSchema,
+  ImageSchema,
   InstanceSchema,
   NetworkInterfaceSchema,
   SecurityGroupSchema,
@@ -34,6 +35,17 @@ export const Ec2WorldSchema = z
     addresses: z.array(AddressSchema).default([]),
     volumes: z.array(VolumeSchema).default([]),
     snapshots: z.array(SnapshotSchema).default([]),
+    images: z.array(ImageSchema).default([]),
+    /**
+     * The Region's block public access for snapshots and for AMIs, as
+     * `GetSnapshotBlockPublicAccessState` / `GetImageBlockPublicAccessState` answer it;
+     * `unauthorized`: the world refuses the call (`UnauthorizedOperation`), as an account
+     * without the permission would.
+     */
+    snapshotBlockPublicAccess: z
+      .enum(['block-all-sharing', 'block-new-sharing', 'unblocked', 'unauthorized'])
+      .default('unblocked'),
+    imageBlockPublicAccess: z.enum(['block-new-sharing', 'unblocked', 'unauthorized']).default('unblocked'),
     autoScalingGroups: z.array(AutoScalingGroupSchema).default([]),
     targetGroups: z.array(TargetGroupSchema).default([]),
     /** The counter behind the ids of resources the world creates. */
@@ -57,6 +69,7 @@ export const Ec2WorldSchema = z
       ['addresses', world.addresses.map((a) => a.allocationId)],
       ['volumes', world.volumes.map((v) => v.volumeId)],
       ['snapshots', world.snapshots.map((s) => s.snapshotId)],
+      ['images', world.images.map((i) => i.imageId)],
       ['autoScalingGroups', world.autoScalingGroups.map((g) => g.name)],
       ['targetGroups', world.targetGroups.map((t) => t.targetGroupArn)],
     ];
@@ -126,6 +139,8 @@ export type Rule = SecurityGroup['ingress'][number];
 export type Address = Ec2World['addresses'][number];
 export type Volume = Ec2World['volumes'][number];
 export type Snapshot = Ec2World['snapshots'][number];
+export type Image = Ec2World['images'][number];
+export type SharePermission = Snapshot['createVolumePermissions'][number];
 export type AutoScalingGroup = Ec2World['autoScalingGroups'][number];
 export type TargetGroup = Ec2World['targetGroups'][number];
 export type Params = Readonly<Record<string, unknown>>;
