@@ -48,6 +48,7 @@ export type RestoreWorldOpenIngressOutput = z.infer<typeof RestoreWorldOpenIngre
 export const restoreWorldOpenIngressAction = defineAction({
   id: 'restore-world-open-ingress',
   family: 'release',
+  undoes: ['revoke-world-open-ingress'],
   services: ec2Service,
   description:
     'Re-authorizes the world-open inbound rules revoke-world-open-ingress saved (protocol, ports, CIDR, description), and reads them back.',
