@@ -3,6 +3,7 @@ import { APPROVAL_ACTIONS } from './approval/index.ts';
 import { requestApprovalAction } from './approval/request-approval.ts';
 import { CLOUDTRAIL_ACTIONS } from './cloudtrail/index.ts';
 import { restoreTrailLoggingAction } from './cloudtrail/restore-trail-logging.ts';
+import { summarizeKeyActivityAction } from './cloudtrail/summarize-key-activity.ts';
 import { enrichInstanceAction } from './ec2/enrich-instance.ts';
 import { EC2_ACTIONS } from './ec2/index.ts';
 import { isolateInstanceAction } from './ec2/isolate-instance.ts';
@@ -11,6 +12,7 @@ import { releaseInstanceMetadataOptionsAction } from './ec2/release-instance-met
 import { requireImdsv2Action } from './ec2/require-imdsv2.ts';
 import { assessActorAction } from './iam/assess-actor.ts';
 import { containUserAction } from './iam/contain-iam-user.ts';
+import { deactivateAccessKeyAction } from './iam/deactivate-access-key.ts';
 import { enrichPrincipalAction } from './iam/enrich-principal.ts';
 import { IAM_ACTIONS } from './iam/index.ts';
 import { releaseUserAction } from './iam/release-iam-user.ts';
@@ -63,6 +65,8 @@ export const ACTIONS: readonly ActionDefinition[] = [
   assessActorAction,
   restoreKmsKeyAction,
   restoreTrailLoggingAction,
+  deactivateAccessKeyAction,
+  summarizeKeyActivityAction,
 ] as readonly ActionDefinition[];
 
 /**

@@ -3,6 +3,7 @@ import { isolateInstanceAction } from '../ec2/isolate-instance.ts';
 import { requireImdsv2Action } from '../ec2/require-imdsv2.ts';
 import { defineFamily } from '../family.ts';
 import { containUserAction } from '../iam/contain-iam-user.ts';
+import { deactivateAccessKeyAction } from '../iam/deactivate-access-key.ts';
 import { revokeRoleSessionsAction } from '../iam/revoke-role-sessions.ts';
 import { restoreKmsKeyAction } from '../kms/restore-kms-key.ts';
 import { throttleLambdaFunctionAction } from '../lambda/throttle-lambda-function.ts';
@@ -20,4 +21,5 @@ export const containFamily = defineFamily('contain', [
   restoreTrailLoggingAction,
   requireImdsv2Action,
   restrictDbInstanceAction,
+  deactivateAccessKeyAction,
 ]);

@@ -1,3 +1,4 @@
+import { summarizeKeyActivityAction } from '../cloudtrail/summarize-key-activity.ts';
 import { enrichInstanceAction } from '../ec2/enrich-instance.ts';
 import { defineFamily } from '../family.ts';
 import { assessActorAction } from '../iam/assess-actor.ts';
@@ -16,4 +17,5 @@ export const enrichFamily = defineFamily('enrich', [
   rootCredentialRunbookAction,
   enrichKmsKeyAction,
   assessActorAction,
+  summarizeKeyActivityAction,
 ]);
