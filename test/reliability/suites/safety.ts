@@ -114,6 +114,7 @@ const NOT_MODELLED = new Set([
   'instance-credential-exfiltration',
   'instance-credential-release',
   'root-credential-use',
+  'exposed-access-key',
 ]);
 
 function setUp(pick: Pick, shipped: ReadonlyMap<string, Playbook>) {
