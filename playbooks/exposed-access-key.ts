@@ -51,7 +51,9 @@ const NOT_FOUND = ['AccessKeyNotFoundError', 'InvalidInputError'];
  *    (https://docs.aws.amazon.com/guardduty/latest/ug/compromised-creds.html).
  *
  * Release: none for the key. A key AWS found exposed stays inactive: it must be rotated and
- * deleted, never switched back on. The user's containment is undone by hand (see the notes).
+ * deleted, never switched back on. What can be undone is the user's containment:
+ * `exposed-access-key-release` releases it from the state saved in this incident, the exposed
+ * key kept inactive.
  */
 export default definePlaybook({
   id: 'exposed-access-key',
@@ -227,7 +229,7 @@ export default definePlaybook({
         {
           subject: 'Exposed access key deactivated and its user contained',
           summary:
-            'The key is inactive (rotate it, then delete it); the user’s other keys are inactive, deny-all is attached and the console password removed. Review the key’s activity in the timeline. The key is never reactivated; undo the user’s containment by hand once cleared.',
+            'The key is inactive (rotate it, then delete it); the user’s other keys are inactive, deny-all is attached and the console password removed. Review the key’s activity in the timeline. The key is never reactivated; release the user with exposed-access-key-release once cleared.',
         },
         { name: 'Notify: contained' },
       ),

@@ -5,6 +5,7 @@ import cloudTrailLogging from '../../../playbooks/cloudtrail-logging-disabled.ts
 import ec2Compromise from '../../../playbooks/ec2-instance-compromise.ts';
 import ec2Release from '../../../playbooks/ec2-instance-release.ts';
 import exposedAccessKey from '../../../playbooks/exposed-access-key.ts';
+import exposedAccessKeyRelease from '../../../playbooks/exposed-access-key-release.ts';
 import iamCompromise from '../../../playbooks/iam-credential-compromise.ts';
 import iamRelease from '../../../playbooks/iam-credential-release.ts';
 import instanceCredentials from '../../../playbooks/instance-credential-exfiltration.ts';
@@ -321,8 +322,9 @@ export const CASES: readonly Case[] = [
     event: (account) => fixtureIn('cloudtrail/api-call-cloudtrail-deletetrail.json', account),
   },
   {
-    name: 'deactivate an exposed access key, read its activity, contain its user',
+    name: 'deactivate an exposed access key, read its activity, contain then release its user',
     playbook: exposedAccessKey,
+    release: exposedAccessKeyRelease,
     event: (account) => fixtureIn('health/risk-credentials-exposed.json', account),
   },
   {
