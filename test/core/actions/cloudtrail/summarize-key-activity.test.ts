@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { summarizeKeyActivityAction } from '../../../../functions/core/actions/cloudtrail/summarize-key-activity.ts';
+import { runAction } from '../../../../functions/core/actions/runner.ts';
+import { MemoryContainmentState, MemoryTimeline } from '../../../../functions/core/actions/state.ts';
+import type { ActionDefinition } from '../../../../functions/core/actions/types.ts';
 import { LocalWorld, type WorldData } from '../../../../functions/core/actions/world/index.ts';
-import { actionEnv } from '../../../support/action-env.ts';
+import { actionEnv, executionFacts, PermissiveSafetyRails } from '../../../support/action-env.ts';
 
 const KEY = 'AKIAEXAMPLEEXPOSED01';
 const REPORTED = '2026-11-30T09:12:41Z';
@@ -129,5 +132,43 @@ describe('summarize-key-activity', () => {
     expect(parse({ lookbackHours: 2161 })).toBe(false);
     expect(parse({ maxEvents: 1001 })).toBe(false);
     expect(summarizeKeyActivityAction.input.safeParse({ accessKeyId: 'not-a-key' }).success).toBe(false);
+  });
+
+  it('puts the summary on the timeline, read from Riposte’s Region for an account-wide (global) report', async () => {
+    // Prepare: AWS Health reports exposed keys with the Region `global`.
+    const facts = executionFacts({ region: 'global' });
+    const timeline = new MemoryTimeline(facts);
+    const action = summarizeKeyActivityAction as unknown as ActionDefinition;
+
+    // Act
+    const response = await runAction(
+      { action: action.id, input: { accessKeyId: KEY, since: REPORTED }, execution: facts },
+      {
+        actions: new Map([[action.id, action]]),
+        family: 'enrich',
+        store: { db: {} as never, tableName: 'riposte', now: () => NOW },
+        baseMode: { kind: 'world', world: LocalWorld.fromFile('examples/world.json') },
+        killSwitch: async () => false,
+        rails: () => new PermissiveSafetyRails(),
+        state: () => new MemoryContainmentState(),
+        timeline: () => timeline,
+        defaultRegion: 'eu-west-1',
+      },
+    );
+
+    // Assess
+    expect((response.output as { region: string }).region).toBe('eu-west-1');
+    expect(timeline.entries[0]).toMatchObject({
+      action: 'summarize-key-activity',
+      outcome: 'succeeded',
+      after: {
+        eventsRead: 5,
+        failedCalls: 2,
+        sourceIps: [
+          { value: '203.0.113.77', count: 4 },
+          { value: '198.51.100.23', count: 1 },
+        ],
+      },
+    });
   });
 });
