@@ -12,19 +12,23 @@ export interface ReleaseStep {
 
 /**
  * What a release would undo: the incident's completed actions that changed something, outside
- * the release playbooks themselves, the notifications and the approval requests. Shared by the
- * console's confirmation and `riposte release`'s.
+ * the release playbooks themselves, the notifications and the approval requests, and, when
+ * `undone` is given (the release playbook's `actionsUndoneBy`, `#core/playbooks/undo.ts`), only the actions it undoes:
+ * a cancelled key deletion or a restarted trail is not listed, since no release puts it back.
+ * Shared by the console's confirmation and `riposte release`'s.
  *
  * @example
- * undoSteps(await listTimeline(db, tableName, incident.id), new Set(Object.values(RELEASE_PLAYBOOKS)));
+ * undoSteps(await listTimeline(db, tableName, incident.id), RELEASE_PLAYBOOK_IDS, actionsUndoneBy(release));
  * // [{ action: 'contain-iam-user', target: 'payments-deployer', calls: ['UpdateAccessKey', …], … }]
  */
 export function undoSteps(
   timeline: readonly TimelineEntry[],
   releasePlaybooks: ReadonlySet<string>,
+  undone?: ReadonlySet<string>,
 ): ReleaseStep[] {
   return timeline
     .filter((t) => !releasePlaybooks.has(t.playbookId) && t.outcome === 'succeeded')
+    .filter((t) => undone === undefined || undone.has(t.action))
     .map((t) => ({
       action: t.action,
       target: t.target,

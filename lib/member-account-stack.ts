@@ -7,6 +7,7 @@ import {
   Fn,
   Stack,
   type StackProps,
+  Tags,
 } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
@@ -126,6 +127,8 @@ export class RiposteMemberStack extends Stack {
     });
     const { config } = props;
     const partition = Aws.PARTITION;
+    // The member role carries the protected tag: no finding makes Riposte contain its own role.
+    Tags.of(this).add(config.safety.protectedTag.key.trim(), config.safety.protectedTag.value.trim());
 
     this.securityAccountId = new CfnParameter(this, 'SecurityAccountId', {
       type: 'String',

@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { customSourceAccounts, type RiposteConfig } from '../functions/core/config/schema.ts';
 import { INGEST_FUNCTION_CALLS } from '../functions/core/intake/calls.ts';
@@ -104,6 +104,10 @@ export class RiposteStack extends Stack {
       terminationProtection: props.terminationProtection ?? false,
     });
     const { config } = props;
+    // Riposte's own functions, roles and resources carry the protected tag: a finding that names
+    // one of them (a GuardDuty Lambda finding on the ingest function, a role session of an action
+    // role) is refused by the rails and by the protected-tag guard, never contained by Riposte.
+    Tags.of(this).add(config.safety.protectedTag.key.trim(), config.safety.protectedTag.value.trim());
 
     this.encryption = new EncryptionKey(this, 'Encryption');
     const { key } = this.encryption;

@@ -72,6 +72,8 @@ export async function confirmRelease(options: {
   readonly incident: IncidentItem;
   readonly playbook: string;
   readonly releasePlaybooks: ReadonlySet<string>;
+  /** The contain actions the release playbook undoes; every changing step when unknown. */
+  readonly undone?: ReadonlySet<string> | undefined;
   readonly yes: boolean;
   readonly prompt: ReleasePrompt;
   readonly io: CommandIo;
@@ -81,6 +83,7 @@ export async function confirmRelease(options: {
   const steps = undoSteps(
     await listTimeline(options.db, options.tableName, incident.id),
     options.releasePlaybooks,
+    options.undone,
   );
   const resource = `${incident.resourceType} ${incident.resourceName ?? incident.resourceUid}`;
   const lines =

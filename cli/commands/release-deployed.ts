@@ -2,6 +2,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { type ExecutionInput, executionName, StepFunctionsDispatcher } from '#core/intake/dispatch.ts';
 import { RELEASE_PLAYBOOK_IDS, RELEASE_PLAYBOOKS, releasePlaybookFor } from '#core/playbooks/releases.ts';
+import { actionsUndoneByShipped } from '#core/playbooks/undo.ts';
 import { type ExecutionItem, type IncidentItem, keys } from '#core/store/table.ts';
 import { deployedPlaybook } from '../aws/stack.ts';
 import { type CommandIo, UsageError, write } from '../command.ts';
@@ -125,6 +126,7 @@ export async function releaseDeployed(idOrPrefix: string, options: DeployedRelea
       incident,
       playbook: playbookId,
       releasePlaybooks: RELEASE_PLAYBOOK_IDS,
+      undone: await actionsUndoneByShipped(playbookId),
       yes: options.yes,
       prompt: options.prompt,
       io,

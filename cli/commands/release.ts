@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { executionName } from '#core/intake/dispatch.ts';
 import { loadPlaybooks } from '#core/playbooks/registry.ts';
+import { actionsUndoneBy } from '#core/playbooks/undo.ts';
 import { type Command, type CommandIo, UsageError, write } from '../command.ts';
 import { type LocalEngineEvent, runPlaybookLocally } from '../local/engine.ts';
 import {
@@ -148,19 +149,20 @@ export function createReleaseCommand(promptFor: (io: CommandIo) => ReleasePrompt
         );
         if (release === undefined) return 1;
         const { incident } = release;
+        const playbook = playbooks.find((p) => p.id === release.playbookId);
+        if (playbook === undefined) throw new Error(`no playbook ${release.playbookId}`);
         const confirmed = await confirmRelease({
           db: store.db,
           tableName: store.tableName,
           incident,
           playbook: release.playbookId,
           releasePlaybooks: RELEASE_PLAYBOOK_IDS,
+          undone: actionsUndoneBy(playbook),
           yes: values.yes,
           prompt,
           io,
         });
         if (!confirmed) return 1;
-        const playbook = playbooks.find((p) => p.id === release.playbookId);
-        if (playbook === undefined) throw new Error(`no playbook ${release.playbookId}`);
         const persisted = persistedWorldFile(dataDir);
         const fromPersisted = existsSync(persisted);
         const worldFile = fromPersisted ? persisted : path.resolve(io.cwd, values.world ?? EXAMPLE_WORLD);

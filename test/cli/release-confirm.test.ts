@@ -12,6 +12,7 @@ import { guardDutyAccessKeyFinding } from '../support/events.ts';
 import { REPO_ROOT } from '../support/fixtures.ts';
 
 const C2 = 'examples/events/guardduty-ec2-c2-activity.json';
+const KMS_SCHEDULED = 'test/fixtures/events/cloudtrail/api-call-kms-schedulekeydeletion.json';
 
 /** A terminal that answers `answer` and keeps the questions it was asked. */
 function terminal(answer: string): ReleasePrompt & { readonly asked: string[] } {
@@ -95,6 +96,21 @@ describe('riposte release: confirmation', () => {
     expect(result.stderr).toMatch(/- contain-iam-user on \S+: UpdateAccessKey/);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('iam-credential-release 1.1.0: SUCCEEDED');
+  });
+
+  it('lists only what the release undoes: the contained caller, not the cancelled key deletion', async () => {
+    // Prepare: a scheduled key deletion, cancelled (restore-kms-key) and its caller contained
+    const incidentId = await runEvent(dataDir, KMS_SCHEDULED);
+    const prompt = terminal('n');
+
+    // Act
+    const result = await release([incidentId, '--data-dir', dataDir], prompt);
+
+    // Assess
+    expect(result.stderr).toContain(`kms-key-deletion-release will undo on ${incidentId}`);
+    expect(result.stderr).toContain('- revoke-role-sessions on ci-deployer: PutRolePolicy');
+    expect(result.stderr).not.toContain('restore-kms-key');
+    expect(result.code).toBe(1);
   });
 
   it('on a terminal releases nothing when the answer is not yes', async () => {

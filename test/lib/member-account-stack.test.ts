@@ -289,6 +289,18 @@ describe('RiposteMemberStack', () => {
     ]);
   });
 
+  it('tags the member role with the protected tag, so no finding makes Riposte contain its own role', () => {
+    // Prepare / Act
+    const { template } = synthMember({
+      safety: { protectedTag: { key: 'SecOps:DoNotTouch', value: ' Yes' } },
+    });
+
+    // Assess
+    const roles = Object.values(template.findResources('AWS::IAM::Role'));
+    expect(roles).toHaveLength(1);
+    expect(roles[0]?.Properties.Tags).toContainEqual({ Key: 'SecOps:DoNotTouch', Value: 'Yes' });
+  });
+
   it('denies writes to principals and resources carrying the configured protected tag', () => {
     // Prepare / Act
     const denies = permissionsOf(

@@ -255,6 +255,19 @@ describe('RiposteStack', () => {
     );
   });
 
+  it('tags its own functions and roles with the protected tag, so no finding makes Riposte contain itself', () => {
+    // Prepare / Act: a protected tag written with spaces, as the rails accept it
+    const { template } = synthStack({ safety: { protectedTag: { key: ' security:keep ', value: 'Yes ' } } });
+
+    // Assess: every function and role, trimmed
+    const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+    const roles = Object.values(template.findResources('AWS::IAM::Role'));
+    expect(functions.length).toBeGreaterThan(5);
+    for (const resource of [...functions, ...roles]) {
+      expect(resource.Properties.Tags).toContainEqual({ Key: 'security:keep', Value: 'Yes' });
+    }
+  });
+
   it('sizes the queue visibility timeout from the ingest timeout (6 × 30 s + 2 s window)', () => {
     // Prepare / Act
     const { template } = synthStack();

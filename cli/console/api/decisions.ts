@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { readApprovalItem } from '#core/actions/approval/decide.ts';
 import { listTimeline } from '#core/actions/state.ts';
 import { RELEASE_PLAYBOOK_IDS, releasePlaybookFor } from '#core/playbooks/releases.ts';
+import { actionsUndoneByShipped } from '#core/playbooks/undo.ts';
 import { UsageError } from '../../command.ts';
 import { type DecisionOutcome, decideDeployedApproval } from '../../commands/approve.ts';
 import { IncidentNotFoundError, resolveIncident } from '../../commands/show.ts';
@@ -88,7 +89,8 @@ export async function releasePlan(ctx: ConsoleContext, id: string) {
   const incident = await ctx.serialize(() => incidentOf(ctx, id));
   const playbook = releasePlaybookFor(incident);
   const timeline = await ctx.serialize(() => listTimeline(ctx.db, ctx.tableName, incident.id));
-  const undo = undoSteps(timeline, RELEASE_PLAYBOOK_IDS);
+  const undone = playbook === undefined ? undefined : await actionsUndoneByShipped(playbook);
+  const undo = undoSteps(timeline, RELEASE_PLAYBOOK_IDS, undone);
   return {
     incident: incident.id,
     resourceType: incident.resourceType,

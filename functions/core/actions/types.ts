@@ -190,6 +190,12 @@ export interface ActionDefinition<I extends z.ZodType = z.ZodType, O extends z.Z
    * function hosting it builds those clients only. @default none
    */
   readonly services?: ServiceFactories;
+  /**
+   * For a release action: the ids of the contain actions whose changes it undoes. `riposte
+   * release` and the console list, before a release, only the recorded steps of those actions.
+   * @default none (a release action that declares none undoes nothing the confirmation lists)
+   */
+  readonly undoes?: readonly string[];
   /** What the action acts on, from its input, for the response and the timeline. */
   target(input: z.infer<I>): string;
   run(input: z.infer<I>, env: ActionEnv): Promise<z.infer<O>>;

@@ -44,6 +44,7 @@ export type ReleaseInstanceMetadataOptionsOutput = z.infer<typeof ReleaseInstanc
 export const releaseInstanceMetadataOptionsAction = defineAction({
   id: 'release-instance-metadata-options',
   family: 'release',
+  undoes: ['require-imdsv2'],
   services: ec2Service,
   description: "Restores an instance's metadata options saved by require-imdsv2, and reads them back.",
   input: ReleaseInstanceMetadataOptionsInputSchema,

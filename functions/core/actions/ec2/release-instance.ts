@@ -100,6 +100,7 @@ export type ReleaseInstanceOutput = z.infer<typeof ReleaseInstanceOutputSchema>;
 export const releaseInstanceAction = defineAction({
   id: 'release-instance',
   family: 'release',
+  undoes: ['isolate-instance'],
   services: { ...ec2Service, ...iamService, ...autoScalingService, ...elbv2Service },
   description:
     'Restores an isolated EC2 instance from its captured state: security groups, instance profile, Elastic IPs, Auto Scaling and target groups, termination settings. Snapshots are kept.',

@@ -65,6 +65,7 @@ export type ReleaseUserOutput = z.infer<typeof ReleaseUserOutputSchema>;
 export const releaseUserAction = defineAction({
   id: 'release-iam-user',
   family: 'release',
+  undoes: ['contain-iam-user'],
   services: iamService,
   description:
     'Reactivates the keys that were active, removes riposte-deny-all; the console password must be reset by an operator.',

@@ -33,6 +33,7 @@ export type ReleaseRoleSessionsOutput = z.infer<typeof ReleaseRoleSessionsOutput
 export const releaseRoleSessionsAction = defineAction({
   id: 'release-role-sessions',
   family: 'release',
+  undoes: ['revoke-role-sessions'],
   services: iamService,
   description: 'Removes the riposte-revoke-older-sessions policy that revoke-role-sessions attached.',
   input: ReleaseRoleSessionsInputSchema,

@@ -49,6 +49,7 @@ export type ReleaseLambdaFunctionOutput = z.infer<typeof ReleaseLambdaFunctionOu
 export const releaseLambdaFunctionAction = defineAction({
   id: 'release-lambda-function',
   family: 'release',
+  undoes: ['throttle-lambda-function'],
   services: lambdaService,
   description:
     "Restores a Lambda function's reserved concurrency saved by throttle-lambda-function (or removes it when there was none), and reads it back.",

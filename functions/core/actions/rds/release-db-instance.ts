@@ -45,6 +45,7 @@ export type ReleaseDbInstanceOutput = z.infer<typeof ReleaseDbInstanceOutputSche
 export const releaseDbInstanceAction = defineAction({
   id: 'release-db-instance',
   family: 'release',
+  undoes: ['restrict-db-instance'],
   services: rdsService,
   description:
     "Restores an RDS DB instance's PubliclyAccessible saved by restrict-db-instance and reads it back; the snapshot is kept.",

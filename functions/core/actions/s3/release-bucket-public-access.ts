@@ -114,6 +114,7 @@ async function verify(
 export const releaseBucketPublicAccessAction = defineAction({
   id: 'release-bucket-public-access',
   family: 'release',
+  undoes: ['block-bucket-public-access'],
   services: s3Service,
   description:
     "Restores the bucket's own Block Public Access settings saved by block-bucket-public-access, and reads them back.",
