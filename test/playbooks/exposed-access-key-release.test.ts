@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { scenario } from '../../cli/local/testkit.ts';
 import { releasePlaybookFor } from '../../functions/core/playbooks/releases.ts';
+import { actionsUndoneBy } from '../../functions/core/playbooks/undo.ts';
 import playbook from '../../playbooks/exposed-access-key.ts';
 import release from '../../playbooks/exposed-access-key-release.ts';
 import { loadFixture } from '../support/fixtures.ts';
@@ -15,6 +16,8 @@ describe('exposed-access-key-release', () => {
     expect(
       releasePlaybookFor({ resourceType: 'AWS::IAM::AccessKey', playbookId: 'exposed-access-key' }),
     ).toBe('exposed-access-key-release');
+    // It undoes the user's containment only: the key's deactivation is never offered as undone.
+    expect([...actionsUndoneBy(release)]).toEqual(['contain-iam-user']);
   });
 
   it('reactivates the user’s other key and removes deny-all; the exposed key stays inactive', async () => {
