@@ -113,6 +113,7 @@ describe('IAM: the operator policy allows what riposte --stack sends, and no con
     );
     expect(startable.sort()).toEqual([
       'ec2-instance-release',
+      'exposed-access-key-release',
       'iam-credential-release',
       'instance-credential-release',
       'kms-key-deletion-release',

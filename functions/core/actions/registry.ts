@@ -3,6 +3,7 @@ import { APPROVAL_ACTIONS } from './approval/index.ts';
 import { requestApprovalAction } from './approval/request-approval.ts';
 import { CLOUDTRAIL_ACTIONS } from './cloudtrail/index.ts';
 import { restoreTrailLoggingAction } from './cloudtrail/restore-trail-logging.ts';
+import { summarizeKeyActivityAction } from './cloudtrail/summarize-key-activity.ts';
 import { enrichEc2SharingAction } from './ec2/enrich-ec2-sharing.ts';
 import { enrichInstanceAction } from './ec2/enrich-instance.ts';
 import { enrichSecurityGroupAction } from './ec2/enrich-security-group.ts';
@@ -16,6 +17,7 @@ import { restoreWorldOpenIngressAction } from './ec2/restore-world-open-ingress.
 import { revokeWorldOpenIngressAction } from './ec2/revoke-world-open-ingress.ts';
 import { assessActorAction } from './iam/assess-actor.ts';
 import { containUserAction } from './iam/contain-iam-user.ts';
+import { deactivateAccessKeyAction } from './iam/deactivate-access-key.ts';
 import { enrichPrincipalAction } from './iam/enrich-principal.ts';
 import { IAM_ACTIONS } from './iam/index.ts';
 import { releaseUserAction } from './iam/release-iam-user.ts';
@@ -77,6 +79,8 @@ export const ACTIONS: readonly ActionDefinition[] = [
   assessActorAction,
   restoreKmsKeyAction,
   restoreTrailLoggingAction,
+  deactivateAccessKeyAction,
+  summarizeKeyActivityAction,
 ] as readonly ActionDefinition[];
 
 /**

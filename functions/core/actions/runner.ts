@@ -203,7 +203,8 @@ export async function runAction(raw: unknown, runnerDeps: RunnerDeps): Promise<A
   const clients = createClients({
     mode,
     recorder,
-    region: facts.region ?? deps.defaultRegion,
+    // `global` (AWS Health's account-wide events) names no endpoint: act from Riposte's Region.
+    region: facts.region === undefined || facts.region === 'global' ? deps.defaultRegion : facts.region,
     services: servicesOf(deps.actions),
     ...(credentials === undefined ? {} : { credentials }),
   });

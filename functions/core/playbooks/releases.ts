@@ -28,6 +28,8 @@ export const RELEASE_PLAYBOOKS: Readonly<Record<string, string>> = {
  */
 export const RELEASES_BY_PLAYBOOK: Readonly<Record<string, string>> = {
   'instance-credential-exfiltration': 'instance-credential-release',
+  // The user exposed-access-key contained; the exposed key itself is never reactivated.
+  'exposed-access-key': 'exposed-access-key-release',
 };
 
 /** Every release playbook: the operator may start these, and no containment. */

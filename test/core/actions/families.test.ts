@@ -83,7 +83,7 @@ describe('family registries', () => {
     // Assess
     expect(services).toEqual({
       context: [],
-      enrich: ['autoScaling', 'ec2', 'elbv2', 'iam', 'kms', 'lambda', 'rds'],
+      enrich: ['autoScaling', 'cloudtrail', 'ec2', 'elbv2', 'iam', 'kms', 'lambda', 'rds'],
       contain: ['autoScaling', 'cloudtrail', 'ec2', 'elbv2', 'iam', 'kms', 'lambda', 'rds', 's3'],
       release: ['autoScaling', 'ec2', 'elbv2', 'iam', 'lambda', 'rds', 's3'],
       notify: [],

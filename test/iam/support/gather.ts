@@ -4,6 +4,8 @@ import type { Playbook } from '../../../functions/core/playbooks/sdk.ts';
 import cloudTrailLogging from '../../../playbooks/cloudtrail-logging-disabled.ts';
 import ec2Compromise from '../../../playbooks/ec2-instance-compromise.ts';
 import ec2Release from '../../../playbooks/ec2-instance-release.ts';
+import exposedAccessKey from '../../../playbooks/exposed-access-key.ts';
+import exposedAccessKeyRelease from '../../../playbooks/exposed-access-key-release.ts';
 import iamCompromise from '../../../playbooks/iam-credential-compromise.ts';
 import iamRelease from '../../../playbooks/iam-credential-release.ts';
 import instanceCredentials from '../../../playbooks/instance-credential-exfiltration.ts';
@@ -468,6 +470,26 @@ export const CASES: readonly Case[] = [
     playbook: cloudTrailLogging,
     deny: true,
     event: (account) => fixtureIn('cloudtrail/api-call-cloudtrail-deletetrail.json', account),
+  },
+  {
+    name: 'deactivate an exposed access key, read its activity, contain then release its user',
+    playbook: exposedAccessKey,
+    release: exposedAccessKeyRelease,
+    event: (account) => fixtureIn('health/risk-credentials-exposed.json', account),
+  },
+  {
+    name: 'exposed access key deactivated, containment of its user denied',
+    playbook: exposedAccessKey,
+    deny: true,
+    event: (account) => fixtureIn('health/risk-credentials-exposed.json', account),
+  },
+  {
+    name: 'exposed access key not found in the account',
+    playbook: exposedAccessKey,
+    event: (account) => fixtureIn('health/risk-credentials-exposed.json', account),
+    edit: (world) => {
+      delete world.iam.users['ci-deployer'];
+    },
   },
   {
     name: 'bucket release without containment',

@@ -54,6 +54,8 @@ const NOT_MODELLED = new Set<string>([
   'security-group-open-to-world',
   'security-group-release',
   'public-snapshot-or-image',
+  'exposed-access-key',
+  'exposed-access-key-release',
 ]);
 
 /** One case: the world, event and settings, and for a release the containment before it. */

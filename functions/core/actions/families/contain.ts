@@ -5,6 +5,7 @@ import { requireImdsv2Action } from '../ec2/require-imdsv2.ts';
 import { revokeWorldOpenIngressAction } from '../ec2/revoke-world-open-ingress.ts';
 import { defineFamily } from '../family.ts';
 import { containUserAction } from '../iam/contain-iam-user.ts';
+import { deactivateAccessKeyAction } from '../iam/deactivate-access-key.ts';
 import { revokeRoleSessionsAction } from '../iam/revoke-role-sessions.ts';
 import { restoreKmsKeyAction } from '../kms/restore-kms-key.ts';
 import { throttleLambdaFunctionAction } from '../lambda/throttle-lambda-function.ts';
@@ -26,4 +27,5 @@ export const containFamily = defineFamily('contain', [
   restoreTrailLoggingAction,
   requireImdsv2Action,
   restrictDbInstanceAction,
+  deactivateAccessKeyAction,
 ]);

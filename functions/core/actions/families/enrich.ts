@@ -1,3 +1,4 @@
+import { summarizeKeyActivityAction } from '../cloudtrail/summarize-key-activity.ts';
 import { enrichEc2SharingAction } from '../ec2/enrich-ec2-sharing.ts';
 import { enrichInstanceAction } from '../ec2/enrich-instance.ts';
 import { enrichSecurityGroupAction } from '../ec2/enrich-security-group.ts';
@@ -22,4 +23,5 @@ export const enrichFamily = defineFamily('enrich', [
   rootCredentialRunbookAction,
   enrichKmsKeyAction,
   assessActorAction,
+  summarizeKeyActivityAction,
 ]);

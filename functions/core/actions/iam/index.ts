@@ -1,6 +1,7 @@
 import type { ActionDefinition } from '../types.ts';
 import { assessActorAction } from './assess-actor.ts';
 import { containUserAction } from './contain-iam-user.ts';
+import { deactivateAccessKeyAction } from './deactivate-access-key.ts';
 import { enrichPrincipalAction } from './enrich-principal.ts';
 import { releaseUserAction } from './release-iam-user.ts';
 import { releaseRoleSessionsAction } from './release-role-sessions.ts';
@@ -21,4 +22,5 @@ export const IAM_ACTIONS: readonly ActionDefinition[] = [
   releaseRoleSessionsAction,
   rootCredentialRunbookAction,
   assessActorAction,
+  deactivateAccessKeyAction,
 ] as readonly ActionDefinition[];

@@ -27,6 +27,9 @@ export const HistoryEventSchema = z.strictObject({
   resources: z.array(z.strictObject({ type: z.string(), name: z.string() })).default([]),
   requestParameters: z.record(z.string(), z.unknown()).optional(),
   errorCode: z.string().optional(),
+  /** Where the call came from and with what (the record's `sourceIPAddress`, `userAgent`). */
+  sourceIPAddress: z.string().optional(),
+  userAgent: z.string().optional(),
 });
 type HistoryEventRecord = z.infer<typeof HistoryEventSchema>;
 
@@ -104,6 +107,8 @@ function toApi(state: History, event: HistoryEventRecord): Record<string, unknow
     eventSource: event.eventSource,
     eventName: event.eventName,
     awsRegion: state.region,
+    ...(event.sourceIPAddress === undefined ? {} : { sourceIPAddress: event.sourceIPAddress }),
+    ...(event.userAgent === undefined ? {} : { userAgent: event.userAgent }),
     ...(event.errorCode === undefined ? {} : { errorCode: event.errorCode }),
     ...(event.requestParameters === undefined ? {} : { requestParameters: event.requestParameters }),
     eventID: event.eventId,
