@@ -27,6 +27,8 @@ export const RELEASE_PLAYBOOKS: Readonly<Record<string, string>> = {
  */
 export const RELEASES_BY_PLAYBOOK: Readonly<Record<string, string>> = {
   'instance-credential-exfiltration': 'instance-credential-release',
+  // The object's policy statement and tag, not the bucket's Block Public Access.
+  's3-malware-object': 's3-malware-release',
 };
 
 /** Every release playbook: the operator may start these, and no containment. */
