@@ -49,7 +49,13 @@ export function rolesOf(resolved: ResolvedTemplate): Map<string, RoleModel> {
       policies: inline,
     });
   }
-  for (const [logicalId, resource] of resolved.resourcesOf('AWS::IAM::Policy')) {
+  // Customer managed policies attached by `Roles` (CDK moves a role's statements past IAM's
+  // 10,240-character inline limit into `OverflowPolicy` managed policies) count like inline ones.
+  const attached = [
+    ...resolved.resourcesOf('AWS::IAM::Policy'),
+    ...resolved.resourcesOf('AWS::IAM::ManagedPolicy').filter(([, r]) => r.Properties?.Roles !== undefined),
+  ];
+  for (const [logicalId, resource] of attached) {
     const props = resource.Properties ?? {};
     for (const role of (props.Roles as unknown[] | undefined) ?? []) {
       const ref = (role as { Ref?: string }).Ref;

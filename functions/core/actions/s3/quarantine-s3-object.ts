@@ -138,9 +138,12 @@ export const quarantineS3ObjectAction = defineAction({
   iamActions: [
     's3:GetBucketTagging',
     's3:GetObjectTagging',
+    // A call naming a VersionId needs the version action too (API reference of each call).
+    's3:GetObjectVersionTagging',
     's3:GetBucketPolicy',
     's3:PutBucketPolicy',
     's3:PutObjectTagging',
+    's3:PutObjectVersionTagging',
   ],
   target: (input) => input.resources.find((r) => r.type === 'AWS::S3::Object')?.uid ?? 'no S3 object',
   async run(input, env): Promise<QuarantineS3ObjectOutput> {

@@ -107,6 +107,10 @@ export const releaseS3ObjectQuarantineAction = defineAction({
     's3:GetObjectTagging',
     's3:PutObjectTagging',
     's3:DeleteObjectTagging',
+    // A call naming a VersionId needs the version action too (API reference of each call).
+    's3:GetObjectVersionTagging',
+    's3:PutObjectVersionTagging',
+    's3:DeleteObjectVersionTagging',
   ],
   target: (input) => input.resources.find((r) => r.type === 'AWS::S3::Object')?.uid ?? 'no S3 object',
   async run(input, env): Promise<ReleaseS3ObjectQuarantineOutput> {
