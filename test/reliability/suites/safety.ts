@@ -114,6 +114,8 @@ const NOT_MODELLED = new Set([
   'instance-credential-exfiltration',
   'instance-credential-release',
   'root-credential-use',
+  's3-malware-object',
+  's3-malware-release',
 ]);
 
 function setUp(pick: Pick, shipped: ReadonlyMap<string, Playbook>) {
