@@ -43,7 +43,11 @@ function envOf(s: Synth, family: ActionFamily): Record<string, unknown> {
 /** The statements of the identity policies attached to a family's role. */
 function statementsOf(s: Synth, family: ActionFamily): Statement[] {
   const roleId = logicalId(s, s.stack.actions.families[family].role.node.defaultChild);
-  return Object.values(s.template.findResources('AWS::IAM::Policy'))
+  // With the role's overflow (CDK moves statements past IAM's inline size limit into managed policies).
+  return [
+    ...Object.values(s.template.findResources('AWS::IAM::Policy')),
+    ...Object.values(s.template.findResources('AWS::IAM::ManagedPolicy')),
+  ]
     .filter((policy) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
     .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[]);
 }

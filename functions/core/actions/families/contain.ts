@@ -8,6 +8,7 @@ import { restoreKmsKeyAction } from '../kms/restore-kms-key.ts';
 import { throttleLambdaFunctionAction } from '../lambda/throttle-lambda-function.ts';
 import { restrictDbInstanceAction } from '../rds/restrict-db-instance.ts';
 import { blockBucketPublicAccessAction } from '../s3/block-bucket-public-access.ts';
+import { quarantineS3ObjectAction } from '../s3/quarantine-s3-object.ts';
 
 /** The contain family: the actions that cut a compromised resource off. */
 export const containFamily = defineFamily('contain', [
@@ -20,4 +21,5 @@ export const containFamily = defineFamily('contain', [
   restoreTrailLoggingAction,
   requireImdsv2Action,
   restrictDbInstanceAction,
+  quarantineS3ObjectAction,
 ]);
