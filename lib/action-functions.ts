@@ -350,7 +350,18 @@ function scopeOf(action: string, account: string): readonly Scope[] {
         },
       ];
     }
-    if (/^(Get|Put)Bucket[A-Za-z]+$/.test(name)) {
+    if (/^(Get|Put|Delete)Object(Version)?Tagging$/.test(name)) {
+      return [
+        {
+          resources: [`arn:${partition}:s3:::*/*`],
+          conditions: { StringEquals: { 's3:ResourceAccount': account } },
+          why:
+            'Objects in buckets owned by this account (s3:ResourceAccount; object ARNs carry no account): the ' +
+            'object a malware scan names is only known at run time.',
+        },
+      ];
+    }
+    if (/^(Get|Put|Delete)Bucket[A-Za-z]+$/.test(name)) {
       return [
         {
           resources: [`arn:${partition}:s3:::*`],

@@ -119,6 +119,7 @@ describe('IAM: the operator policy allows what riposte --stack sends, and no con
       'kms-key-deletion-release',
       'lambda-function-release',
       'rds-instance-release',
+      's3-malware-release',
       's3-public-bucket-release',
       'security-group-release',
     ]);

@@ -95,6 +95,8 @@ export interface ResourceView {
   readonly uid: string;
   /** Empty when the alert does not say. */
   readonly region: string;
+  /** The resource's version, when the alert names one (an S3 object's scanned version id). */
+  readonly version?: string;
 }
 
 /**
@@ -106,6 +108,15 @@ export interface ResourceView {
  */
 export function resourcesView(ocsf: OcsfEvent): ResourceView[] {
   return (ocsf.resources ?? []).flatMap((r) =>
-    r.type === undefined || r.uid === undefined ? [] : [{ type: r.type, uid: r.uid, region: r.region ?? '' }],
+    r.type === undefined || r.uid === undefined
+      ? []
+      : [
+          {
+            type: r.type,
+            uid: r.uid,
+            region: r.region ?? '',
+            ...(r.version === undefined ? {} : { version: r.version }),
+          },
+        ],
   );
 }

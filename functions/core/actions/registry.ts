@@ -42,7 +42,9 @@ import { restrictDbInstanceAction } from './rds/restrict-db-instance.ts';
 import { runnerCallsOf } from './runner.ts';
 import { blockBucketPublicAccessAction } from './s3/block-bucket-public-access.ts';
 import { S3_ACTIONS } from './s3/index.ts';
+import { quarantineS3ObjectAction } from './s3/quarantine-s3-object.ts';
 import { releaseBucketPublicAccessAction } from './s3/release-bucket-public-access.ts';
+import { releaseS3ObjectQuarantineAction } from './s3/release-s3-object-quarantine.ts';
 import type { ActionDefinition, ActionFamily } from './types.ts';
 
 /** Every action Riposte ships, by id. Playbooks reference them; each family's function hosts its own. */
@@ -81,6 +83,8 @@ export const ACTIONS: readonly ActionDefinition[] = [
   restoreTrailLoggingAction,
   deactivateAccessKeyAction,
   summarizeKeyActivityAction,
+  quarantineS3ObjectAction,
+  releaseS3ObjectQuarantineAction,
 ] as readonly ActionDefinition[];
 
 /**

@@ -125,6 +125,8 @@ export const ResourceSchema = z.looseObject({
   labels: optionalStrings,
   tags: z.optional(z.array(KeyValueSchema)),
   data: optionalJson,
+  /** OCSF `resource_details.version`: an S3 object's version id. */
+  version: optionalString,
 });
 
 export const LocationSchema = z.looseObject({

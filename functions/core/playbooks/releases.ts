@@ -30,6 +30,8 @@ export const RELEASES_BY_PLAYBOOK: Readonly<Record<string, string>> = {
   'instance-credential-exfiltration': 'instance-credential-release',
   // The user exposed-access-key contained; the exposed key itself is never reactivated.
   'exposed-access-key': 'exposed-access-key-release',
+  // The object's policy statement and tag, not the bucket's Block Public Access.
+  's3-malware-object': 's3-malware-release',
 };
 
 /** Every release playbook: the operator may start these, and no containment. */

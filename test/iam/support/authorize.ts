@@ -134,6 +134,37 @@ export interface AuthorizationContext {
   readonly riposteResource: (call: RecordedCall) => string;
 }
 
+/**
+ * An object tagging call: authorized on the object ARN (`arn:aws:s3:::<bucket>/<key>`, the
+ * Service Authorization Reference's `object` type). With a `VersionId` the API reference asks for
+ * the version action too (`s3:GetObjectVersionTagging`, `s3:PutObjectVersionTagging`,
+ * `s3:DeleteObjectVersionTagging`): both are evaluated.
+ */
+async function s3ObjectAuthorizations(
+  call: RecordedCall,
+  ctx: AuthorizationContext,
+  one: One,
+): Promise<Authorization[]> {
+  const p = call.params as Record<string, unknown>;
+  const bucket = String(p.Bucket);
+  const key = String(p.Key);
+  const arn = await arnOf('s3', 'object', { account: '', region: '' }, bucket, key);
+  const versions = (ctx.initial ?? ctx.world).s3.buckets[bucket]?.objects[key] ?? [];
+  const version = typeof p.VersionId === 'string' ? p.VersionId : undefined;
+  const tags = ((version === undefined ? versions.at(-1) : versions.find((v) => v.versionId === version))
+    ?.tags ?? {}) as Tags;
+  const context = {
+    's3:ResourceAccount': call.account,
+    ...tagContext(['s3:ExistingObjectTag'], tags),
+    ...(version === undefined ? {} : { 's3:versionid': version }),
+  };
+  const action = iamActionOf(call.service, call.api);
+  const plain = { ...(await one(arn, context, action)), resourceAccount: call.account };
+  if (version === undefined) return [plain];
+  const versioned = action.replace(/ObjectTagging$/, 'ObjectVersionTagging');
+  return [plain, { ...(await one(arn, context, versioned)), resourceAccount: call.account }];
+}
+
 /** The world's tags of an EC2 resource by id. */
 function ec2Tags(world: WorldData, id: string): Tags {
   const ec2 = world.ec2 as unknown as Record<string, unknown[]>;
@@ -394,6 +425,7 @@ export async function authorizationsOf(
       if (call.api === 'GetAccountPublicAccessBlock' || call.api === 'PutAccountPublicAccessBlock')
         return [await one('*')];
       const bucket = String(p.Bucket);
+      if (/ObjectTagging$/.test(call.api)) return s3ObjectAuthorizations(call, ctx, one);
       const arn = await arnOf('s3', 'bucket', { account: '', region: '' }, bucket);
       const tags = (ctx.world.s3.buckets[bucket]?.tags ?? {}) as Tags;
       return [

@@ -18,6 +18,8 @@ import publicSnapshotOrImage from '../../../playbooks/public-snapshot-or-image.t
 import rdsExposure from '../../../playbooks/rds-instance-exposure.ts';
 import rdsRelease from '../../../playbooks/rds-instance-release.ts';
 import rootCredentialUse from '../../../playbooks/root-credential-use.ts';
+import s3MalwareObject from '../../../playbooks/s3-malware-object.ts';
+import s3MalwareRelease from '../../../playbooks/s3-malware-release.ts';
 import s3PublicBucket from '../../../playbooks/s3-public-bucket.ts';
 import s3Release from '../../../playbooks/s3-public-bucket-release.ts';
 import securityGroupOpen from '../../../playbooks/security-group-open-to-world.ts';
@@ -118,6 +120,15 @@ const AS_EC2_1 = [
   ['arn:aws:rds:eu-west-1:ACCOUNT:snapshot:payments-db-before-migration', 'AWS::::Account:ACCOUNT'],
 ] as const;
 const KMS_KEY = '1234abcd-12ab-34cd-56ef-1234567890ab';
+const MALWARE_FOUND = 'guardduty/malware-protection-s3-object-threats-found.json';
+
+/** The scan result of an object of an unversioned bucket: no version id. */
+function unversioned(event: unknown): unknown {
+  const copy = structuredClone(event) as { detail: { s3ObjectDetails: Record<string, unknown> } };
+  delete copy.detail.s3ObjectDetails.versionId;
+  return copy;
+}
+
 const NO_BLOCK = {
   blockPublicAcls: false,
   ignorePublicAcls: false,
@@ -495,6 +506,40 @@ export const CASES: readonly Case[] = [
     name: 'bucket release without containment',
     playbook: s3Release,
     event: (account) => accessAnalyzerPublicBucket({ bucket: 'payments-exports', account }),
+  },
+  {
+    name: 'quarantine then release a malicious S3 object version',
+    playbook: s3MalwareObject,
+    release: s3MalwareRelease,
+    event: (account) => fixtureIn(MALWARE_FOUND, account),
+  },
+  {
+    name: 'quarantine then release a malicious object of a bucket without a policy (policy deleted on release)',
+    playbook: s3MalwareObject,
+    release: s3MalwareRelease,
+    event: (account) => fixtureIn(MALWARE_FOUND, account),
+    edit: (world) => {
+      const bucket = world.s3.buckets['riposte-demo-uploads'];
+      if (bucket !== undefined) delete bucket.policy;
+      const versions = bucket?.objects['incoming/invoices/2025-08/invoice-4471.pdf.exe'];
+      if (versions?.[0] !== undefined) versions[0].tags = {};
+    },
+  },
+  {
+    name: 'quarantine then release an untagged malicious object of an unversioned bucket (tags deleted on release)',
+    playbook: s3MalwareObject,
+    release: s3MalwareRelease,
+    event: (account) => unversioned(fixtureIn(MALWARE_FOUND, account)),
+    edit: (world) => {
+      const bucket = world.s3.buckets['riposte-demo-uploads'];
+      const versions = bucket?.objects['incoming/invoices/2025-08/invoice-4471.pdf.exe'];
+      if (versions?.[0] !== undefined) versions[0] = { versionId: 'null', tags: {} };
+    },
+  },
+  {
+    name: 'S3 object release without containment',
+    playbook: s3MalwareRelease,
+    event: (account) => fixtureIn(MALWARE_FOUND, account),
   },
 ];
 

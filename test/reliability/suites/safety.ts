@@ -56,6 +56,8 @@ const NOT_MODELLED = new Set<string>([
   'public-snapshot-or-image',
   'exposed-access-key',
   'exposed-access-key-release',
+  's3-malware-object',
+  's3-malware-release',
 ]);
 
 /** One case: the world, event and settings, and for a release the containment before it. */

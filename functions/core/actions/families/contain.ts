@@ -12,6 +12,7 @@ import { throttleLambdaFunctionAction } from '../lambda/throttle-lambda-function
 import { removePublicDbSnapshotSharingAction } from '../rds/remove-public-db-snapshot-sharing.ts';
 import { restrictDbInstanceAction } from '../rds/restrict-db-instance.ts';
 import { blockBucketPublicAccessAction } from '../s3/block-bucket-public-access.ts';
+import { quarantineS3ObjectAction } from '../s3/quarantine-s3-object.ts';
 
 /** The contain family: the actions that cut a compromised resource off. */
 export const containFamily = defineFamily('contain', [
@@ -28,4 +29,5 @@ export const containFamily = defineFamily('contain', [
   requireImdsv2Action,
   restrictDbInstanceAction,
   deactivateAccessKeyAction,
+  quarantineS3ObjectAction,
 ]);

@@ -7,6 +7,7 @@ import { releaseRoleSessionsAction } from '../iam/release-role-sessions.ts';
 import { releaseLambdaFunctionAction } from '../lambda/release-lambda-function.ts';
 import { releaseDbInstanceAction } from '../rds/release-db-instance.ts';
 import { releaseBucketPublicAccessAction } from '../s3/release-bucket-public-access.ts';
+import { releaseS3ObjectQuarantineAction } from '../s3/release-s3-object-quarantine.ts';
 
 /** The release family: the actions that undo a containment from the state it saved. */
 export const releaseFamily = defineFamily('release', [
@@ -18,4 +19,5 @@ export const releaseFamily = defineFamily('release', [
   releaseLambdaFunctionAction,
   releaseInstanceMetadataOptionsAction,
   releaseDbInstanceAction,
+  releaseS3ObjectQuarantineAction,
 ]);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { UnsupportedWorldCallError, WorldApiError } from './errors.ts';
+import { OBJECT_HANDLERS, ObjectVersionsSchema } from './s3-objects.ts';
 
 /**
  * The S3 part of the local world: account-level Block Public Access settings and general
@@ -11,6 +12,8 @@ import { UnsupportedWorldCallError, WorldApiError } from './errors.ts';
  * `GetBucketPolicyStatus`, each keyed by `Bucket` (and checking `ExpectedBucketOwner` when
  * given), with the error codes S3 uses. The account-level settings are data only: no modelled
  * call changes them, and {@link bucketIsPublic} combines them with the bucket's own, as S3 does.
+ * The bucket policy document and object versions with their tags are answered by
+ * `s3-objects.ts` (`GetBucketPolicy`, `PutObjectTagging`, ...), once the bucket is resolved here.
  */
 
 const IsoDate = z.iso.datetime({ offset: true });
@@ -39,6 +42,10 @@ const Bucket = z.strictObject({
   policyIsPublic: z.boolean().default(false),
   /** Whether the ACL grants `AllUsers` or `AuthenticatedUsers` (before any block). */
   aclPublic: z.boolean().default(false),
+  /** The bucket policy document as `GetBucketPolicy` returns it; absent: none. */
+  policy: z.string().optional(),
+  /** Objects by key, each with its versions oldest first (`s3-objects.ts`). */
+  objects: z.record(z.string(), ObjectVersionsSchema).default({}),
 });
 
 /**
@@ -140,6 +147,12 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   GetBucketPolicyStatus(state, params) {
     return { PolicyStatus: { IsPublic: bucketOf(state, params).policyIsPublic } };
   },
+  ...Object.fromEntries(
+    Object.entries(OBJECT_HANDLERS).map(([api, handler]): [string, Handler] => [
+      api,
+      (state, params) => handler(bucketOf(state, params), params),
+    ]),
+  ),
 };
 
 /**

@@ -558,7 +558,14 @@ export function normalizeMalwareScan(event: SourceEvent): NormalizeOutput[] {
   ocsf.is_alert = true;
   ocsf.message = title;
   ocsf.resources = [
-    { type: 'AWS::S3::Object', uid: `arn:aws:s3:::${bucket}/${key}`, name: key, region },
+    // OCSF resource `version`: the scanned version, which the quarantine tags (absent: unversioned bucket).
+    {
+      type: 'AWS::S3::Object',
+      uid: `arn:aws:s3:::${bucket}/${key}`,
+      name: key,
+      region,
+      version: optString(object.versionId),
+    },
     { type: 'AWS::S3::Bucket', uid: `arn:aws:s3:::${bucket}`, name: bucket, region },
   ].map((r) => compact(r));
   return [{ alert: makeAlert(findingKey, event, false, ocsf) }];

@@ -390,7 +390,7 @@ describe('S3 world', () => {
     const otherOwner = () =>
       handleS3(s3, 'GetPublicAccessBlock', { Bucket: 'b1', ExpectedBucketOwner: '444455556666' });
     const accountLevel = () => handleS3(s3, 'GetPublicAccessBlock', { AccountId: ACCOUNT });
-    const unmodelled = () => handleS3(s3, 'GetBucketPolicy', { Bucket: 'b1' });
+    const unmodelled = () => handleS3(s3, 'GetBucketAcl', { Bucket: 'b1' });
 
     // Assess
     expect(noConfig).toThrow(expect.objectContaining({ name: 'NoSuchPublicAccessBlockConfiguration' }));

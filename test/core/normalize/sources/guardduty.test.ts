@@ -902,6 +902,7 @@ describe('GuardDuty Malware Protection Object Scan Result', () => {
         uid: 'arn:aws:s3:::riposte-demo-uploads/incoming/invoices/2025-08/invoice-4471.pdf.exe',
         name: 'incoming/invoices/2025-08/invoice-4471.pdf.exe',
         region: 'us-east-2',
+        version: '3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY',
       },
       {
         type: 'AWS::S3::Bucket',
