@@ -57,7 +57,7 @@ function roleRefused<C>(f: Flow<C>, id: string, suffix: string): Flow<C> {
  * A role-session revocation past the hourly containment limit: a person decides (purpose
  * `blast-radius`); denied or timed out, the team is told and the execution stops.
  */
-function overLimit<C>(f: Flow<C>, id: string, role: string) {
+function overLimit<C, Id extends string>(f: Flow<C>, id: Id, role: string) {
   return f.approve(id, {
     name: `Approve over the containment limit (${role})`,
     message: `The hourly containment limit is reached. Revoke the ${role}’s sessions anyway?`,
