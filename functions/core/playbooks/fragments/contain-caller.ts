@@ -57,6 +57,13 @@ export function containCaller(options: ContainCallerOptions) {
 
 /** The fragment's steps, typed against the context every playbook starts with. */
 function callerSteps(options: ContainCallerOptions) {
+  return containByKind(assessAndApprove(options), options).notify('actorContained', options.contained, {
+    name: 'Notify: caller contained',
+  });
+}
+
+/** Steps 1 and 2: the rails on the caller, then a person's approval. */
+function assessAndApprove(options: ContainCallerOptions) {
   return new Flow<BaseContext>()
     .run(
       'actor',
@@ -91,58 +98,61 @@ function callerSteps(options: ContainCallerOptions) {
       message: options.approvalMessage,
       timeoutSeconds: 3600,
       onTimeout: 'deny',
-    })
-    .choice(
-      'actorKind',
-      (c) => [
-        c.when(c.eq('steps.actor.output.kind', 'user'), (f) =>
-          f.run('containActorUser', containUserAction, ($) => ({ userName: $('steps.actor.output.name') }), {
-            name: 'Contain the calling user',
+    });
+}
+
+/** Step 3: a user's containment or a role's session revocation, past the limit once approved. */
+function containByKind(flow: ReturnType<typeof assessAndApprove>, options: ContainCallerOptions) {
+  return flow.choice(
+    'actorKind',
+    (c) => [
+      c.when(c.eq('steps.actor.output.kind', 'user'), (f) =>
+        f.run('containActorUser', containUserAction, ($) => ({ userName: $('steps.actor.output.name') }), {
+          name: 'Contain the calling user',
+          timeoutSeconds: 300,
+          catch: [
+            { errors: REFUSED, recover: refused('userRefused', 'user', options.refusedSummary) },
+            {
+              errors: ['BlastRadiusExceededError'],
+              recover: (g) =>
+                overLimit(g, 'user').run(
+                  'containActorUserApproved',
+                  containUserAction,
+                  ($) => ({ userName: $('steps.actor.output.name') }),
+                  { name: 'Contain the calling user (approved)', timeoutSeconds: 300 },
+                ),
+            },
+          ],
+        }),
+      ),
+      c.when(c.eq('steps.actor.output.kind', 'role'), (f) =>
+        f.run(
+          'revokeActorRole',
+          revokeRoleSessionsAction,
+          ($) => ({ roleName: $('steps.actor.output.name') }),
+          {
+            name: 'Revoke the calling role’s sessions',
             timeoutSeconds: 300,
             catch: [
-              { errors: REFUSED, recover: refused('userRefused', 'user', options.refusedSummary) },
+              { errors: REFUSED, recover: refused('roleRefused', 'role', options.refusedSummary) },
               {
                 errors: ['BlastRadiusExceededError'],
                 recover: (g) =>
-                  overLimit(g, 'user').run(
-                    'containActorUserApproved',
-                    containUserAction,
-                    ($) => ({ userName: $('steps.actor.output.name') }),
-                    { name: 'Contain the calling user (approved)', timeoutSeconds: 300 },
+                  overLimit(g, 'role').run(
+                    'revokeActorRoleApproved',
+                    revokeRoleSessionsAction,
+                    ($) => ({ roleName: $('steps.actor.output.name') }),
+                    { name: 'Revoke the calling role’s sessions (approved)', timeoutSeconds: 300 },
                   ),
               },
             ],
-          }),
+          },
         ),
-        c.when(c.eq('steps.actor.output.kind', 'role'), (f) =>
-          f.run(
-            'revokeActorRole',
-            revokeRoleSessionsAction,
-            ($) => ({ roleName: $('steps.actor.output.name') }),
-            {
-              name: 'Revoke the calling role’s sessions',
-              timeoutSeconds: 300,
-              catch: [
-                { errors: REFUSED, recover: refused('roleRefused', 'role', options.refusedSummary) },
-                {
-                  errors: ['BlastRadiusExceededError'],
-                  recover: (g) =>
-                    overLimit(g, 'role').run(
-                      'revokeActorRoleApproved',
-                      revokeRoleSessionsAction,
-                      ($) => ({ roleName: $('steps.actor.output.name') }),
-                      { name: 'Revoke the calling role’s sessions (approved)', timeoutSeconds: 300 },
-                    ),
-                },
-              ],
-            },
-          ),
-        ),
-      ],
-      undefined,
-      { name: 'User or role?' },
-    )
-    .notify('actorContained', options.contained, { name: 'Notify: caller contained' });
+      ),
+    ],
+    undefined,
+    { name: 'User or role?' },
+  );
 }
 
 /** The approval that lets this execution's containment of the caller past the hourly limit. */
