@@ -83,6 +83,12 @@ describe('IAM quotas', () => {
     const violations = quotaViolations(templates);
 
     // Assess
+    const heaviest = [...roles].sort((a, b) => b.inlineCharacters - a.inlineCharacters).slice(0, 3);
+    console.info(
+      `IAM quotas, heaviest roles: ${heaviest
+        .map((r) => `${r.role.split(' ')[1]} ${r.inlineCharacters} inline + ${r.managedPolicies} managed`)
+        .join('; ')}`,
+    );
     expect(roles.some((r) => /^Riposte\.template\.json ActionsContainRole/.test(r.role))).toBe(true);
     expect(templates.some((t) => t.file.endsWith('.nested.template.json'))).toBe(true);
     expect(violations).toEqual([]);
@@ -96,6 +102,9 @@ describe('IAM quotas', () => {
     const { roles } = measureRoles(templates);
 
     // Assess
+    console.info(
+      `IAM quotas, member role: ${roles[0]?.inlineCharacters} inline + ${roles[0]?.managedPolicies} managed`,
+    );
     expect(roles).toHaveLength(1);
     expect(roles[0]?.inlineCharacters).toBeGreaterThan(0);
     expect(quotaViolations(templates)).toEqual([]);
