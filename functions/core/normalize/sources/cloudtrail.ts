@@ -424,9 +424,14 @@ function apiResources(detail: JsonRecord, eventName: string, region: string | un
     .filter((r) => r.uid !== undefined);
   if (listed.length > 0) return listed;
   const params = optRecord(detail.requestParameters) ?? {};
-  // ModifySecurityGroupRules records its request as `ModifySecurityGroupRulesRequest.GroupId`.
+  // ModifySecurityGroupRules records its request as `ModifySecurityGroupRulesRequest.GroupId`; a
+  // call naming the group by `groupName` (default VPC) has its id only in the rules it created.
   const groupId =
-    optString(params.groupId) ?? optString(optRecord(params.ModifySecurityGroupRulesRequest)?.GroupId);
+    optString(params.groupId) ??
+    optString(optRecord(params.ModifySecurityGroupRulesRequest)?.GroupId) ??
+    recordList(optRecord(optRecord(detail.responseElements)?.securityGroupRuleSet)?.items)
+      .map((rule) => optString(rule.groupId))
+      .find((id) => id !== undefined);
   if (groupId !== undefined) return [{ type: 'AWS::EC2::SecurityGroup', uid: groupId, region }];
   const bucket = optString(params.bucketName);
   if (bucket !== undefined)

@@ -138,6 +138,22 @@ describe('AWS API Call via CloudTrail → API Activity 6003', () => {
       expect(alert.ocsf.metadata.labels).toEqual(['signal:world-open-ingress']);
     });
 
+    it('names the group from the rules it created when the call used groupName (default VPC)', () => {
+      // Prepare
+      const event = loadFixture(SG_WORLD_OPEN) as { detail: { requestParameters: Record<string, unknown> } };
+      delete event.detail.requestParameters.groupId;
+      event.detail.requestParameters.groupName = 'launch-wizard-1';
+
+      // Act
+      const alert = alertFrom(event);
+
+      // Assess
+      expect(alert.ocsf.resources).toEqual([
+        { type: 'AWS::EC2::SecurityGroup', uid: 'sg-0c4e6a8b2d1f3e5a7', region: 'eu-west-1' },
+      ]);
+      expect(alert.ocsf.metadata.labels).toEqual(['signal:world-open-ingress']);
+    });
+
     it('is High for ::/0 too, and Informational for a private range', () => {
       // Prepare
       const ipv6 = set(loadFixture(SG_WORLD_OPEN), 'detail.requestParameters.ipPermissions.items', [
