@@ -32,8 +32,6 @@ export { CONDITIONS, type Condition, type Pick } from '../support/safety-model.t
  * suites under test/playbooks meanwhile.
  */
 const NOT_MODELLED = new Set<string>([
-  'security-group-open-to-world',
-  'security-group-release',
   'public-snapshot-or-image',
   'exposed-access-key',
   'exposed-access-key-release',

@@ -5,6 +5,7 @@ import { lambdaModel } from './safety-lambda.ts';
 import type { TargetModel } from './safety-model.ts';
 import { rdsModel } from './safety-rds.ts';
 import { rootModel } from './safety-root.ts';
+import { securityGroupModel } from './safety-security-group.ts';
 
 const ALL: readonly TargetModel[] = [
   lambdaModel,
@@ -13,6 +14,7 @@ const ALL: readonly TargetModel[] = [
   cloudTrailModel,
   instanceCredentialModel,
   rootModel,
+  securityGroupModel,
 ];
 
 /**
