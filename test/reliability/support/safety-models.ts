@@ -3,6 +3,7 @@ import { instanceCredentialModel } from './safety-instance-credential.ts';
 import { kmsModel } from './safety-kms.ts';
 import { lambdaModel } from './safety-lambda.ts';
 import type { TargetModel } from './safety-model.ts';
+import { publicShareModel } from './safety-public-share.ts';
 import { rdsModel } from './safety-rds.ts';
 import { rootModel } from './safety-root.ts';
 import { securityGroupModel } from './safety-security-group.ts';
@@ -15,6 +16,7 @@ const ALL: readonly TargetModel[] = [
   instanceCredentialModel,
   rootModel,
   securityGroupModel,
+  publicShareModel,
 ];
 
 /**
