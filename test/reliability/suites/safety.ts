@@ -32,8 +32,6 @@ export { CONDITIONS, type Condition, type Pick } from '../support/safety-model.t
  * suites under test/playbooks meanwhile.
  */
 const NOT_MODELLED = new Set<string>([
-  'exposed-access-key',
-  'exposed-access-key-release',
   's3-malware-object',
   's3-malware-release',
 ]);

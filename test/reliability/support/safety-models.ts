@@ -1,4 +1,5 @@
 import { cloudTrailModel } from './safety-cloudtrail.ts';
+import { exposedKeyModel } from './safety-exposed-key.ts';
 import { instanceCredentialModel } from './safety-instance-credential.ts';
 import { kmsModel } from './safety-kms.ts';
 import { lambdaModel } from './safety-lambda.ts';
@@ -17,6 +18,7 @@ const ALL: readonly TargetModel[] = [
   rootModel,
   securityGroupModel,
   publicShareModel,
+  exposedKeyModel,
 ];
 
 /**
