@@ -3,6 +3,7 @@ import { exposedKeyModel } from './safety-exposed-key.ts';
 import { instanceCredentialModel } from './safety-instance-credential.ts';
 import { kmsModel } from './safety-kms.ts';
 import { lambdaModel } from './safety-lambda.ts';
+import { malwareObjectModel } from './safety-malware-object.ts';
 import type { TargetModel } from './safety-model.ts';
 import { publicShareModel } from './safety-public-share.ts';
 import { rdsModel } from './safety-rds.ts';
@@ -19,6 +20,7 @@ const ALL: readonly TargetModel[] = [
   securityGroupModel,
   publicShareModel,
   exposedKeyModel,
+  malwareObjectModel,
 ];
 
 /**
