@@ -106,7 +106,7 @@ export const releaseInstanceAction = defineAction({
   undoes: ['isolate-instance'],
   services: { ...ec2Service, ...iamService, ...autoScalingService, ...elbv2Service },
   description:
-    'Restores an isolated EC2 instance from its captured state: security groups, instance profile, Elastic IPs, Auto Scaling and target groups, termination settings. Snapshots are kept.',
+    'Restores an isolated EC2 instance from its captured state: security groups, instance profile, Elastic IPs, Auto Scaling and target groups, termination settings. Snapshots are kept. Refuses an instance, or a revoked instance role, tagged protected since.',
   input: ReleaseInstanceInputSchema,
   output: ReleaseInstanceOutputSchema,
   iamActions: [
