@@ -543,7 +543,9 @@ function roleWriteActionsOf(families: readonly ActionFamily[]): string[] {
  * - the IAM write actions on roles they may call, on `protectedRoles` (the roles whose policies
  *   would widen Riposte's own permissions), when they call any;
  * - `ec2:CreateTags` of the protected tag (`protectedTagKey`), which exempts a resource from
- *   containment and is never written by Riposte, when they may tag.
+ *   containment and is never written by Riposte, when they may tag;
+ * - `ec2:ModifySnapshotAttribute` that adds an account or `all` (`ec2:Add/userId`,
+ *   `ec2:Add/group`): Riposte only removes a snapshot's sharing.
  */
 export function denyStatementsOf(
   families: readonly ActionFamily[],
@@ -559,6 +561,21 @@ export function denyStatementsOf(
         resources: [...options.protectedRoles],
       }),
     );
+  }
+  if (families.some((family) => iamActionsOfFamily(family).includes('ec2:ModifySnapshotAttribute'))) {
+    // Riposte only ever removes a snapshot's sharing; adding an account or `all` is denied
+    // (condition keys of ModifySnapshotAttribute, Service Authorization Reference). AMIs and RDS
+    // snapshots have no such keys: there only the code rails hold.
+    for (const key of ['ec2:Add/group', 'ec2:Add/userId']) {
+      statements.push(
+        new iam.PolicyStatement({
+          effect: iam.Effect.DENY,
+          actions: ['ec2:ModifySnapshotAttribute'],
+          resources: ['*'],
+          conditions: { Null: { [key]: 'false' } },
+        }),
+      );
+    }
   }
   if (families.some((family) => iamActionsOfFamily(family).includes('ec2:CreateTags'))) {
     statements.push(

@@ -1,7 +1,5 @@
 import { restoreTrailLoggingAction } from '#core/actions/cloudtrail/restore-trail-logging.ts';
-import { assessActorAction } from '#core/actions/iam/assess-actor.ts';
-import { containUserAction } from '#core/actions/iam/contain-iam-user.ts';
-import { revokeRoleSessionsAction } from '#core/actions/iam/revoke-role-sessions.ts';
+import { containCaller } from '#core/playbooks/fragments/contain-caller.ts';
 import { definePlaybook, type Flow } from '#core/playbooks/sdk.ts';
 
 const REFUSED = ['ProtectedResourceError', 'SampleAlertError', 'NotAllowedError', 'ApprovalRequiredError'];
@@ -35,7 +33,9 @@ const REFUSED = ['ProtectedResourceError', 'SampleAlertError', 'NotAllowedError'
  *    from its home Region), the settings an `UpdateTrail` changed, and a protected trail.
  * 3. The caller, as in kms-key-deletion-scheduled: `assess-actor` applies the rails (no AWS
  *    service acting for someone, root, Riposte's roles, service-linked roles, other accounts,
- *    protected principals), then an approval, then `contain-iam-user` or `revoke-role-sessions`.
+ *    protected principals), then an approval, then `contain-iam-user` or `revoke-role-sessions`
+ *    (past the hourly containment limit, after a second approval with purpose `blast-radius`):
+ *    the `containCaller` fragment (`functions/core/playbooks/fragments/contain-caller.ts`).
  *
  * Release: none for the trail. Stopping logging again, or reducing its selectors again, would
  * redo the attack; an owner who meant to change the trail does it again by hand. The caller's
@@ -44,12 +44,14 @@ const REFUSED = ['ProtectedResourceError', 'SampleAlertError', 'NotAllowedError'
  */
 export default definePlaybook({
   id: 'cloudtrail-logging-disabled',
-  version: '1.0.0',
+  version: '1.1.0',
   title: 'CloudTrail logging stopped, deleted or reduced',
   description:
     'Starts a stopped trail again, restores event selectors that were reduced (from the CloudTrail history), reports deleted and organization trails, and contains the caller after an approval.',
   owner: 'security-engineering',
   changelog: {
+    '1.1.0':
+      'A containment of the caller past the hourly containment limit (BlastRadiusExceededError) asks for an over-limit approval (purpose blast-radius): approved, the caller is contained; denied, the execution stops after a notification. The caller’s steps come from the shared contain-caller fragment, their state names unchanged.',
     '1.0.0':
       'Restart logging and restore reduced event selectors from the history, verified with GetTrailStatus and GetEventSelectors; deleted, organization, other-Region and protected trails reported as manual steps; contain the caller after an approval, under the rails on the caller; notify.',
   },
@@ -180,103 +182,23 @@ export default definePlaybook({
         undefined,
         { name: 'Trail outcome?' },
       )
-      .run(
-        'actor',
-        assessActorAction,
-        ($) => ({
-          type: $('alert.actor.type'),
-          name: $('alert.actor.name'),
-          arn: $('alert.actor.arn'),
-          account: $('alert.actor.account'),
-          invokedBy: $('alert.actor.invokedBy'),
+      .use(
+        containCaller({
+          approvalMessage:
+            'CloudTrail logging was stopped, deleted or reduced. Contain the principal who did it (user: keys deactivated, deny-all, console password removed; role: sessions revoked)?',
+          notContainedSummary:
+            'Riposte does not contain this caller (the reason is in the timeline): review its activity by hand.',
+          refusedSummary: 'The reason is in the timeline.',
+          contained: {
+            subject: 'CloudTrail logging restored and caller contained',
+            summary:
+              'The caller is contained. Review what it did while logging was off in the event history (90 days).',
+          },
         }),
-        { name: 'Assess caller' },
-      )
-      .choice(
-        'actorContainable',
-        (c) => [
-          c.when(c.isFalse('steps.actor.output.containable'), (f) =>
-            f
-              .notify(
-                'actorNotContained',
-                {
-                  subject: 'Caller not contained',
-                  summary:
-                    'Riposte does not contain this caller (the reason is in the timeline): review its activity by hand.',
-                },
-                { name: 'Notify: caller not contained' },
-              )
-              .succeed('stopActor', { name: 'Stop: caller not containable' }),
-          ),
-        ],
-        undefined,
-        { name: 'Caller containable?' },
-      )
-      .approve('actorApproval', {
-        name: 'Approve containing the caller',
-        message:
-          'CloudTrail logging was stopped, deleted or reduced. Contain the principal who did it (user: keys deactivated, deny-all, console password removed; role: sessions revoked)?',
-        timeoutSeconds: 3600,
-        onTimeout: 'deny',
-      })
-      .choice(
-        'actorKind',
-        (c) => [
-          c.when(c.eq('steps.actor.output.kind', 'user'), (f) =>
-            f.run(
-              'containActorUser',
-              containUserAction,
-              ($) => ({ userName: $('steps.actor.output.name') }),
-              {
-                name: 'Contain the calling user',
-                timeoutSeconds: 300,
-                catch: [{ errors: REFUSED, recover: stop('userRefused', 'user') }],
-              },
-            ),
-          ),
-          c.when(c.eq('steps.actor.output.kind', 'role'), (f) =>
-            f.run(
-              'revokeActorRole',
-              revokeRoleSessionsAction,
-              ($) => ({ roleName: $('steps.actor.output.name') }),
-              {
-                name: 'Revoke the calling role’s sessions',
-                timeoutSeconds: 300,
-                catch: [{ errors: REFUSED, recover: stop('roleRefused', 'role') }],
-              },
-            ),
-          ),
-        ],
-        undefined,
-        { name: 'User or role?' },
-      )
-      .notify(
-        'actorContained',
-        {
-          subject: 'CloudTrail logging restored and caller contained',
-          summary:
-            'The caller is contained. Review what it did while logging was off in the event history (90 days).',
-        },
-        { name: 'Notify: caller contained' },
       ),
 });
 
 /** A notification that lets the flow go on (the caller is assessed next). */
 function note(id: string, name: string, subject: string) {
   return <C>(f: Flow<C>) => f.notify(id, { subject }, { name });
-}
-
-/** The fallback of a refused caller containment: say so and stop. */
-function stop(id: string, kind: 'user' | 'role') {
-  return <C>(f: Flow<C>) =>
-    f
-      .notify(
-        id,
-        {
-          subject: `Containment of the calling ${kind} refused by a safety rail`,
-          summary: 'The reason is in the timeline.',
-        },
-        { name: `Notify: ${kind} refused` },
-      )
-      .succeed(`${id}Stop`, { name: `Stop: ${kind} refused` });
 }

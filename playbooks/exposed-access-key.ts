@@ -1,8 +1,10 @@
+// Long: a playbook is one declarative chain of steps, read in the order they run (the key, its
+// activity, its user), each with its fallbacks, including the over-limit ones, beside it.
 import { summarizeKeyActivityAction } from '#core/actions/cloudtrail/summarize-key-activity.ts';
 import { assessActorAction } from '#core/actions/iam/assess-actor.ts';
 import { containUserAction } from '#core/actions/iam/contain-iam-user.ts';
 import { deactivateAccessKeyAction } from '#core/actions/iam/deactivate-access-key.ts';
-import { definePlaybook, type Flow } from '#core/playbooks/sdk.ts';
+import { type BaseContext, type CaughtError, definePlaybook, type Flow } from '#core/playbooks/sdk.ts';
 
 /**
  * AWS Health risk events that name an access key of the account: AWS found it exposed (in a
@@ -38,7 +40,9 @@ const NOT_FOUND = ['AccessKeyNotFoundError', 'InvalidInputError'];
  *    (https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateAccessKey.html), never
  *    deleting it, as AWS asks (https://repost.aws/knowledge-center/potential-account-compromise).
  *    Read back with `ListAccessKeys`: a key that is not Inactive ends the execution failed after
- *    a `NOT VERIFIED` notification. No approval: a key the world can read must stop working now.
+ *    a `NOT VERIFIED` notification. No approval: a key the world can read must stop working now,
+ *    except past the hourly containment limit, where a person decides (purpose `blast-radius`);
+ *    on that path the execution stops once the key is read back, the user left to the team.
  * 2. AWS's quarantine policy (`AWSCompromisedKeyQuarantine`, `…V2`, `…V3`, AWS managed,
  *    https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSCompromisedKeyQuarantineV3.html)
  *    on the user is reported and left in place.
@@ -48,7 +52,8 @@ const NOT_FOUND = ['AccessKeyNotFoundError', 'InvalidInputError'];
  *    another account's); a containable user is contained with `contain-iam-user` (its other keys
  *    deactivated, deny-all policy, console password removed) only after a person approves, as
  *    the GuardDuty guide to compromised credentials describes
- *    (https://docs.aws.amazon.com/guardduty/latest/ug/compromised-creds.html).
+ *    (https://docs.aws.amazon.com/guardduty/latest/ug/compromised-creds.html); past the hourly
+ *    containment limit, after a second approval (purpose `blast-radius`).
  *
  * Release: none for the key. A key AWS found exposed stays inactive: it must be rotated and
  * deleted, never switched back on. What can be undone is the user's containment:
@@ -57,12 +62,14 @@ const NOT_FOUND = ['AccessKeyNotFoundError', 'InvalidInputError'];
  */
 export default definePlaybook({
   id: 'exposed-access-key',
-  version: '1.0.0',
+  version: '1.1.0',
   title: 'Access key exposed or compromised (AWS Health)',
   description:
     'Deactivates the access key AWS Health reports exposed or compromised, records its last use and recent CloudTrail activity, reports AWS’s quarantine policy, and contains its user after an approval.',
   owner: 'security-engineering',
   changelog: {
+    '1.1.0':
+      'Past the hourly containment limit (BlastRadiusExceededError), the key and the user each ask for an over-limit approval (purpose blast-radius) instead of failing: approved, the key is deactivated and read back, then the execution stops (the user is left to the team), or the user is contained and read back; denied, the execution stops after a notification.',
     '1.0.0':
       'Tie the key to a user of the event’s account (fail closed otherwise); deactivate exactly that key, verified with ListAccessKeys; report AWSCompromisedKeyQuarantine*; summarize the key’s CloudTrail activity; contain the user after an approval, under the rails on the user; notify.',
   },
@@ -94,6 +101,7 @@ export default definePlaybook({
                 )
                 .succeed('stopKeyRefused', { name: 'Stop: key refused' }),
           },
+          { errors: ['BlastRadiusExceededError'], recover: keyOverLimit },
         ],
       })
       .choice(
@@ -104,7 +112,7 @@ export default definePlaybook({
               c.isFalse('steps.key.output.verification.verified'),
               c.eq('steps.key.output.verification.basis', 'read-back'),
             ),
-            notVerified('keyNotVerified', 'the access key did not read back as Inactive'),
+            notVerified('keyNotVerified', 'the access key did not read back as Inactive', 'key'),
           ),
         ],
         undefined,
@@ -208,6 +216,38 @@ export default definePlaybook({
                 )
                 .succeed('stopUserRefused', { name: 'Stop: user refused' }),
           },
+          {
+            errors: ['BlastRadiusExceededError'],
+            recover: (f) =>
+              overLimit(f, 'userOverLimit', 'user', 'Contain the key’s user anyway?')
+                .run(
+                  'containUserApproved',
+                  containUserAction,
+                  ($) => ({ userName: $('steps.key.output.userName') }),
+                  {
+                    name: 'Contain the user (approved)',
+                    timeoutSeconds: 300,
+                  },
+                )
+                .choice(
+                  'userApprovedVerified',
+                  (c) => [
+                    c.when(
+                      c.and(
+                        c.isFalse('steps.containUserApproved.output.verification.verified'),
+                        c.eq('steps.containUserApproved.output.verification.basis', 'read-back'),
+                      ),
+                      notVerified(
+                        'userApprovedNotVerified',
+                        'the user did not read back as contained',
+                        'user (approved)',
+                      ),
+                    ),
+                  ],
+                  undefined,
+                  { name: 'User verified? (approved)' },
+                ),
+          },
         ],
       })
       .choice(
@@ -218,7 +258,7 @@ export default definePlaybook({
               c.isFalse('steps.containUser.output.verification.verified'),
               c.eq('steps.containUser.output.verification.basis', 'read-back'),
             ),
-            notVerified('userNotVerified', 'the user did not read back as contained'),
+            notVerified('userNotVerified', 'the user did not read back as contained', 'user'),
           ),
         ],
         undefined,
@@ -258,7 +298,7 @@ function keyNotFound<C>(f: Flow<C>) {
 }
 
 /** A change that did not read back as expected: say so, and fail the execution. */
-function notVerified(id: string, cause: string) {
+function notVerified(id: string, cause: string, what: string) {
   return <C>(f: Flow<C>) =>
     f
       .notify(
@@ -267,9 +307,59 @@ function notVerified(id: string, cause: string) {
           subject: 'Exposed access key containment NOT VERIFIED: check now',
           summary: `The read-back after the change does not match: ${cause}.`,
         },
-        { name: `Notify: ${id === 'keyNotVerified' ? 'key' : 'user'} not verified` },
+        { name: `Notify: ${what} not verified` },
       )
-      .fail(`${id}Fail`, 'ContainmentNotVerifiedError', cause, {
-        name: `Fail: ${id === 'keyNotVerified' ? 'key' : 'user'} not verified`,
-      });
+      .fail(`${id}Fail`, 'ContainmentNotVerifiedError', cause, { name: `Fail: ${what} not verified` });
+}
+
+/** The approval that lets this execution contain past the hourly containment limit. */
+function overLimit<C, Id extends string>(f: Flow<C>, id: Id, what: string, message: string) {
+  return f.approve(id, {
+    name: `Approve over the containment limit (${what})`,
+    message: `The hourly containment limit is reached. ${message}`,
+    timeoutSeconds: 3600,
+    onTimeout: 'deny',
+    purpose: 'blast-radius',
+  });
+}
+
+/**
+ * The key past the hourly containment limit: once a person approves, deactivated and read back;
+ * then the execution stops. The steps after the key read its user from `steps.key`, which this
+ * path does not fill: the user is left to the team, and the notification says so.
+ */
+function keyOverLimit(f: Flow<BaseContext & { readonly errors: { readonly key: CaughtError } }>) {
+  return overLimit(f, 'keyOverLimit', 'key', 'Deactivate the exposed access key anyway?')
+    .run('keyApproved', deactivateAccessKeyAction, ($) => ({ accessKeyId: $('incident.resourceUid') }), {
+      name: 'Deactivate the key (approved)',
+      timeoutSeconds: 300,
+    })
+    .choice(
+      'keyApprovedVerified',
+      (c) => [
+        c.when(
+          c.and(
+            c.isFalse('steps.keyApproved.output.verification.verified'),
+            c.eq('steps.keyApproved.output.verification.basis', 'read-back'),
+          ),
+          notVerified(
+            'keyApprovedNotVerified',
+            'the access key did not read back as Inactive',
+            'key (approved)',
+          ),
+        ),
+      ],
+      undefined,
+      { name: 'Key verified? (approved)' },
+    )
+    .notify(
+      'keyDeactivatedOverLimit',
+      {
+        subject: 'Exposed access key deactivated past the containment limit; its user not reviewed',
+        summary:
+          'The key is inactive (rotate it, then delete it). Past the hourly containment limit Riposte stops here: search CloudTrail for the key’s activity, check the user for AWS’s quarantine policy, and contain the user by hand if needed.',
+      },
+      { name: 'Notify: key deactivated (approved)' },
+    )
+    .succeed('doneKeyOverLimit', { name: 'Done: key deactivated (approved)' });
 }

@@ -1,3 +1,5 @@
+// Long: a playbook is one declarative chain of steps, read in the order they run (stolen
+// credentials, the instance, its metadata options), each with its fallbacks beside it.
 import { enrichInstanceAction } from '#core/actions/ec2/enrich-instance.ts';
 import { requireImdsv2Action } from '#core/actions/ec2/require-imdsv2.ts';
 import { revokeRoleSessionsAction } from '#core/actions/iam/revoke-role-sessions.ts';
@@ -52,6 +54,20 @@ function roleRefused<C>(f: Flow<C>, id: string, suffix: string): Flow<C> {
 }
 
 /**
+ * A role-session revocation past the hourly containment limit: a person decides (purpose
+ * `blast-radius`); denied or timed out, the team is told and the execution stops.
+ */
+function overLimit<C, Id extends string>(f: Flow<C>, id: Id, role: string) {
+  return f.approve(id, {
+    name: `Approve over the containment limit (${role})`,
+    message: `The hourly containment limit is reached. Revoke the ${role}’s sessions anyway?`,
+    timeoutSeconds: 3600,
+    onTimeout: 'deny',
+    purpose: 'blast-radius',
+  });
+}
+
+/**
  * Instance credential exfiltration: GuardDuty saw an instance role's temporary credentials used
  * outside AWS or from another AWS account (`InstanceCredentialExfiltration.OutsideAWS`,
  * `.InsideAWS`: the finding's resource is the session's access key, whose principal is
@@ -65,11 +81,12 @@ function roleRefused<C>(f: Flow<C>, id: string, suffix: string): Flow<C> {
  * https://docs.aws.amazon.com/guardduty/latest/ug/compromised-ec2.html):
  * 1. stolen credentials: the role's sessions issued before now are revoked at once
  *    (revoke-role-sessions, the rails on the role: a protected role is reported, not revoked),
- *    as iam-credential-compromise did for these findings;
+ *    as iam-credential-compromise did for these findings; past the hourly containment limit a
+ *    person decides first (purpose `blast-radius`; denied: notify and stop);
  * 2. the instance is enriched; a protected instance (or a sample finding, first) stops here;
  * 3. an instance the configuration does not name non-production waits for a human approval;
  * 4. DNS rebinding: the instance role's sessions are revoked (the role read from the instance
- *    profile, under the same rails);
+ *    profile, under the same rails and the same over-limit approval);
  * 5. IMDSv2 is required with a hop limit of 1 (require-imdsv2: `ModifyInstanceMetadataOptions`,
  *    https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyInstanceMetadataOptions.html),
  *    the previous options saved and read back (`pending` with the right values counts, see
@@ -85,12 +102,14 @@ function roleRefused<C>(f: Flow<C>, id: string, suffix: string): Flow<C> {
  */
 export default definePlaybook({
   id: 'instance-credential-exfiltration',
-  version: '1.0.0',
+  version: '1.1.0',
   title: 'Instance credential exfiltration',
   description:
     "Revokes an instance role's sessions and requires IMDSv2 (hop limit 1) on the instance, when GuardDuty sees instance credentials used elsewhere or a DNS rebinding of the metadata service.",
   owner: 'security-engineering',
   changelog: {
+    '1.1.0':
+      'A revocation of the leaked role’s or the instance role’s sessions past the hourly containment limit (BlastRadiusExceededError) asks for an over-limit approval (purpose blast-radius) instead of failing: approved, the sessions are revoked; denied, the execution stops after a notification.',
     '1.0.0':
       "Revoke the leaked role's sessions (rails on the role); enrich the instance; protected and sample stop; approval in production; revoke the instance role's sessions for a DNS rebinding; require IMDSv2 with hop limit 1, previous options saved, read back (not verified: notify and fail); notify.",
   },
@@ -144,7 +163,19 @@ export default definePlaybook({
               {
                 name: 'Revoke the leaked role sessions',
                 timeoutSeconds: 300,
-                catch: [{ errors: REFUSED, recover: (r) => roleRefused(r, 'leakedRoleRefused', '') }],
+                catch: [
+                  { errors: REFUSED, recover: (r) => roleRefused(r, 'leakedRoleRefused', '') },
+                  {
+                    errors: ['BlastRadiusExceededError'],
+                    recover: (r) =>
+                      overLimit(r, 'leakedOverLimit', 'leaked role').run(
+                        'revokeLeakedApproved',
+                        revokeRoleSessionsAction,
+                        ($) => ({ roleName: $('incident.resourceName') }),
+                        { name: 'Revoke the leaked role sessions (approved)', timeoutSeconds: 300 },
+                      ),
+                  },
+                ],
               },
             ),
           ),
@@ -239,6 +270,20 @@ export default definePlaybook({
                           {
                             errors: REFUSED,
                             recover: (r) => roleRefused(r, 'instanceRoleRefused', ' (instance role)'),
+                          },
+                          {
+                            errors: ['BlastRadiusExceededError'],
+                            recover: (r) =>
+                              overLimit(r, 'instanceRoleOverLimit', 'instance role').run(
+                                'revokeInstanceRoleApproved',
+                                revokeRoleSessionsAction,
+                                ($) => ({
+                                  roleName: $(
+                                    'steps.instance.output.instanceProfile.roleName',
+                                  ) as Ref<string>,
+                                }),
+                                { name: 'Revoke the instance role sessions (approved)', timeoutSeconds: 300 },
+                              ),
                           },
                         ],
                       },

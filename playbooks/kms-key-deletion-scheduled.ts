@@ -1,8 +1,6 @@
-import { assessActorAction } from '#core/actions/iam/assess-actor.ts';
-import { containUserAction } from '#core/actions/iam/contain-iam-user.ts';
-import { revokeRoleSessionsAction } from '#core/actions/iam/revoke-role-sessions.ts';
 import { enrichKmsKeyAction } from '#core/actions/kms/enrich-kms-key.ts';
 import { restoreKmsKeyAction } from '#core/actions/kms/restore-kms-key.ts';
+import { containCaller } from '#core/playbooks/fragments/contain-caller.ts';
 import { definePlaybook, type Flow } from '#core/playbooks/sdk.ts';
 
 const REFUSED = ['ProtectedResourceError', 'SampleAlertError', 'NotAllowedError', 'ApprovalRequiredError'];
@@ -39,7 +37,9 @@ const REFUSED = ['ProtectedResourceError', 'SampleAlertError', 'NotAllowedError'
  *    after a person approves: an IAM user with `contain-iam-user` (keys deactivated, deny-all
  *    policy, console password removed), an assumed role with `revoke-role-sessions`, as
  *    AWS's guidance for compromised credentials describes
- *    (https://docs.aws.amazon.com/guardduty/latest/ug/compromised-creds.html).
+ *    (https://docs.aws.amazon.com/guardduty/latest/ug/compromised-creds.html). Past the hourly
+ *    containment limit, a second approval (purpose `blast-radius`) lets it through. These steps
+ *    are the `containCaller` fragment (`functions/core/playbooks/fragments/contain-caller.ts`).
  *
  * Release: there is none for the key. Disabling it again or scheduling its deletion again would
  * redo the attack, not undo Riposte's work; an owner who really meant to retire the key does it
@@ -49,12 +49,14 @@ const REFUSED = ['ProtectedResourceError', 'SampleAlertError', 'NotAllowedError'
  */
 export default definePlaybook({
   id: 'kms-key-deletion-scheduled',
-  version: '1.0.0',
+  version: '1.1.0',
   title: 'KMS key scheduled for deletion or disabled',
   description:
     'Cancels the scheduled deletion of a customer managed KMS key, enables it again if it was enabled before, and contains the caller after an approval.',
   owner: 'security-engineering',
   changelog: {
+    '1.1.0':
+      'A containment of the caller past the hourly containment limit (BlastRadiusExceededError) asks for an over-limit approval (purpose blast-radius): approved, the caller is contained; denied, the execution stops after a notification. The caller’s steps come from the shared contain-caller fragment, their state names unchanged.',
     '1.0.0':
       'Enrich the key; AWS managed and protected keys are only reported; cancel the deletion and re-enable a key that was enabled before (CloudTrail history), verified with DescribeKey; contain the caller (user or role) after an approval, under the rails on the caller; notify.',
   },
@@ -205,84 +207,20 @@ export default definePlaybook({
         },
         { name: 'Notify: key restored' },
       )
-      .run(
-        'actor',
-        assessActorAction,
-        ($) => ({
-          type: $('alert.actor.type'),
-          name: $('alert.actor.name'),
-          arn: $('alert.actor.arn'),
-          account: $('alert.actor.account'),
-          invokedBy: $('alert.actor.invokedBy'),
+      .use(
+        containCaller({
+          approvalMessage:
+            'A KMS key was scheduled for deletion or disabled. Contain the principal who did it (user: keys deactivated, deny-all, console password removed; role: sessions revoked)?',
+          notContainedSummary:
+            'Riposte does not contain this caller (the reason is in the timeline): review its activity by hand.',
+          refusedSummary:
+            'The KMS key is restored; the caller is not contained (the reason is in the timeline).',
+          contained: {
+            subject: 'KMS key restored and caller contained',
+            summary:
+              'The caller is contained. Review what else it did in CloudTrail; release it with kms-key-deletion-release once cleared.',
+          },
         }),
-        { name: 'Assess caller' },
-      )
-      .choice(
-        'actorContainable',
-        (c) => [
-          c.when(c.isFalse('steps.actor.output.containable'), (f) =>
-            f
-              .notify(
-                'actorNotContained',
-                {
-                  subject: 'Caller not contained',
-                  summary:
-                    'Riposte does not contain this caller (the reason is in the timeline): review its activity by hand.',
-                },
-                { name: 'Notify: caller not contained' },
-              )
-              .succeed('stopActor', { name: 'Stop: caller not containable' }),
-          ),
-        ],
-        undefined,
-        { name: 'Caller containable?' },
-      )
-      .approve('actorApproval', {
-        name: 'Approve containing the caller',
-        message:
-          'A KMS key was scheduled for deletion or disabled. Contain the principal who did it (user: keys deactivated, deny-all, console password removed; role: sessions revoked)?',
-        timeoutSeconds: 3600,
-        onTimeout: 'deny',
-      })
-      .choice(
-        'actorKind',
-        (c) => [
-          c.when(c.eq('steps.actor.output.kind', 'user'), (f) =>
-            f.run(
-              'containActorUser',
-              containUserAction,
-              ($) => ({ userName: $('steps.actor.output.name') }),
-              {
-                name: 'Contain the calling user',
-                timeoutSeconds: 300,
-                catch: [{ errors: REFUSED, recover: actorRefused('userRefused', 'user') }],
-              },
-            ),
-          ),
-          c.when(c.eq('steps.actor.output.kind', 'role'), (f) =>
-            f.run(
-              'revokeActorRole',
-              revokeRoleSessionsAction,
-              ($) => ({ roleName: $('steps.actor.output.name') }),
-              {
-                name: 'Revoke the calling role’s sessions',
-                timeoutSeconds: 300,
-                catch: [{ errors: REFUSED, recover: actorRefused('roleRefused', 'role') }],
-              },
-            ),
-          ),
-        ],
-        undefined,
-        { name: 'User or role?' },
-      )
-      .notify(
-        'actorContained',
-        {
-          subject: 'KMS key restored and caller contained',
-          summary:
-            'The caller is contained. Review what else it did in CloudTrail; release it with kms-key-deletion-release once cleared.',
-        },
-        { name: 'Notify: caller contained' },
       ),
 });
 
@@ -302,19 +240,4 @@ function notVerified(id: string, suffix: string) {
       .fail(`${id}Fail`, 'ContainmentNotVerifiedError', 'the KMS key did not read back as restored', {
         name: `Fail: not verified${suffix}`,
       });
-}
-
-/** The fallback of a refused caller containment: say so and stop. */
-function actorRefused(id: string, kind: 'user' | 'role') {
-  return <C>(f: Flow<C>) =>
-    f
-      .notify(
-        id,
-        {
-          subject: `Containment of the calling ${kind} refused by a safety rail`,
-          summary: 'The KMS key is restored; the caller is not contained (the reason is in the timeline).',
-        },
-        { name: `Notify: ${kind} refused` },
-      )
-      .succeed(`${id}Stop`, { name: `Stop: ${kind} refused` });
 }

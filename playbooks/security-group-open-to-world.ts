@@ -1,11 +1,7 @@
-// Over ~300 lines for a reason: a playbook is one file (the lock hashes it whole), and its three
-// stages (the group, the verification, the caller) read in the order they run.
 import { enrichSecurityGroupAction } from '#core/actions/ec2/enrich-security-group.ts';
 import { revokeWorldOpenIngressAction } from '#core/actions/ec2/revoke-world-open-ingress.ts';
 import { HIGH_RISK_PORTS } from '#core/actions/ec2/shared/world-open.ts';
-import { assessActorAction } from '#core/actions/iam/assess-actor.ts';
-import { containUserAction } from '#core/actions/iam/contain-iam-user.ts';
-import { revokeRoleSessionsAction } from '#core/actions/iam/revoke-role-sessions.ts';
+import { containCaller } from '#core/playbooks/fragments/contain-caller.ts';
 import { definePlaybook, type Flow } from '#core/playbooks/sdk.ts';
 
 /**
@@ -43,7 +39,9 @@ const REFUSED = ['ProtectedResourceError', 'SampleAlertError', 'NotAllowedError'
  * acting for someone, root, Riposte's own roles, service-linked or Identity Center roles, other
  * accounts, protected principals), then only once a person approves `contain-iam-user` (a user)
  * or `revoke-role-sessions` (an assumed role's sessions), as AWS's guidance for compromised
- * credentials describes (https://docs.aws.amazon.com/guardduty/latest/ug/compromised-creds.html).
+ * credentials describes (https://docs.aws.amazon.com/guardduty/latest/ug/compromised-creds.html);
+ * past the hourly containment limit, after a second approval with purpose `blast-radius`. These
+ * steps are the `containCaller` fragment (`functions/core/playbooks/fragments/contain-caller.ts`).
  * security-group-release re-authorizes the rules and releases that caller.
  *
  * AWS:
@@ -54,12 +52,14 @@ const REFUSED = ['ProtectedResourceError', 'SampleAlertError', 'NotAllowedError'
  */
 export default definePlaybook({
   id: 'security-group-open-to-world',
-  version: '1.1.0',
+  version: '1.2.0',
   title: 'Security group open to the world',
   description:
     'Revokes, by rule id, the inbound rules of a security group open to 0.0.0.0/0 or ::/0 on high-risk ports, after approval in production; saves them for release; contains the caller who opened it after an approval.',
   owner: 'security-engineering',
   changelog: {
+    '1.2.0':
+      'A containment of the caller past the hourly containment limit (BlastRadiusExceededError) asks for an over-limit approval (purpose blast-radius): approved, the caller is contained; denied, the execution stops after a notification. The caller’s steps come from the shared contain-caller fragment, their state names unchanged.',
     '1.0.0':
       'Enrich the group (rules by id, who uses it); notify only for samples, protected groups and groups with nothing to revoke; approval when the group or an instance using it is production or untagged; revoke the world-open rules on the EC2.19 ports by id and read the rules back; notify.',
     '1.1.0':
@@ -229,84 +229,20 @@ export default definePlaybook({
         undefined,
         { name: 'Caller known?' },
       )
-      .run(
-        'actor',
-        assessActorAction,
-        ($) => ({
-          type: $('alert.actor.type'),
-          name: $('alert.actor.name'),
-          arn: $('alert.actor.arn'),
-          account: $('alert.actor.account'),
-          invokedBy: $('alert.actor.invokedBy'),
+      .use(
+        containCaller({
+          approvalMessage:
+            'A security group was opened to the internet on high-risk ports; its world-open rules are revoked. Contain the principal who opened it (user: keys deactivated, deny-all, console password removed; role: sessions revoked)?',
+          notContainedSummary:
+            'Riposte does not contain the caller who opened the group (the reason is in the timeline): review its activity by hand.',
+          refusedSummary:
+            'The world-open rules are revoked; the caller is not contained (the reason is in the timeline).',
+          contained: {
+            subject: 'Security group closed and caller contained',
+            summary:
+              'The caller who opened the group is contained. Review what else it changed in CloudTrail; security-group-release restores the rules and releases it once cleared.',
+          },
         }),
-        { name: 'Assess caller' },
-      )
-      .choice(
-        'actorContainable',
-        (c) => [
-          c.when(c.isFalse('steps.actor.output.containable'), (f) =>
-            f
-              .notify(
-                'actorNotContained',
-                {
-                  subject: 'Caller not contained',
-                  summary:
-                    'Riposte does not contain the caller who opened the group (the reason is in the timeline): review its activity by hand.',
-                },
-                { name: 'Notify: caller not contained' },
-              )
-              .succeed('stopActor', { name: 'Stop: caller not containable' }),
-          ),
-        ],
-        undefined,
-        { name: 'Caller containable?' },
-      )
-      .approve('actorApproval', {
-        name: 'Approve containing the caller',
-        message:
-          'A security group was opened to the internet on high-risk ports; its world-open rules are revoked. Contain the principal who opened it (user: keys deactivated, deny-all, console password removed; role: sessions revoked)?',
-        timeoutSeconds: 3600,
-        onTimeout: 'deny',
-      })
-      .choice(
-        'actorKind',
-        (c) => [
-          c.when(c.eq('steps.actor.output.kind', 'user'), (f) =>
-            f.run(
-              'containActorUser',
-              containUserAction,
-              ($) => ({ userName: $('steps.actor.output.name') }),
-              {
-                name: 'Contain the calling user',
-                timeoutSeconds: 300,
-                catch: [{ errors: REFUSED, recover: actorRefused('userRefused', 'user') }],
-              },
-            ),
-          ),
-          c.when(c.eq('steps.actor.output.kind', 'role'), (f) =>
-            f.run(
-              'revokeActorRole',
-              revokeRoleSessionsAction,
-              ($) => ({ roleName: $('steps.actor.output.name') }),
-              {
-                name: 'Revoke the calling role’s sessions',
-                timeoutSeconds: 300,
-                catch: [{ errors: REFUSED, recover: actorRefused('roleRefused', 'role') }],
-              },
-            ),
-          ),
-        ],
-        undefined,
-        { name: 'User or role?' },
-      )
-      .notify(
-        'actorContained',
-        {
-          subject: 'Security group closed and caller contained',
-          summary:
-            'The caller who opened the group is contained. Review what else it changed in CloudTrail; security-group-release restores the rules and releases it once cleared.',
-        },
-        { name: 'Notify: caller contained' },
       ),
 });
 
@@ -331,20 +267,4 @@ function notVerified(id: string, suffix: string) {
           name: `Fail: not verified${suffix}`,
         },
       );
-}
-
-/** The fallback of a refused caller containment: say so and stop. */
-function actorRefused(id: string, kind: 'user' | 'role') {
-  return <C>(f: Flow<C>) =>
-    f
-      .notify(
-        id,
-        {
-          subject: `Containment of the calling ${kind} refused by a safety rail`,
-          summary:
-            'The world-open rules are revoked; the caller is not contained (the reason is in the timeline).',
-        },
-        { name: `Notify: ${kind} refused` },
-      )
-      .succeed(`${id}Stop`, { name: `Stop: ${kind} refused` });
 }

@@ -9,7 +9,12 @@ import { RecordingDispatcher, type StartRequest } from '#core/intake/dispatch.ts
 import { PLAYBOOKS_DIR } from '#core/playbooks/registry.ts';
 import type { Playbook } from '#core/playbooks/sdk.ts';
 import { listIncidents } from '#core/store/queries.ts';
-import { type LocalActionRecord, type LocalExecutionResult, runPlaybookLocally } from './engine.ts';
+import {
+  type ApprovalDecider,
+  type LocalActionRecord,
+  type LocalExecutionResult,
+  runPlaybookLocally,
+} from './engine.ts';
 import { LocalPipeline } from './pipeline.ts';
 import { localRunnerDeps } from './response.ts';
 import { openLocalStore } from './store.ts';
@@ -80,7 +85,7 @@ export interface ScenarioResult extends LocalExecutionResult {
 class Scenario {
   private eventBody: unknown;
   private worldData: WorldData = exampleWorld();
-  private decision: boolean = true;
+  private decide: ApprovalDecider = async () => true;
   private config: RiposteConfig = parseConfig({});
   private readonly failures = new Map<string, { name: string; times: number }>();
   private readonly chained: { readonly playbook: Playbook; readonly before?: (world: WorldData) => void }[] =
@@ -112,13 +117,27 @@ class Scenario {
     return this;
   }
 
+  /** Approve every approval the playbook asks for (the default). */
   public approve(): this {
-    this.decision = true;
+    this.decide = async () => true;
     return this;
   }
 
+  /** Deny every approval the playbook asks for. */
   public deny(): this {
-    this.decision = false;
+    this.decide = async () => false;
+    return this;
+  }
+
+  /**
+   * Decide each approval by what the approver reads: approve containing the caller, deny going
+   * past the containment limit...
+   *
+   * @example
+   * scenario(playbook).event(event).decideBy((message) => !message.includes('containment limit'))
+   */
+  public decideBy(decide: (message: string) => boolean): this {
+    this.decide = async (request) => decide(request.message);
     return this;
   }
 
@@ -170,7 +189,7 @@ class Scenario {
         store,
         config: this.config,
         world,
-        approve: async () => this.decision,
+        approve: this.decide,
       });
       const actions = new Map<string, ActionDefinition>(
         ACTIONS.map((action) => [action.id, this.withFailures(action)]),
@@ -180,7 +199,7 @@ class Scenario {
         executions.push(
           await runPlaybookLocally(this.playbook, request.input, {
             runner: { ...runner, actions },
-            approve: async () => this.decision,
+            approve: this.decide,
           }),
         );
       }
@@ -191,7 +210,7 @@ class Scenario {
           await runPlaybookLocally(
             next,
             { ...input, playbook: { id: next.id, version: next.version } },
-            { runner: { ...runner, actions }, approve: async () => this.decision },
+            { runner: { ...runner, actions }, approve: this.decide },
           ),
         );
       }

@@ -129,6 +129,32 @@ describe('IAM: every call Riposte makes, evaluated against the synthesized polic
     expect(denials).toEqual([]);
   }, 300_000);
 
+  it('never lets a role share a snapshot: ModifySnapshotAttribute adding an account or all is denied, removing is allowed', async () => {
+    // Prepare: the contain role and the member role, on an EBS snapshot of each account
+    const principals = [deployment.roleOf('contain'), deployment.memberRole];
+    const request = (principal: RoleModel, context: Record<string, string>): AuthRequest => ({
+      call: `share snapshot ${JSON.stringify(context)}`,
+      principal,
+      action: 'ec2:ModifySnapshotAttribute',
+      resource: 'arn:aws:ec2:eu-west-1::snapshot/snap-0e1f2a3b4c5d6e7f8',
+      resourceAccount: principal.arn.split(':')[4] ?? '',
+      context,
+    });
+
+    // Act
+    const adds = await denialsOf(
+      principals.flatMap((p) => [
+        request(p, { 'ec2:Add/group': 'all' }),
+        request(p, { 'ec2:Add/userId': '444455556666' }),
+      ]),
+    );
+    const removes = await denialsOf(principals.map((p) => request(p, { 'ec2:Remove/group': 'all' })));
+
+    // Assess
+    expect(adds).toHaveLength(4);
+    expect(removes).toEqual([]);
+  }, 300_000);
+
   describe('fails, naming the call, the role and the action, when a permission is missing', () => {
     it('the contain role without dynamodb:UpdateItem', async () => {
       // Prepare

@@ -277,7 +277,7 @@ describe('RiposteMemberStack', () => {
     }
   });
 
-  it('denies writing its own policies and the protected tag', () => {
+  it('denies writing its own policies, sharing a snapshot and the protected tag', () => {
     // Prepare / Act
     const denies = permissionsOf(synthMember({ memberRoleName: 'SecOpsResponder' })).filter(
       (statement) => statement.Effect === 'Deny',
@@ -294,6 +294,18 @@ describe('RiposteMemberStack', () => {
             ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':role/SecOpsResponder'],
           ],
         },
+      },
+      {
+        Effect: 'Deny',
+        Action: 'ec2:ModifySnapshotAttribute',
+        Resource: '*',
+        Condition: { Null: { 'ec2:Add/group': 'false' } },
+      },
+      {
+        Effect: 'Deny',
+        Action: 'ec2:ModifySnapshotAttribute',
+        Resource: '*',
+        Condition: { Null: { 'ec2:Add/userId': 'false' } },
       },
       {
         Effect: 'Deny',

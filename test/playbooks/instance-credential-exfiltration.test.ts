@@ -247,3 +247,64 @@ describe('instance-credential-exfiltration', () => {
     expect(result.mutations('require-imdsv2')).toHaveLength(1);
   });
 });
+
+describe('instance-credential-exfiltration: role sessions past the hourly containment limit', () => {
+  const NO_CONTAINMENT = { safety: { blastRadiusPerHour: 0 } };
+  const CASES = [
+    {
+      finding: 'an exfiltration',
+      event: () => exfiltration(),
+      role: 'leaked role',
+      step: 'Revoke the leaked role sessions',
+      // The production approval replaces the recorded over-limit one: IMDSv2 asks again.
+      imds: 'Require IMDSv2 (approved)',
+    },
+    {
+      finding: 'a DNS rebinding',
+      event: () => REBIND,
+      role: 'instance role',
+      step: 'Revoke the instance role sessions',
+      // The over-limit approval, given after the production one, lets IMDSv2 through too.
+      imds: 'Require IMDSv2',
+    },
+  ] as const;
+
+  it.each(CASES)(
+    '$finding: revokes the $role’s sessions once the over-limit approval is given',
+    async (c) => {
+      // Act
+      const result = await scenario(playbook).event(c.event()).configure(NO_CONTAINMENT).approve().run();
+
+      // Assess
+      expect(result.status).toBe('SUCCEEDED');
+      expect(result.path).toEqual(
+        expect.arrayContaining([
+          c.step,
+          `Approve over the containment limit (${c.role})`,
+          `${c.step} (approved)`,
+          c.imds,
+        ]),
+      );
+      expect(result.mutations('revoke-role-sessions').map((m) => m.params.RoleName)).toEqual([ROLE]);
+      expect(result.mutations('require-imdsv2')).toHaveLength(1);
+    },
+  );
+
+  it.each(CASES)(
+    '$finding: changes nothing when the over-limit approval for the $role is denied',
+    async (c) => {
+      // Act
+      const result = await scenario(playbook)
+        .event(c.event())
+        .configure(NO_CONTAINMENT)
+        .decideBy((message) => !message.includes(`Revoke the ${c.role}’s sessions anyway`))
+        .run();
+
+      // Assess
+      expect(result.status).toBe('SUCCEEDED');
+      expect(result.path).toContain(`Approve over the containment limit (${c.role}): denied`);
+      expect(result.path).not.toContain(`${c.step} (approved)`);
+      expect(result.mutations()).toEqual([]);
+    },
+  );
+});

@@ -1,3 +1,5 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { normalize } from '../../functions/core/normalize/index.ts';
 import { alertProducer, securityHubProduct } from '../../functions/core/normalize/product.ts';
@@ -9,6 +11,45 @@ import { alertOf } from '../support/normalize.ts';
  * Only genuine findings contain. Each attack is replayed with `riposte run` on the example world,
  * and its control case (the genuine finding) still is contained.
  */
+/**
+ * Any principal of a member account with `securityhub:BatchUpdateFindings` can rewrite the
+ * top-level `Types` and `Severity` of its account's findings, AWS's own included; only the
+ * provider writes `FindingProviderFields`. The edited copy is delivered as an ordinary "Findings -
+ * Imported" event with AWS's ProductArn.
+ */
+describe('a genuine GuardDuty finding retyped with BatchUpdateFindings', () => {
+  /** The port-probe finding GuardDuty rated Low, edited to read as a High backdoor finding. */
+  function retyped(): string {
+    const event = structuredClone(loadFixture('attacks/securityhub-genuine-guardduty-backdoor.json')) as {
+      detail: { findings: Record<string, unknown>[] };
+    };
+    const [finding] = event.detail.findings;
+    if (finding === undefined) throw new Error('the fixture holds no finding');
+    finding.FindingProviderFields = {
+      Types: ['TTPs/Discovery/Recon:EC2-PortProbeUnprotectedPort'],
+      Severity: { Label: 'LOW', Original: '2' },
+    };
+    const file = path.join(runFolder(), 'retyped.json');
+    writeFileSync(file, JSON.stringify(event));
+    return file;
+  }
+
+  it("is read with its provider's type and severity, and contains nothing", async () => {
+    // Prepare
+    const file = retyped();
+
+    // Act
+    const alert = alertOf(normalize(JSON.parse(readFileSync(file, 'utf8'))));
+    const { output, containmentCalls } = await runAttack(file);
+
+    // Assess
+    expect(alert.ocsf.severity_id).toBe(2);
+    expect(alert.ocsf.finding_info?.types).toEqual(['TTPs/Discovery/Recon:EC2-PortProbeUnprotectedPort']);
+    expect(output.executions).toEqual([]);
+    expect(containmentCalls).toEqual([]);
+  });
+});
+
 describe('a forged Security Hub finding from a customer product', () => {
   const FORGED = attackFixture('securityhub-forged-customer-product-backdoor.json');
   const GENUINE = attackFixture('securityhub-genuine-guardduty-backdoor.json');

@@ -439,6 +439,18 @@ export class Flow<C> {
     });
   }
 
+  /**
+   * Appends a fragment: a sequence of steps several playbooks share, written once as a function
+   * of the flow (`functions/core/playbooks/fragments/`). Its step ids and state names become the
+   * playbook's, checked for duplicates like any other.
+   *
+   * @example
+   * flow.run('restore', restoreKmsKeyAction, ($) => ({ ... })).use(containCaller({ ... }))
+   */
+  public use<N>(fragment: (flow: Flow<C>) => Flow<N>): Flow<N> {
+    return fragment(this);
+  }
+
   public wait(id: string, seconds: number, options: { readonly name?: string } = {}): Flow<C> {
     return this.add({ kind: 'wait', id, name: options.name ?? id, seconds });
   }

@@ -102,14 +102,27 @@ async function priorStateOf(
       eventsRead: 0,
     };
   }
-  return keyStateBeforeChange(env.clients.cloudtrail, {
-    keyArn: key.arn,
-    changedAt: input.changedAt,
-    ...(input.changeEventId === undefined
-      ? {}
-      : { changeEventId: input.changeEventId.replace(/^cloudtrail:/, '') }),
-    ...(input.actorArn === undefined ? {} : { actorArn: input.actorArn }),
-  });
+  try {
+    return await keyStateBeforeChange(env.clients.cloudtrail, {
+      keyArn: key.arn,
+      changedAt: input.changedAt,
+      ...(input.changeEventId === undefined
+        ? {}
+        : { changeEventId: input.changeEventId.replace(/^cloudtrail:/, '') }),
+      ...(input.actorArn === undefined ? {} : { actorArn: input.actorArn }),
+    });
+  } catch (error) {
+    // A history that cannot be read (throttled past the SDK's retries, refused) must not stop the
+    // deletion from being cancelled: the key is then left Disabled, for a person to decide.
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    return {
+      enabled: null,
+      basis: `history not readable (${reason.split('\n')[0]})`,
+      from: input.changedAt,
+      to: input.changedAt,
+      eventsRead: 0,
+    };
+  }
 }
 
 /** Step 3: the capture, saved before any change; a later run of the incident keeps the first. */

@@ -125,7 +125,7 @@ export function normalizeAsffFinding(event: SourceEvent, value: unknown, path: s
   const archived = optString(f.RecordState)?.toUpperCase() === 'ARCHIVED';
   const activityId = findingActivity({ closed: archived, createdAt, updatedAt });
   const title = optString(f.Title);
-  const types = stringList(f.Types);
+  const types = providerTypes(f);
 
   // What this finding's class maps besides ASFF_MAPPED.
   const consumed: string[] = [];
@@ -280,7 +280,7 @@ function classFor(f: JsonRecord, product: string): OcsfClassInfo {
   if (product === 'aws/securityhub' || product === 'aws/config' || isRecord(f.Compliance)) {
     return OcsfClass.ComplianceFinding;
   }
-  if (product === 'aws/macie' && stringList(f.Types).some(isSensitiveDataType))
+  if (product === 'aws/macie' && providerTypes(f).some(isSensitiveDataType))
     return OcsfClass.DataSecurityFinding;
   return OcsfClass.DetectionFinding;
 }
@@ -313,22 +313,38 @@ function dataCategory(types: readonly string[]): { category_id?: number; categor
 }
 
 /**
- * `Severity.Label` first; without it the `Normalized` band; then the provider's own label
- * (`FindingProviderFields.Severity.Label`, the legacy `aws/securityhub/SeverityLabel`). The label
- * is never recomputed from `Normalized`: GuardDuty's product severity 2 is published as LOW with
- * Normalized 40.
+ * The finding's types as its provider set them: `FindingProviderFields.Types`, else the top-level
+ * `Types`. Any principal of the account with `securityhub:BatchUpdateFindings` can rewrite the
+ * top-level `Types` and `Severity` of every finding, AWS's own included, while the ProductArn
+ * stays AWS's; `FindingProviderFields` is written only by the provider (`BatchImportFindings`).
+ * Reading the provider's values first keeps an edited finding from selecting a containment
+ * playbook (`FindingProviderFields`, Security Hub API Reference,
+ * https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_FindingProviderFields.html;
+ * `BatchUpdateFindings`, https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_BatchUpdateFindings.html).
+ *
+ * @example
+ * providerTypes({ Types: ['edited'], FindingProviderFields: { Types: ['TTPs/…'] } }); // ['TTPs/…']
+ */
+export function providerTypes(f: JsonRecord): string[] {
+  const provided = stringList(optRecord(f.FindingProviderFields)?.Types);
+  return provided.length > 0 ? provided : stringList(f.Types);
+}
+
+/**
+ * The provider's severity first (`FindingProviderFields.Severity.Label`: see {@link providerTypes}
+ * for why), then `Severity.Label`, then the `Normalized` band, then the legacy
+ * `aws/securityhub/SeverityLabel`. The label is never recomputed from `Normalized`: GuardDuty's
+ * product severity 2 is published as LOW with Normalized 40.
  */
 export function asffSeverity(f: JsonRecord): SeverityId {
+  const provider = optRecord(optRecord(f.FindingProviderFields)?.Severity);
+  const fromProvider = severityFromLabel(provider?.Label);
+  if (fromProvider !== undefined) return fromProvider;
   const severity = optRecord(f.Severity);
   const label = severityFromLabel(severity?.Label);
   if (label !== undefined) return label;
   if (optNumber(severity?.Normalized) !== undefined) return severityFromNormalized(severity?.Normalized);
-  const provider = optRecord(optRecord(f.FindingProviderFields)?.Severity);
-  return (
-    severityFromLabel(provider?.Label) ??
-    severityFromLabel(optRecord(f.ProductFields)?.['aws/securityhub/SeverityLabel']) ??
-    0
-  );
+  return severityFromLabel(optRecord(f.ProductFields)?.['aws/securityhub/SeverityLabel']) ?? 0;
 }
 
 /** `Workflow.Status`, else the legacy `WorkflowState`, as finding `status_id`. */

@@ -27,6 +27,20 @@ const scheduled = (keyId: string, extra: Partial<RestoreKmsKeyInput> = {}): Rest
   ...extra,
 });
 
+/** A world whose CloudTrail answers every LookupEvents with a throttling error. */
+class ThrottledHistoryWorld extends LocalWorld {
+  public override async handle(
+    service: Parameters<LocalWorld['handle']>[0],
+    api: string,
+    params: Readonly<Record<string, unknown>>,
+  ): Promise<Record<string, unknown>> {
+    if (api === 'LookupEvents') {
+      throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    }
+    return super.handle(service, api, params);
+  }
+}
+
 function world(edit?: (data: WorldData) => void): LocalWorld {
   const w = LocalWorld.fromFile('examples/world.json');
   edit?.(w.state);
@@ -93,6 +107,24 @@ describe('restore-kms-key', () => {
     expect(output.enabledBeforeChange).toBeNull();
     expect(output.expectedState).toBe('Disabled');
     expect(output.notes.join(' ')).toMatch(/could not be established/);
+    expect(output.operatorActions).toEqual([
+      expect.stringMatching(/^decide whether KMS key .* must be enabled again/),
+    ]);
+  });
+
+  it('still cancels the deletion when the history cannot be read, and leaves the key disabled for a person', async () => {
+    // Prepare: CloudTrail refuses every LookupEvents (throttled past the retries)
+    const w = new ThrottledHistoryWorld(LocalWorld.fromFile('examples/world.json').state);
+    const env = worldEnv(w);
+
+    // Act
+    const output = await restoreKmsKeyAction.run(scheduled(KEY), env);
+
+    // Assess
+    expect(env.recorder.mutations.map((c) => c.api)).toEqual(['CancelKeyDeletion']);
+    expect(output).toMatchObject({ enabledBeforeChange: null, expectedState: 'Disabled', reEnabled: false });
+    expect(output.basis).toMatch(/^history not readable \(ThrottlingException: Rate exceeded\)/);
+    expect(output.verification.verified).toBe(true);
     expect(output.operatorActions).toEqual([
       expect.stringMatching(/^decide whether KMS key .* must be enabled again/),
     ]);
