@@ -15,16 +15,20 @@ const NOTHING_SUMMARY =
  * it is passed as the attacker's key, so release-iam-user keeps it inactive and asks for its
  * rotation. A key AWS found exposed must be rotated and deleted
  * (https://repost.aws/knowledge-center/potential-account-compromise). The user is found again
- * from the key (`GetAccessKeyLastUsed`), as the incident is about the key.
+ * from the key (`GetAccessKeyLastUsed`), as the incident is about the key. A user tagged
+ * protected since its containment is left alone (release-iam-user refuses before any change):
+ * notified.
  */
 export default definePlaybook({
   id: 'exposed-access-key-release',
-  version: '1.0.0',
+  version: '1.1.0',
   title: 'Release the user contained by exposed-access-key',
   description:
     'Releases the user exposed-access-key contained (other keys reactivated, deny-all removed); the exposed key stays inactive.',
   owner: 'security-engineering',
   changelog: {
+    '1.1.0':
+      'A user tagged protected since its containment is left alone (release-iam-user refuses before any change): a notification says so instead of the execution failing.',
     '1.0.0':
       'Find the key’s user again; release it from the saved state (keys that were active reactivated, except the exposed key; deny-all removed); nothing to release is told apart.',
   },
@@ -69,6 +73,21 @@ export default definePlaybook({
                     { name: 'Notify: nothing to release' },
                   )
                   .succeed('stopNothing', { name: 'Stop: nothing to release' }),
+            },
+            {
+              errors: ['ProtectedResourceError', 'SampleAlertError', 'NotAllowedError'],
+              recover: (r) =>
+                r
+                  .notify(
+                    'releaseRefused',
+                    {
+                      subject: 'Release of the key’s user refused by a safety rail',
+                      summary:
+                        'The user now carries the protected tag: Riposte changed nothing on it. Reactivate its other keys and remove riposte-deny-all by hand if it may be trusted again; the exposed key stays inactive.',
+                    },
+                    { name: 'Notify: refused' },
+                  )
+                  .succeed('stopRefused', { name: 'Stop: refused' }),
             },
           ],
         },

@@ -3,6 +3,7 @@ import { releaseRoleSessionsAction } from '#core/actions/iam/release-role-sessio
 import { definePlaybook } from '#core/playbooks/sdk.ts';
 
 const NOTHING_TO_RELEASE = 'NothingToReleaseError';
+const REFUSED = ['ProtectedResourceError', 'SampleAlertError', 'NotAllowedError'];
 const NOTHING_SUMMARY =
   'This incident has no completed containment (none ran, or a safety rail or a person refused it): nothing was released and nothing was changed.';
 
@@ -11,15 +12,19 @@ const NOTHING_SUMMARY =
  * are reactivated, except the key the finding names as used by the attacker (it stays inactive
  * and the notification asks for its rotation), and the deny-all policy removed (the console
  * password cannot be restored: the user needs a new one); a role's session revocation is
- * removed. An incident that was never contained ends on "nothing to release".
+ * removed. An incident that was never contained ends on "nothing to release". A user or role
+ * tagged protected since its containment is left alone (release-iam-user and
+ * release-role-sessions refuse before any change): notified.
  */
 export default definePlaybook({
   id: 'iam-credential-release',
-  version: '1.1.0',
+  version: '1.2.0',
   title: 'Release contained IAM credentials',
   description: 'Undoes iam-credential-compromise from the saved pre-containment state.',
   owner: 'security-engineering',
   changelog: {
+    '1.2.0':
+      'A user or role tagged protected since its containment is left alone (the release action refuses before any change): a notification says so instead of the execution failing.',
     '1.1.0':
       'The access key the finding names as used by the attacker stays inactive and the notification asks to rotate it; an incident never contained ends on a "nothing to release" notification instead of failing.',
     '1.0.1':
@@ -59,6 +64,21 @@ export default definePlaybook({
                         )
                         .succeed('stopUserNothing', { name: 'Stop: nothing to release (user)' }),
                   },
+                  {
+                    errors: REFUSED,
+                    recover: (r) =>
+                      r
+                        .notify(
+                          'userRefused',
+                          {
+                            subject: 'IAM user release refused by a safety rail',
+                            summary:
+                              'The user now carries the protected tag: Riposte changed nothing on it. Reactivate its keys and remove riposte-deny-all by hand if it may be trusted again.',
+                          },
+                          { name: 'Notify: refused (user)' },
+                        )
+                        .succeed('stopUserRefused', { name: 'Stop: refused (user)' }),
+                  },
                 ],
               },
             ),
@@ -85,6 +105,21 @@ export default definePlaybook({
                           { name: 'Notify: nothing to release (role)' },
                         )
                         .succeed('stopRoleNothing', { name: 'Stop: nothing to release (role)' }),
+                  },
+                  {
+                    errors: REFUSED,
+                    recover: (r) =>
+                      r
+                        .notify(
+                          'roleRefused',
+                          {
+                            subject: 'IAM role release refused by a safety rail',
+                            summary:
+                              'The role now carries the protected tag: Riposte changed nothing on it. Remove riposte-revoke-older-sessions by hand if its sessions may be trusted again.',
+                          },
+                          { name: 'Notify: refused (role)' },
+                        )
+                        .succeed('stopRoleRefused', { name: 'Stop: refused (role)' }),
                   },
                 ],
               },

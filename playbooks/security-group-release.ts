@@ -16,13 +16,14 @@ import { definePlaybook, type Flow } from '#core/playbooks/sdk.ts';
  * this incident with the actions of iam-credential-release: a user's keys that were active are
  * reactivated (except the long-term key the call was signed with, which stays inactive and must
  * be rotated) and the deny-all policy removed; a role's session revocation is removed. A caller
- * that was never contained is told apart and nothing is changed for it.
+ * that was never contained is told apart and nothing is changed for it; a caller tagged protected
+ * since its containment is left alone (the release action refuses before any change): notified.
  *
  * AWS: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AuthorizeSecurityGroupIngress.html
  */
 export default definePlaybook({
   id: 'security-group-release',
-  version: '1.1.0',
+  version: '1.2.0',
   title: 'Release a security group changed by security-group-open-to-world',
   description:
     'Undoes security-group-open-to-world: re-authorizes the saved world-open inbound rules with their descriptions and reads them back, and releases the caller it contained.',
@@ -32,6 +33,8 @@ export default definePlaybook({
       'Re-authorize the saved rules that are missing and verify them; nothing to release and protected groups are told apart; notify.',
     '1.1.0':
       'Release the caller security-group-open-to-world contained (user or role); a caller never contained is told apart.',
+    '1.2.0':
+      'A caller tagged protected since its containment is left alone (the release action refuses before any change): a notification says so instead of the execution failing; the group’s rules stay restored.',
   },
   trigger: { manual: true },
   timeoutSeconds: 3600,
@@ -91,6 +94,10 @@ export default definePlaybook({
                     errors: ['NothingToReleaseError'],
                     recover: callerNotContained('userNotContained', 'user'),
                   },
+                  {
+                    errors: ['ProtectedResourceError', 'SampleAlertError', 'NotAllowedError'],
+                    recover: callerRefused('userRefused', 'user'),
+                  },
                 ],
               },
             ),
@@ -107,6 +114,10 @@ export default definePlaybook({
                   {
                     errors: ['NothingToReleaseError'],
                     recover: callerNotContained('roleNotContained', 'role'),
+                  },
+                  {
+                    errors: ['ProtectedResourceError', 'SampleAlertError', 'NotAllowedError'],
+                    recover: callerRefused('roleRefused', 'role'),
                   },
                 ],
               },
@@ -138,4 +149,23 @@ function callerNotContained(id: string, kind: 'user' | 'role') {
       },
       { name: `Notify: caller not contained (${kind})` },
     );
+}
+
+/** A caller a rail refuses to release (tagged protected since): told, nothing changed for it. */
+function callerRefused(id: string, kind: 'user' | 'role') {
+  const byHand =
+    kind === 'user'
+      ? 'reactivate its keys and remove riposte-deny-all by hand if it may be trusted again'
+      : 'remove riposte-revoke-older-sessions by hand if its sessions may be trusted again';
+  return <C>(f: Flow<C>) =>
+    f
+      .notify(
+        id,
+        {
+          subject: `Security group rules restored; the calling ${kind} was left contained by a safety rail`,
+          summary: `The inbound rules the containment revoked are authorized again (read back to check). The ${kind} now carries the protected tag: Riposte changed nothing on it; ${byHand}.`,
+        },
+        { name: `Notify: caller refused (${kind})` },
+      )
+      .succeed(`${id}Stop`, { name: `Stop: caller refused (${kind})` });
 }

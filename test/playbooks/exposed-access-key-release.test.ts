@@ -50,4 +50,28 @@ describe('exposed-access-key-release', () => {
       'Inactive',
     );
   });
+
+  it('leaves the user alone when it is tagged protected since its containment, and says so', async () => {
+    // Prepare: contained unprotected, then tagged protected (spelled as a person might)
+    const s = scenario(playbook)
+      .event(exposed())
+      .approve()
+      .andThen(release, (world) => {
+        const user = world.iam.users[USER];
+        if (user !== undefined) user.tags['riposte:protected'] = ' TRUE';
+      });
+
+    // Act
+    const result = await s.run();
+
+    // Assess
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.path).toContain('Notify: refused');
+    expect(result.path).not.toContain('Notify: released');
+    expect(result.actions.find((a) => a.action === 'release-iam-user')?.error).toMatch(
+      /^ProtectedResourceError: release of IAM user ci-deployer refused/,
+    );
+    expect(result.mutations('release-iam-user')).toEqual([]);
+    expect(Object.keys(result.world.iam.users[USER]?.inlinePolicies ?? {})).toContain('riposte-deny-all');
+  });
 });

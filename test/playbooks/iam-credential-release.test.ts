@@ -76,4 +76,43 @@ describe('iam-credential-release', () => {
     expect(email).toContain('Nothing to release');
     expect(email).toContain('releaseUser: nothing-to-release: nothing to release');
   });
+
+  it.each([
+    ['user', { userName: USER, accessKeyId: ATTACKER_KEY }, 'release-iam-user', 'riposte-deny-all'],
+    [
+      'role',
+      { userType: 'AssumedRole' as const, userName: 'payments-app-role' },
+      'release-role-sessions',
+      'riposte-revoke-older-sessions',
+    ],
+  ])(
+    'leaves a %s tagged protected since its containment alone and says so',
+    async (kind, finding, action, policy) => {
+      // Prepare: contained unprotected, then tagged protected (spelled as a person might)
+      const s = scenario(iamCompromise)
+        .event(guardDutyAccessKeyFinding(finding))
+        .approve()
+        .andThen(iamRelease, (world) => {
+          const principal = kind === 'user' ? world.iam.users[USER] : world.iam.roles['payments-app-role'];
+          if (principal !== undefined) principal.tags['riposte:protected'] = ' True ';
+        });
+
+      // Act
+      const result = await s.run();
+
+      // Assess
+      expect(result.executions[0]?.status).toBe('SUCCEEDED');
+      expect(result.status).toBe('SUCCEEDED');
+      expect(result.path).toContain(`Notify: refused (${kind})`);
+      expect(result.path).not.toContain('Notify: released');
+      expect(result.actions.find((a) => a.action === action)?.error).toMatch(
+        /^ProtectedResourceError: release of IAM (user|role) .* refused: it now carries the protected tag/,
+      );
+      expect(result.mutations(action)).toEqual([]);
+      expect(emails(result)[0]).toContain(`IAM ${kind} release refused by a safety rail`);
+      const principal =
+        kind === 'user' ? result.world.iam.users[USER] : result.world.iam.roles['payments-app-role'];
+      expect(Object.keys(principal?.inlinePolicies ?? {})).toContain(policy);
+    },
+  );
 });

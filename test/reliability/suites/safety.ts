@@ -1,19 +1,14 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { exampleWorld, scenario, triggersOn } from '../../../cli/local/testkit.ts';
+import { scenario } from '../../../cli/local/testkit.ts';
 import { LocalWorld, type WorldData } from '../../../functions/core/actions/world/index.ts';
 import { loadPlaybooks } from '../../../functions/core/playbooks/registry.ts';
 import type { Playbook } from '../../../functions/core/playbooks/sdk.ts';
-import {
-  accessAnalyzerPublicBucket,
-  guardDutyAccessKeyFinding,
-  guardDutyInstanceFinding,
-  securityHubControlFinding,
-} from '../../support/events.ts';
 import { mutations } from '../support/safety-calls.ts';
-import { at, CONDITIONS, type ModelCase, type Pick } from '../support/safety-model.ts';
+import { type Case, classicCase, containmentOf, modelCase } from '../support/safety-cases.ts';
+import { CONDITIONS, type Pick } from '../support/safety-model.ts';
 import { MODELS } from '../support/safety-models.ts';
-import { RECKLESS, recklessPlaybook } from '../support/safety-reckless.ts';
+import { RECKLESS } from '../support/safety-reckless.ts';
 
 /**
  * Safety properties: protected resources, sample findings and containments past the
@@ -30,122 +25,6 @@ export interface SafetyScale {
 }
 
 export { CONDITIONS, type Condition, type Pick } from '../support/safety-model.ts';
-
-/** The resources each kind of target can be, in the example world (other kinds: support/safety-*.ts). */
-const INSTANCES = ['i-0badc0ffee0000001', 'i-0a1b2c3d4e5f60718', 'i-0a1b2c3d4e5f60719'] as const;
-const USERS = ['break-glass-admin', 'payments-deployer'] as const;
-const ROLES = ['payments-app-role'] as const;
-const BUCKETS = ['riposte-protected-logs', 'payments-exports'] as const;
-
-/** GuardDuty EC2 finding types tried, in order, for a playbook the default instance finding does not start. */
-const INSTANCE_THREATS = [
-  'CryptoCurrency:EC2/BitcoinTool.B!DNS',
-  'Trojan:EC2/DNSDataExfiltration',
-  'UnauthorizedAccess:EC2/SSHBruteForce',
-  'Recon:EC2/PortProbeUnprotectedPort',
-];
-
-/**
- * Playbooks whose targets this suite does not build yet: a new kind of target joins the
- * property through a model in support/safety-models.ts. Their rails are tested in their own
- * suites under test/playbooks meanwhile.
- */
-const NOT_MODELLED = new Set<string>([
-  'security-group-open-to-world',
-  'security-group-release',
-  'public-snapshot-or-image',
-  'exposed-access-key',
-  'exposed-access-key-release',
-  's3-malware-object',
-  's3-malware-release',
-]);
-
-/** One case: the world, event and settings, and for a release the containment before it. */
-interface Case {
-  readonly world: WorldData;
-  readonly event: unknown;
-  readonly playbook: Playbook;
-  readonly config: Readonly<Record<string, unknown>>;
-  /** A release's containment, run first (approved unless over the limit) on the unprotected target. */
-  readonly containment?: Playbook;
-  /** Applied just before the playbook under test (after the containment, for a release). */
-  readonly protect: (world: WorldData) => void;
-  /** The target model's case, for a modelled playbook. */
-  readonly model?: ModelCase;
-}
-
-/** The case of a modelled playbook; undefined when the condition cannot arise for its sources. */
-function modelCase(
-  pick: Pick,
-  shipped: ReadonlyMap<string, Playbook>,
-  indirectOnly = false,
-): Case | undefined {
-  const target = MODELS.get(pick.playbook);
-  const model = target?.build(pick);
-  if (target === undefined || model === undefined) return undefined;
-  const world = exampleWorld();
-  model.prepare(world);
-  const containedBy = target.playbooks[pick.playbook]?.containedBy;
-  const protect = indirectOnly ? model.protectIndirect : model.protect;
-  return {
-    model,
-    world,
-    event: model.event,
-    playbook: shipped.get(pick.playbook) as Playbook,
-    config: target.config ?? {},
-    ...(containedBy === undefined ? {} : { containment: shipped.get(containedBy) as Playbook }),
-    protect: (w) => {
-      if (pick.condition === 'protected') protect?.(w);
-    },
-  };
-}
-
-/** The case of a playbook on instances, users, roles and buckets (and the reckless one). */
-function classicCase(pick: Pick, shipped: ReadonlyMap<string, Playbook>): Case {
-  const instanceId = at(INSTANCES, pick.variant);
-  const userName = at(USERS, pick.variant);
-  const roleName = at(ROLES, pick.variant);
-  const bucketName = at(BUCKETS, pick.variant);
-  const world = exampleWorld();
-  const tag = (tags: Record<string, string> | undefined, key: string, value: string): void => {
-    if (tags !== undefined) tags[key] = value;
-  };
-  const instanceTags = (w: WorldData) => w.ec2.instances.find((i) => i.instanceId === instanceId)?.tags;
-  if (pick.staging) tag(instanceTags(world), 'environment', 'staging');
-  const sample = pick.condition === 'sample';
-  const iam = guardDutyAccessKeyFinding({
-    ...(pick.principal === 'role' ? { userType: 'AssumedRole' as const, userName: roleName } : { userName }),
-    sample,
-  });
-  const s3 = sample
-    ? securityHubControlFinding({ bucket: bucketName, sample: true })
-    : accessAnalyzerPublicBucket({ bucket: bucketName });
-  const instance = (type?: string) =>
-    guardDutyInstanceFinding({ instanceId, sample, ...(type === undefined ? {} : { type }) });
-  const family = pick.playbook.split('-')[0];
-  const preferred = family === 'iam' ? iam : family === 's3' ? s3 : instance();
-  const playbook =
-    pick.playbook === RECKLESS
-      ? recklessPlaybook({ instanceId, userName, roleName, bucketName })
-      : (shipped.get(pick.playbook) as Playbook);
-  // Any playbook in playbooks/ runs here: the event is the first of these its trigger answers.
-  const candidates = [preferred, ...INSTANCE_THREATS.map(instance), iam, s3];
-  const event =
-    'manual' in playbook.trigger
-      ? preferred
-      : candidates.find((candidate) => triggersOn(playbook, candidate).triggers);
-  if (event === undefined) {
-    throw new Error(`the safety suite has no event that starts ${playbook.id}: add a model for it`);
-  }
-  const protect = (w: WorldData): void => {
-    if (pick.condition !== 'protected') return;
-    tag(instanceTags(w), 'riposte:protected', pick.tagValue);
-    tag(w.iam.users[userName]?.tags, 'riposte:protected', pick.tagValue);
-    tag(w.iam.roles[roleName]?.tags, 'riposte:protected', pick.tagValue);
-    tag(w.s3.buckets[bucketName]?.tags, 'riposte:protected', pick.tagValue);
-  };
-  return { world, event, playbook, config: {}, protect };
-}
 
 /**
  * Runs a case: the playbook (after its containment, for a release) with the condition's
@@ -191,7 +70,9 @@ export function safetySuite(scale: SafetyScale): void {
     let ids: string[];
     beforeAll(async () => {
       shipped = new Map((await loadPlaybooks()).map((p) => [p.id, p]));
-      ids = [...shipped.keys()].filter((id) => !NOT_MODELLED.has(id)).concat(RECKLESS);
+      // Every shipped playbook: a new kind of target joins through a model in
+      // support/safety-models.ts (one the suite has no event for fails it, naming the playbook).
+      ids = [...shipped.keys()].concat(RECKLESS);
     });
     const base = { variant: 1, tagValue: 'true', principal: 'user', staging: false } as const;
 
@@ -215,7 +96,7 @@ export function safetySuite(scale: SafetyScale): void {
     it('sees the state-changing calls when no rail applies (the control: the checks are not vacuous)', async () => {
       // Prepare: the same set-up on unprotected resources of real findings, approved, under the limit
       const contained = ids.filter((id) => id !== 'root-credential-use' && !id.endsWith('-release'));
-      const released = ids.filter((id) => MODELS.get(id)?.playbooks[id]?.containedBy !== undefined);
+      const released = ids.filter((id) => containmentOf(id) !== undefined);
       const picks = [...contained, ...released].map((playbook) => ({
         ...base,
         playbook,

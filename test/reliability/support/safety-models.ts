@@ -1,10 +1,14 @@
 import { cloudTrailModel } from './safety-cloudtrail.ts';
+import { exposedKeyModel } from './safety-exposed-key.ts';
 import { instanceCredentialModel } from './safety-instance-credential.ts';
 import { kmsModel } from './safety-kms.ts';
 import { lambdaModel } from './safety-lambda.ts';
+import { malwareObjectModel } from './safety-malware-object.ts';
 import type { TargetModel } from './safety-model.ts';
+import { publicShareModel } from './safety-public-share.ts';
 import { rdsModel } from './safety-rds.ts';
 import { rootModel } from './safety-root.ts';
+import { securityGroupModel } from './safety-security-group.ts';
 
 const ALL: readonly TargetModel[] = [
   lambdaModel,
@@ -13,6 +17,10 @@ const ALL: readonly TargetModel[] = [
   cloudTrailModel,
   instanceCredentialModel,
   rootModel,
+  securityGroupModel,
+  publicShareModel,
+  exposedKeyModel,
+  malwareObjectModel,
 ];
 
 /**

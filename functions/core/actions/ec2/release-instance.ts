@@ -11,6 +11,7 @@ import { load } from './release-instance/context.ts';
 import { restoreElasticIps } from './release-instance/elastic-ips.ts';
 import { restoreTerminationSettings } from './release-instance/evidence.ts';
 import { restoreInstanceProfile } from './release-instance/instance-profile.ts';
+import { assertInstanceReleasable } from './release-instance/rails.ts';
 import { restoreInstanceRoleSessions } from './release-instance/role-sessions.ts';
 import { restoreSecurityGroups } from './release-instance/security-groups.ts';
 import { tagReleased } from './release-instance/tag.ts';
@@ -82,7 +83,9 @@ export type ReleaseInstanceOutput = z.infer<typeof ReleaseInstanceOutputSchema>;
 
 /**
  * Undoes {@link isolateInstanceAction} from the state it saved ({@link NothingToReleaseError}
- * when there is none): capture the current state, then, each only when it differs,
+ * when there is none): capture the current state, then the rails ({@link assertInstanceReleasable}:
+ * an instance, or an instance role whose sessions were revoked, tagged protected since is refused
+ * with `ProtectedResourceError` before any change, `GetRole`), then, each only when it differs,
  * `ModifyNetworkInterfaceAttribute` (each ENI's original groups), `AssociateIamInstanceProfile`,
  * the instance role through {@link restoreRoleSessions} (`ListRolePolicies`, then
  * `DeleteRolePolicy riposte-revoke-older-sessions` or `PutRolePolicy` of the document that was
@@ -103,7 +106,7 @@ export const releaseInstanceAction = defineAction({
   undoes: ['isolate-instance'],
   services: { ...ec2Service, ...iamService, ...autoScalingService, ...elbv2Service },
   description:
-    'Restores an isolated EC2 instance from its captured state: security groups, instance profile, Elastic IPs, Auto Scaling and target groups, termination settings. Snapshots are kept.',
+    'Restores an isolated EC2 instance from its captured state: security groups, instance profile, Elastic IPs, Auto Scaling and target groups, termination settings. Snapshots are kept. Refuses an instance, or a revoked instance role, tagged protected since.',
   input: ReleaseInstanceInputSchema,
   output: ReleaseInstanceOutputSchema,
   iamActions: [
@@ -120,6 +123,7 @@ export const releaseInstanceAction = defineAction({
     'ec2:CreateTags',
     'iam:GetInstanceProfile',
     'iam:PassRole',
+    'iam:GetRole',
     'iam:GetRolePolicy',
     'iam:DeleteRolePolicy',
     'iam:PutRolePolicy',
@@ -134,6 +138,7 @@ export const releaseInstanceAction = defineAction({
   target: (input) => input.instanceId,
   async run(input, env): Promise<ReleaseInstanceOutput> {
     const ctx = await load(env, input.instanceId);
+    await assertInstanceReleasable(ctx);
     const networkInterfaces = await restoreSecurityGroups(ctx);
     const instanceProfile = await restoreInstanceProfile(ctx);
     const roleSessions = await restoreInstanceRoleSessions(ctx);
